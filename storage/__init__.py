@@ -1,0 +1,40 @@
+"""The mention database: models, engine/session factory, and the queries others use."""
+
+from storage.db import (
+    make_engine,
+    make_sessionmaker,
+    open_database,
+    redact_url,
+    upgrade,
+)
+from storage.errors import DatabaseUnavailableError, StorageError
+from storage.models import (
+    Alert,
+    AlertState,
+    Base,
+    BrandMatch,
+    CrawlRun,
+    Mention,
+    SentimentResult,
+    SourceCursor,
+    utcnow,
+)
+
+__all__ = [
+    "Alert",
+    "AlertState",
+    "Base",
+    "BrandMatch",
+    "CrawlRun",
+    "DatabaseUnavailableError",
+    "Mention",
+    "SentimentResult",
+    "SourceCursor",
+    "StorageError",
+    "make_engine",
+    "make_sessionmaker",
+    "open_database",
+    "redact_url",
+    "upgrade",
+    "utcnow",
+]

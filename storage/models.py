@@ -1,0 +1,224 @@
+"""SQLAlchemy models: mentions, brand matches, sentiment, alerts, crawl runs, cursors."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware.
+
+    SQLite has no timezone type and returns naive values; this keeps both
+    backends returning aware UTC datetimes and refuses naive ones on write.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: datetime | None, dialect: Dialect
+    ) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            msg = f"naive datetime {value!r}: store timezone-aware UTC datetimes"
+            raise ValueError(msg)
+        return value.astimezone(UTC)
+
+    def process_result_value(
+        self, value: datetime | None, dialect: Dialect
+    ) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """The one declarative base; its metadata names every constraint."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class Mention(Base):
+    """One post, comment, review or feed entry that names a watched brand."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        Index("ix_mentions_published_at", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    source_type: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(512))
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(256))
+    site_name: Mapped[str | None] = mapped_column(String(256))
+    thread_id: Mapped[str | None] = mapped_column(String(512))
+    score: Mapped[int | None] = mapped_column(Integer)
+    comments: Mapped[int | None] = mapped_column(Integer)
+    followers: Mapped[int | None] = mapped_column(Integer)
+    rating: Mapped[float | None] = mapped_column(Float)
+    language: Mapped[str | None] = mapped_column(String(16))
+    published_at: Mapped[datetime | None]
+    collected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    raw: Mapped[dict[str, Any] | None]
+
+    matches: Mapped[list[BrandMatch]] = relationship(
+        back_populates="mention", cascade="all, delete-orphan"
+    )
+    sentiments: Mapped[list[SentimentResult]] = relationship(
+        back_populates="mention", cascade="all, delete-orphan"
+    )
+
+
+class BrandMatch(Base):
+    """Which brand a mention names, and the terms that matched."""
+
+    __tablename__ = "brand_matches"
+    __table_args__ = (UniqueConstraint("mention_id", "brand"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), index=True
+    )
+    brand: Mapped[str] = mapped_column(String(100), index=True)
+    competitor: Mapped[bool] = mapped_column(default=False)
+    terms: Mapped[list[str]] = mapped_column(JSON)
+
+    mention: Mapped[Mention] = relationship(back_populates="matches")
+
+
+class SentimentResult(Base):
+    """A model's verdict on one version of a mention's text (one row per model)."""
+
+    __tablename__ = "sentiment_results"
+    __table_args__ = (UniqueConstraint("mention_id", "model_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), index=True
+    )
+    model_id: Mapped[str] = mapped_column(String(256))
+    model_revision: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(16))
+    negative: Mapped[float] = mapped_column(Float)
+    neutral: Mapped[float] = mapped_column(Float)
+    positive: Mapped[float] = mapped_column(Float)
+    scored_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    mention: Mapped[Mention] = relationship(back_populates="sentiments")
+
+
+class AlertState(enum.StrEnum):
+    """Where an alert is in the outbox."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Alert(Base):
+    """An outbox row: written before delivery, so nothing is lost or sent twice."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("mention_id", "channel"),
+        Index("ix_alerts_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), index=True
+    )
+    rule: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(100))
+    state: Mapped[AlertState] = mapped_column(
+        Enum(
+            AlertState,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=AlertState.PENDING,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    slack_channel: Mapped[str | None] = mapped_column(String(64))
+    slack_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    handled_at: Mapped[datetime | None]
+    handled_by: Mapped[str | None] = mapped_column(String(100))
+
+    mention: Mapped[Mention] = relationship()
+
+
+class CrawlRun(Base):
+    """One run of one source: when, how many items, and what went wrong."""
+
+    __tablename__ = "crawl_runs"
+    __table_args__ = (Index("ix_crawl_runs_source_started_at", "source", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    items_seen: Mapped[int] = mapped_column(default=0)
+    items_new: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class SourceCursor(Base):
+    """Where a source's incremental collection got to (last id, date, ETag…)."""
+
+    __tablename__ = "source_cursors"
+
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    cursor: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,230 @@
+"""Queries the pipeline, CLI and collectors share; each takes the caller's Session."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from storage.models import (
+    Alert,
+    AlertState,
+    BrandMatch,
+    CrawlRun,
+    Mention,
+    SentimentResult,
+    SourceCursor,
+    utcnow,
+)
+
+MENTION_FIELDS = frozenset(
+    c.key for c in Mention.__table__.columns if c.key not in {"id", "content_hash"}
+)
+
+UpsertStatus = Literal["new", "updated", "unchanged"]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A brand a mention names, whether it is a competitor, and the matching terms."""
+
+    brand: str
+    competitor: bool
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    """What storing one mention did."""
+
+    mention_id: int
+    status: UpsertStatus
+
+
+def content_hash(title: str | None, text: str) -> str:
+    """A digest of the text a reader sees; a change means the mention was edited."""
+    return hashlib.sha256(f"{title or ''}\x00{text}".encode()).hexdigest()
+
+
+def upsert_mention(
+    session: Session, fields: Mapping[str, Any], matches: Sequence[Match]
+) -> UpsertResult:
+    """Store a mention once per (source, external_id); an edit updates the text.
+
+    Unknown keys in ``fields`` are an error, so a collector cannot silently lose
+    a field it thinks it stores.
+    """
+    unknown = set(fields) - MENTION_FIELDS
+    if unknown:
+        msg = f"unknown mention fields: {', '.join(sorted(unknown))}"
+        raise ValueError(msg)
+    digest = content_hash(fields.get("title"), fields["text"])
+    existing = session.scalars(
+        select(Mention).where(
+            Mention.source == fields["source"],
+            Mention.external_id == fields["external_id"],
+        )
+    ).one_or_none()
+    if existing is None:
+        mention = Mention(**fields, content_hash=digest)
+        mention.matches = [
+            BrandMatch(brand=m.brand, competitor=m.competitor, terms=list(m.terms))
+            for m in matches
+        ]
+        session.add(mention)
+        session.flush()
+        return UpsertResult(mention.id, "new")
+    if existing.content_hash == digest:
+        return UpsertResult(existing.id, "unchanged")
+    for key in ("title", "text", "score", "comments", "rating", "raw"):
+        if key in fields:
+            setattr(existing, key, fields[key])
+    existing.content_hash = digest
+    existing.updated_at = utcnow()
+    known = {m.brand: m for m in existing.matches}
+    for m in matches:
+        if m.brand in known:
+            known[m.brand].terms = list(m.terms)
+        else:
+            existing.matches.append(
+                BrandMatch(brand=m.brand, competitor=m.competitor, terms=list(m.terms))
+            )
+    session.flush()
+    return UpsertResult(existing.id, "updated")
+
+
+def start_crawl_run(session: Session, source: str) -> CrawlRun:
+    """Open a crawl-run record for ``source``."""
+    run = CrawlRun(source=source, started_at=utcnow(), status="running")
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_crawl_run(
+    run: CrawlRun, *, seen: int, new: int, error: str | None = None
+) -> None:
+    """Close a crawl run as ``ok`` or, with an error, ``failed``."""
+    run.finished_at = utcnow()
+    run.items_seen = seen
+    run.items_new = new
+    run.error = error
+    run.status = "failed" if error else "ok"
+
+
+def unscored_mentions(
+    session: Session, model_id: str, limit: int = 1000
+) -> list[Mention]:
+    """Mentions with no score from ``model_id`` for their current text."""
+    scored = (
+        select(SentimentResult.id)
+        .where(
+            SentimentResult.mention_id == Mention.id,
+            SentimentResult.model_id == model_id,
+            SentimentResult.content_hash == Mention.content_hash,
+        )
+        .exists()
+    )
+    stmt = select(Mention).where(~scored).order_by(Mention.id).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def save_score(
+    session: Session,
+    mention: Mention,
+    *,
+    model_id: str,
+    model_revision: str,
+    label: str,
+    probabilities: Mapping[str, float],
+) -> None:
+    """Record (or replace, after an edit) ``model_id``'s score for ``mention``."""
+    result = session.scalars(
+        select(SentimentResult).where(
+            SentimentResult.mention_id == mention.id,
+            SentimentResult.model_id == model_id,
+        )
+    ).one_or_none()
+    if result is None:
+        result = SentimentResult(mention_id=mention.id, model_id=model_id)
+        session.add(result)
+    result.model_revision = model_revision
+    result.content_hash = mention.content_hash
+    result.label = label
+    result.negative = probabilities.get("negative", 0.0)
+    result.neutral = probabilities.get("neutral", 0.0)
+    result.positive = probabilities.get("positive", 0.0)
+    result.scored_at = utcnow()
+
+
+def alert_candidates(
+    session: Session,
+    *,
+    model_id: str,
+    brands: Iterable[str],
+    min_negative: float,
+    channel: str,
+    since: datetime | None = None,
+) -> list[tuple[Mention, SentimentResult]]:
+    """Negative mentions of ``brands`` with no alert yet for ``channel``."""
+    alerted = (
+        select(Alert.id)
+        .where(Alert.mention_id == Mention.id, Alert.channel == channel)
+        .exists()
+    )
+    stmt = (
+        select(Mention, SentimentResult)
+        .join(SentimentResult, SentimentResult.mention_id == Mention.id)
+        .where(
+            SentimentResult.model_id == model_id,
+            SentimentResult.label == "negative",
+            SentimentResult.negative >= min_negative,
+            Mention.id.in_(
+                select(BrandMatch.mention_id).where(BrandMatch.brand.in_(list(brands)))
+            ),
+            ~alerted,
+        )
+        .order_by(Mention.id)
+    )
+    if since is not None:
+        stmt = stmt.where(Mention.collected_at >= since)
+    return [(m, s) for m, s in session.execute(stmt).tuples()]
+
+
+def pending_alerts(session: Session, limit: int = 100) -> list[Alert]:
+    """Alerts waiting for delivery, oldest first, with their mention loaded."""
+    stmt = (
+        select(Alert)
+        .options(joinedload(Alert.mention).selectinload(Mention.matches))
+        .where(Alert.state == AlertState.PENDING)
+        .order_by(Alert.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt).unique())
+
+
+def get_cursor(session: Session, source: str) -> dict[str, Any]:
+    """The stored incremental cursor of ``source`` (empty before its first run)."""
+    row = session.get(SourceCursor, source)
+    return dict(row.cursor) if row else {}
+
+
+def set_cursor(session: Session, source: str, cursor: Mapping[str, Any]) -> None:
+    """Replace the incremental cursor of ``source``."""
+    row = session.get(SourceCursor, source)
+    if row is None:
+        session.add(SourceCursor(source=source, cursor=dict(cursor)))
+    else:
+        row.cursor = dict(cursor)
+        row.updated_at = utcnow()
+
+
+def count_by_state(session: Session) -> dict[str, int]:
+    """Number of alerts in each outbox state."""
+    stmt = select(Alert.state, func.count()).group_by(Alert.state)
+    return {state.value: n for state, n in session.execute(stmt).tuples()}
