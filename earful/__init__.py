@@ -1,0 +1,1 @@
+"""The application: config, pipeline, scheduler, CLI and demo tying the packages together."""

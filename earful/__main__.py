@@ -1,0 +1,5 @@
+"""``python -m earful`` runs the CLI."""
+
+from earful.cli import main
+
+main()

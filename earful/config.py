@@ -1,0 +1,212 @@
+"""Load and validate ``earful.toml`` into typed models, collecting every error at once.
+
+Precedence, highest first: command-line flag > environment > file > defaults.
+The file never holds a secret: it names the environment variable that does
+(``token_env = "SLACK_BOT_TOKEN"``), resolved to a ``SecretStr`` at load time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+
+from crawlers.params import FeedParams
+from earful.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite:///earful.db"
+DATABASE_URL_ENV = "EARFUL_DATABASE_URL"
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+
+def parse_duration(value: Any) -> Any:
+    """``90``, ``"90s"``, ``"15m"``, ``"1h"``, ``"1d"`` → seconds as a float."""
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if not match:
+            msg = f"{value!r} is not a duration (use seconds or e.g. '30s', '15m', '1h')"
+            raise ValueError(msg)
+        return float(match[1]) * _UNITS[match[2]]
+    return value
+
+
+Seconds = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
+Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")]
+
+
+class Strict(BaseModel):
+    """Every config model forbids unknown keys, so a typo is an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BrandConfig(Strict):
+    """A brand to watch: the terms that name it and the ones that rule a match out."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    terms: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    exclude: list[Annotated[str, Field(min_length=1)]] = []
+    competitor: bool = False
+
+
+class SourceBase(Strict):
+    """What every source has: a unique name and how often it runs."""
+
+    name: Name
+    interval: Seconds = 900.0
+    enabled: bool = True
+
+
+class FeedSource(SourceBase, FeedParams):
+    """An RSS / Atom feed, fetched by the ``feed`` spider."""
+
+    type: Literal["feed"]
+
+
+Source = Annotated[FeedSource, Field(discriminator="type")]
+SOURCE_TYPES = frozenset({"feed"})
+
+
+class SentimentConfig(Strict):
+    """Which model scores mentions: ``earful-default``, a Hub id or a local folder."""
+
+    model: str = "earful-default"
+    batch_size: Annotated[int, Field(gt=0, le=1024)] = 32
+    label_map: dict[str, Literal["negative", "neutral", "positive"]] | None = None
+
+
+class AlertConfig(Strict):
+    """A rule: negative mentions of these brands, at least this sure, go to a channel."""
+
+    name: Name
+    brands: Annotated[list[str], Field(min_length=1)]
+    channel: Annotated[str, Field(min_length=1, max_length=100)]
+    min_negative: Annotated[float, Field(ge=0.0, le=1.0)] = 0.7
+
+
+class SlackConfig(Strict):
+    """Where alerts go; the secrets themselves stay in the environment."""
+
+    token_env: str = "SLACK_BOT_TOKEN"
+    webhook_env: str = "SLACK_WEBHOOK_URL"
+    base_url: str | None = None
+    max_attempts: Annotated[int, Field(gt=0)] = 5
+
+
+class CrawlerConfig(Strict):
+    """Crawl etiquette and limits shared by every spider."""
+
+    contact: str | None = None
+    timeout: Seconds = 600.0
+
+
+class Config(Strict):
+    """The whole ``earful.toml``."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    brands: Annotated[list[BrandConfig], Field(min_length=1)]
+    sources: list[Source] = []
+    sentiment: SentimentConfig = SentimentConfig()
+    alerts: list[AlertConfig] = []
+    slack: SlackConfig = SlackConfig()
+    crawler: CrawlerConfig = CrawlerConfig()
+
+    @model_validator(mode="after")
+    def _references(self) -> Config:
+        problems = []
+        names = [s.name for s in self.sources]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            problems.append(f"source names must be unique: {', '.join(dupes)}")
+        brands = {b.name for b in self.brands}
+        for i, rule in enumerate(self.alerts):
+            unknown = [b for b in rule.brands if b not in brands]
+            if unknown:
+                problems.append(
+                    f"alerts[{i}].brands: unknown brand {', '.join(map(repr, unknown))}"
+                    f" (known: {', '.join(sorted(brands))})"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def secret(self, env_name: str) -> SecretStr | None:
+        """The secret held by environment variable ``env_name``, if set."""
+        value = os.environ.get(env_name, "").strip()
+        return SecretStr(value) if value else None
+
+    @property
+    def slack_token(self) -> SecretStr | None:
+        """The Slack bot token from the environment variable the config names."""
+        return self.secret(self.slack.token_env)
+
+    @property
+    def slack_webhook_url(self) -> SecretStr | None:
+        """The Slack incoming-webhook URL from the environment."""
+        return self.secret(self.slack.webhook_env)
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in SOURCE_TYPES:  # the discriminator tag pydantic inserts
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _messages(origin: str, exc: ValidationError) -> list[str]:
+    lines = []
+    for err in exc.errors():
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling)"
+        elif err["type"] == "missing":
+            message = "required key is missing"
+        lines.append(f"{origin}: {_location(err['loc'])}: {message}")
+    return lines
+
+
+def parse_config(
+    data: dict[str, Any], origin: str = "earful.toml", *, environ: bool = True
+) -> Config:
+    """Validate already-parsed TOML; with ``environ``, the environment overrides it."""
+    env_url = os.environ.get(DATABASE_URL_ENV) if environ else None
+    if env_url:
+        data = {**data, "database_url": env_url}
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_messages(origin, exc)) from None
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate ``path``; every problem is reported in one ``ConfigError``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        msg = f"{path}: no such file (copy the example from the README)"
+        raise ConfigError([msg]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read: {exc}"]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: invalid TOML: {exc}"]) from None
+    return parse_config(data, str(path))

@@ -1,0 +1,103 @@
+"""Config loading: valid files load, and every mistake is reported at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from earful.config import load_config
+from earful.errors import ConfigError
+
+GOOD = """
+database_url = "sqlite:///x.db"
+
+[[brands]]
+name = "Acme"
+terms = ["Acme", "ＡＣＭＥ"]
+exclude = ["Acme Road Runner"]
+
+[[brands]]
+name = "Globex"
+terms = ["Globex"]
+competitor = true
+
+[[sources]]
+name = "news"
+type = "feed"
+url = "https://example.com/feed.xml"
+interval = "15m"
+
+[[alerts]]
+name = "acme-negative"
+brands = ["Acme"]
+channel = "#brand-alerts"
+min_negative = 0.8
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "earful.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_valid_config_loads(tmp_path, monkeypatch):
+    monkeypatch.delenv("EARFUL_DATABASE_URL", raising=False)
+    config = load_config(write(tmp_path, GOOD))
+    assert config.database_url == "sqlite:///x.db"
+    assert [b.name for b in config.brands] == ["Acme", "Globex"]
+    assert config.brands[1].competitor is True
+    assert config.sources[0].interval == 900.0
+    assert config.alerts[0].min_negative == 0.8
+    assert config.sentiment.model == "earful-default"
+
+
+def test_environment_overrides_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("EARFUL_DATABASE_URL", "sqlite:///from-env.db")
+    assert load_config(write(tmp_path, GOOD)).database_url == "sqlite:///from-env.db"
+
+
+def test_three_mistakes_are_all_reported(tmp_path):
+    bad = (
+        GOOD.replace('interval = "15m"', "interval = -5")
+        .replace('channel = "#brand-alerts"', 'chanel = "#brand-alerts"')
+        .replace('url = "https://example.com/feed.xml"', 'url = "ftp://example.com/f"')
+    )
+    path = write(tmp_path, bad)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.problems == [
+        f"{path}: sources[0].interval: Input should be greater than 0",
+        f"{path}: sources[0].url: only http and https URLs can be crawled",
+        f"{path}: alerts[0].channel: required key is missing",
+        f"{path}: alerts[0].chanel: unknown key (check the spelling)",
+    ]
+
+
+def test_unknown_brand_in_alert_rule(tmp_path):
+    path = write(tmp_path, GOOD.replace('brands = ["Acme"]', 'brands = ["Acm"]'))
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.problems == [
+        f"{path}: (top level): alerts[0].brands: unknown brand 'Acm' (known: Acme, Globex)"
+    ]
+
+
+def test_invalid_toml_names_the_line(tmp_path):
+    path = write(tmp_path, GOOD + "\n[[brands]\n")
+    with pytest.raises(ConfigError, match=r"invalid TOML: .*line 3[0-9]"):
+        load_config(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_secrets_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-secret-value")
+    config = load_config(write(tmp_path, GOOD))
+    assert config.slack_token is not None
+    assert config.slack_token.get_secret_value() == "xoxb-secret-value"
+    assert "xoxb-secret-value" not in repr(config)
