@@ -193,7 +193,7 @@ def alert_candidates(
     )
     if since is not None:
         stmt = stmt.where(Mention.collected_at >= since)
-    return [(m, s) for m, s in session.execute(stmt).tuples()]
+    return [(m, s) for m, s in session.execute(stmt).all()]
 
 
 def pending_alerts(session: Session, limit: int = 100) -> list[Alert]:
@@ -227,4 +227,4 @@ def set_cursor(session: Session, source: str, cursor: Mapping[str, Any]) -> None
 def count_by_state(session: Session) -> dict[str, int]:
     """Number of alerts in each outbox state."""
     stmt = select(Alert.state, func.count()).group_by(Alert.state)
-    return {state.value: n for state, n in session.execute(stmt).tuples()}
+    return {state.value: n for state, n in session.execute(stmt).all()}

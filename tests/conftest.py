@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import open_database
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("EARFUL_SHARED", REPO.parent / "shared"))
@@ -62,3 +65,18 @@ def database_url(request: pytest.FixtureRequest) -> str:
     """Each test that asks for it runs on SQLite and, when reachable, PostgreSQL."""
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
     return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def open_db() -> Iterator[Callable[[str], sessionmaker[Session]]]:
+    """``open_database`` whose engines are disposed when the test ends."""
+    opened: list[sessionmaker[Session]] = []
+
+    def _open(url: str) -> sessionmaker[Session]:
+        sessions = open_database(url)
+        opened.append(sessions)
+        return sessions
+
+    yield _open
+    for sessions in opened:
+        sessions.kw["bind"].dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Self
 
 
 class LocalServer:
@@ -21,7 +22,7 @@ class LocalServer:
         host, port = self.httpd.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def __enter__(self) -> LocalServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
