@@ -1,0 +1,50 @@
+"""Collector errors, and how a crawl records a source's failure for its run.
+
+Hierarchy::
+
+    CollectorError
+    └── SpiderArgumentError   a spider was given arguments its params model rejects
+
+A failing *source* (unreachable host, HTTP error, malformed feed) is not an
+exception: the spider records it in the crawl's stats under ``ERROR_STAT`` (or
+``WARNING_STAT`` for problems that lose nothing), and the crawl launcher copies
+it to the source's ``crawl_runs`` row.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.crawler import Crawler
+
+ERROR_STAT = "earful/error"
+WARNING_STAT = "earful/warning"
+SEEN_STAT = "earful/seen"
+NEW_STAT = "earful/new"
+UPDATED_STAT = "earful/updated"
+
+logger = logging.getLogger(__name__)
+
+
+class CollectorError(Exception):
+    """Base class of every error raised by a collector."""
+
+
+class SpiderArgumentError(CollectorError):
+    """A spider's arguments do not fit its params model."""
+
+
+def record_error(crawler: Crawler, message: str) -> None:
+    """Record ``message`` as the crawl's failure (the first one recorded wins)."""
+    logger.warning("%s", message)
+    stats = crawler.stats
+    if stats is not None and stats.get_value(ERROR_STAT) is None:
+        stats.set_value(ERROR_STAT, message)
+
+
+def record_warning(crawler: Crawler, message: str) -> None:
+    """Record a problem that lost nothing (the first one recorded wins)."""
+    logger.warning("%s", message)
+    stats = crawler.stats
+    if stats is not None and stats.get_value(WARNING_STAT) is None:
+        stats.set_value(WARNING_STAT, message)

@@ -1,0 +1,49 @@
+"""MentionItem: the one item type every spider yields, shaped like a stored mention."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from storage.queries import Match
+
+# Item fields that are not mention columns: the pipeline's bookkeeping.
+NOT_STORED = frozenset({"matches"})
+
+
+@dataclass
+class MentionItem:
+    """One post, comment, review or feed entry, before it is matched and stored.
+
+    Every field but ``matches`` is a column of ``storage.models.Mention`` with the
+    same name; ``matches`` is filled by ``MatchPipeline`` and stored as brand
+    matches next to the mention.
+    """
+
+    source: str
+    source_type: str
+    external_id: str
+    text: str
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    site_name: str | None = None
+    thread_id: str | None = None
+    score: int | None = None
+    comments: int | None = None
+    followers: int | None = None
+    rating: float | None = None  # 0-1
+    language: str | None = None
+    published_at: datetime | None = None  # timezone-aware UTC
+    raw: dict[str, Any] | None = None
+    matches: list[Match] = field(default_factory=list)
+
+    def mention_fields(self) -> dict[str, Any]:
+        """The fields ``storage.queries.upsert_mention`` stores, by column name."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.name not in NOT_STORED
+        }

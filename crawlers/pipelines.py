@@ -1,0 +1,169 @@
+"""Item pipelines: normalise text, match brands (dropping the rest), store mentions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any, Self
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from crawlers.errors import (
+    ERROR_STAT,
+    NEW_STAT,
+    SEEN_STAT,
+    UPDATED_STAT,
+    record_error,
+)
+from crawlers.items import MentionItem
+from crawlers.match import BrandRule, Matcher
+from crawlers.text import normalize_whitespace, one_line, truncate
+from storage import StorageError, open_database, redact_url
+from storage.queries import get_cursor, set_cursor, upsert_mention
+
+logger = logging.getLogger(__name__)
+
+MAX_TITLE = 1_000
+MAX_TEXT = 20_000
+MAX_AUTHOR = 256
+MAX_SITE_NAME = 256
+BATCH_SIZE = 50
+
+
+class NormalizePipeline:
+    """Trim and normalise whitespace, and cap lengths to what storage accepts."""
+
+    def process_item(self, item: MentionItem) -> MentionItem:
+        """Normalise ``item`` in place and pass it on."""
+        item.text = truncate(normalize_whitespace(item.text), MAX_TEXT) or ""
+        if item.title is not None:
+            item.title = truncate(one_line(item.title), MAX_TITLE) or None
+        if item.author is not None:
+            item.author = truncate(one_line(item.author), MAX_AUTHOR) or None
+        if item.site_name is not None:
+            item.site_name = truncate(one_line(item.site_name), MAX_SITE_NAME) or None
+        return item
+
+
+def brand_rules(raw: Iterable[Mapping[str, Any]]) -> tuple[BrandRule, ...]:
+    """Brand rules from the ``EARFUL_BRANDS`` setting (a list of dicts)."""
+    return tuple(
+        BrandRule(
+            name=str(rule["name"]),
+            terms=tuple(rule["terms"]),
+            exclude=tuple(rule.get("exclude", ())),
+            competitor=bool(rule.get("competitor", False)),
+        )
+        for rule in raw
+    )
+
+
+class MatchPipeline:
+    """Keep only items that name a watched brand, and attach the matches."""
+
+    def __init__(self, matcher: Matcher) -> None:
+        self.matcher = matcher
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        """Build the matcher from ``EARFUL_BRANDS``; switched off when unset."""
+        raw = crawler.settings.getlist("EARFUL_BRANDS", None)
+        if raw is None:
+            msg = "set EARFUL_BRANDS to the brand rules to match"
+            raise NotConfigured(msg)
+        return cls(Matcher(brand_rules(raw)))
+
+    def process_item(self, item: MentionItem) -> MentionItem:
+        """Attach matches to ``item``, or drop it when it names no brand."""
+        matches = self.matcher.match(f"{item.title or ''}\n{item.text}")
+        if not matches:
+            msg = "no brand matched"
+            raise DropItem(msg, log_level="DEBUG")  # routine, not a problem
+        item.matches = matches
+        return item
+
+
+class StorePipeline:
+    """Upsert mentions into the database, committing in small batches.
+
+    Counts ``earful/seen``, ``earful/new`` and ``earful/updated`` in the crawl
+    stats, loads the source's cursor into the spider before its first request
+    and stores the spider's ``next_cursor`` when the crawl closes without error.
+    """
+
+    def __init__(self, crawler: Crawler, database_url: str) -> None:
+        self.crawler = crawler
+        self.database_url = database_url
+        self.source = str(crawler.settings.get("EARFUL_SOURCE") or "")
+        self.session: Session | None = None
+        self.pending = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        """Read ``EARFUL_DATABASE_URL``; switched off when unset."""
+        url = crawler.settings.get("EARFUL_DATABASE_URL")
+        if not url:
+            msg = "set EARFUL_DATABASE_URL to store mentions"
+            raise NotConfigured(msg)
+        return cls(crawler, str(url))
+
+    def open_spider(self) -> None:
+        """Open the database (migrating it) and hand the stored cursor to the spider."""
+        try:
+            self.session = open_database(self.database_url)()
+            spider = self.crawler.spider
+            if spider is not None and self.source and hasattr(spider, "cursor"):
+                spider.cursor = get_cursor(self.session, self.source)
+                self.session.commit()
+        except (StorageError, SQLAlchemyError) as exc:
+            message = f"database unreachable at {redact_url(self.database_url)}"
+            detail = str(exc).replace(self.database_url, redact_url(self.database_url))
+            record_error(self.crawler, f"{message}: {detail.splitlines()[0]}")
+            raise CloseSpider(message) from None
+
+    def process_item(self, item: MentionItem) -> MentionItem:
+        """Store ``item`` and count what storing it did."""
+        assert self.session is not None  # noqa: S101 - opened in open_spider
+        stats = self.crawler.stats
+        assert stats is not None  # noqa: S101 - a running crawl has stats
+        try:
+            result = upsert_mention(self.session, item.mention_fields(), item.matches)
+        except SQLAlchemyError as exc:
+            self.session.rollback()
+            lost, self.pending = self.pending, 0
+            message = (
+                f"storing {item.external_id!r} failed ({lost} uncommitted mentions "
+                f"will be stored again next run): {str(exc).splitlines()[0]}"
+            )
+            record_error(self.crawler, message)
+            raise DropItem(message) from None
+        stats.inc_value(SEEN_STAT)
+        if result.status == "new":
+            stats.inc_value(NEW_STAT)
+        elif result.status == "updated":
+            stats.inc_value(UPDATED_STAT)
+        self.pending += 1
+        if self.pending >= BATCH_SIZE:
+            self.session.commit()
+            self.pending = 0
+        return item
+
+    def close_spider(self) -> None:
+        """Commit what is left, store the new cursor, and close the session."""
+        if self.session is None:
+            return
+        try:
+            spider = self.crawler.spider
+            next_cursor = getattr(spider, "next_cursor", None)
+            stats = self.crawler.stats
+            failed = stats is not None and stats.get_value(ERROR_STAT) is not None
+            if next_cursor and self.source and not failed:
+                set_cursor(self.session, self.source, next_cursor)
+            self.session.commit()
+        finally:
+            bind = self.session.get_bind()
+            self.session.close()
+            bind.dispose()  # type: ignore[union-attr]

@@ -1,0 +1,133 @@
+"""Run one crawl in this process and write its outcome as JSON: ``python -m crawlers.run``.
+
+This is the child side of ``earful.crawl``: the parent writes a ``CrawlJob`` as
+JSON to stdin, this module runs the spider once in a fresh Twisted reactor, and
+writes one JSON line to stdout::
+
+    {"seen": 3, "new": 2, "updated": 0, "error": null, "warning": null}
+
+Logs go to stderr at the job's ``log_level``. The exit status is 0 whenever an
+outcome was written, even for a failed source; anything else is a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
+from crawlers.errors import (
+    ERROR_STAT,
+    NEW_STAT,
+    SEEN_STAT,
+    UPDATED_STAT,
+    WARNING_STAT,
+)
+from crawlers.match import BrandRule
+from storage import redact_url
+
+
+class CrawlJob(BaseModel):
+    """What the parent asks for: one source, one spider, its arguments and brands."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str
+    spider: str
+    params: dict[str, Any]
+    brands: tuple[BrandRule, ...]
+    database_url: str
+    user_agent: str | None = None
+    log_level: str = "WARNING"
+
+
+def crawl_settings(job: CrawlJob) -> Settings:
+    """The project's settings with this job's source, brands and database on top."""
+    settings = Settings()
+    settings.setmodule("crawlers.settings", priority="project")
+    overrides: dict[str, Any] = {
+        "EARFUL_SOURCE": job.source,
+        "EARFUL_BRANDS": [
+            {
+                "name": b.name,
+                "terms": list(b.terms),
+                "exclude": list(b.exclude),
+                "competitor": b.competitor,
+            }
+            for b in job.brands
+        ],
+        "EARFUL_DATABASE_URL": job.database_url,
+        "LOG_LEVEL": job.log_level,
+    }
+    if job.user_agent:
+        overrides["USER_AGENT"] = job.user_agent
+    settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def outcome(stats: dict[str, Any], error: str | None = None) -> dict[str, Any]:
+    """The JSON-able outcome of a crawl from its stats."""
+    if error is None:
+        error = stats.get(ERROR_STAT)
+    reason = stats.get("finish_reason")
+    if error is None and reason != "finished":
+        error = f"crawl ended early: {reason or 'it did not start'} (see its log)"
+    errors = stats.get("log_count/ERROR", 0)
+    if error is None and errors:
+        error = f"{errors} errors logged during the crawl (see its log)"
+    return {
+        "seen": int(stats.get(SEEN_STAT, 0)),
+        "new": int(stats.get(NEW_STAT, 0)),
+        "updated": int(stats.get(UPDATED_STAT, 0)),
+        "error": error,
+        "warning": stats.get(WARNING_STAT),
+    }
+
+
+def run_job(job: CrawlJob) -> dict[str, Any]:
+    """Run ``job``'s spider once and return its outcome (never raises for a source)."""
+    settings = crawl_settings(job)
+    process = CrawlerProcess(settings)
+    try:
+        spider_cls = process.spider_loader.load(job.spider)
+    except KeyError:
+        return outcome({}, f"unknown spider {job.spider!r} for source {job.source}")
+    params_model = getattr(spider_cls, "params_model", None)
+    if params_model is not None:
+        try:
+            params_model.model_validate(job.params)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+            )
+            return outcome({}, f"invalid {job.spider} arguments: {problems}")
+    crawler: Crawler = process.create_crawler(spider_cls)
+    process.crawl(crawler, **job.params)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+    return outcome(stats)
+
+
+def main() -> int:
+    """Read a job from stdin, run it, write the outcome to stdout."""
+    try:
+        job = CrawlJob.model_validate_json(sys.stdin.read())
+    except ValidationError as exc:
+        sys.stderr.write(f"invalid crawl job on stdin: {exc}\n")
+        return 2
+    result = run_job(job)
+    if result["error"]:
+        result["error"] = result["error"].replace(
+            job.database_url, redact_url(job.database_url)
+        )
+    sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Scrapy settings for Earful's collectors: polite defaults only, no secrets, no I/O.
+
+The crawl launcher (``earful.crawl``) adds the per-crawl settings on top:
+``EARFUL_SOURCE`` (the config's source name), ``EARFUL_BRANDS`` (brand rules as
+dicts) and ``EARFUL_DATABASE_URL``. Without them the match and store pipelines
+switch themselves off, so ``scrapy crawl feed -a url=...`` still works for a look.
+"""
+
+BOT_NAME = "earful"
+
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+USER_AGENT = "Earful/0.1 (+https://github.com/earful/earful)"
+
+# Be a good citizen: obey robots.txt, few parallel requests per site, adaptive delay.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+ITEM_PIPELINES = {
+    "crawlers.pipelines.NormalizePipeline": 100,
+    "crawlers.pipelines.MatchPipeline": 200,
+    "crawlers.pipelines.StorePipeline": 300,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""Spiders, one module per source kind; a spider's name is its module's name."""

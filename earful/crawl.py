@@ -1,0 +1,166 @@
+"""Run one Scrapy crawl in a child process and record it as a crawl run.
+
+Why a child process per crawl (``python -m crawlers.run``, spec as JSON on stdin):
+
+- **No reactor restarts.** Scrapy runs on Twisted's reactor, which cannot be
+  started twice in one process; a long-running daemon crawls many times, so every
+  crawl gets a fresh interpreter and a fresh reactor.
+- **Isolation.** A crash, a leak or a stuck C extension in one crawl cannot take
+  the scheduler (or another source) down with it.
+- **A hung crawl can be killed.** The parent waits at most ``timeout_s`` and
+  then kills the child outright; the run is recorded as failed.
+- **Memory goes back to the OS** when the child exits, however much it parsed.
+
+The parent records the ``crawl_runs`` row (running → ok | failed with the
+reason); the child stores mentions and the source's cursor. The database URL may
+carry a password: it travels on stdin, never on the command line, and only its
+redacted form (``storage.redact_url``) appears in logs and errors. The child's
+logs go to this process's stderr at WARNING and above, unless the
+``earful.crawl`` logger is set lower.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import crawlers
+from crawlers.match import BrandRule
+from storage import CrawlRun, open_database, redact_url
+from storage.queries import finish_crawl_run, start_crawl_run
+
+log = logging.getLogger(__name__)
+
+CHILD = [sys.executable, "-m", "crawlers.run"]
+PROJECT_ROOT = Path(crawlers.__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class CrawlSpec:
+    """Everything one crawl of one source needs, in plain typed values."""
+
+    source: str  # the config's source name
+    spider: str  # "feed" for now
+    params: dict[str, Any]  # validated by the spider's params model in the child
+    brands: tuple[BrandRule, ...]
+    database_url: str
+    user_agent: str | None = None
+    timeout_s: float = 600.0
+
+
+@dataclass(frozen=True)
+class CrawlOutcome:
+    """What a crawl did: mentions seen, new and updated, and why it failed if it did."""
+
+    source: str
+    seen: int
+    new: int
+    updated: int
+    error: str | None
+
+
+def _job_json(spec: CrawlSpec) -> str:
+    level = logging.getLevelName(min(log.getEffectiveLevel(), logging.WARNING))
+    return json.dumps(
+        {
+            "source": spec.source,
+            "spider": spec.spider,
+            "params": spec.params,
+            "brands": [
+                {
+                    "name": b.name,
+                    "terms": list(b.terms),
+                    "exclude": list(b.exclude),
+                    "competitor": b.competitor,
+                }
+                for b in spec.brands
+            ],
+            "database_url": spec.database_url,
+            "user_agent": spec.user_agent,
+            "log_level": level,
+        }
+    )
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    path = env.get("PYTHONPATH")
+    root = str(PROJECT_ROOT)
+    env["PYTHONPATH"] = f"{root}{os.pathsep}{path}" if path else root
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    return env
+
+
+def _forward(spec: CrawlSpec, stderr: str | bytes | None) -> str:
+    """Copy the child's log to our stderr (URL redacted); return its last line."""
+    if isinstance(stderr, bytes):
+        stderr = stderr.decode("utf-8", "replace")
+    text = (stderr or "").replace(spec.database_url, redact_url(spec.database_url))
+    if text:
+        sys.stderr.write(text if text.endswith("\n") else text + "\n")
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "no output"
+
+
+def _run_child(spec: CrawlSpec) -> CrawlOutcome:
+    """Run the crawl in a child process; every failure comes back as an outcome."""
+    try:
+        done = subprocess.run(  # noqa: S603 - our own module, input on stdin
+            CHILD,
+            input=_job_json(spec),
+            capture_output=True,
+            text=True,
+            timeout=spec.timeout_s,
+            env=_child_env(),
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        _forward(spec, exc.stderr)
+        return CrawlOutcome(
+            spec.source, 0, 0, 0, f"timed out after {spec.timeout_s:g} s"
+        )
+    last_line = _forward(spec, done.stderr)
+    try:
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        return CrawlOutcome(
+            spec.source,
+            int(result["seen"]),
+            int(result["new"]),
+            int(result["updated"]),
+            result["error"],
+        )
+    except (IndexError, ValueError, KeyError, TypeError):
+        error = f"crawler exited with status {done.returncode}: {last_line}"
+        return CrawlOutcome(spec.source, 0, 0, 0, error)
+
+
+def run_crawl(spec: CrawlSpec) -> CrawlOutcome:
+    """Crawl ``spec.source`` once in a child process and record the run.
+
+    A failing source (unreachable, HTTP error, malformed feed, timeout) never
+    raises: the run is recorded as failed with the reason, which the outcome
+    carries too. An unreachable *database* raises ``storage.StorageError``.
+    """
+    sessions = open_database(spec.database_url)
+    try:
+        with sessions.begin() as session:
+            run_id = start_crawl_run(session, spec.source).id
+        log.info("crawling %s with the %s spider", spec.source, spec.spider)
+        outcome = _run_child(spec)
+        with sessions.begin() as session:
+            run = session.get(CrawlRun, run_id)
+            if run is not None:
+                finish_crawl_run(
+                    run, seen=outcome.seen, new=outcome.new, error=outcome.error
+                )
+    finally:
+        bind = sessions.kw.get("bind")
+        if bind is not None:
+            bind.dispose()
+    return outcome
