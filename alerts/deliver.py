@@ -1,0 +1,200 @@
+"""Deliver rendered alerts: Slack Web API (slack-sdk), incoming webhook, or console."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from http.client import HTTPException
+from typing import Any, Protocol, TextIO
+
+from slack_sdk import WebClient, WebhookClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import RateLimitErrorRetryHandler, RetryIntervalCalculator
+from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
+from slack_sdk.http_retry.builtin_interval_calculators import (
+    BackoffRetryIntervalCalculator,
+)
+
+from alerts.classify import api_error, network_error, webhook_error
+from alerts.render import (
+    SlackMessage,
+    brands_of,
+    clean_text,
+    published,
+    reach,
+    safe_url,
+    sentiment_line,
+    source_line,
+    stars,
+    strip_controls,
+)
+from storage.models import Alert
+
+log = logging.getLogger(__name__)
+
+# slack-sdk's webhook client logs its URL (a secret) at DEBUG and on retries at
+# INFO; give it a logger of its own that only passes warnings and above.
+_webhook_sdk_log = logging.getLogger("alerts.deliver.webhook_sdk")
+_webhook_sdk_log.setLevel(logging.WARNING)
+
+_ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """Where a message landed: Slack's channel ID and ``ts``, or None when unknown."""
+
+    channel: str | None = None
+    ts: str | None = None
+
+
+class Deliverer(Protocol):
+    """Sends one rendered alert; raises a ``DeliveryError`` subclass when it cannot."""
+
+    def deliver(self, alert: Alert, message: SlackMessage) -> Delivery:
+        """Send ``message`` (rendered from ``alert``) and say where it landed."""
+        ...
+
+
+def _retry_handlers(
+    rate_limit_retries: int,
+    server_error_retries: int,
+    interval: RetryIntervalCalculator | None,
+) -> list[Any]:
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+        ServerErrorRetryHandler(
+            max_retry_count=server_error_retries,
+            interval_calculator=interval or BackoffRetryIntervalCalculator(),
+        ),
+    ]
+
+
+class SlackDeliverer:
+    """Post with ``chat.postMessage`` as the bot; retries 429 (Retry-After) and 5xx."""
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        base_url: str | None = None,
+        timeout: int = 30,
+        rate_limit_retries: int = 2,
+        server_error_retries: int = 2,
+        retry_interval: RetryIntervalCalculator | None = None,
+    ) -> None:
+        self.base_url = base_url or WebClient.BASE_URL
+        self._client = WebClient(token=token, base_url=self.base_url, timeout=timeout)
+        self._client.retry_handlers.extend(
+            _retry_handlers(rate_limit_retries, server_error_retries, retry_interval)
+        )
+
+    def __repr__(self) -> str:
+        return f"SlackDeliverer(base_url={self.base_url!r})"
+
+    def deliver(self, alert: Alert, message: SlackMessage) -> Delivery:
+        """Post ``message`` to its channel; link unfurling is off."""
+        try:
+            response = self._client.chat_postMessage(
+                channel=message.channel,
+                text=message.text,
+                blocks=list(message.blocks),
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            raise api_error(exc.response, message.channel) from None
+        except (OSError, HTTPException) as exc:
+            raise network_error(exc) from None
+        return Delivery(channel=str(response["channel"]), ts=str(response["ts"]))
+
+
+class WebhookDeliverer:
+    """Post to an incoming webhook; the URL is a secret and is never shown."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: int = 30,
+        rate_limit_retries: int = 2,
+        server_error_retries: int = 2,
+        retry_interval: RetryIntervalCalculator | None = None,
+    ) -> None:
+        self._client = WebhookClient(url, timeout=timeout, logger=_webhook_sdk_log)
+        self._client.retry_handlers.extend(
+            _retry_handlers(rate_limit_retries, server_error_retries, retry_interval)
+        )
+
+    def __repr__(self) -> str:
+        return "WebhookDeliverer(url='***')"
+
+    def deliver(self, alert: Alert, message: SlackMessage) -> Delivery:
+        """Send ``message`` to the webhook's own channel; it answers ``200 ok``."""
+        try:
+            response = self._client.send(
+                text=message.text,
+                blocks=list(message.blocks),
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except (OSError, HTTPException) as exc:
+            raise network_error(exc) from None
+        if response.status_code != 200:  # noqa: PLR2004 - HTTP OK
+            raise webhook_error(response.status_code, response.body)
+        return Delivery()
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` without ANSI escape sequences, control or bidi-override characters."""
+    return strip_controls(_ANSI.sub("", text))
+
+
+class ConsoleDeliverer:
+    """Write a plain-text alert to ``stream``: the fallback when Slack is not set up."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def deliver(self, alert: Alert, message: SlackMessage) -> Delivery:
+        """Write a readable, terminal-safe rendering of ``alert``."""
+        mention = alert.mention
+        lines = [
+            f"=== Negative mention of {brands_of(mention)} → {alert.channel}",
+            f"source:    {source_line(mention)}",
+            f"sentiment: {sentiment_line(alert, None)}",
+        ]
+        if mention.rating is not None:
+            lines.append(f"rating:    {stars(mention.rating)}")
+        if mention.author:
+            lines.append(f"author:    {mention.author}")
+        if (people := reach(mention)) is not None:
+            lines.append(f"reach:     {people}")
+        if (when := published(mention)) is not None:
+            lines.append(f"published: {when[0]}")
+        if mention.title:
+            lines.append(f"title:     {mention.title}")
+        lines.extend("  | " + line for line in clean_text(mention.text).split("\n"))
+        if (url := safe_url(mention.url)) is not None:
+            lines.append(f"link:      {url}")
+        safe = [terminal_safe(line.replace("\n", " ")) for line in lines]
+        self.stream.write("\n".join(safe) + "\n\n")
+        self.stream.flush()
+        return Delivery()
+
+
+def make_deliverer(
+    *,
+    token: str | None,
+    webhook_url: str | None,
+    base_url: str | None = None,
+    stream: TextIO,
+) -> Deliverer:
+    """Slack Web API with a bot token, else the webhook, else the console."""
+    if token:
+        return SlackDeliverer(token, base_url=base_url)
+    if webhook_url:
+        return WebhookDeliverer(webhook_url)
+    log.info("no Slack token or webhook configured: alerts go to the console")
+    return ConsoleDeliverer(stream)

@@ -1,0 +1,212 @@
+"""Render an alert as a Slack Block Kit message, with untrusted text made inert."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from storage.models import Alert, Mention, SentimentResult
+
+# Slack's limits (https://docs.slack.dev/reference/block-kit/blocks).
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_FIELD_TEXT = 2000
+MAX_PLAIN_TEXT = 150
+MAX_URL = 3000
+MAX_FALLBACK = 300
+ELLIPSIS = "…"
+
+# C0/C1 control characters except tab and newline, DEL, and bidi overrides.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_BLANK_RUN = re.compile(r"\n{3,}")
+# Characters that never appear in a well-formed URL and could break out of markup.
+_URL_BAD = re.compile('[\x00-\x20\x7f<>|"]')
+
+
+@dataclass(frozen=True, slots=True)
+class SlackMessage:
+    """What goes to Slack: the channel, the fallback ``text`` and the Block Kit blocks."""
+
+    channel: str
+    text: str
+    blocks: tuple[dict[str, Any], ...]
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape ``&``, ``<`` and ``>`` so Slack shows them instead of parsing them.
+
+    This makes ``<!channel>``, ``<@U123>`` and ``<https://evil|trusted>`` in a
+    stranger's text render as plain characters instead of pinging or linking.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters (but tab and newline) or bidi overrides."""
+    return _CONTROL.sub("", text)
+
+
+def clean_text(text: str) -> str:
+    """Drop control and bidi-override characters; keep tabs and newlines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _BLANK_RUN.sub("\n\n", _CONTROL.sub("", text)).strip()
+
+
+def fit(raw: str, limit: int, transform: Callable[[str], str] = escape_mrkdwn) -> str:
+    """``transform(raw)`` cut to at most ``limit`` characters, ending in "…" if cut.
+
+    The raw text is truncated first and transformed after, so an escape such as
+    ``&amp;`` is never split; the longest prefix that fits is found by bisection.
+    """
+    whole = transform(raw)
+    if len(whole) <= limit:
+        return whole
+    low, high = 0, len(raw)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if len(transform(raw[:mid].rstrip()) + ELLIPSIS) <= limit:
+            low = mid
+        else:
+            high = mid - 1
+    return transform(raw[:low].rstrip()) + ELLIPSIS
+
+
+def quote(text: str) -> str:
+    """Escaped mrkdwn block quote: every line prefixed with ``>``."""
+    return "\n".join(">" + line for line in escape_mrkdwn(text).split("\n"))
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) URL Slack accepts in a button, else None."""
+    if not url or len(url) > MAX_URL or _URL_BAD.search(url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return None
+    return url
+
+
+def latest_sentiment(mention: Mention) -> SentimentResult | None:
+    """The most recently scored sentiment result of ``mention``, if any."""
+    return max(mention.sentiments, key=lambda s: s.scored_at, default=None)
+
+
+def stars(rating: float) -> str:
+    """A 0-1 rating as five stars, e.g. 0.4 → ``★★☆☆☆``."""
+    filled = round(min(max(rating, 0.0), 1.0) * 5)
+    return "★" * filled + "☆" * (5 - filled)
+
+
+def reach(mention: Mention) -> str | None:
+    """Score, comments and followers when known: ``12 points · 4 comments``."""
+    parts = [
+        f"{n:,} {label}"
+        for n, label in (
+            (mention.score, "points"),
+            (mention.comments, "comments"),
+            (mention.followers, "followers"),
+        )
+        if n is not None
+    ]
+    return " · ".join(parts) or None
+
+
+def published(mention: Mention) -> tuple[str, int] | None:
+    """Absolute UTC time and epoch seconds of publication, when known."""
+    if mention.published_at is None:
+        return None
+    when = mention.published_at
+    return when.strftime("%Y-%m-%d %H:%M UTC"), int(when.timestamp())
+
+
+def brands_of(mention: Mention) -> str:
+    """The brands a mention names, non-competitors first."""
+    ordered = sorted(mention.matches, key=lambda m: (m.competitor, m.brand))
+    return ", ".join(m.brand for m in ordered) or "watched brand"
+
+
+def source_line(mention: Mention) -> str:
+    """Raw ``source · site`` text (untrusted: escape before use)."""
+    site = clean_text(mention.site_name or "")
+    return f"{mention.source} · {site}" if site else mention.source
+
+
+def sentiment_line(alert: Alert, negative: float | None) -> str:
+    """``negative 92%``, from ``negative`` or the mention's latest score."""
+    if negative is not None:
+        return f"negative {negative:.0%}"
+    result = latest_sentiment(alert.mention)
+    if result is None:
+        return "not scored"
+    return f"{result.label} {result.negative:.0%} negative"
+
+
+def _field(title: str, value: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": f"*{title}*\n{value}"}
+
+
+def _fields(alert: Alert, negative: float | None) -> list[dict[str, str]]:
+    mention = alert.mention
+    fields = [
+        _field("Source", fit(source_line(mention), 300)),
+        _field("Sentiment", sentiment_line(alert, negative)),
+    ]
+    if mention.rating is not None:
+        fields.append(
+            _field("Rating", f"{stars(mention.rating)} ({mention.rating:.0%})")
+        )
+    if mention.author:
+        fields.append(_field("Author", fit(clean_text(mention.author), 200)))
+    if (people := reach(mention)) is not None:
+        fields.append(_field("Reach", people))
+    if (when := published(mention)) is not None:
+        utc, epoch = when
+        token = f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{utc}>"
+        fields.append(_field("Published", f"{utc} ({token})"))
+    return fields
+
+
+def _body(mention: Mention) -> str:
+    title = clean_text(mention.title or "")
+    head = f"*{fit(title, 300)}*\n" if title else ""
+    excerpt = clean_text(mention.text) or "(no text)"
+    return head + fit(excerpt, MAX_SECTION_TEXT - len(head), quote)
+
+
+def render(alert: Alert, *, negative: float | None = None) -> SlackMessage:
+    """The Slack message for ``alert``; ``alert.mention`` and its matches must load.
+
+    ``negative`` is the probability to show; when None, the mention's most
+    recently scored ``SentimentResult`` is used. Every piece of mention text
+    (title, body, author, site name) is escaped and cut to Slack's limits.
+    """
+    mention = alert.mention
+    brands = brands_of(mention)
+    header = fit(f"Negative mention of {brands}", MAX_PLAIN_TEXT, str)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": header}},
+        {"type": "section", "fields": _fields(alert, negative)},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _body(mention)}},
+    ]
+    if (url := safe_url(mention.url)) is not None:
+        button = {
+            "type": "button",
+            "text": {"type": "plain_text", "text": "Open mention"},
+            "url": url,
+            "action_id": "open_mention",
+        }
+        blocks.append({"type": "actions", "elements": [button]})
+    context = fit(f"rule {alert.rule} · alert {alert.id} · Earful", 300)
+    blocks.append(
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]}
+    )
+    gist = clean_text(mention.title or mention.text).replace("\n", " ")
+    text = fit(
+        f"Negative mention of {brands} on {source_line(mention)}: {gist}", MAX_FALLBACK
+    )
+    return SlackMessage(
+        channel=alert.channel, text=text, blocks=tuple(blocks[:MAX_BLOCKS])
+    )

@@ -1,0 +1,116 @@
+"""Fixtures for the alerts tests: the local Slack server and stored mentions."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from slack_sdk.http_retry.builtin_interval_calculators import (
+    FixedValueRetryIntervalCalculator,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts import AlertRule, SlackDeliverer, enqueue
+from storage.db import open_database
+from storage.models import Mention
+from storage.queries import Match, save_score, upsert_mention
+from tests.servers.slack import SlackServer
+
+MODEL = "test-model"
+RULE = AlertRule(name="acme-negative", brands=("Acme",), channel="#brand-alerts")
+PUBLISHED = datetime(2026, 11, 20, 14, 5, tzinfo=UTC)
+
+_IDS = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def slack_server(shared: Path) -> Iterator[SlackServer]:
+    """The local Slack Web API, started once per test session."""
+    with SlackServer(shared / "fixtures" / "slack") as server:
+        yield server
+
+
+@pytest.fixture
+def slack(slack_server: SlackServer) -> SlackServer:
+    """The local Slack with no requests, messages or scenario counts recorded yet."""
+    slack_server.reset()
+    return slack_server
+
+
+@pytest.fixture
+def fast_retry() -> FixedValueRetryIntervalCalculator:
+    """slack-sdk's own fixed-interval calculator, so 5xx retries take 10 ms."""
+    return FixedValueRetryIntervalCalculator(fixed_internal=0.01)
+
+
+@pytest.fixture
+def slack_deliverer(
+    slack: SlackServer, fast_retry: FixedValueRetryIntervalCalculator
+) -> Callable[[str], SlackDeliverer]:
+    """A SlackDeliverer for ``token`` (the scenario) pointed at the local Slack."""
+
+    def make(token: str) -> SlackDeliverer:
+        return SlackDeliverer(token, base_url=slack.api_url, retry_interval=fast_retry)
+
+    return make
+
+
+@pytest.fixture
+def db(sqlite_url: str) -> sessionmaker[Session]:
+    """A migrated SQLite database."""
+    return open_database(sqlite_url)
+
+
+def store_mention(
+    factory: sessionmaker[Session],
+    *,
+    negative: float = 0.93,
+    brands: tuple[str, ...] = ("Acme",),
+    **fields: Any,
+) -> int:
+    """Store a scored mention the way collectors and the scorer do; its id."""
+    values: dict[str, Any] = {
+        "source": "reddit-acme",
+        "source_type": "reddit",
+        "external_id": f"t3_{next(_IDS)}",
+        "url": "https://www.reddit.com/r/acme/comments/abc123/",
+        "title": "Acme support is broken",
+        "text": "Waited two weeks for a refund & still nothing.",
+        "author": "unhappy_customer",
+        "site_name": "r/acme",
+        "score": 1234,
+        "comments": 56,
+        "published_at": PUBLISHED,
+    }
+    values.update(fields)
+    matches = [Match(brand=b, competitor=False, terms=(b.lower(),)) for b in brands]
+    with factory() as session, session.begin():
+        result = upsert_mention(session, values, matches)
+        mention = session.get_one(Mention, result.mention_id)
+        label = "negative" if negative >= 0.5 else "neutral"
+        probabilities = {"negative": negative, "neutral": 1 - negative, "positive": 0.0}
+        save_score(
+            session,
+            mention,
+            model_id=MODEL,
+            model_revision="r1",
+            label=label,
+            probabilities=probabilities,
+        )
+        return result.mention_id
+
+
+@pytest.fixture
+def queue(db: sessionmaker[Session]) -> Callable[..., int]:
+    """Store one scored mention and enqueue its alert; the alert count created."""
+
+    def make(rule: AlertRule = RULE, **fields: Any) -> int:
+        store_mention(db, **fields)
+        with db() as session, session.begin():
+            return enqueue(session, [rule], model_id=MODEL)
+
+    return make

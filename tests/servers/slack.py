@@ -1,0 +1,394 @@
+"""A local Slack Web API and incoming-webhook server that answers like the real one.
+
+Response bodies come from the recordings in ``../shared/fixtures/slack``: the
+``auth.test`` body from slack-ruby-client's real VCR cassette, the
+``chat.postMessage`` / ``chat.update`` / ``conversations.history`` shapes from
+Slack's OpenAPI examples. Like python-slack-sdk's own test server, the token
+suffix picks the scenario (``xoxb-<scenario>``):
+
+==========================  ===============================================
+``xoxb-ok`` (or anything)   ok, with a fresh ``ts``
+``xoxb-invalid_auth``       200 ``{"ok": false, "error": "invalid_auth"}`` (any
+                            code in ``ERROR_TOKENS`` works the same way)
+``xoxb-ratelimited``        429 + ``Retry-After: 1`` + ``{"ok":false,"error":"ratelimited"}``
+``xoxb-ratelimited_N``      429 on the first N calls, then ok
+``xoxb-500`` / ``-503``     that HTTP status with ``{"ok": false}``
+``xoxb-down_N``             503 with an HTML page on the first N calls, then ok
+``xoxb-disconnect``         closes the connection without answering
+no token / not ``xoxb-``    ``not_authed`` / ``invalid_auth``
+==========================  ===============================================
+
+Channels ``#nope`` (channel_not_found), ``#not-in`` (not_in_channel) and
+``#archived`` (is_archived) fail; oversized or empty messages get Slack's
+``invalid_blocks``, ``msg_too_long`` or ``no_text``. ``POST /hook/<name>``
+answers like an incoming webhook: ``ok`` by default, ``ratelimited_N``,
+``down_N``, or any name in ``HOOK_ERRORS``. Every request is recorded (headers
+without Authorization, parsed payload) so tests can assert the exact payload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import yaml
+
+from tests.servers.http import LocalServer
+
+ERROR_TOKENS = frozenset(
+    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "missing_scope"}
+)
+CHANNEL_ERRORS = {
+    "#nope": "channel_not_found",
+    "#not-in": "not_in_channel",
+    "#archived": "is_archived",
+}
+HOOK_ERRORS = {  # Slack changelog 2016-05-17, "Improving error conditions"
+    "invalid_payload": 400,
+    "user_not_found": 400,
+    "action_prohibited": 403,
+    "channel_not_found": 404,
+    "no_service": 404,
+    "channel_is_archived": 410,
+    "rollup_error": 500,
+}
+HTML_503 = "<html><body><h1>503 Service Unavailable</h1></body></html>"
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the server saw it (the Authorization header is left out)."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """Response bodies loaded from the shared Slack recordings."""
+
+    auth_test: dict[str, Any]
+    not_authed: dict[str, Any]
+    post_message: dict[str, Any]
+    update: dict[str, Any]
+    history: dict[str, Any]
+
+    @classmethod
+    def load(cls, slack_fixtures: Path) -> Shapes:
+        """Read the shapes from ``shared/fixtures/slack``."""
+        vcr = slack_fixtures / "slack-ruby-client-vcr"
+
+        def cassette_body(name: str) -> dict[str, Any]:
+            tape = yaml.safe_load((vcr / name).read_text(encoding="utf-8"))
+            return dict(
+                json.loads(tape["http_interactions"][0]["response"]["body"]["string"])
+            )
+
+        specs = slack_fixtures / "slack-api-specs"
+        examples = json.loads((specs / "examples_extracted.json").read_text("utf-8"))
+        openapi = json.loads((specs / "slack_web_openapi_v2.json").read_text("utf-8"))
+        history = openapi["paths"]["/conversations.history"]["get"]["responses"]["200"]
+        return cls(
+            auth_test=cassette_body("auth_test_success.yml"),
+            not_authed=cassette_body("auth_test_error.yml"),
+            post_message=examples["chat.postMessage"]["responses"]["200"]["example"],
+            update=examples["chat.update"]["responses"]["200"]["example"],
+            history=history["examples"]["application/json"],
+        )
+
+
+def channel_id(channel: str) -> str:
+    """A stable Slack-looking conversation ID for a channel name."""
+    if re.fullmatch(r"[CGD][A-Z0-9]{6,}", channel):
+        return channel
+    return "C" + hashlib.sha1(channel.encode()).hexdigest()[:10].upper()  # noqa: S324
+
+
+def block_problem(blocks: list[dict[str, Any]]) -> str | None:
+    """Why Slack would refuse ``blocks`` with invalid_blocks, or None."""
+    if len(blocks) > 50:
+        return "more than 50 blocks"
+    for block in blocks:
+        kind, text = block.get("type"), block.get("text") or {}
+        if kind == "header" and (
+            text.get("type") != "plain_text" or len(text.get("text", "")) > 150
+        ):
+            return "header text must be plain_text of at most 150 characters"
+        if kind == "section" and len(text.get("text", "")) > 3000:
+            return "section text longer than 3000 characters"
+        if any(len(f.get("text", "")) > 2000 for f in block.get("fields", [])):
+            return "section field longer than 2000 characters"
+        for element in block.get("elements", []):
+            url = element.get("url")
+            if url is not None and (
+                len(url) > 3000 or not url.startswith(("http://", "https://"))
+            ):
+                return "button url must be http(s) and at most 3000 characters"
+    return None
+
+
+class SlackServer(LocalServer):
+    """The local Slack: ``api_url`` for ``WebClient``, ``hook_url(name)`` for webhooks."""
+
+    def __init__(self, slack_fixtures: Path) -> None:
+        self.shapes = Shapes.load(slack_fixtures)
+        self.requests: list[RecordedRequest] = []
+        self.history: dict[str, list[dict[str, Any]]] = {}
+        self.counts: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self._ts = itertools.count(1)
+        super().__init__(type("BoundSlackHandler", (SlackHandler,), {"slack": self}))
+
+    @property
+    def api_url(self) -> str:
+        """Base URL for ``WebClient(base_url=...)``."""
+        return f"{self.url}/api/"
+
+    def hook_url(self, name: str = "ok") -> str:
+        """URL of the incoming webhook ``name`` (which also picks its scenario)."""
+        return f"{self.url}/hook/{name}"
+
+    def reset(self) -> None:
+        """Forget requests, messages and scenario counters (between tests)."""
+        with self.lock:
+            self.requests.clear()
+            self.history.clear()
+            self.counts.clear()
+
+    def calls(self, path_suffix: str) -> list[RecordedRequest]:
+        """Recorded requests whose path ends with ``path_suffix``."""
+        with self.lock:
+            return [r for r in self.requests if r.path.endswith(path_suffix)]
+
+    def next_ts(self) -> str:
+        """A fresh, increasing message timestamp like Slack's ``1503435956.000247``."""
+        return f"{int(time.time())}.{next(self._ts):06d}"
+
+
+class SlackHandler(BaseHTTPRequestHandler):
+    """Routes ``/api/<method>`` and ``/hook/<name>``; scenario from token or name."""
+
+    slack: SlackServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Keep test output quiet."""
+
+    def do_GET(self) -> None:
+        self._route()
+
+    def do_POST(self) -> None:
+        self._route()
+
+    def _payload(self) -> dict[str, Any]:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8") if length else ""
+        query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+        if self.headers.get("Content-Type", "").startswith("application/json"):
+            data: dict[str, Any] = json.loads(raw or "{}")
+        else:
+            data = {k: v[0] for k, v in parse_qs(raw).items()}
+        data = {**query, **data}
+        for key in ("blocks", "attachments"):
+            if isinstance(data.get(key), str):
+                data[key] = json.loads(data[key])
+        return data
+
+    def _route(self) -> None:
+        payload = self._payload()
+        path = urlsplit(self.path).path
+        headers = {
+            k: v for k, v in self.headers.items() if k.lower() != "authorization"
+        }
+        token = payload.pop("token", None)
+        auth = self.headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            token = auth.removeprefix("Bearer ")
+        with self.slack.lock:
+            self.slack.requests.append(
+                RecordedRequest(self.command, path, headers, payload)
+            )
+        if path.startswith("/hook/"):
+            self._hook(path.removeprefix("/hook/"), payload)
+        elif path.startswith("/api/"):
+            self._api(path.removeprefix("/api/"), token, payload)
+        else:
+            self._send(404, "text/html", "<html>not found</html>")
+
+    def _count(self, key: str) -> int:
+        with self.slack.lock:
+            self.slack.counts[key] += 1
+            return self.slack.counts[key]
+
+    def _scenario_status(self, scenario: str) -> int | None:
+        """The HTTP failure this call of ``scenario`` gets, or None to answer normally."""
+        name, _, n = scenario.rpartition("_")
+        if scenario == "ratelimited":
+            return 429
+        if scenario.isdigit():
+            return int(scenario)
+        if (
+            name in {"ratelimited", "down"}
+            and n.isdigit()
+            and self._count(scenario) <= int(n)
+        ):
+            return 429 if name == "ratelimited" else 503
+        return None
+
+    def _api(  # noqa: PLR0911 - one answer per scenario
+        self, method: str, token: str | None, payload: dict[str, Any]
+    ) -> None:
+        if not token:
+            return self._json(self.slack.shapes.not_authed)
+        if not token.startswith("xoxb-"):
+            return self._json({"ok": False, "error": "invalid_auth"})
+        scenario = token.removeprefix("xoxb-")
+        if scenario == "disconnect":
+            self.close_connection = True
+            return None
+        if scenario in ERROR_TOKENS:
+            return self._json({"ok": False, "error": scenario})
+        status = self._scenario_status(scenario)
+        if status == 429:
+            return self._json(
+                {"ok": False, "error": "ratelimited"}, 429, {"Retry-After": "1"}
+            )
+        if status == 503 and scenario.startswith("down_"):
+            return self._send(503, "text/html", HTML_503)
+        if status is not None:
+            return self._json({"ok": False}, status)
+        handlers = {
+            "auth.test": lambda p: dict(self.slack.shapes.auth_test),
+            "chat.postMessage": self._post_message,
+            "chat.update": self._update,
+            "conversations.history": self._history,
+        }
+        if method not in handlers:
+            return self._json({"ok": False, "error": "unknown_method"}, 404)
+        return self._json(handlers[method](payload))
+
+    def _message_error(self, payload: dict[str, Any]) -> str | None:
+        channel = str(payload.get("channel") or "")
+        if not channel:
+            return "channel_not_found"
+        if channel in CHANNEL_ERRORS:
+            return CHANNEL_ERRORS[channel]
+        if not payload.get("text") and not payload.get("blocks"):
+            return "no_text"
+        if len(str(payload.get("text") or "")) > 40_000:
+            return "msg_too_long"
+        if block_problem(list(payload.get("blocks") or [])) is not None:
+            return "invalid_blocks"
+        return None
+
+    def _post_message(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if (error := self._message_error(payload)) is not None:
+            return {"ok": False, "error": error}
+        shape = self.slack.shapes.post_message
+        ts, channel = self.slack.next_ts(), channel_id(str(payload["channel"]))
+        message = {k: v for k, v in shape["message"].items() if k != "attachments"}
+        message.update(ts=ts, text=payload.get("text", ""))
+        if payload.get("blocks"):
+            message["blocks"] = payload["blocks"]
+        with self.slack.lock:
+            self.slack.history.setdefault(channel, []).append(message)
+        return {**shape, "channel": channel, "ts": ts, "message": message}
+
+    def _update(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if (error := self._message_error(payload)) is not None:
+            return {"ok": False, "error": error}
+        channel = channel_id(str(payload["channel"]))
+        with self.slack.lock:
+            found = [
+                m
+                for m in self.slack.history.get(channel, [])
+                if m["ts"] == payload.get("ts")
+            ]
+            if not found:
+                return {"ok": False, "error": "message_not_found"}
+            found[0].update(
+                text=payload.get("text", ""), blocks=payload.get("blocks", [])
+            )
+        message = {
+            **self.slack.shapes.update["message"],
+            "text": payload.get("text", ""),
+        }
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": payload["ts"],
+            "text": message["text"],
+            "message": message,
+        }
+
+    def _history(self, payload: dict[str, Any]) -> dict[str, Any]:
+        channel = str(payload.get("channel") or "")
+        if channel in CHANNEL_ERRORS or not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        with self.slack.lock:
+            messages = list(reversed(self.slack.history.get(channel_id(channel), [])))
+        shape = self.slack.shapes.history
+        return {
+            **shape,
+            "messages": messages,
+            "has_more": False,
+            "response_metadata": {"next_cursor": ""},
+        }
+
+    def _hook(self, name: str, payload: dict[str, Any]) -> None:
+        status = self._scenario_status(name)
+        if status is not None:
+            extra = {"Retry-After": "1"} if status == 429 else {}
+            return self._send(
+                status,
+                "text/html",
+                "rate_limited" if status == 429 else HTML_503,
+                extra,
+            )
+        if name in HOOK_ERRORS:
+            return self._send(HOOK_ERRORS[name], "text/html", name)
+        if not payload.get("text") and not payload.get("blocks"):
+            return self._send(400, "text/html", "invalid_payload")
+        if block_problem(list(payload.get("blocks") or [])) is not None:
+            return self._send(400, "text/html", "invalid_blocks")
+        return self._send(200, "text/html", "ok")
+
+    def _json(
+        self,
+        body: dict[str, Any],
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        extra = {
+            "X-Slack-Req-Id": uuid.uuid4().hex,
+            **(headers or {}),
+        }
+        self._send(status, "application/json; charset=utf-8", json.dumps(body), extra)
+
+    def _send(
+        self,
+        status: int,
+        content_type: str,
+        body: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(data)
