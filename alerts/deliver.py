@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from http.client import HTTPException
 from typing import Any, Protocol, TextIO
@@ -37,8 +36,6 @@ log = logging.getLogger(__name__)
 # INFO; give it a logger of its own that only passes warnings and above.
 _webhook_sdk_log = logging.getLogger("alerts.deliver.webhook_sdk")
 _webhook_sdk_log.setLevel(logging.WARNING)
-
-_ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +145,7 @@ class WebhookDeliverer:
 
 def terminal_safe(text: str) -> str:
     """``text`` without ANSI escape sequences, control or bidi-override characters."""
-    return strip_controls(_ANSI.sub("", text))
+    return strip_controls(text)
 
 
 class ConsoleDeliverer:
@@ -166,7 +163,9 @@ class ConsoleDeliverer:
             f"sentiment: {sentiment_line(alert, None)}",
         ]
         if mention.rating is not None:
-            lines.append(f"rating:    {stars(mention.rating)}")
+            lines.append(
+                f"rating:    {stars(mention.rating)} {mention.rating * 5:.1f}/5"
+            )
         if mention.author:
             lines.append(f"author:    {mention.author}")
         if (people := reach(mention)) is not None:

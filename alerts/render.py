@@ -21,6 +21,8 @@ ELLIPSIS = "…"
 
 # C0/C1 control characters except tab and newline, DEL, and bidi overrides.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# ANSI/VT escape sequences (CSI, OSC, two-character); a stranger's text may carry them.
+_ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
 _BLANK_RUN = re.compile(r"\n{3,}")
 # Characters that never appear in a well-formed URL and could break out of markup.
 _URL_BAD = re.compile('[\x00-\x20\x7f<>|"]')
@@ -45,14 +47,14 @@ def escape_mrkdwn(text: str) -> str:
 
 
 def strip_controls(text: str) -> str:
-    """``text`` without control characters (but tab and newline) or bidi overrides."""
-    return _CONTROL.sub("", text)
+    """``text`` without ANSI escapes, control characters (but tab, newline) or bidi overrides."""
+    return _CONTROL.sub("", _ANSI.sub("", text))
 
 
 def clean_text(text: str) -> str:
-    """Drop control and bidi-override characters; keep tabs and newlines."""
+    """Drop escapes, control and bidi-override characters; keep tabs and newlines."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _BLANK_RUN.sub("\n\n", _CONTROL.sub("", text)).strip()
+    return _BLANK_RUN.sub("\n\n", strip_controls(text)).strip()
 
 
 def fit(raw: str, limit: int, transform: Callable[[str], str] = escape_mrkdwn) -> str:
@@ -135,13 +137,15 @@ def source_line(mention: Mention) -> str:
 
 
 def sentiment_line(alert: Alert, negative: float | None) -> str:
-    """``negative 92%``, from ``negative`` or the mention's latest score."""
+    """``negative (92%)``, from ``negative`` or the mention's latest score."""
     if negative is not None:
-        return f"negative {negative:.0%}"
+        return f"negative ({negative:.0%})"
     result = latest_sentiment(alert.mention)
     if result is None:
         return "not scored"
-    return f"{result.label} {result.negative:.0%} negative"
+    if result.label == "negative":
+        return f"negative ({result.negative:.0%})"
+    return f"{result.label} ({result.negative:.0%} negative)"
 
 
 def _field(title: str, value: str) -> dict[str, str]:
@@ -156,7 +160,7 @@ def _fields(alert: Alert, negative: float | None) -> list[dict[str, str]]:
     ]
     if mention.rating is not None:
         fields.append(
-            _field("Rating", f"{stars(mention.rating)} ({mention.rating:.0%})")
+            _field("Rating", f"{stars(mention.rating)} {mention.rating * 5:.1f}/5")
         )
     if mention.author:
         fields.append(_field("Author", fit(clean_text(mention.author), 200)))
