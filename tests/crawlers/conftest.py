@@ -1,0 +1,83 @@
+"""Fixtures for collector tests: the sample site, the Acme brand, and a crawl runner."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from crawlers.match import BrandRule
+from storage import CrawlRun, Mention, open_database
+from tests.servers.site import SampleSite
+
+ACME = BrandRule("Acme", ("acme", "アクメ"), exclude=("acme corp",))
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def site(shared: Path) -> Iterator[SampleSite]:
+    """The sample site (see ``tests/servers/site.py``), once per test session."""
+    with SampleSite(shared / "fixtures" / "feeds") as running:
+        yield running
+
+
+def crawl(
+    database_url: str,
+    source: str,
+    url: str,
+    brands: Sequence[BrandRule] = (ACME,),
+    **params: Any,
+) -> dict[str, Any]:
+    """Run the feed spider once in a child process (``python -m crawlers.run``)."""
+    job = {
+        "source": source,
+        "spider": "feed",
+        "params": {"url": url, **params},
+        "brands": [
+            {"name": b.name, "terms": b.terms, "exclude": b.exclude} for b in brands
+        ],
+        "database_url": database_url,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "crawlers.run"],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def mentions(database_url: str, source: str) -> list[Mention]:
+    """The stored mentions of ``source`` with their brand matches, by external id."""
+    sessions = open_database(database_url)
+    with sessions() as session:
+        stmt = (
+            select(Mention)
+            .options(selectinload(Mention.matches))
+            .where(Mention.source == source)
+            .order_by(Mention.external_id)
+        )
+        found = list(session.scalars(stmt))
+    sessions.kw["bind"].dispose()
+    return found
+
+
+def crawl_runs(database_url: str) -> list[CrawlRun]:
+    """Every recorded crawl run, oldest first."""
+    sessions = open_database(database_url)
+    with sessions() as session:
+        runs = list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
+    sessions.kw["bind"].dispose()
+    return runs

@@ -1,0 +1,208 @@
+"""The sample site: real fixture feeds, Acme feeds of our own, robots.txt and failures.
+
+Paths:
+
+- ``/robots.txt``: allows everything but ``/private/``.
+- ``/feeds/<file>``: the real feeds in ``shared/fixtures/feeds`` as they are
+  (Content-Type by extension; ``rss-parser__uolNoticias.rss`` says ISO-8859-1,
+  as its site did, because the file itself does not). No validators.
+- ``/acme/news.xml``: RSS 2.0 about the test brand Acme: a negative post, a
+  positive post, an unrelated post (about "acmeology") and a Japanese post
+  naming full-width ACME. Sent with an ETag and Last-Modified; answers 304 to a
+  matching conditional GET.
+- ``/acme/news-edited.xml``: the same feed after the negative post was edited.
+- ``/acme/broken.xml``: two Acme posts, then the document breaks off.
+- ``/private/feed.xml``: a feed robots.txt forbids.
+- ``/status/500``: always 500. ``/hang``: never answers (until the site stops).
+
+Every request is appended to ``SampleSite.requests`` as ``(path, headers)``.
+"""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from types import TracebackType
+from typing import ClassVar, Self
+
+from tests.servers.http import LocalServer
+
+ROBOTS = "User-agent: *\nDisallow: /private/\n"
+NEWS_ETAG = '"acme-news-v1"'
+EDITED_ETAG = '"acme-news-v2"'
+LAST_MODIFIED = "Mon, 02 Nov 2026 10:00:00 GMT"
+
+NEGATIVE = (
+    "<p>Terrible.</p><script>alert('pwned')</script><style>p {{}}</style>"
+    "<p>The <b>Acme</b> blender leaked &amp; support never answered.{extra}</p>"
+)
+EDIT = " UPDATE: Acme replaced it after a week."
+
+ITEMS = """
+<item>
+  <title>Acme blender broke after two days</title>
+  <link>https://blog.example/acme-blender?utm_source=rss&amp;utm_medium=feed&amp;id=7#comments</link>
+  <guid isPermaLink="false">acme-1</guid>
+  <author>jane@example.com (Jane Doe)</author>
+  <pubDate>Mon, 02 Nov 2026 09:30:00 +0100</pubDate>
+  <description><![CDATA[{negative}]]></description>
+</item>
+<item>
+  <title>Loving my ACME kettle</title>
+  <link>https://blog.example/kettle</link>
+  <guid isPermaLink="false">acme-2</guid>
+  <author>ken@example.com (Ken Ito)</author>
+  <pubDate>Sun, 01 Nov 2026 12:00:00 GMT</pubDate>
+  <description>Best kettle I have owned, thank you acme!</description>
+</item>
+<item>
+  <title>A lecture on acmeology</title>
+  <link>https://blog.example/lecture</link>
+  <guid isPermaLink="false">acme-3</guid>
+  <pubDate>Sat, 31 Oct 2026 12:00:00 GMT</pubDate>
+  <description>Nothing about any brand here.</description>
+</item>
+<item>
+  <title>ＡＣＭＥの新製品は最悪です</title>
+  <link>https://blog.example/ja/acme</link>
+  <guid isPermaLink="false">acme-4</guid>
+  <pubDate>Fri, 30 Oct 2026 03:00:00 GMT</pubDate>
+  <description>ＡＣＭＥのミキサーが二日で壊れました。</description>
+</item>
+"""
+
+CHANNEL = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel>
+<title>Gadget Talk</title>
+<link>https://blog.example/</link>
+<description>Reviews of kitchen gadgets</description>
+<language>en</language>
+{items}
+</channel></rss>
+"""
+
+BROKEN = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel>
+<title>Broken Gadgets</title>
+<item><title>Acme toaster review</title><guid isPermaLink="false">broken-1</guid>
+<description>The Acme toaster burns everything.</description></item>
+<item><title>Acme mixer review</title><guid isPermaLink="false">broken-2</guid>
+<description>The Acme mixer is fine.</description></item>
+<item><title>Acme oven rev"""
+
+
+def news_feed(*, edited: bool = False) -> str:
+    """The Acme feed, before or after the negative post was edited."""
+    negative = NEGATIVE.format(extra=EDIT if edited else "")
+    return CHANNEL.format(items=ITEMS.format(negative=negative))
+
+
+class SampleSiteHandler(BaseHTTPRequestHandler):
+    """Answers the paths listed in the module docstring."""
+
+    feeds_dir: ClassVar[Path]
+    requests: ClassVar[list[tuple[str, dict[str, str]]]]
+    stopping: ClassVar[threading.Event]
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        """Keep the test output quiet."""
+
+    def do_GET(self) -> None:
+        """Serve one path."""
+        self.requests.append((self.path, dict(self.headers.items())))
+        path = self.path.split("?", 1)[0]
+        if path == "/robots.txt":
+            self._send(200, ROBOTS.encode(), "text/plain")
+        elif path.startswith("/feeds/"):
+            self._fixture(path.removeprefix("/feeds/"))
+        elif path == "/acme/news.xml":
+            self._conditional(news_feed().encode(), NEWS_ETAG)
+        elif path == "/acme/news-edited.xml":
+            self._conditional(news_feed(edited=True).encode(), EDITED_ETAG)
+        elif path in {"/acme/broken.xml", "/private/feed.xml"}:
+            body = BROKEN if path == "/acme/broken.xml" else news_feed()
+            self._send(200, body.encode(), "application/rss+xml")
+        elif path == "/status/500":
+            self._send(500, b"internal error", "text/plain")
+        elif path == "/hang":
+            self.stopping.wait(60)
+            self.close_connection = True
+        else:
+            self._send(404, b"not found", "text/plain")
+
+    def _fixture(self, name: str) -> None:
+        file = self.feeds_dir / name
+        if "/" in name or not file.is_file():
+            self._send(404, b"not found", "text/plain")
+            return
+        kind = "application/atom+xml" if name.endswith(".atom") else "application/xml"
+        if name == "rss-parser__uolNoticias.rss":
+            kind = "application/rss+xml; charset=ISO-8859-1"
+        self._send(200, file.read_bytes(), kind)
+
+    def _conditional(self, body: bytes, etag: str) -> None:
+        match = self.headers.get("If-None-Match")
+        since = self.headers.get("If-Modified-Since")
+        if match == etag or (match is None and since == LAST_MODIFIED):
+            self._send(304, b"", None, {"ETag": etag})
+            return
+        validators = {"ETag": etag, "Last-Modified": LAST_MODIFIED}
+        self._send(200, body, "application/rss+xml; charset=utf-8", validators)
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str | None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+
+class SampleSite:
+    """The sample site on 127.0.0.1 (a free port); use as a context manager."""
+
+    def __init__(self, feeds_dir: Path) -> None:
+        self.stopping = threading.Event()
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        handler = type(
+            "BoundSampleSiteHandler",
+            (SampleSiteHandler,),
+            {
+                "feeds_dir": feeds_dir,
+                "requests": self.requests,
+                "stopping": self.stopping,
+            },
+        )
+        self.server = LocalServer(handler)
+
+    @property
+    def url(self) -> str:
+        """Base URL without a trailing slash."""
+        return self.server.url
+
+    def requests_for(self, path: str) -> list[dict[str, str]]:
+        """Headers of every request made for ``path``, oldest first."""
+        return [headers for p, headers in self.requests if p == path]
+
+    def __enter__(self) -> Self:
+        self.server.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stopping.set()
+        self.server.__exit__(exc_type, exc, tb)
