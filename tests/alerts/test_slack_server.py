@@ -1,0 +1,85 @@
+"""The local Slack answers like the recorded one, for the calls alerts rely on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts import AlertRule, SlackDeliverer, deliver_pending, retry_failed
+from tests.servers.slack import SlackServer
+
+OK_TOKEN = "xoxb-ok"  # noqa: S105 - a scenario name, not a secret
+
+
+def test_auth_test_replays_the_recording(slack: SlackServer) -> None:
+    client = WebClient(token=OK_TOKEN, base_url=slack.api_url)
+    assert client.auth_test().data == {
+        "ok": True,
+        "url": "https://rubybot.slack.com/",
+        "team": "team_name",
+        "user": "user_name",
+        "team_id": "TDEADBEEF",
+        "user_id": "UBAADFOOD",
+        "bot_id": "B0J1L75DY",
+        "is_enterprise_install": False,
+    }
+    with pytest.raises(SlackApiError) as caught:
+        WebClient(base_url=slack.api_url).auth_test()
+    assert caught.value.response.data == {"ok": False, "error": "not_authed"}
+
+
+def test_chat_update_changes_the_posted_message(slack: SlackServer) -> None:
+    client = WebClient(token=OK_TOKEN, base_url=slack.api_url)
+    posted = client.chat_postMessage(channel="#brand-alerts", text="first")
+    updated = client.chat_update(
+        channel=posted["channel"], ts=posted["ts"], text="handled"
+    )
+    assert (updated["ok"], updated["ts"], updated["text"]) == (
+        True,
+        posted["ts"],
+        "handled",
+    )
+    history = client.conversations_history(channel=posted["channel"])
+    assert [m["text"] for m in history["messages"]] == ["handled"]
+    with pytest.raises(SlackApiError) as caught:
+        client.chat_update(channel=posted["channel"], ts="1.000001", text="x")
+    assert caught.value.response["error"] == "message_not_found"
+
+
+def test_rate_limited_without_retries_stays_pending(
+    db: sessionmaker[Session], queue: Callable[..., int], slack: SlackServer
+) -> None:
+    queue()
+    deliverer = SlackDeliverer(
+        "xoxb-ratelimited", base_url=slack.api_url, rate_limit_retries=0
+    )
+    report = deliver_pending(db, deliverer)
+    assert (report.sent, report.still_pending) == (0, 1)
+    assert report.errors == [
+        (
+            "alert 1 not delivered (attempt 1 of 5): Slack is unavailable for now "
+            "(ratelimited); will retry"
+        )
+    ]
+    [request] = slack.calls("chat.postMessage")
+    assert request.payload["channel"] == "#brand-alerts"
+
+
+def test_archived_channel_fails_and_can_be_retried_after_the_fix(
+    db: sessionmaker[Session], queue: Callable[..., int], slack_deliverer
+) -> None:
+    queue(rule=AlertRule(name="r", brands=("Acme",), channel="#archived"))
+    report = deliver_pending(db, slack_deliverer(OK_TOKEN))
+    assert report.errors == [
+        (
+            "alert 1 failed: Slack channel #archived is archived (is_archived): "
+            "unarchive it or point the alert rule at another channel"
+        )
+    ]
+    with db() as session, session.begin():
+        assert retry_failed(session, channel="#archived") == 1
+    assert deliver_pending(db, slack_deliverer(OK_TOKEN)).failed == 1  # still archived
