@@ -26,6 +26,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 
 CHILD = [sys.executable, "-m", "crawlers.run"]
 PROJECT_ROOT = Path(crawlers.__file__).resolve().parent.parent
+# Alembic's migration commands use module globals: one migration check at a time,
+# so several scheduler threads can start crawls at once.
+_MIGRATE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -146,8 +150,10 @@ def run_crawl(spec: CrawlSpec) -> CrawlOutcome:
     A failing source (unreachable, HTTP error, malformed feed, timeout) never
     raises: the run is recorded as failed with the reason, which the outcome
     carries too. An unreachable *database* raises ``storage.StorageError``.
+    Safe to call from several threads at once (one child process each).
     """
-    sessions = open_database(spec.database_url)
+    with _MIGRATE_LOCK:
+        sessions = open_database(spec.database_url)
     try:
         with sessions.begin() as session:
             run_id = start_crawl_run(session, spec.source).id

@@ -1,0 +1,97 @@
+"""run_crawl end to end: a child process crawls the sample site into a real database."""
+
+from __future__ import annotations
+
+import socket
+from concurrent.futures import ThreadPoolExecutor
+
+from crawlers.match import BrandRule
+from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
+from tests.crawlers.conftest import (  # noqa: F401 - site is a fixture
+    ACME,
+    crawl_runs,
+    mentions,
+    site,
+)
+
+
+def spec(database_url: str, source: str, url: str, **kwargs) -> CrawlSpec:
+    return CrawlSpec(
+        source=source,
+        spider="feed",
+        params={"url": url},
+        brands=(ACME, BrandRule("Globex", ("globex",), competitor=True)),
+        database_url=database_url,
+        **kwargs,
+    )
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_crawl_stores_mentions_and_records_an_ok_run(site, database_url, capfd):  # noqa: F811
+    outcome = run_crawl(spec(database_url, "gadget-talk", f"{site.url}/acme/news.xml"))
+    assert outcome == CrawlOutcome("gadget-talk", seen=3, new=3, updated=0, error=None)
+    stored = mentions(database_url, "gadget-talk")
+    assert [m.external_id for m in stored] == ["acme-1", "acme-2", "acme-4"]
+    assert {m.source_type for m in stored} == {"feed"}
+    [run] = crawl_runs(database_url)
+    assert (run.source, run.status, run.items_seen, run.items_new, run.error) == (
+        "gadget-talk",
+        "ok",
+        3,
+        3,
+        None,
+    )
+    assert run.finished_at is not None
+    assert run.finished_at >= run.started_at
+    # The child logs at WARNING and above only; a clean crawl says nothing.
+    assert " INFO: " not in capfd.readouterr().err
+
+
+def test_failing_sources_are_recorded_while_another_works_in_parallel(site, sqlite_url):  # noqa: F811
+    port = closed_port()
+    specs = [
+        spec(sqlite_url, "closed", f"http://127.0.0.1:{port}/feed.xml"),
+        spec(sqlite_url, "broken-server", f"{site.url}/status/500"),
+        spec(sqlite_url, "working", f"{site.url}/acme/news.xml"),
+    ]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        closed, broken, working = pool.map(run_crawl, specs)
+    assert closed.error is not None
+    assert closed.error.startswith(
+        f"cannot fetch http://127.0.0.1:{port}/feed.xml: Connection was refused"
+    )
+    assert broken.error == f"HTTP 500 from {site.url}/status/500"
+    assert working == CrawlOutcome("working", seen=3, new=3, updated=0, error=None)
+    runs = {run.source: run for run in crawl_runs(sqlite_url)}
+    assert (runs["closed"].status, runs["closed"].error) == ("failed", closed.error)
+    assert (runs["broken-server"].status, runs["broken-server"].error) == (
+        "failed",
+        broken.error,
+    )
+    assert (runs["working"].status, runs["working"].items_new) == ("ok", 3)
+    assert len(mentions(sqlite_url, "working")) == 3
+    assert mentions(sqlite_url, "closed") == mentions(sqlite_url, "broken-server") == []
+
+
+def test_a_hanging_source_is_killed_and_recorded_as_timed_out(site, sqlite_url):  # noqa: F811
+    outcome = run_crawl(spec(sqlite_url, "slow", f"{site.url}/hang", timeout_s=2.0))
+    assert outcome == CrawlOutcome("slow", 0, 0, 0, "timed out after 2 s")
+    [run] = crawl_runs(sqlite_url)
+    assert (run.status, run.error) == ("failed", "timed out after 2 s")
+
+
+def test_invalid_spider_arguments_are_recorded_not_raised(sqlite_url):
+    bad = CrawlSpec(
+        "bad", "feed", {"url": "ftp://example.com/feed"}, (ACME,), sqlite_url
+    )
+    outcome = run_crawl(bad)
+    assert outcome.error is not None
+    assert outcome.error.startswith("invalid feed arguments: url: ")
+    [run] = crawl_runs(sqlite_url)
+    assert (run.status, run.error) == ("failed", outcome.error)
