@@ -123,6 +123,11 @@ class FeedSpider(Spider):
 
     def _check(self, parsed: Any, url: str) -> None:
         """Record a malformed feed against the source; harmless quirks are warnings."""
+        if not parsed.get("version") and not parsed.entries:
+            kind = parsed.get("headers", {}).get("content-type", "no Content-Type")
+            problem = parsed.get("bozo_exception") or "no RSS or Atom root element"
+            record_error(self.crawler, f"no feed at {url} ({kind}): {problem}")
+            return
         if not parsed.get("bozo"):
             return
         problem = parsed.get("bozo_exception")

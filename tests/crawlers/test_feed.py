@@ -197,3 +197,10 @@ def test_max_items_limits_the_entries_taken(site, sqlite_url):
         "v3.8.11",
         "v3.9.0",
     ]
+
+
+def test_an_html_page_is_not_a_feed(site, sqlite_url):
+    url = f"{site.url}/about.html"
+    result = crawl(sqlite_url, "nofeed", url)
+    assert result["error"].startswith(f"no feed at {url} (text/html; charset=utf-8): ")
+    assert result["seen"] == 0

@@ -34,7 +34,9 @@ def closed_port() -> int:
 
 
 def test_crawl_stores_mentions_and_records_an_ok_run(site, database_url, capfd):  # noqa: F811
-    outcome = run_crawl(spec(database_url, "gadget-talk", f"{site.url}/acme/news.xml"))
+    agent = "Earful/0.1 (+mailto:pr@example.com)"
+    url = f"{site.url}/acme/news.xml"
+    outcome = run_crawl(spec(database_url, "gadget-talk", url, user_agent=agent))
     assert outcome == CrawlOutcome("gadget-talk", seen=3, new=3, updated=0, error=None)
     stored = mentions(database_url, "gadget-talk")
     assert [m.external_id for m in stored] == ["acme-1", "acme-2", "acme-4"]
@@ -49,6 +51,7 @@ def test_crawl_stores_mentions_and_records_an_ok_run(site, database_url, capfd):
     )
     assert run.finished_at is not None
     assert run.finished_at >= run.started_at
+    assert site.requests_for("/acme/news.xml")[-1]["User-Agent"] == agent
     # The child logs at WARNING and above only; a clean crawl says nothing.
     assert " INFO: " not in capfd.readouterr().err
 
@@ -58,15 +61,17 @@ def test_failing_sources_are_recorded_while_another_works_in_parallel(site, sqli
     specs = [
         spec(sqlite_url, "closed", f"http://127.0.0.1:{port}/feed.xml"),
         spec(sqlite_url, "broken-server", f"{site.url}/status/500"),
+        spec(sqlite_url, "gone", f"{site.url}/no/such/feed.xml"),
         spec(sqlite_url, "working", f"{site.url}/acme/news.xml"),
     ]
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        closed, broken, working = pool.map(run_crawl, specs)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        closed, broken, gone, working = pool.map(run_crawl, specs)
     assert closed.error is not None
     assert closed.error.startswith(
         f"cannot fetch http://127.0.0.1:{port}/feed.xml: Connection was refused"
     )
     assert broken.error == f"HTTP 500 from {site.url}/status/500"
+    assert gone.error == f"HTTP 404 from {site.url}/no/such/feed.xml"
     assert working == CrawlOutcome("working", seen=3, new=3, updated=0, error=None)
     runs = {run.source: run for run in crawl_runs(sqlite_url)}
     assert (runs["closed"].status, runs["closed"].error) == ("failed", closed.error)
@@ -74,6 +79,7 @@ def test_failing_sources_are_recorded_while_another_works_in_parallel(site, sqli
         "failed",
         broken.error,
     )
+    assert (runs["gone"].status, runs["gone"].error) == ("failed", gone.error)
     assert (runs["working"].status, runs["working"].items_new) == ("ok", 3)
     assert len(mentions(sqlite_url, "working")) == 3
     assert mentions(sqlite_url, "closed") == mentions(sqlite_url, "broken-server") == []

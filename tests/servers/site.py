@@ -13,6 +13,7 @@ Paths:
 - ``/acme/news-edited.xml``: the same feed after the negative post was edited.
 - ``/acme/broken.xml``: two Acme posts, then the document breaks off.
 - ``/private/feed.xml``: a feed robots.txt forbids.
+- ``/about.html``: an HTML page about Acme, not a feed.
 - ``/status/500``: always 500. ``/hang``: never answers (until the site stops).
 
 Every request is appended to ``SampleSite.requests`` as ``(path, headers)``.
@@ -91,6 +92,8 @@ BROKEN = """<?xml version="1.0" encoding="UTF-8"?>
 <description>The Acme mixer is fine.</description></item>
 <item><title>Acme oven rev"""
 
+ABOUT = "<!doctype html><html><body><h1>About Acme</h1><p>Acme fans.</p></body></html>"
+
 
 def news_feed(*, edited: bool = False) -> str:
     """The Acme feed, before or after the negative post was edited."""
@@ -123,6 +126,8 @@ class SampleSiteHandler(BaseHTTPRequestHandler):
         elif path in {"/acme/broken.xml", "/private/feed.xml"}:
             body = BROKEN if path == "/acme/broken.xml" else news_feed()
             self._send(200, body.encode(), "application/rss+xml")
+        elif path == "/about.html":
+            self._send(200, ABOUT.encode(), "text/html; charset=utf-8")
         elif path == "/status/500":
             self._send(500, b"internal error", "text/plain")
         elif path == "/hang":
