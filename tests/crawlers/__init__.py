@@ -1,0 +1,1 @@
+"""Tests of the collectors: brand matching, the feed spider, the pipelines."""
