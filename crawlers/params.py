@@ -13,9 +13,12 @@ HTTP_SCHEMES = frozenset({"http", "https"})
 class UrlParam(BaseModel):
     """Mixin for spiders that start from one http(s) URL."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True
+    )
 
     url: str
+    """Where to start: an http:// or https:// URL."""
 
     @field_validator("url")
     @classmethod
@@ -32,3 +35,4 @@ class FeedParams(UrlParam):
     """Arguments of the ``feed`` spider: the feed's URL and how many entries to take."""
 
     max_items: Annotated[int, Field(gt=0)] = 200
+    """Most entries taken from one fetch of the feed."""

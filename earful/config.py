@@ -37,7 +37,9 @@ def parse_duration(value: Any) -> Any:
     if isinstance(value, str):
         match = _DURATION.match(value)
         if not match:
-            msg = f"{value!r} is not a duration (use seconds or e.g. '30s', '15m', '1h')"
+            msg = (
+                f"{value!r} is not a duration (use seconds or e.g. '30s', '15m', '1h')"
+            )
             raise ValueError(msg)
         return float(match[1]) * _UNITS[match[2]]
     return value
@@ -50,27 +52,37 @@ Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")]
 class Strict(BaseModel):
     """Every config model forbids unknown keys, so a typo is an error."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True
+    )
 
 
 class BrandConfig(Strict):
     """A brand to watch: the terms that name it and the ones that rule a match out."""
 
     name: Annotated[str, Field(min_length=1, max_length=100)]
+    """The brand as it appears in alerts and reports."""
     terms: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    """Words or phrases that name the brand: case-insensitive, NFKC-normalised, whole
+    words in spaced scripts and substrings in Japanese/Chinese."""
     exclude: list[Annotated[str, Field(min_length=1)]] = []
+    """Terms that rule a match out (e.g. a product line that shares the name)."""
     competitor: bool = False
+    """A competitor: collected and reported, alerted only by rules that name it."""
 
 
 class SourceBase(Strict):
     """What every source has: a unique name and how often it runs."""
 
     name: Name
+    """Unique source name (letters, digits, `_`, `.`, `-`); shown in alerts and status."""
     interval: Seconds = 900.0
+    """How often the source is collected: seconds, or `"30s"`, `"15m"`, `"1h"`, `"1d"`."""
     enabled: bool = True
+    """Set to false to keep a source in the file without collecting it."""
 
 
-class FeedSource(SourceBase, FeedParams):
+class FeedSource(FeedParams, SourceBase):
     """An RSS / Atom feed, fetched by the ``feed`` spider."""
 
     type: Literal["feed"]
@@ -84,45 +96,66 @@ class SentimentConfig(Strict):
     """Which model scores mentions: ``earful-default``, a Hub id or a local folder."""
 
     model: str = "earful-default"
+    """`earful-default` (offline, English), a Hugging Face model id, or a local folder."""
     batch_size: Annotated[int, Field(gt=0, le=1024)] = 32
+    """Texts scored per forward pass."""
     label_map: dict[str, Literal["negative", "neutral", "positive"]] | None = None
+    """Explicit mapping from the model's labels, for models with an unusual scheme."""
 
 
 class AlertConfig(Strict):
     """A rule: negative mentions of these brands, at least this sure, go to a channel."""
 
     name: Name
+    """Unique rule name, recorded on each alert."""
     brands: Annotated[list[str], Field(min_length=1)]
+    """Names of `[[brands]]` this rule watches."""
     channel: Annotated[str, Field(min_length=1, max_length=100)]
+    """Slack channel name or id (`#brand-alerts`); ignored by incoming webhooks."""
     min_negative: Annotated[float, Field(ge=0.0, le=1.0)] = 0.7
+    """Probability of "negative" a mention needs to alert (0 to 1)."""
 
 
 class SlackConfig(Strict):
     """Where alerts go; the secrets themselves stay in the environment."""
 
-    token_env: str = "SLACK_BOT_TOKEN"
+    token_env: str = "SLACK_BOT_TOKEN"  # noqa: S105 - a variable's name, not a secret
+    """Environment variable holding the bot token (`xoxb-…`); wins over the webhook."""
     webhook_env: str = "SLACK_WEBHOOK_URL"
+    """Environment variable holding an incoming-webhook URL."""
     base_url: str | None = None
+    """Slack Web API base URL, for proxies and tests (default: Slack's own)."""
     max_attempts: Annotated[int, Field(gt=0)] = 5
+    """Delivery attempts before an alert is marked failed."""
 
 
 class CrawlerConfig(Strict):
     """Crawl etiquette and limits shared by every spider."""
 
     contact: str | None = None
+    """Operator contact (URL or e-mail) added to the User-Agent, as polite crawlers do."""
     timeout: Seconds = 600.0
+    """A crawl running longer than this is stopped and recorded as failed."""
 
 
 class Config(Strict):
     """The whole ``earful.toml``."""
 
     database_url: str = DEFAULT_DATABASE_URL
+    """SQLAlchemy URL: `sqlite:///earful.db` or `postgresql+psycopg://user@host/db`
+    (env `EARFUL_DATABASE_URL` overrides; put passwords there, not here)."""
     brands: Annotated[list[BrandConfig], Field(min_length=1)]
+    """The brands to watch (`[[brands]]`), at least one."""
     sources: list[Source] = []
+    """Where to look (`[[sources]]`), each with a `type`."""
     sentiment: SentimentConfig = SentimentConfig()
+    """The sentiment model (`[sentiment]`)."""
     alerts: list[AlertConfig] = []
+    """Alert rules (`[[alerts]]`)."""
     slack: SlackConfig = SlackConfig()
+    """Slack delivery (`[slack]`)."""
     crawler: CrawlerConfig = CrawlerConfig()
+    """Crawl etiquette and limits (`[crawler]`)."""
 
     @model_validator(mode="after")
     def _references(self) -> Config:

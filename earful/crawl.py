@@ -26,23 +26,21 @@ import logging
 import os
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session, sessionmaker
+
 import crawlers
 from crawlers.match import BrandRule
-from storage import CrawlRun, open_database, redact_url
+from storage import CrawlRun, redact_url
 from storage.queries import finish_crawl_run, start_crawl_run
 
 log = logging.getLogger(__name__)
 
 CHILD = [sys.executable, "-m", "crawlers.run"]
 PROJECT_ROOT = Path(crawlers.__file__).resolve().parent.parent
-# Alembic's migration commands use module globals: one migration check at a time,
-# so several scheduler threads can start crawls at once.
-_MIGRATE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -144,29 +142,23 @@ def _run_child(spec: CrawlSpec) -> CrawlOutcome:
         return CrawlOutcome(spec.source, 0, 0, 0, error)
 
 
-def run_crawl(spec: CrawlSpec) -> CrawlOutcome:
+def run_crawl(spec: CrawlSpec, sessions: sessionmaker[Session]) -> CrawlOutcome:
     """Crawl ``spec.source`` once in a child process and record the run.
 
+    ``sessions`` is the caller's (already migrated) database, where the
+    ``crawl_runs`` row goes; the child opens ``spec.database_url`` itself.
     A failing source (unreachable, HTTP error, malformed feed, timeout) never
     raises: the run is recorded as failed with the reason, which the outcome
-    carries too. An unreachable *database* raises ``storage.StorageError``.
-    Safe to call from several threads at once (one child process each).
+    carries too. Safe to call from several threads at once (one child each).
     """
-    with _MIGRATE_LOCK:
-        sessions = open_database(spec.database_url)
-    try:
-        with sessions.begin() as session:
-            run_id = start_crawl_run(session, spec.source).id
-        log.info("crawling %s with the %s spider", spec.source, spec.spider)
-        outcome = _run_child(spec)
-        with sessions.begin() as session:
-            run = session.get(CrawlRun, run_id)
-            if run is not None:
-                finish_crawl_run(
-                    run, seen=outcome.seen, new=outcome.new, error=outcome.error
-                )
-    finally:
-        bind = sessions.kw.get("bind")
-        if bind is not None:
-            bind.dispose()
+    with sessions.begin() as session:
+        run_id = start_crawl_run(session, spec.source).id
+    log.info("crawling %s with the %s spider", spec.source, spec.spider)
+    outcome = _run_child(spec)
+    with sessions.begin() as session:
+        run = session.get(CrawlRun, run_id)
+        if run is not None:
+            finish_crawl_run(
+                run, seen=outcome.seen, new=outcome.new, error=outcome.error
+            )
     return outcome

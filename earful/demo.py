@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from earful.config import Config, parse_config
 
@@ -23,8 +23,8 @@ class _SiteHandler(SimpleHTTPRequestHandler):
         if self.path.split("?")[0] != "/feed.xml":
             super().do_GET()
             return
-        host, port = self.server.server_address[:2]
-        base = f"http://{host!s}:{port}/".encode()
+        port = cast("ThreadingHTTPServer", self.server).server_port
+        base = f"http://127.0.0.1:{port}/".encode()
         body = (SITE / "feed.xml").read_bytes().replace(PLACEHOLDER, base)
         self.send_response(200)
         self.send_header("Content-Type", "application/rss+xml; charset=utf-8")

@@ -13,6 +13,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import open_database
+from tests.servers.site import SampleSite
+from tests.servers.slack import SlackServer
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("EARFUL_SHARED", REPO.parent / "shared"))
@@ -80,3 +82,24 @@ def open_db() -> Iterator[Callable[[str], sessionmaker[Session]]]:
     yield _open
     for sessions in opened:
         sessions.kw["bind"].dispose()
+
+
+@pytest.fixture(scope="session")
+def site(shared: Path) -> Iterator[SampleSite]:
+    """The sample site (see ``tests/servers/site.py``), once per test session."""
+    with SampleSite(shared / "fixtures" / "feeds") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def slack_server(shared: Path) -> Iterator[SlackServer]:
+    """The local Slack Web API, started once per test session."""
+    with SlackServer(shared / "fixtures" / "slack") as server:
+        yield server
+
+
+@pytest.fixture
+def slack(slack_server: SlackServer) -> SlackServer:
+    """The local Slack with no requests, messages or scenario counts recorded yet."""
+    slack_server.reset()
+    return slack_server

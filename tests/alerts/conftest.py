@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,20 +24,6 @@ RULE = AlertRule(name="acme-negative", brands=("Acme",), channel="#brand-alerts"
 PUBLISHED = datetime(2026, 11, 20, 14, 5, tzinfo=UTC)
 
 _IDS = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def slack_server(shared: Path) -> Iterator[SlackServer]:
-    """The local Slack Web API, started once per test session."""
-    with SlackServer(shared / "fixtures" / "slack") as server:
-        yield server
-
-
-@pytest.fixture
-def slack(slack_server: SlackServer) -> SlackServer:
-    """The local Slack with no requests, messages or scenario counts recorded yet."""
-    slack_server.reset()
-    return slack_server
 
 
 @pytest.fixture

@@ -5,27 +5,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crawlers.match import BrandRule
 from storage import CrawlRun, Mention, open_database
-from tests.servers.site import SampleSite
 
 ACME = BrandRule("Acme", ("acme", "アクメ"), exclude=("acme corp",))
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def site(shared: Path) -> Iterator[SampleSite]:
-    """The sample site (see ``tests/servers/site.py``), once per test session."""
-    with SampleSite(shared / "fixtures" / "feeds") as running:
-        yield running
 
 
 def crawl(

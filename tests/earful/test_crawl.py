@@ -7,12 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from crawlers.match import BrandRule
 from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
-from tests.crawlers.conftest import (  # noqa: F401 - site is a fixture
-    ACME,
-    crawl_runs,
-    mentions,
-    site,
-)
+from tests.crawlers.conftest import ACME, crawl_runs, mentions
 
 
 def spec(database_url: str, source: str, url: str, **kwargs) -> CrawlSpec:
@@ -33,10 +28,15 @@ def closed_port() -> int:
     return port
 
 
-def test_crawl_stores_mentions_and_records_an_ok_run(site, database_url, capfd):  # noqa: F811
+def test_crawl_stores_mentions_and_records_an_ok_run(
+    site, database_url, open_db, capfd
+):
     agent = "Earful/0.1 (+mailto:pr@example.com)"
     url = f"{site.url}/acme/news.xml"
-    outcome = run_crawl(spec(database_url, "gadget-talk", url, user_agent=agent))
+    sessions = open_db(database_url)
+    outcome = run_crawl(
+        spec(database_url, "gadget-talk", url, user_agent=agent), sessions
+    )
     assert outcome == CrawlOutcome("gadget-talk", seen=3, new=3, updated=0, error=None)
     stored = mentions(database_url, "gadget-talk")
     assert [m.external_id for m in stored] == ["acme-1", "acme-2", "acme-4"]
@@ -56,8 +56,11 @@ def test_crawl_stores_mentions_and_records_an_ok_run(site, database_url, capfd):
     assert " INFO: " not in capfd.readouterr().err
 
 
-def test_failing_sources_are_recorded_while_another_works_in_parallel(site, sqlite_url):  # noqa: F811
+def test_failing_sources_are_recorded_while_another_works_in_parallel(
+    site, sqlite_url, open_db
+):
     port = closed_port()
+    sessions = open_db(sqlite_url)
     specs = [
         spec(sqlite_url, "closed", f"http://127.0.0.1:{port}/feed.xml"),
         spec(sqlite_url, "broken-server", f"{site.url}/status/500"),
@@ -65,7 +68,9 @@ def test_failing_sources_are_recorded_while_another_works_in_parallel(site, sqli
         spec(sqlite_url, "working", f"{site.url}/acme/news.xml"),
     ]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        closed, broken, gone, working = pool.map(run_crawl, specs)
+        closed, broken, gone, working = pool.map(
+            lambda s: run_crawl(s, sessions), specs
+        )
     assert closed.error is not None
     assert closed.error.startswith(
         f"cannot fetch http://127.0.0.1:{port}/feed.xml: Connection was refused"
@@ -85,18 +90,23 @@ def test_failing_sources_are_recorded_while_another_works_in_parallel(site, sqli
     assert mentions(sqlite_url, "closed") == mentions(sqlite_url, "broken-server") == []
 
 
-def test_a_hanging_source_is_killed_and_recorded_as_timed_out(site, sqlite_url):  # noqa: F811
-    outcome = run_crawl(spec(sqlite_url, "slow", f"{site.url}/hang", timeout_s=2.0))
+def test_a_hanging_source_is_killed_and_recorded_as_timed_out(
+    site, sqlite_url, open_db
+):
+    sessions = open_db(sqlite_url)
+    outcome = run_crawl(
+        spec(sqlite_url, "slow", f"{site.url}/hang", timeout_s=2.0), sessions
+    )
     assert outcome == CrawlOutcome("slow", 0, 0, 0, "timed out after 2 s")
     [run] = crawl_runs(sqlite_url)
     assert (run.status, run.error) == ("failed", "timed out after 2 s")
 
 
-def test_invalid_spider_arguments_are_recorded_not_raised(sqlite_url):
+def test_invalid_spider_arguments_are_recorded_not_raised(sqlite_url, open_db):
     bad = CrawlSpec(
         "bad", "feed", {"url": "ftp://example.com/feed"}, (ACME,), sqlite_url
     )
-    outcome = run_crawl(bad)
+    outcome = run_crawl(bad, open_db(sqlite_url))
     assert outcome.error is not None
     assert outcome.error.startswith("invalid feed arguments: url: ")
     [run] = crawl_runs(sqlite_url)
