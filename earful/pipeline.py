@@ -1,0 +1,212 @@
+"""The stages in order: collect each source, score what is new, queue and deliver alerts.
+
+Each stage reads what the one before stored, so any stage can be re-run after a
+crash: collection upserts by (source, external id), scoring picks mentions
+without a score for their current text, and alerts go through the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts import AlertRule, Deliverer, DeliveryReport, make_deliverer
+from alerts import deliver_pending as deliver_outbox
+from alerts import enqueue as enqueue_alerts
+from crawlers.match import BrandRule
+from earful.config import Config, FeedSource
+from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
+from sentiment import Scorer, load_scorer
+from storage import open_database
+from storage.queries import save_score, unscored_mentions
+
+log = logging.getLogger(__name__)
+
+SCORE_CHUNK = 256
+
+
+@dataclass
+class RunSummary:
+    """What one pass over every source did; the CLI prints it."""
+
+    crawls: list[CrawlOutcome] = field(default_factory=list)
+    scored: int = 0
+    negative: int = 0
+    queued: int = 0
+    delivery: DeliveryReport | None = None
+
+    @property
+    def found(self) -> int:
+        """Items the collectors saw that named a brand."""
+        return sum(c.seen for c in self.crawls)
+
+    @property
+    def new(self) -> int:
+        """Mentions stored for the first time."""
+        return sum(c.new for c in self.crawls)
+
+    @property
+    def failed_sources(self) -> list[CrawlOutcome]:
+        """Crawls that ended with an error."""
+        return [c for c in self.crawls if c.error]
+
+    @property
+    def ok(self) -> bool:
+        """True when every source ran and nothing is left undeliverable."""
+        delivery_ok = self.delivery is None or not self.delivery.errors
+        return not self.failed_sources and delivery_ok
+
+
+class Pipeline:
+    """Runs Earful's stages against one config and database."""
+
+    def __init__(self, config: Config, *, console: TextIO | None = None) -> None:
+        self.config = config
+        self.sessions: sessionmaker[Session] = open_database(config.database_url)
+        self._scorer: Scorer | None = None
+        self._console = console or sys.stdout
+        self.brands = tuple(
+            BrandRule(
+                name=b.name,
+                terms=tuple(b.terms),
+                exclude=tuple(b.exclude),
+                competitor=b.competitor,
+            )
+            for b in config.brands
+        )
+        self.rules = tuple(
+            AlertRule(
+                name=r.name,
+                brands=tuple(r.brands),
+                channel=r.channel,
+                min_negative=r.min_negative,
+            )
+            for r in config.alerts
+        )
+
+    @property
+    def scorer(self) -> Scorer:
+        """The sentiment model, loaded on first use and kept for the process."""
+        if self._scorer is None:
+            s = self.config.sentiment
+            self._scorer = load_scorer(
+                s.model, label_map=s.label_map, batch_size=s.batch_size
+            )
+        return self._scorer
+
+    def crawl_spec(self, source: FeedSource) -> CrawlSpec:
+        """The typed instructions a crawl child process needs for ``source``."""
+        params = source.model_dump(
+            mode="json", exclude={"name", "type", "interval", "enabled"}
+        )
+        contact = self.config.crawler.contact
+        agent = f"Earful/0.1 (+{contact})" if contact else None
+        return CrawlSpec(
+            source=source.name,
+            spider=source.type,
+            params=params,
+            brands=self.brands,
+            database_url=self.config.database_url,
+            user_agent=agent,
+            timeout_s=self.config.crawler.timeout,
+        )
+
+    def collect(self, source: FeedSource) -> CrawlOutcome:
+        """Crawl one source in a child process; failures come back in the outcome."""
+        outcome = run_crawl(self.crawl_spec(source), self.sessions)
+        if outcome.error:
+            log.warning("source %s failed: %s", source.name, outcome.error)
+        else:
+            log.info(
+                "source %s: %d seen, %d new", source.name, outcome.seen, outcome.new
+            )
+        return outcome
+
+    def score(self) -> tuple[int, int]:
+        """Score every mention lacking a score for its current text.
+
+        Returns (scored, negative).
+        """
+        scored = negative = 0
+        scorer = self.scorer
+        while True:
+            with self.sessions() as session, session.begin():
+                batch = unscored_mentions(session, scorer.model_id, limit=SCORE_CHUNK)
+                if not batch:
+                    break
+                texts = [_scoring_text(m.title, m.text) for m in batch]
+                for mention, result in zip(batch, scorer.score(texts), strict=True):
+                    save_score(
+                        session,
+                        mention,
+                        model_id=scorer.model_id,
+                        model_revision=scorer.model_revision,
+                        label=result.label,
+                        probabilities=result.probabilities,
+                    )
+                    negative += result.label == "negative"
+            scored += len(batch)
+        return scored, negative
+
+    def deliverer(self) -> Deliverer:
+        """Slack by bot token, else by webhook, else the console."""
+        token = self.config.slack_token
+        webhook = self.config.slack_webhook_url
+        return make_deliverer(
+            token=token.get_secret_value() if token else None,
+            webhook_url=webhook.get_secret_value() if webhook else None,
+            base_url=self.config.slack.base_url,
+            stream=self._console,
+        )
+
+    def delivery_target(self) -> str:
+        """Where alerts go, in words, for summaries and logs (never the secret)."""
+        if self.config.slack_token:
+            return f"Slack (bot token from {self.config.slack.token_env})"
+        if self.config.slack_webhook_url:
+            return f"Slack (incoming webhook from {self.config.slack.webhook_env})"
+        return (
+            f"the console (set {self.config.slack.token_env} or "
+            f"{self.config.slack.webhook_env} to send to Slack)"
+        )
+
+    def close(self) -> None:
+        """Release the database connections."""
+        bind = self.sessions.kw.get("bind")
+        if bind is not None:
+            bind.dispose()
+
+    def alert(self) -> tuple[int, DeliveryReport]:
+        """Queue alerts for new negative mentions, then deliver everything pending."""
+        with self.sessions() as session, session.begin():
+            queued = enqueue_alerts(session, self.rules, model_id=self.scorer.model_id)
+        report = deliver_outbox(
+            self.sessions,
+            self.deliverer(),
+            max_attempts=self.config.slack.max_attempts,
+        )
+        return queued, report
+
+    def run_once(self, sources: Sequence[FeedSource] | None = None) -> RunSummary:
+        """Collect every enabled source once, then score and alert."""
+        chosen = sources if sources is not None else self.enabled_sources()
+        summary = RunSummary(crawls=[self.collect(s) for s in chosen])
+        summary.scored, summary.negative = self.score()
+        summary.queued, summary.delivery = self.alert()
+        return summary
+
+    def enabled_sources(self) -> list[FeedSource]:
+        """Sources the operator has not switched off."""
+        return [s for s in self.config.sources if s.enabled]
+
+
+def _scoring_text(title: str | None, text: str) -> str:
+    """A feed entry's title often carries the complaint; score it with the body."""
+    if title and not text.startswith(title):
+        return f"{title}. {text}" if text else title
+    return text
