@@ -20,6 +20,7 @@ from alerts.render import (
     SlackMessage,
     brands_of,
     clean_text,
+    mention_of,
     published,
     reach,
     safe_url,
@@ -156,7 +157,7 @@ class ConsoleDeliverer:
 
     def deliver(self, alert: Alert, message: SlackMessage) -> Delivery:
         """Write a readable, terminal-safe rendering of ``alert``."""
-        mention = alert.mention
+        mention = mention_of(alert)
         lines = [
             f"=== Negative mention of {brands_of(mention)} → {alert.channel}",
             f"source:    {source_line(mention)}",

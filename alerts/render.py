@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from alerts.errors import AlertError
 from storage.models import Alert, Mention, SentimentResult
 
 # Slack's limits (https://docs.slack.dev/reference/block-kit/blocks).
@@ -136,11 +137,19 @@ def source_line(mention: Mention) -> str:
     return f"{mention.source} · {site}" if site else mention.source
 
 
+def mention_of(alert: Alert) -> Mention:
+    """The mention a mention alert is about (spike and digest alerts have none)."""
+    if alert.mention is None:
+        msg = f"alert {alert.id} ({alert.kind}) is not about a single mention"
+        raise AlertError(msg)
+    return alert.mention
+
+
 def sentiment_line(alert: Alert, negative: float | None) -> str:
     """``negative (92%)``, from ``negative`` or the mention's latest score."""
     if negative is not None:
         return f"negative ({negative:.0%})"
-    result = latest_sentiment(alert.mention)
+    result = latest_sentiment(mention_of(alert))
     if result is None:
         return "not scored"
     if result.label == "negative":
@@ -153,7 +162,7 @@ def _field(title: str, value: str) -> dict[str, str]:
 
 
 def _fields(alert: Alert, negative: float | None) -> list[dict[str, str]]:
-    mention = alert.mention
+    mention = mention_of(alert)
     fields = [
         _field("Source", fit(source_line(mention), 300)),
         _field("Sentiment", sentiment_line(alert, negative)),
@@ -187,7 +196,7 @@ def render(alert: Alert, *, negative: float | None = None) -> SlackMessage:
     recently scored ``SentimentResult`` is used. Every piece of mention text
     (title, body, author, site name) is escaped and cut to Slack's limits.
     """
-    mention = alert.mention
+    mention = mention_of(alert)
     brands = brands_of(mention)
     header = fit(f"Negative mention of {brands}", MAX_PLAIN_TEXT, str)
     blocks: list[dict[str, Any]] = [

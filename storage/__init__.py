@@ -10,6 +10,7 @@ from storage.db import (
 from storage.errors import DatabaseUnavailableError, StorageError
 from storage.models import (
     Alert,
+    AlertKind,
     AlertState,
     Base,
     BrandMatch,
@@ -17,11 +18,13 @@ from storage.models import (
     Mention,
     SentimentResult,
     SourceCursor,
+    SourceLease,
     utcnow,
 )
 
 __all__ = [
     "Alert",
+    "AlertKind",
     "AlertState",
     "Base",
     "BrandMatch",
@@ -30,6 +33,7 @@ __all__ = [
     "Mention",
     "SentimentResult",
     "SourceCursor",
+    "SourceLease",
     "StorageError",
     "make_engine",
     "make_sessionmaker",

@@ -96,6 +96,8 @@ class Mention(Base):
     author: Mapped[str | None] = mapped_column(String(256))
     site_name: Mapped[str | None] = mapped_column(String(256))
     thread_id: Mapped[str | None] = mapped_column(String(512))
+    parent_id: Mapped[str | None] = mapped_column(String(512))
+    top_level: Mapped[bool | None]
     score: Mapped[int | None] = mapped_column(Integer)
     comments: Mapped[int | None] = mapped_column(Integer)
     followers: Mapped[int | None] = mapped_column(Integer)
@@ -106,6 +108,8 @@ class Mention(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64))
     raw: Mapped[dict[str, Any] | None]
+    handled_at: Mapped[datetime | None]
+    handled_by: Mapped[str | None] = mapped_column(String(100))
 
     matches: Mapped[list[BrandMatch]] = relationship(
         back_populates="mention", cascade="all, delete-orphan"
@@ -162,17 +166,45 @@ class AlertState(enum.StrEnum):
     FAILED = "failed"
 
 
+class AlertKind(enum.StrEnum):
+    """What an alert is about."""
+
+    MENTION = "mention"
+    SPIKE = "spike"
+    DIGEST = "digest"
+
+
 class Alert(Base):
-    """An outbox row: written before delivery, so nothing is lost or sent twice."""
+    """An outbox row: written before delivery, so nothing is lost or sent twice.
+
+    A mention alert has ``mention_id``; spike and digest alerts carry their
+    content in ``payload``. ``key`` identifies the alert across restarts (e.g.
+    ``spike:Acme:2026-11-23T09``), unique per channel. Alerts with the same
+    ``thread_key`` (one Reddit thread, one review page) are sent as replies in
+    the thread of the first one (``thread_ts``). Whether the mention was
+    handled lives on the mention, so Slack and the dashboard share one state.
+    """
 
     __tablename__ = "alerts"
     __table_args__ = (
         UniqueConstraint("mention_id", "channel"),
-        Index("ix_alerts_state", "state"),
+        UniqueConstraint("channel", "key"),
+        Index("ix_alerts_state_deliver_after", "state", "deliver_after"),
+        Index("ix_alerts_channel_thread_key", "channel", "thread_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mention_id: Mapped[int] = mapped_column(
+    kind: Mapped[AlertKind] = mapped_column(
+        Enum(
+            AlertKind,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=AlertKind.MENTION,
+    )
+    key: Mapped[str | None] = mapped_column(String(200))
+    mention_id: Mapped[int | None] = mapped_column(
         ForeignKey("mentions.id", ondelete="CASCADE"), index=True
     )
     rule: Mapped[str] = mapped_column(String(100))
@@ -186,16 +218,20 @@ class Alert(Base):
         ),
         default=AlertState.PENDING,
     )
+    urgent: Mapped[bool] = mapped_column(default=False)
+    payload: Mapped[dict[str, Any] | None]
+    thread_key: Mapped[str | None] = mapped_column(String(512))
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     slack_channel: Mapped[str | None] = mapped_column(String(64))
     slack_ts: Mapped[str | None] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deliver_after: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
-    handled_at: Mapped[datetime | None]
-    handled_by: Mapped[str | None] = mapped_column(String(100))
 
-    mention: Mapped[Mention] = relationship()
+    mention: Mapped[Mention | None] = relationship()
 
 
 class CrawlRun(Base):
@@ -222,3 +258,17 @@ class SourceCursor(Base):
     source: Mapped[str] = mapped_column(String(100), primary_key=True)
     cursor: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SourceLease(Base):
+    """Which daemon may run a source right now; expired leases can be taken over.
+
+    Several ``earful run`` processes on one PostgreSQL database take a lease
+    before crawling, so no source is crawled twice at the same time.
+    """
+
+    __tablename__ = "source_leases"
+
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime]

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine
 from storage.models import Base, UTCDateTime
 
 config = context.config
+IGNORED_TABLES = ("apscheduler_", "mentions_fts")
 
 
 def render_item(
@@ -33,6 +34,13 @@ def _engine() -> Engine:
     return create_engine(os.environ.get("EARFUL_DATABASE_URL", "sqlite:///earful.db"))
 
 
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Leave APScheduler's job table and full-text index tables out of autogenerate."""
+    return not (type_ == "table" and name and name.startswith(IGNORED_TABLES))
+
+
 def run_migrations_online() -> None:
     """Run migrations on a live connection (batch mode so SQLite can alter tables)."""
     engine = _engine()
@@ -43,6 +51,7 @@ def run_migrations_online() -> None:
             render_as_batch=True,
             compare_type=True,
             render_item=render_item,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

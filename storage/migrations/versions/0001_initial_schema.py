@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:27:30.639181
+Create Date: 2026-11-23 09:44:56.827505
 
 """
 from typing import Sequence, Union
@@ -46,6 +46,8 @@ def upgrade() -> None:
     sa.Column('author', sa.String(length=256), nullable=True),
     sa.Column('site_name', sa.String(length=256), nullable=True),
     sa.Column('thread_id', sa.String(length=512), nullable=True),
+    sa.Column('parent_id', sa.String(length=512), nullable=True),
+    sa.Column('top_level', sa.Boolean(), nullable=True),
     sa.Column('score', sa.Integer(), nullable=True),
     sa.Column('comments', sa.Integer(), nullable=True),
     sa.Column('followers', sa.Integer(), nullable=True),
@@ -56,6 +58,8 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('raw', sa.JSON(), nullable=True),
+    sa.Column('handled_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('handled_by', sa.String(length=100), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mentions')),
     sa.UniqueConstraint('source', 'external_id', name=op.f('uq_mentions_source_external_id'))
     )
@@ -68,27 +72,41 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('source', name=op.f('pk_source_cursors'))
     )
+    op.create_table('source_leases',
+    sa.Column('source', sa.String(length=100), nullable=False),
+    sa.Column('owner', sa.String(length=200), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('source', name=op.f('pk_source_leases'))
+    )
     op.create_table('alerts',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('mention_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('mention', 'spike', 'digest', name='alertkind', native_enum=False, length=16), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=True),
+    sa.Column('mention_id', sa.Integer(), nullable=True),
     sa.Column('rule', sa.String(length=100), nullable=False),
     sa.Column('channel', sa.String(length=100), nullable=False),
     sa.Column('state', sa.Enum('pending', 'sent', 'failed', name='alertstate', native_enum=False, length=16), nullable=False),
+    sa.Column('urgent', sa.Boolean(), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=True),
+    sa.Column('thread_key', sa.String(length=512), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('slack_channel', sa.String(length=64), nullable=True),
     sa.Column('slack_ts', sa.String(length=32), nullable=True),
+    sa.Column('thread_ts', sa.String(length=32), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('deliver_after', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('handled_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('handled_by', sa.String(length=100), nullable=True),
     sa.ForeignKeyConstraint(['mention_id'], ['mentions.id'], name=op.f('fk_alerts_mention_id_mentions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alerts')),
+    sa.UniqueConstraint('channel', 'key', name=op.f('uq_alerts_channel_key')),
     sa.UniqueConstraint('mention_id', 'channel', name=op.f('uq_alerts_mention_id_channel'))
     )
     with op.batch_alter_table('alerts', schema=None) as batch_op:
+        batch_op.create_index('ix_alerts_channel_thread_key', ['channel', 'thread_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_alerts_mention_id'), ['mention_id'], unique=False)
-        batch_op.create_index('ix_alerts_state', ['state'], unique=False)
+        batch_op.create_index('ix_alerts_state_deliver_after', ['state', 'deliver_after'], unique=False)
 
     op.create_table('brand_matches',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -138,10 +156,12 @@ def downgrade() -> None:
 
     op.drop_table('brand_matches')
     with op.batch_alter_table('alerts', schema=None) as batch_op:
-        batch_op.drop_index('ix_alerts_state')
+        batch_op.drop_index('ix_alerts_state_deliver_after')
         batch_op.drop_index(batch_op.f('ix_alerts_mention_id'))
+        batch_op.drop_index('ix_alerts_channel_thread_key')
 
     op.drop_table('alerts')
+    op.drop_table('source_leases')
     op.drop_table('source_cursors')
     with op.batch_alter_table('mentions', schema=None) as batch_op:
         batch_op.drop_index('ix_mentions_published_at')
