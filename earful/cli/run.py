@@ -1,68 +1,16 @@
-"""The ``earful`` command: the one place that prints and chooses exit codes."""
+"""Commands that run the pipeline: ``demo``, ``run``, ``config check``, ``db upgrade``."""
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
 import click
 
-from earful.config import Config, load_config
-from earful.errors import EarfulError
+from earful.cli.common import CONFIG_OPTION, DB_OPTION, load, open_pipeline
 from earful.pipeline import Pipeline, RunSummary
 from sentiment import SentimentError
 from storage import StorageError, make_engine, redact_url, upgrade
-
-CONFIG_OPTION = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="earful.toml",
-    envvar="EARFUL_CONFIG",
-    show_default=True,
-    help="The config file (env EARFUL_CONFIG).",
-)
-DB_OPTION = click.option(
-    "--database-url",
-    help="Overrides database_url from the config and EARFUL_DATABASE_URL.",
-)
-
-
-def _load(config_path: Path, database_url: str | None = None) -> Config:
-    try:
-        config = load_config(config_path)
-    except EarfulError as exc:
-        raise click.ClickException(str(exc)) from None
-    if database_url:
-        config = config.model_copy(update={"database_url": database_url})
-    return config
-
-
-def _setup_logging(verbose: int) -> None:
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(
-        level=level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("scrapy", "twisted", "urllib3", "filelock", "httpx"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
-
-
-@click.group()
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-@click.version_option(package_name="earful")
-def main(verbose: int) -> None:
-    """Earful: watch what people say about your brand, and hear the bad news first."""
-    _setup_logging(verbose)
-
-
-def _pipeline(config: Config) -> Pipeline:
-    try:
-        return Pipeline(config)
-    except (StorageError, SentimentError) as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def _run_once(pipeline: Pipeline) -> RunSummary:
@@ -98,7 +46,7 @@ def _print_summary(summary: RunSummary, pipeline: Pipeline) -> None:
     click.echo(f"Database: {redact_url(pipeline.config.database_url)}")
 
 
-@main.command()
+@click.command()
 @click.option(
     "--database",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -120,7 +68,7 @@ def demo(database: Path, fresh: bool) -> None:
     with serve_sample_site() as site:
         click.echo(f"Serving the sample site at {site}/")
         config = demo_config(site, f"sqlite:///{database.resolve()}")
-        pipeline = _pipeline(config)
+        pipeline = open_pipeline(config)
         try:
             summary = _run_once(pipeline)
         finally:
@@ -130,14 +78,14 @@ def demo(database: Path, fresh: bool) -> None:
         sys.exit(1)
 
 
-@main.command()
+@click.command()
 @CONFIG_OPTION
 @DB_OPTION
 @click.option("--once", is_flag=True, help="Run every source once, then exit.")
 def run(config_path: Path, database_url: str | None, once: bool) -> None:
     """Collect, score and alert: once, or on schedule until SIGINT/SIGTERM."""
-    config = _load(config_path, database_url)
-    pipeline = _pipeline(config)
+    config = load(config_path, database_url)
+    pipeline = open_pipeline(config)
     try:
         if once:
             summary = _run_once(pipeline)
@@ -157,7 +105,7 @@ def run(config_path: Path, database_url: str | None, once: bool) -> None:
         pipeline.close()
 
 
-@main.group("config")
+@click.group("config")
 def config_group() -> None:
     """Inspect the config file."""
 
@@ -166,14 +114,14 @@ def config_group() -> None:
 @CONFIG_OPTION
 def config_check(config_path: Path) -> None:
     """Validate the config and print every problem at once."""
-    config = _load(config_path)
+    config = load(config_path)
     click.echo(
         f"{config_path}: ok ({len(config.brands)} brands, {len(config.sources)} "
         f"sources, {len(config.alerts)} alert rules)"
     )
 
 
-@main.group("db")
+@click.group("db")
 def db_group() -> None:
     """Manage the mention database."""
 
@@ -183,43 +131,9 @@ def db_group() -> None:
 @DB_OPTION
 def db_upgrade(config_path: Path, database_url: str | None) -> None:
     """Apply database migrations (also done automatically on first use)."""
-    url = database_url or _load(config_path).database_url
+    url = database_url or load(config_path).database_url
     try:
         upgrade(make_engine(url))
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{redact_url(url)}: up to date")
-
-
-@main.group("sentiment")
-def sentiment_group() -> None:
-    """Evaluate sentiment models."""
-
-
-@sentiment_group.command("eval")
-@click.option(
-    "--data",
-    "data_dir",
-    required=True,
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder with TweetEval-format {split}_text.txt, {split}_labels.txt, mapping.txt.",
-)
-@click.option("--split", default="val", show_default=True)
-@click.option(
-    "--model",
-    default="earful-default",
-    show_default=True,
-    help="Hugging Face model id, local folder, or earful-default.",
-)
-def sentiment_eval(data_dir: Path, split: str, model: str) -> None:
-    """Score a labelled data set and print accuracy, macro recall and F1."""
-    from sentiment import load_scorer  # noqa: PLC0415 - torch loads only when needed
-    from sentiment.evaluate import evaluate, load_tweeteval  # noqa: PLC0415
-
-    try:
-        texts, gold = load_tweeteval(data_dir, split)
-        scorer = load_scorer(model)
-        report = evaluate(scorer, texts, gold)
-    except SentimentError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(report.format())

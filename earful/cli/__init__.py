@@ -1,0 +1,41 @@
+"""The ``earful`` command line: the one package that prints and chooses exit codes.
+
+Each module here holds the commands of one job; this one assembles the group.
+Domain errors become ``click.ClickException`` ("Error: …", exit 1); bad usage
+exits 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from earful.cli.run import config_group, db_group, demo, run
+from earful.cli.sentiment import sentiment_group
+
+__all__ = ["main"]
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("scrapy", "twisted", "urllib3", "filelock", "httpx"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+@click.group()
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(package_name="earful")
+def main(verbose: int) -> None:
+    """Earful: watch what people say about your brand, and hear the bad news first."""
+    _setup_logging(verbose)
+
+
+for command in (demo, run, config_group, db_group, sentiment_group):
+    main.add_command(command)
