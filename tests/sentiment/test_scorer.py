@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import sentiment
-from sentiment import Score, load_scorer
+from sentiment import Score, Scorer, load_scorer
 from sentiment.errors import LabelSchemeError, ModelUnavailableError
 from sentiment.labels import LABELS
 
@@ -152,3 +152,38 @@ def test_unavailable_hub_id_offline(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bad_batch_size(three_class: Path) -> None:
     with pytest.raises(ValueError, match="batch_size"):
         load_scorer(str(three_class), batch_size=0)
+
+
+def test_onnxruntime_backend_matches_torch(three_class: Path) -> None:
+    torch_scorer = load_scorer(str(three_class))
+    onnx_scorer = Scorer(
+        torch_scorer.model,
+        torch_scorer.tokenizer,
+        model_id=torch_scorer.model_id,
+        model_revision=torch_scorer.model_revision,
+        targets=LABELS,
+        batch_size=3,
+        backend="onnxruntime",
+    )
+    texts = ["good movie", "the food was awful and bad " * 10, "", "ok", "この映画"]
+    for ours, theirs in zip(
+        onnx_scorer.score(texts), torch_scorer.score(texts), strict=True
+    ):
+        assert ours.label == theirs.label
+        for label in LABELS:
+            assert ours.probabilities[label] == pytest.approx(
+                theirs.probabilities[label], abs=1e-4
+            )
+
+
+def test_unknown_backend(three_class: Path) -> None:
+    scorer = load_scorer(str(three_class))
+    with pytest.raises(ValueError, match="backend"):
+        Scorer(
+            scorer.model,
+            scorer.tokenizer,
+            model_id="x",
+            model_revision="x",
+            targets=LABELS,
+            backend="tensorflow",
+        )
