@@ -119,11 +119,18 @@ class Mention(Base):
     )
 
 
+# The negative inbox pages by reach, largest first, unknown reach last.
+Index("ix_mentions_followers", Mention.followers.desc().nulls_last())
+
+
 class BrandMatch(Base):
     """Which brand a mention names, and the terms that matched."""
 
     __tablename__ = "brand_matches"
-    __table_args__ = (UniqueConstraint("mention_id", "brand"),)
+    __table_args__ = (
+        UniqueConstraint("mention_id", "brand"),
+        Index("ix_brand_matches_brand_mention_id", "brand", "mention_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mention_id: Mapped[int] = mapped_column(

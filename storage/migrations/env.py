@@ -37,8 +37,10 @@ def _engine() -> Engine:
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Leave APScheduler's job table and full-text index tables out of autogenerate."""
-    return not (type_ == "table" and name and name.startswith(IGNORED_TABLES))
+    """Leave APScheduler's job table and full-text tables/indexes out of autogenerate."""
+    return not (
+        type_ in {"table", "index"} and name and name.startswith(IGNORED_TABLES)
+    )
 
 
 def run_migrations_online() -> None:
