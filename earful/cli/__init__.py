@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from earful.cli.analyst import mentions, stats
 from earful.cli.run import config_group, db_group, demo, run
 from earful.cli.sentiment import sentiment_group
 
@@ -37,5 +38,5 @@ def main(verbose: int) -> None:
     _setup_logging(verbose)
 
 
-for command in (demo, run, config_group, db_group, sentiment_group):
+for command in (demo, run, config_group, db_group, sentiment_group, mentions, stats):
     main.add_command(command)

@@ -1,0 +1,258 @@
+"""Analyst commands: ``earful mentions`` (find and export) and ``earful stats``."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.orm import Session
+
+from earful.cli.common import CONFIG_OPTION, DB_OPTION, load
+from earful.cli.tables import (
+    fit,
+    pad,
+    render_table,
+    terminal_safe,
+    write_csv,
+    write_jsonl,
+)
+from storage import StorageError, open_database
+from storage.search import LABELS, SORTS, MentionQuery, find_mentions
+from storage.stats import Volume, Window, share_of_voice, top_negative, volume_by
+from storage.stats import volume_over_time as volume_series
+
+_RELATIVE = re.compile(r"^(\d+)([hdw])$")
+_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def parse_when(
+    value: str, *, end: bool = False, now: datetime | None = None
+) -> datetime:
+    """``7d``/``12h``/``2w`` ago, a date (UTC midnight), or an ISO date and time.
+
+    With ``end``, a bare date means the end of that day, so ``--until
+    2026-11-30`` includes the 30th.
+    """
+    now = now or datetime.now(UTC)
+    match = _RELATIVE.match(value.strip())
+    if match:
+        return now - timedelta(**{_UNITS[match[2]]: int(match[1])})
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        msg = f"{value!r} is not a date (use 2026-11-30, 2026-11-30T09:00 or 7d)"
+        raise click.BadParameter(msg) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    if end and len(value.strip()) == len("2026-11-30"):
+        parsed += timedelta(days=1)
+    return parsed
+
+
+def _when(end: bool) -> Callable[[click.Context, click.Parameter, str | None], Any]:
+    def convert(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+        return None if value is None else parse_when(value, end=end)
+
+    return convert
+
+
+@dataclass(frozen=True, slots=True)
+class Analyst:
+    """The database to read and the sentiment model whose scores count."""
+
+    database_url: str
+    model_id: str
+
+
+def _analyst(config_path: Path, database_url: str | None, model: str | None) -> Analyst:
+    if database_url and not config_path.exists():
+        return Analyst(database_url, model or "earful-default")
+    config = load(config_path, database_url)
+    return Analyst(config.database_url, model or config.sentiment.model)
+
+
+@contextmanager
+def session_for(analyst: Analyst) -> Iterator[Session]:
+    """A read session on the analyst's database; storage errors exit 1."""
+    try:
+        sessions = open_database(analyst.database_url)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        with sessions() as session:
+            yield session
+    finally:
+        sessions.kw["bind"].dispose()
+
+
+def analyst_options(func: F) -> F:
+    """Config, database and model options shared by the analyst commands."""
+    func = click.option(
+        "--model", help="Sentiment model whose scores count (default: the config's)."
+    )(func)
+    return CONFIG_OPTION(DB_OPTION(func))
+
+
+def _period_options(func: F) -> F:
+    func = click.option(
+        "--until",
+        callback=_when(end=True),
+        help="Published before this: a date (inclusive), ISO time or 7d.",
+    )(func)
+    return click.option(
+        "--since",
+        callback=_when(end=False),
+        help="Published at or after this: 2026-11-01, 2026-11-01T09:00, 7d, 12h, 2w.",
+    )(func)
+
+
+@click.command("mentions")
+@analyst_options
+@click.option("--brand", multiple=True, help="Only mentions of this brand (repeat).")
+@click.option("--source", multiple=True, help="Only this source name (repeat).")
+@click.option("--source-type", multiple=True, help="Only this source type (repeat).")
+@click.option("--sentiment", type=click.Choice(LABELS), help="Only this label.")
+@click.option(
+    "--min-probability",
+    type=click.FloatRange(0, 1),
+    help="With --sentiment: that label's probability at least this.",
+)
+@_period_options
+@click.option("--language", multiple=True, help="Only this language code (repeat).")
+@click.option("--min-reach", type=click.IntRange(0), help="Followers at least this.")
+@click.option("--alerted/--not-alerted", default=None, help="A Slack alert was sent.")
+@click.option("--handled/--unhandled", default=None, help="Marked handled or not.")
+@click.option("--search", help="Words that must all occur in the title or text.")
+@click.option("--sort", type=click.Choice(SORTS), default="time", show_default=True)
+@click.option("--limit", type=click.IntRange(0), default=50, show_default=True,
+              help="At most this many (0: all).")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "jsonl"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+def mentions(
+    *,
+    config_path: Path,
+    database_url: str | None,
+    model: str | None,
+    brand: tuple[str, ...],
+    source: tuple[str, ...],
+    source_type: tuple[str, ...],
+    sentiment: Any,
+    min_probability: float | None,
+    since: datetime | None,
+    until: datetime | None,
+    language: tuple[str, ...],
+    min_reach: int | None,
+    alerted: bool | None,
+    handled: bool | None,
+    search: str | None,
+    sort: Any,
+    limit: int,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Find mentions and print them as a table, CSV or JSON lines (newest first)."""
+    if min_probability is not None and sentiment is None:
+        msg = "--min-probability needs --sentiment"
+        raise click.UsageError(msg)
+    analyst = _analyst(config_path, database_url, model)
+    query = MentionQuery(
+        model_id=analyst.model_id,
+        brands=brand,
+        sources=source,
+        source_types=source_type,
+        sentiment=sentiment,
+        min_probability=min_probability,
+        since=since,
+        until=until,
+        languages=language,
+        min_reach=min_reach,
+        alerted=alerted,
+        handled=handled,
+        text=search,
+        sort=sort,
+        limit=limit or None,
+    )
+    with session_for(analyst) as session:
+        rows = find_mentions(session, query)
+    with click.open_file(str(output or "-"), "w", encoding="utf-8") as out:
+        if fmt == "csv":
+            write_csv(rows, out)
+        elif fmt == "jsonl":
+            write_jsonl(rows, out)
+        else:
+            width = shutil.get_terminal_size((120, 24)).columns
+            out.write("".join(line + "\n" for line in render_table(rows, width)))
+
+
+def _volume_lines(title: str, rows: list[Volume], key_width: int) -> list[str]:
+    head = f"{pad(title, key_width)} {'mentions':>8} {'neg':>6} {'neu':>6} {'pos':>6}"
+    lines = [head + f" {'net':>6}"]
+    lines.extend(
+        f"{pad(terminal_safe(v.key), key_width)} {v.total:>8} {v.negative:>6} {v.neutral:>6} "
+        f"{v.positive:>6} {v.net:>+6.2f}"
+        for v in rows
+    )
+    return [*lines, ""]
+
+
+@click.command("stats")
+@analyst_options
+@click.option("--brand", help="One brand (default: every brand together).")
+@_period_options
+@click.option(
+    "--by", type=click.Choice(["day", "week"]), default="day", show_default=True
+)
+@click.option("--top", type=click.IntRange(0), default=5, show_default=True,
+              help="How many top negative mentions to list.")  # fmt: skip
+def stats(
+    *,
+    config_path: Path,
+    database_url: str | None,
+    model: str | None,
+    brand: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    by: Any,
+    top: int,
+) -> None:
+    """Volume and net sentiment over time, by source and language; share of voice.
+
+    Net sentiment is (positive - negative) / mentions, from -1 to +1.
+    """
+    analyst = _analyst(config_path, database_url, model)
+    window = Window(analyst.model_id, brand, since, until)
+    with session_for(analyst) as session:
+        lines = _volume_lines(by, volume_series(session, window, by), 10)
+        lines += _volume_lines("source", volume_by(session, window, "source"), 20)
+        lines += _volume_lines("language", volume_by(session, window, "language"), 10)
+        shares = share_of_voice(session, since, until)
+        lines.append(f"{pad('brand', 20)} {'mentions':>8} {'share':>6}")
+        for s in shares:
+            name = terminal_safe(s.brand) + (" (competitor)" if s.competitor else "")
+            lines.append(f"{pad(name, 20)} {s.mentions:>8} {s.share:>6.1%}")
+        if top:
+            lines += ["", "top negative by reach:"]
+            for row in top_negative(session, window, top):
+                reach = "-" if row.reach is None else str(row.reach)
+                text = fit(terminal_safe(row.title or row.text), 60)
+                lines.append(f"  #{row.id} reach {reach} {row.source}: {text}")
+    for line in lines:
+        click.echo(line)

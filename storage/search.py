@@ -1,0 +1,266 @@
+"""Find mentions by brand, source, sentiment, time, reach, alert state and text."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    column,
+    or_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.orm import Session
+
+from storage.models import (
+    Alert,
+    AlertState,
+    BrandMatch,
+    Mention,
+    SentimentResult,
+    utcnow,
+)
+
+Sort = Literal["time", "reach", "negativity"]
+Label = Literal["negative", "neutral", "positive"]
+SORTS: tuple[Sort, ...] = ("time", "reach", "negativity")
+LABELS: tuple[Label, ...] = ("negative", "neutral", "positive")
+_TRIGRAM = 3  # the FTS5 trigram index only answers terms of three characters or more
+
+
+@dataclass(frozen=True, slots=True)
+class MentionQuery:
+    """Which mentions to find; empty or ``None`` fields do not filter."""
+
+    model_id: str = "earful-default"
+    brands: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    source_types: tuple[str, ...] = ()
+    sentiment: Label | None = None
+    min_probability: float | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    languages: tuple[str, ...] = ()
+    min_reach: int | None = None
+    alerted: bool | None = None
+    handled: bool | None = None
+    text: str | None = None
+    sort: Sort = "time"
+    limit: int | None = 100
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRow:
+    """One mention as analysts see it: where, when, who, how it was scored."""
+
+    id: int
+    published_at: datetime | None
+    source: str
+    source_type: str
+    language: str | None
+    reach: int | None
+    title: str | None
+    text: str
+    url: str | None
+    author: str | None
+    sentiment: str | None
+    negative: float | None
+    neutral: float | None
+    positive: float | None
+    alerted: bool
+    handled_at: datetime | None
+    handled_by: str | None
+    brands: tuple[str, ...] = field(default=())
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _substring(term: str, *, ilike: bool) -> ColumnElement[bool]:
+    pattern = _like_pattern(term)
+    if ilike:
+        return or_(
+            Mention.title.ilike(pattern, escape="\\"),
+            Mention.text.ilike(pattern, escape="\\"),
+        )
+    return or_(
+        Mention.title.like(pattern, escape="\\"),
+        Mention.text.like(pattern, escape="\\"),
+    )
+
+
+def text_condition(query: str, dialect: str) -> ColumnElement[bool]:
+    """Every whitespace-separated term of ``query`` occurs in the title or text.
+
+    Case-insensitive substring matching, so Japanese needs no word breaking. On
+    SQLite, terms of three characters or more use the FTS5 trigram index and
+    shorter ones a scan; on PostgreSQL ``ILIKE`` uses the ``pg_trgm`` indexes.
+    """
+    terms = query.split()
+    if dialect != "sqlite":
+        return and_(true(), *(_substring(t, ilike=True) for t in terms))
+    long_terms = [t for t in terms if len(t) >= _TRIGRAM]
+    conditions = [_substring(t, ilike=False) for t in terms if len(t) < _TRIGRAM]
+    if long_terms:
+        phrase = " ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
+        fts = (
+            text("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH :fts_query")
+            .bindparams(fts_query=phrase)
+            .columns(column("rowid", Integer))
+        )
+        conditions.append(Mention.id.in_(fts))
+    return and_(true(), *conditions)
+
+
+def _alerted() -> ColumnElement[bool]:
+    return (
+        select(Alert.id)
+        .where(Alert.mention_id == Mention.id, Alert.state == AlertState.SENT)
+        .exists()
+    )
+
+
+def _filters(q: MentionQuery, dialect: str) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if q.brands:
+        conditions.append(
+            Mention.id.in_(
+                select(BrandMatch.mention_id).where(BrandMatch.brand.in_(q.brands))
+            )
+        )
+    if q.sources:
+        conditions.append(Mention.source.in_(q.sources))
+    if q.source_types:
+        conditions.append(Mention.source_type.in_(q.source_types))
+    if q.sentiment is not None:
+        conditions.append(SentimentResult.label == q.sentiment)
+        if q.min_probability is not None:
+            probability = getattr(SentimentResult, q.sentiment)
+            conditions.append(probability >= q.min_probability)
+    if q.since is not None:
+        conditions.append(Mention.published_at >= q.since)
+    if q.until is not None:
+        conditions.append(Mention.published_at < q.until)
+    if q.languages:
+        conditions.append(Mention.language.in_(q.languages))
+    if q.min_reach is not None:
+        conditions.append(Mention.followers >= q.min_reach)
+    if q.alerted is not None:
+        conditions.append(_alerted() if q.alerted else ~_alerted())
+    if q.handled is not None:
+        handled = Mention.handled_at.is_not(None)
+        conditions.append(handled if q.handled else Mention.handled_at.is_(None))
+    if q.text and q.text.split():
+        conditions.append(text_condition(q.text, dialect))
+    return conditions
+
+
+def mention_select(
+    q: MentionQuery, dialect: str
+) -> Select[Mention, SentimentResult, bool]:
+    """The statement behind :func:`find_mentions` (the benchmark explains it)."""
+    stmt = select(Mention, SentimentResult, _alerted().label("alerted")).outerjoin(
+        SentimentResult,
+        and_(
+            SentimentResult.mention_id == Mention.id,
+            SentimentResult.model_id == q.model_id,
+        ),
+    )
+    stmt = stmt.where(*_filters(q, dialect))
+    if q.sort == "reach":
+        stmt = stmt.order_by(Mention.followers.desc().nulls_last(), Mention.id.desc())
+    elif q.sort == "negativity":
+        stmt = stmt.order_by(
+            SentimentResult.negative.desc().nulls_last(), Mention.id.desc()
+        )
+    else:
+        stmt = stmt.order_by(
+            Mention.published_at.desc().nulls_last(), Mention.id.desc()
+        )
+    if q.limit is not None:
+        stmt = stmt.limit(q.limit)
+    return stmt.offset(q.offset or None)
+
+
+def _brands(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    found: defaultdict[int, list[str]] = defaultdict(list)
+    stmt = (
+        select(BrandMatch.mention_id, BrandMatch.brand)
+        .where(BrandMatch.mention_id.in_(ids))
+        .order_by(BrandMatch.brand)
+    )
+    for mention_id, brand in session.execute(stmt):
+        found[mention_id].append(brand)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def find_mentions(session: Session, q: MentionQuery) -> list[MentionRow]:
+    """Mentions matching ``q``, sorted and paged as it asks."""
+    dialect = session.get_bind().dialect.name
+    rows = session.execute(mention_select(q, dialect)).all()
+    brands = _brands(session, [m.id for m, _, _ in rows])
+    return [_row(m, s, alerted, brands.get(m.id, ())) for m, s, alerted in rows]
+
+
+def _row(
+    m: Mention, s: SentimentResult | None, alerted: bool, brands: tuple[str, ...]
+) -> MentionRow:
+    return MentionRow(
+        id=m.id,
+        published_at=m.published_at,
+        source=m.source,
+        source_type=m.source_type,
+        language=m.language,
+        reach=m.followers,
+        title=m.title,
+        text=m.text,
+        url=m.url,
+        author=m.author,
+        sentiment=s.label if s else None,
+        negative=s.negative if s else None,
+        neutral=s.neutral if s else None,
+        positive=s.positive if s else None,
+        alerted=bool(alerted),
+        handled_at=m.handled_at,
+        handled_by=m.handled_by,
+        brands=brands,
+    )
+
+
+def negative_inbox(
+    session: Session, model_id: str, *, limit: int = 50, offset: int = 0
+) -> list[MentionRow]:
+    """Unhandled negative mentions, largest reach first: what the PR team answers."""
+    q = MentionQuery(
+        model_id=model_id,
+        sentiment="negative",
+        handled=False,
+        sort="reach",
+        limit=limit,
+        offset=offset,
+    )
+    return find_mentions(session, q)
+
+
+def set_handled(
+    session: Session, mention_id: int, *, handled: bool, by: str | None
+) -> bool:
+    """Mark a mention handled (by whom, now) or not; ``False`` if there is none."""
+    mention = session.get(Mention, mention_id)
+    if mention is None:
+        return False
+    mention.handled_at = utcnow() if handled else None
+    mention.handled_by = by if handled else None
+    return True
