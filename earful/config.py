@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from crawlers.params import FeedParams
+from crawlers.reddit import RedditCredentials, RedditParams
 from earful.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///earful.db"
@@ -88,8 +89,73 @@ class FeedSource(FeedParams, SourceBase):
     type: Literal["feed"]
 
 
-Source = Annotated[FeedSource, Field(discriminator="type")]
-SOURCE_TYPES = frozenset({"feed"})
+SubredditName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{2,21}$")]
+
+
+class RedditSource(SourceBase):
+    """Reddit through PRAW: brand searches and subreddit streams (read-only OAuth)."""
+
+    type: Literal["reddit"]
+    interval: Seconds = 60.0
+    """How often the streams are polled and the searches run (default `"60s"`)."""
+    subreddits: list[SubredditName] = []
+    """Subreddits (without `r/`) whose new submissions and comments are streamed and
+    searched."""
+    search: bool = True
+    """Search each brand's terms, Reddit-wide and in each subreddit, newest first."""
+    search_time: Literal["hour", "day", "week", "month", "year", "all"] = "day"
+    """How far back a search reaches."""
+    stream_submissions: bool = True
+    """Stream the subreddits' new submissions."""
+    stream_comments: bool = True
+    """Stream the subreddits' new comments."""
+    include_all: bool = False
+    """Also stream every new comment on Reddit (`r/all`); heavy, for big brands."""
+    follow_threads: bool = False
+    """Read the whole comment tree of each new submission that names a brand."""
+    praw_site: str | None = None
+    """A praw.ini section to read credentials from instead of the environment."""
+    client_id_env: str = "REDDIT_CLIENT_ID"
+    """Environment variable holding the Reddit app's client id."""
+    client_secret_env: str = "REDDIT_CLIENT_SECRET"  # noqa: S105 - a variable's name
+    """Environment variable holding the Reddit app's secret."""
+    user_agent_env: str = "REDDIT_USER_AGENT"
+    """Environment variable holding the User-Agent Reddit asks for."""
+    api_url: str | None = None
+    """Reddit base URL for both OAuth and API calls, for proxies and tests."""
+
+    def credentials(self) -> RedditCredentials:
+        """The credentials from the environment variables this source names."""
+        values = {}
+        for key in ("client_id", "client_secret", "user_agent"):
+            raw = os.environ.get(getattr(self, f"{key}_env"), "").strip()
+            values[key] = SecretStr(raw).get_secret_value() if raw else None
+        return RedditCredentials(
+            **values,
+            client_id_env=self.client_id_env,
+            client_secret_env=self.client_secret_env,
+            user_agent_env=self.user_agent_env,
+            praw_site=self.praw_site,
+            oauth_url=self.api_url,
+            reddit_url=self.api_url,
+        )
+
+    def params(self) -> RedditParams:
+        """What the collector watches."""
+        return RedditParams(
+            source=self.name,
+            subreddits=tuple(self.subreddits),
+            search=self.search,
+            search_time=self.search_time,
+            stream_submissions=self.stream_submissions,
+            stream_comments=self.stream_comments,
+            include_all=self.include_all,
+            follow_threads=self.follow_threads,
+        )
+
+
+Source = Annotated[FeedSource | RedditSource, Field(discriminator="type")]
+SOURCE_TYPES = frozenset({"feed", "reddit"})
 
 
 class SentimentConfig(Strict):

@@ -16,6 +16,7 @@ from earful.config import (
     Config,
     CrawlerConfig,
     FeedSource,
+    RedditSource,
     SentimentConfig,
     SlackConfig,
 )
@@ -57,6 +58,7 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ("top level", Config),
         ("`[[brands]]`", BrandConfig),
         ('`[[sources]]` with `type = "feed"`', FeedSource),
+        ('`[[sources]]` with `type = "reddit"`', RedditSource),
         ("`[sentiment]`", SentimentConfig),
         ("`[[alerts]]`", AlertConfig),
         ("`[slack]`", SlackConfig),

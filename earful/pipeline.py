@@ -18,12 +18,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts import AlertRule, Deliverer, DeliveryReport, make_deliverer
 from alerts import deliver_pending as deliver_outbox
 from alerts import enqueue as enqueue_alerts
-from crawlers.match import BrandRule
-from earful.config import Config, FeedSource
+from crawlers.match import BrandRule, Matcher
+from crawlers.reddit import RedditCollector
+from earful.config import Config, FeedSource, RedditSource, Source
 from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
 from sentiment import Scorer, load_scorer
-from storage import open_database
-from storage.queries import save_score, unscored_mentions
+from storage import CrawlRun, open_database
+from storage.queries import (
+    finish_crawl_run,
+    save_score,
+    start_crawl_run,
+    unscored_mentions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +75,7 @@ class Pipeline:
         self.config = config
         self.sessions: sessionmaker[Session] = open_database(config.database_url)
         self._scorer: Scorer | None = None
+        self._reddit: dict[str, RedditCollector] = {}
         self._console = console or sys.stdout
         self.brands = tuple(
             BrandRule(
@@ -116,9 +123,15 @@ class Pipeline:
             timeout_s=self.config.crawler.timeout,
         )
 
-    def collect(self, source: FeedSource) -> CrawlOutcome:
-        """Crawl one source in a child process; failures come back in the outcome."""
-        outcome = run_crawl(self.crawl_spec(source), self.sessions)
+    def collect(self, source: Source) -> CrawlOutcome:
+        """Collect one source; failures come back in the outcome.
+
+        Scrapy sources crawl in a child process; Reddit polls in this thread.
+        """
+        if isinstance(source, RedditSource):
+            outcome = self.collect_reddit(source)
+        else:
+            outcome = run_crawl(self.crawl_spec(source), self.sessions)
         if outcome.error:
             log.warning("source %s failed: %s", source.name, outcome.error)
         else:
@@ -126,6 +139,30 @@ class Pipeline:
                 "source %s: %d seen, %d new", source.name, outcome.seen, outcome.new
             )
         return outcome
+
+    def collect_reddit(self, source: RedditSource) -> CrawlOutcome:
+        """Poll one Reddit source (its streams live on between polls); record the run."""
+        collector = self._reddit.get(source.name)
+        if collector is None:
+            collector = RedditCollector(
+                source.credentials(),
+                source.params(),
+                Matcher(self.brands),
+                self.sessions,
+            )
+            self._reddit[source.name] = collector
+        with self.sessions.begin() as session:
+            run_id = start_crawl_run(session, source.name).id
+        polled = collector.poll()
+        with self.sessions.begin() as session:
+            run = session.get(CrawlRun, run_id)
+            if run is not None:
+                finish_crawl_run(
+                    run, seen=polled.seen, new=polled.new, error=polled.error
+                )
+        return CrawlOutcome(
+            source.name, polled.seen, polled.new, polled.updated, polled.error
+        )
 
     def score(self) -> tuple[int, int]:
         """Score every mention lacking a score for its current text.
@@ -192,7 +229,7 @@ class Pipeline:
         )
         return queued, report
 
-    def run_once(self, sources: Sequence[FeedSource] | None = None) -> RunSummary:
+    def run_once(self, sources: Sequence[Source] | None = None) -> RunSummary:
         """Collect every enabled source once, then score and alert."""
         chosen = sources if sources is not None else self.enabled_sources()
         summary = RunSummary(crawls=[self.collect(s) for s in chosen])
@@ -200,7 +237,7 @@ class Pipeline:
         summary.queued, summary.delivery = self.alert()
         return summary
 
-    def enabled_sources(self) -> list[FeedSource]:
+    def enabled_sources(self) -> list[Source]:
         """Sources the operator has not switched off."""
         return [s for s in self.config.sources if s.enabled]
 

@@ -1,0 +1,284 @@
+"""The Reddit collector: brand searches and paused subreddit streams, stored as mentions.
+
+One ``RedditCollector`` per configured source lives as long as the process.
+Each ``poll()`` is bounded: every stream (``subreddit.stream.submissions()`` /
+``.comments()`` with ``pause_after=-1``) makes one request and stops at its
+pause, and every brand search makes one request, so one job thread serves many
+sources and shuts down cleanly between polls. A stream starts from the stored
+cursor (``continue_after_id``), so after a restart it backfills from the newest
+item seen, as far as Reddit's listings reach, and the cursor skips whatever was
+stored already. Any Reddit or database failure ends the poll with an error in
+the outcome (never an exception); 429 and 5xx also back the source off.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import praw
+from praw.exceptions import PRAWException
+from praw.models import Comment, Submission
+from prawcore.exceptions import PrawcoreException, ServerError, TooManyRequests
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawlers.items import MentionItem
+from crawlers.match import Matcher
+from crawlers.pipelines import NormalizePipeline
+from crawlers.reddit.client import (
+    RedditCredentials,
+    RedditCredentialsError,
+    credentials_error,
+    make_reddit,
+)
+from crawlers.reddit.cursor import RedditCursor
+from crawlers.reddit.things import (
+    comment_item,
+    search_query,
+    submission_item,
+    tree_fields,
+)
+from storage.queries import get_cursor, set_cursor, upsert_mention
+
+log = logging.getLogger(__name__)
+
+SEARCH_LIMIT = 100
+MAX_BACKOFF_S = 900.0
+FIRST_5XX_BACKOFF_S = 60.0
+
+
+@dataclass(frozen=True)
+class RedditParams:
+    """What one Reddit source watches."""
+
+    source: str
+    subreddits: tuple[str, ...] = ()
+    search: bool = True
+    search_time: str = "day"  # hour, day, week, month, year, all
+    stream_submissions: bool = True
+    stream_comments: bool = True
+    include_all: bool = False  # also stream r/all comments
+    follow_threads: bool = False  # read the comment tree of matching submissions
+
+
+@dataclass
+class RedditOutcome:
+    """What one poll did, and why it failed if it did."""
+
+    seen: int = 0
+    new: int = 0
+    updated: int = 0
+    error: str | None = None
+
+
+@dataclass
+class _Batch:
+    items: list[tuple[MentionItem, dict[str, Any]]] = field(default_factory=list)
+
+
+ErrorTypes = (PRAWException, PrawcoreException, RedditCredentialsError, SQLAlchemyError)
+
+
+class RedditCollector:
+    """Polls one Reddit source; see the module docstring."""
+
+    def __init__(
+        self,
+        credentials: RedditCredentials,
+        params: RedditParams,
+        matcher: Matcher,
+        sessions: sessionmaker[Session],
+    ) -> None:
+        self.credentials = credentials
+        self._reddit: praw.Reddit | None = None
+        self.params = params
+        self.matcher = matcher
+        self.sessions = sessions
+        self.cursor: RedditCursor | None = None
+        self._streams: dict[str, Iterator[Any]] = {}
+        self._subscribers: dict[str, int] = {}
+        self._normalize = NormalizePipeline()
+        self.resume_at = 0.0
+        self._backoff = 0.0
+
+    @property
+    def reddit(self) -> praw.Reddit:
+        """The Reddit client, made on first use (credential errors surface there)."""
+        if self._reddit is None:
+            self._reddit = make_reddit(self.credentials)
+        return self._reddit
+
+    def poll(self) -> RedditOutcome:
+        """One bounded pass over every stream and search of this source."""
+        outcome = RedditOutcome()
+        wait = self.resume_at - time.monotonic()
+        if wait > 0:
+            outcome.error = f"backing off after Reddit errors: next try in {wait:.0f} s"
+            return outcome
+        try:
+            self._load_cursor()
+            for key, stream in self._stream_list():
+                self._store(outcome, key, self._drain(key, stream))
+            if self.params.search:
+                self._search(outcome)
+            self._backoff = 0.0
+        except ErrorTypes as exc:
+            outcome.error = self._failed(exc)
+        return outcome
+
+    def collect_thread(self, submission_id: str) -> RedditOutcome:
+        """Store the comments of one thread that name a brand ("load more" included)."""
+        outcome = RedditOutcome()
+        try:
+            self._load_cursor()
+            self._store(outcome, None, self._thread(submission_id))
+        except ErrorTypes as exc:
+            outcome.error = self._failed(exc)
+        return outcome
+
+    def _failed(self, exc: Exception) -> str:
+        self._streams.clear()  # a stream that raised is finished; resume from cursor
+        self.cursor = None
+        if isinstance(exc, TooManyRequests):
+            delay = float(exc.retry_after or FIRST_5XX_BACKOFF_S)
+            self.resume_at = time.monotonic() + delay
+            message = f"rate limited by Reddit (HTTP 429), retrying after {delay:g} s"
+        elif isinstance(exc, ServerError):
+            status = exc.response.status_code
+            self._backoff = min(
+                max(self._backoff * 2, FIRST_5XX_BACKOFF_S), MAX_BACKOFF_S
+            )
+            self.resume_at = time.monotonic() + self._backoff
+            message = (
+                f"Reddit unavailable (HTTP {status}), retrying in {self._backoff:g} s"
+            )
+        else:
+            rejected = credentials_error(self.credentials, exc)
+            message = str(rejected or exc) or type(exc).__name__
+        message = f"reddit source {self.params.source}: {message}"
+        log.warning("%s", message)
+        return message
+
+    def _load_cursor(self) -> None:
+        if self.cursor is None:
+            with self.sessions.begin() as session:
+                self.cursor = RedditCursor(get_cursor(session, self.params.source))
+
+    def _stream_list(self) -> list[tuple[str, Iterator[Any]]]:
+        assert self.cursor is not None  # noqa: S101 - loaded by the caller
+        wanted = []
+        for name in self.params.subreddits:
+            if self.params.stream_submissions:
+                wanted.append((f"submissions:{name.lower()}", name, "submissions"))
+            if self.params.stream_comments:
+                wanted.append((f"comments:{name.lower()}", name, "comments"))
+        if self.params.include_all:
+            wanted.append(("comments:all", "all", "comments"))
+        for key, name, kind in wanted:
+            if key not in self._streams:
+                stream = getattr(self.reddit.subreddit(name).stream, kind)
+                self._streams[key] = stream(
+                    pause_after=-1, continue_after_id=self.cursor.get(key)
+                )
+        return [(key, self._streams[key]) for key, _, _ in wanted]
+
+    def _drain(self, key: str, stream: Iterator[Any]) -> Iterator[tuple[Any, str]]:
+        """The items of one stream request, up to its pause."""
+        for thing in stream:
+            if thing is None:
+                return
+            yield thing, key
+
+    def _search(self, outcome: RedditOutcome) -> None:
+        places = ["all", *self.params.subreddits]
+        for rule in self.matcher.rules:
+            query = search_query(rule)
+            for place in places:
+                key = f"search:{place.lower()}:{rule.name}"
+                results = self.reddit.subreddit(place).search(
+                    query,
+                    sort="new",
+                    time_filter=self.params.search_time,
+                    limit=SEARCH_LIMIT,
+                )
+                self._store(outcome, key, ((post, key) for post in results))
+
+    def _thread(self, submission_id: str) -> Iterator[tuple[Any, str | None]]:
+        post = self.reddit.submission(submission_id)
+        post.comments.replace_more(limit=None)
+        yield post, None
+        for comment in post.comments.list():
+            yield comment, None
+
+    def _store(
+        self,
+        outcome: RedditOutcome,
+        key: str | None,
+        things: Iterator[tuple[Any, str | None]],
+    ) -> None:
+        """Match and store ``things`` and move the cursor, in one transaction."""
+        assert self.cursor is not None  # noqa: S101 - loaded by the caller
+        batch = _Batch()
+        before = RedditCursor(
+            self.cursor.as_json()
+        )  # search results are not in id order
+        titles: dict[str, str] = {}
+        for thing, thing_key in things:
+            if isinstance(thing, Submission):
+                titles[thing.name] = thing.title
+            if thing_key is not None:
+                if not before.is_new(thing_key, thing.name) and not (
+                    thing_key.startswith("search:") and vars(thing).get("edited")
+                ):
+                    continue
+                self.cursor.advance(thing_key, thing.name)
+            found = self._mention(thing, titles)
+            if found is not None:
+                batch.items.append(found)
+        with self.sessions.begin() as session:
+            for item, extra in batch.items:
+                fields = {**item.mention_fields(), **extra}
+                result = upsert_mention(session, fields, item.matches)
+                outcome.seen += 1
+                outcome.new += result.status == "new"
+                outcome.updated += result.status == "updated"
+            if key is not None:
+                set_cursor(session, self.params.source, self.cursor.as_json())
+        follow = [i.external_id for i, _ in batch.items if i.external_id[:3] == "t3_"]
+        if self.params.follow_threads and key is not None:
+            for name in follow:
+                self._store(outcome, None, self._thread(name[3:]))
+
+    def _mention(
+        self, thing: Any, titles: dict[str, str]
+    ) -> tuple[MentionItem, dict[str, Any]] | None:
+        """The matched, normalised mention for ``thing``, or None."""
+        source = self.params.source
+        if isinstance(thing, Submission):
+            item = submission_item(source, thing)
+            extra: dict[str, Any] = {}
+            if item is not None and item.followers is not None:
+                self._subscribers[item.site_name or ""] = item.followers
+            text = f"{thing.title}\n{thing.selftext}"
+        elif isinstance(thing, Comment):
+            site = f"r/{thing.subreddit.display_name}"
+            item = comment_item(
+                source,
+                thing,
+                title=titles.get(thing.link_id),
+                followers=self._subscribers.get(site),
+            )
+            extra = tree_fields(thing)
+            text = thing.body or ""
+        else:
+            return None
+        if item is None:
+            return None
+        item.matches = self.matcher.match(text)
+        if not item.matches:
+            return None
+        return self._normalize.process_item(item), extra

@@ -1,0 +1,1 @@
+"""Tests of the Reddit collector against the local replay server."""

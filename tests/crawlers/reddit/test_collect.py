@@ -1,0 +1,128 @@
+"""Real PRAW against replayed Reddit recordings: listings, streams, search, threads."""
+
+from __future__ import annotations
+
+from crawlers.match import BrandRule
+from storage.queries import get_cursor
+from tests.crawlers.reddit.conftest import MakeCollector, stored
+from tests.servers.reddit import RedditServer
+
+# Comments in r/kakapo (TestSubredditStreams.test_comments__with_pause) that name
+# these "brands", read off the recording; t1_dgd9bcm only appears in the 3rd poll.
+THANKS = BrandRule("Thanks", ("thanks", "thx", "nice one"))
+SIROCCO = BrandRule("Sirocco", ("sirocco",))
+FIRST_POLL = {
+    "t1_cg7r41r": "wenom",
+    "t1_del2rbk": "MC_Kloppedie",
+    "t1_dfgwaxy": "MC_Kloppedie",
+    "t1_dfktga0": "Surgeon-San",
+    "t1_dfnajb0": "MC_Kloppedie",
+    "t1_dg41oob": "MC_Kloppedie",
+}
+THIRD_POLL = {"t1_dgd9bcm": "elnuno"}
+KAKAPO = "TestSubredditStreams.test_comments__with_pause"
+
+
+def _stream(make: MakeCollector, client_id: str):  # type: ignore[no-untyped-def]
+    return make(
+        client_id,
+        (THANKS, SIROCCO),
+        subreddits=("kakapo",),
+        search=False,
+        stream_submissions=False,
+    )
+
+
+def test_comment_stream_over_several_polls(
+    reddit_server: RedditServer, collector: MakeCollector
+) -> None:
+    client_id, scenario = reddit_server.scenario(KAKAPO)
+    reddit = _stream(collector, client_id)
+    outcomes = [reddit.poll() for _ in range(3)]
+    assert [(o.seen, o.new, o.error) for o in outcomes] == [
+        (6, 6, None),
+        (0, 0, None),
+        (1, 1, None),
+    ]
+    rows = {m.external_id: m for m in stored(reddit)}
+    assert {k: m.author for k, m in rows.items()} == FIRST_POLL | THIRD_POLL
+    sirocco = rows["t1_dfktga0"]
+    assert sirocco.text.startswith("I hope they find Sirocco.")
+    assert sirocco.title == "Star kakapo Sirocco has 20th birthday"[:30] or (
+        sirocco.title or ""
+    ).startswith("Star kakapo Sirocco has 20th b")
+    assert sirocco.thread_id == "t3_626c0c"
+    assert sirocco.parent_id == "t3_626c0c"
+    assert sirocco.top_level is True
+    assert rows["t1_dg41oob"].top_level is False
+    assert sirocco.site_name == "r/kakapo"
+    assert scenario.unmatched == []
+
+
+def test_restart_mid_stream_stores_nothing_twice_and_misses_nothing(
+    reddit_server: RedditServer, collector: MakeCollector
+) -> None:
+    client_id, scenario = reddit_server.scenario(KAKAPO, ordered=True)
+    first = _stream(collector, client_id)
+    assert first.poll().new == len(FIRST_POLL)
+    # A new process: fresh PRAW, streams and cursor read back from the database.
+    second = _stream(collector, client_id)
+    outcomes = [second.poll(), second.poll()]
+    assert [o.new for o in outcomes] == [0, 1]
+    assert sum(o.seen for o in outcomes) == 1  # the 16 already seen are skipped
+    ids = [m.external_id for m in stored(second)]
+    assert sorted(ids) == sorted(FIRST_POLL | THIRD_POLL)
+    assert scenario.requests[1][1].startswith(
+        "GET /r/kakapo/comments/?before=t1_dgauydy"
+    )
+    with second.sessions() as session:
+        assert get_cursor(session, "reddit") == {"comments:kakapo": "t1_dgd9bcm"}
+
+
+def test_subreddit_new_listing(
+    reddit_server: RedditServer, collector: MakeCollector
+) -> None:
+    client_id, _ = reddit_server.scenario("TestSubredditListings.test_new")
+    reddit = collector(
+        client_id,
+        (BrandRule("Reddit", ("reddit",)),),
+        subreddits=("askreddit",),
+        search=False,
+        stream_comments=False,
+    )
+    outcome = reddit.poll()
+    rows = {m.external_id: m for m in stored(reddit)}
+    assert (outcome.seen, outcome.new, outcome.error) == (9, 9, None)
+    assert set(rows) == {
+        "t3_48fbm9", "t3_48fb9o", "t3_48fasr", "t3_48fa8w", "t3_48f9n8",
+        "t3_48f8s4", "t3_48f8gv", "t3_48f8g2", "t3_48f7hr",
+    }  # fmt: skip
+    ceo = rows["t3_48f7hr"]
+    assert ceo.author == "BeakerandBunsen"
+    assert ceo.title == "You're Reddit CEO for the day, what do you do?"
+    assert ceo.thread_id == "t3_48f7hr"
+    assert ceo.site_name == "r/AskReddit"
+    assert ceo.url.startswith("https://www.reddit.com/r/AskReddit/comments/48f7hr/")
+
+
+def test_search_filters_results_locally(
+    reddit_server: RedditServer, collector: MakeCollector
+) -> None:
+    client_id, scenario = reddit_server.scenario("TestSubreddit.test_search")
+    reddit = collector(client_id, (BrandRule("OAuth", ("oauth",)),))
+    outcome = reddit.poll()
+    # 4 of the 6 results name it as a word ("Reddit's oauth", "oauth.reddit.com");
+    # t3_1qvzkd only has "_use_oauth", t3_4at068 only "OAuth2ResourceController".
+    assert (outcome.seen, outcome.error) == (4, None)
+    rows = {m.external_id: m.author for m in stored(reddit)}
+    assert rows == {
+        "t3_3gpbiu": "dClauzel",
+        "t3_3x4kt2": "GrinningMouth38",
+        "t3_3b4erh": "Ouiski",
+        "t3_3qc02b": "Doomhammer458",
+    }
+    path, _, query = scenario.requests[0][1].partition("?")
+    assert path == "GET /r/all/search/"
+    assert "sort=new" in query
+    assert "q=oauth" in query
+    assert "t=day" in query
