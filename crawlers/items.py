@@ -10,14 +10,14 @@ from typing import Any
 from storage.queries import Match
 
 # Item fields that are not mention columns: the pipeline's bookkeeping.
-NOT_STORED = frozenset({"matches"})
+NOT_STORED = frozenset({"matches", "about"})
 
 
 @dataclass
 class MentionItem:
     """One post, comment, review or feed entry, before it is matched and stored.
 
-    Every field but ``matches`` is a column of ``storage.models.Mention`` with the
+    Every field but ``matches`` and ``about`` is a column of ``storage.models.Mention`` with the
     same name; ``matches`` is filled by ``MatchPipeline`` and stored as brand
     matches next to the mention.
     """
@@ -31,6 +31,8 @@ class MentionItem:
     author: str | None = None
     site_name: str | None = None
     thread_id: str | None = None
+    parent_id: str | None = None
+    top_level: bool | None = None
     score: int | None = None
     comments: int | None = None
     followers: int | None = None
@@ -39,6 +41,7 @@ class MentionItem:
     published_at: datetime | None = None  # timezone-aware UTC
     raw: dict[str, Any] | None = None
     matches: list[Match] = field(default_factory=list)
+    about: str | None = None  # what a review is of: matched with the text, not stored
 
     def mention_fields(self) -> dict[str, Any]:
         """The fields ``storage.queries.upsert_mention`` stores, by column name."""

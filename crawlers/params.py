@@ -36,3 +36,16 @@ class FeedParams(UrlParam):
 
     max_items: Annotated[int, Field(gt=0)] = 200
     """Most entries taken from one fetch of the feed."""
+
+
+class PageParams(UrlParam):
+    """Arguments shared by HTML spiders: where to start and how far to page."""
+
+    max_pages: Annotated[int, Field(gt=0, le=1000)] = 20
+    """Most pages followed from the first one in one crawl."""
+    next_page: str | None = None
+    """CSS or XPath selector of the next-page link (default: `rel=next`)."""
+
+
+class ReviewsParams(PageParams):
+    """Arguments of the ``reviews`` spider (schema.org Review markup)."""

@@ -19,6 +19,7 @@ from crawlers.errors import (
     record_error,
 )
 from crawlers.items import MentionItem
+from crawlers.language import detect_language
 from crawlers.match import BrandRule, Matcher
 from crawlers.text import normalize_whitespace, one_line, truncate
 from storage import StorageError, open_database, redact_url
@@ -34,7 +35,7 @@ BATCH_SIZE = 50
 
 
 class NormalizePipeline:
-    """Trim and normalise whitespace, and cap lengths to what storage accepts."""
+    """Normalise whitespace, cap lengths to what storage accepts, detect language."""
 
     def process_item(self, item: MentionItem) -> MentionItem:
         """Normalise ``item`` in place and pass it on."""
@@ -45,6 +46,8 @@ class NormalizePipeline:
             item.author = truncate(one_line(item.author), MAX_AUTHOR) or None
         if item.site_name is not None:
             item.site_name = truncate(one_line(item.site_name), MAX_SITE_NAME) or None
+        if item.language is None:
+            item.language = detect_language(f"{item.title or ''}\n{item.text}")
         return item
 
 
@@ -53,9 +56,11 @@ def brand_rules(raw: Iterable[Mapping[str, Any]]) -> tuple[BrandRule, ...]:
     return tuple(
         BrandRule(
             name=str(rule["name"]),
-            terms=tuple(rule["terms"]),
-            exclude=tuple(rule.get("exclude", ())),
+            terms=tuple(rule.get("terms") or ()),
+            exclude=tuple(rule.get("exclude") or ()),
             competitor=bool(rule.get("competitor", False)),
+            query=rule.get("query"),
+            languages=tuple(rule.get("languages") or ()),
         )
         for rule in raw
     )
@@ -78,7 +83,10 @@ class MatchPipeline:
 
     def process_item(self, item: MentionItem) -> MentionItem:
         """Attach matches to ``item``, or drop it when it names no brand."""
-        matches = self.matcher.match(f"{item.title or ''}\n{item.text}")
+        about = f"\n{item.about}" if item.about else ""
+        matches = self.matcher.match(
+            f"{item.title or ''}\n{item.text}{about}", item.language
+        )
         if not matches:
             msg = "no brand matched"
             raise DropItem(msg, log_level="DEBUG")  # routine, not a problem

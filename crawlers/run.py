@@ -51,15 +51,7 @@ def crawl_settings(job: CrawlJob) -> Settings:
     settings.setmodule("crawlers.settings", priority="project")
     overrides: dict[str, Any] = {
         "EARFUL_SOURCE": job.source,
-        "EARFUL_BRANDS": [
-            {
-                "name": b.name,
-                "terms": list(b.terms),
-                "exclude": list(b.exclude),
-                "competitor": b.competitor,
-            }
-            for b in job.brands
-        ],
+        "EARFUL_BRANDS": [b.as_dict() for b in job.brands],
         "EARFUL_DATABASE_URL": job.database_url,
         "LOG_LEVEL": job.log_level,
     }

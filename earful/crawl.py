@@ -48,7 +48,7 @@ class CrawlSpec:
     """Everything one crawl of one source needs, in plain typed values."""
 
     source: str  # the config's source name
-    spider: str  # "feed" for now
+    spider: str  # the source's type: feed, reviews, forum, hackernews
     params: dict[str, Any]  # validated by the spider's params model in the child
     brands: tuple[BrandRule, ...]
     database_url: str
@@ -74,15 +74,7 @@ def _job_json(spec: CrawlSpec) -> str:
             "source": spec.source,
             "spider": spec.spider,
             "params": spec.params,
-            "brands": [
-                {
-                    "name": b.name,
-                    "terms": list(b.terms),
-                    "exclude": list(b.exclude),
-                    "competitor": b.competitor,
-                }
-                for b in spec.brands
-            ],
+            "brands": [b.as_dict() for b in spec.brands],
             "database_url": spec.database_url,
             "user_agent": spec.user_agent,
             "log_level": level,

@@ -24,15 +24,24 @@ def crawl(
     source: str,
     url: str,
     brands: Sequence[BrandRule] = (ACME,),
+    *,
+    spider: str = "feed",
     **params: Any,
 ) -> dict[str, Any]:
-    """Run the feed spider once in a child process (``python -m crawlers.run``)."""
+    """Run ``spider`` once in a child process (``python -m crawlers.run``)."""
     job = {
         "source": source,
-        "spider": "feed",
+        "spider": spider,
         "params": {"url": url, **params},
         "brands": [
-            {"name": b.name, "terms": b.terms, "exclude": b.exclude} for b in brands
+            {
+                "name": b.name,
+                "terms": b.terms,
+                "exclude": b.exclude,
+                "query": b.query,
+                "languages": b.languages,
+            }
+            for b in brands
         ],
         "database_url": database_url,
     }

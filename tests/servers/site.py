@@ -1,4 +1,4 @@
-"""The sample site: real fixture feeds, Acme feeds of our own, robots.txt and failures.
+"""The sample site: real fixture pages and feeds, Acme pages of our own, robots, failures.
 
 Paths:
 
@@ -15,18 +15,31 @@ Paths:
 - ``/private/feed.xml``: a feed robots.txt forbids.
 - ``/about.html``: an HTML page about Acme, not a feed.
 - ``/status/500``: always 500. ``/hang``: never answers (until the site stops).
+- ``/reviews/<file>``, ``/forums/<file>``: the real pages in
+  ``shared/fixtures/review-pages`` and ``forum-pages`` (any query string is
+  ignored, so ``?copy=N`` serves one page under many URLs).
+- ``/acme/blender/<name>.html``: schema.org reviews of an Acme blender, page 1
+  of 2 (``?page=2``); after ``edit(name)`` the first review's text is edited.
+- ``/acme/forum-ja.html``: a Japanese board naming Acme in full-width letters, a
+  quoted post and relative dates. ``/private/reviews.html``: robots.txt forbids.
+- ``/hn/api/v1/search_by_date``: the recorded Algolia answers in
+  ``shared/fixtures/hackernews/split`` picked by ``tags`` and ``query``; hits
+  are filtered by ``numericFilters=created_at_i>N``; pages after 0 are empty.
 
 Every request is appended to ``SampleSite.requests`` as ``(path, headers)``.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from types import TracebackType
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
+from urllib.parse import parse_qs
 
+from tests.servers.acme_pages import JAPANESE_FORUM, blender_page
 from tests.servers.http import LocalServer
 
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
@@ -107,6 +120,7 @@ class SampleSiteHandler(BaseHTTPRequestHandler):
     feeds_dir: ClassVar[Path]
     requests: ClassVar[list[tuple[str, dict[str, str]]]]
     stopping: ClassVar[threading.Event]
+    edited: ClassVar[set[str]]
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         """Keep the test output quiet."""
@@ -126,6 +140,8 @@ class SampleSiteHandler(BaseHTTPRequestHandler):
         elif path in {"/acme/broken.xml", "/private/feed.xml"}:
             body = BROKEN if path == "/acme/broken.xml" else news_feed()
             self._send(200, body.encode(), "application/rss+xml")
+        elif self._html(path):
+            pass
         elif path == "/about.html":
             self._send(200, ABOUT.encode(), "text/html; charset=utf-8")
         elif path == "/status/500":
@@ -145,6 +161,53 @@ class SampleSiteHandler(BaseHTTPRequestHandler):
         if name == "rss-parser__uolNoticias.rss":
             kind = "application/rss+xml; charset=ISO-8859-1"
         self._send(200, file.read_bytes(), kind)
+
+    def _html(self, path: str) -> bool:
+        """Serve the HTML pages and the Algolia API; ``False`` for other paths."""
+        if path.startswith(("/reviews/", "/forums/")):
+            folder = "review-pages" if path.startswith("/reviews/") else "forum-pages"
+            self._page(self.feeds_dir.parent / folder, path.split("/", 2)[2])
+        elif path.startswith("/acme/blender/"):
+            name = path.removeprefix("/acme/blender/")
+            page = 2 if "page=2" in self.path else 1
+            body = blender_page(page, edited=name in self.edited)
+            self._send(200, body.encode(), "text/html; charset=utf-8")
+        elif path in {"/acme/forum-ja.html", "/private/reviews.html"}:
+            self._send(200, JAPANESE_FORUM.encode(), "text/html; charset=utf-8")
+        elif path == "/hn/api/v1/search_by_date":
+            self._algolia()
+        else:
+            return False
+        return True
+
+    def _page(self, folder: Path, name: str) -> None:
+        file = folder / name
+        if "/" in name or not file.is_file():
+            self._send(404, b"not found", "text/plain")
+            return
+        self._send(200, file.read_bytes(), "text/html")
+
+    def _algolia(self) -> None:
+        query = parse_qs(self.path.partition("?")[2])
+        tags = query.get("tags", [""])[0].strip("()").replace(",", "_2C")
+        name = f"search_by_date_hitsPerPage_1_tags_{tags}"
+        if words := query.get("query", [""])[0]:
+            name += f"_query_{words}"
+        file = self.feeds_dir.parent / "hackernews" / "split" / f"{name}.json"
+        if not file.is_file():
+            self._send(400, b'{"message": "no recording"}', "application/json")
+            return
+        reply: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
+        after = 0
+        for condition in query.get("numericFilters", []):
+            if condition.startswith("created_at_i>"):
+                after = int(condition.removeprefix("created_at_i>"))
+        page = int(query.get("page", ["0"])[0])
+        reply["hits"] = [
+            hit for hit in reply["hits"] if hit["created_at_i"] > after and page == 0
+        ]
+        reply["page"] = page
+        self._send(200, json.dumps(reply).encode(), "application/json")
 
     def _conditional(self, body: bytes, etag: str) -> None:
         match = self.headers.get("If-None-Match")
@@ -179,6 +242,7 @@ class SampleSite:
     def __init__(self, feeds_dir: Path) -> None:
         self.stopping = threading.Event()
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.edited: set[str] = set()
         handler = type(
             "BoundSampleSiteHandler",
             (SampleSiteHandler,),
@@ -186,6 +250,7 @@ class SampleSite:
                 "feeds_dir": feeds_dir,
                 "requests": self.requests,
                 "stopping": self.stopping,
+                "edited": self.edited,
             },
         )
         self.server = LocalServer(handler)
@@ -194,6 +259,10 @@ class SampleSite:
     def url(self) -> str:
         """Base URL without a trailing slash."""
         return self.server.url
+
+    def edit(self, name: str) -> None:
+        """Serve the edited version of ``/acme/blender/<name>`` from now on."""
+        self.edited.add(name)
 
     def requests_for(self, path: str) -> list[dict[str, str]]:
         """Headers of every request made for ``path``, oldest first."""

@@ -1,0 +1,172 @@
+"""The brand query language: terms, "quoted phrases", AND, OR, NOT and parentheses.
+
+Grammar (operators are upper-case words; adjacent terms mean AND)::
+
+    query  := or
+    or     := and ("OR" and)*
+    and    := unary (["AND"] unary)*
+    unary  := "NOT" unary | "(" or ")" | PHRASE | WORD
+
+``acme AND (blender OR mixer) NOT "acme corp"`` names Acme's kitchen machines
+but not the unrelated company. Each term matches as ``crawlers.match`` says:
+whole words in spaced scripts, substrings in Japanese/Chinese, after NFKC.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from crawlers.errors import CollectorError
+
+_TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)"|([^\s()"]+))')
+OPERATORS = frozenset({"AND", "OR", "NOT"})
+
+
+class QueryError(CollectorError):
+    """A brand query that does not parse; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word or phrase."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Not:
+    """True when ``child`` is false."""
+
+    child: Node
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """True when every child is."""
+
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """True when some child is."""
+
+    children: tuple[Node, ...]
+
+
+Node = Term | Not | AllOf | AnyOf
+
+
+def _tokens(query: str) -> list[str]:
+    tokens: list[str] = []
+    position = 0
+    query = query.rstrip()
+    while position < len(query):
+        found = _TOKEN.match(query, position)
+        if found is None:
+            msg = f"unbalanced quote at character {position + 1} of {query!r}"
+            raise QueryError(msg)
+        opening, closing, phrase, word = found.groups()
+        tokens.append(
+            opening or closing or (f'"{phrase}' if phrase is not None else word)
+        )
+        position = found.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.tokens = _tokens(query)
+        self.at = 0
+
+    def _peek(self) -> str | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def _fail(self, problem: str) -> QueryError:
+        return QueryError(f"{problem} in query {self.query!r}")
+
+    def parse(self) -> Node:
+        node = self._or()
+        if self._peek() is not None:
+            raise self._fail(f"unexpected {self._peek()!r}")
+        return node
+
+    def _many(
+        self, parts: list[Node], kind: Callable[[tuple[Node, ...]], Node]
+    ) -> Node:
+        return parts[0] if len(parts) == 1 else kind(tuple(parts))
+
+    def _or(self) -> Node:
+        parts = [self._and()]
+        while self._peek() == "OR":
+            self.at += 1
+            parts.append(self._and())
+        return self._many(parts, AnyOf)
+
+    def _and(self) -> Node:
+        parts = [self._unary()]
+        while (lexeme := self._peek()) is not None and lexeme not in {"OR", ")"}:
+            if lexeme == "AND":
+                self.at += 1
+            parts.append(self._unary())
+        return self._many(parts, AllOf)
+
+    def _unary(self) -> Node:
+        lexeme = self._peek()
+        if lexeme is None:
+            raise self._fail("a term is missing at the end")
+        self.at += 1
+        if lexeme == "NOT":
+            return Not(self._unary())
+        if lexeme == "(":
+            node = self._or()
+            if self._peek() != ")":
+                raise self._fail("missing ')'")
+            self.at += 1
+            return node
+        if lexeme in OPERATORS or lexeme == ")":
+            raise self._fail(f"a term is missing before {lexeme!r}")
+        text = lexeme.removeprefix('"')
+        if not text.strip():
+            raise self._fail("empty phrase")
+        return Term(text)
+
+
+def parse_query(query: str) -> Node:
+    """The query's syntax tree; ``QueryError`` says what is wrong with a bad one."""
+    if not query.strip():
+        msg = "empty query"
+        raise QueryError(msg)
+    return _Parser(query).parse()
+
+
+def terms_of(node: Node) -> list[str]:
+    """Every term in the tree, in order (negated ones too)."""
+    if isinstance(node, Term):
+        return [node.text]
+    if isinstance(node, Not):
+        return terms_of(node.child)
+    return [term for child in node.children for term in terms_of(child)]
+
+
+def evaluate(node: Node, found: Callable[[str], bool]) -> bool:
+    """Whether the tree holds, given which terms a text contains."""
+    if isinstance(node, Term):
+        return found(node.text)
+    if isinstance(node, Not):
+        return not evaluate(node.child, found)
+    if isinstance(node, AllOf):
+        return all(evaluate(child, found) for child in node.children)
+    return any(evaluate(child, found) for child in node.children)
+
+
+def positive_terms(node: Node) -> list[str]:
+    """The terms that count for a match (not under a NOT)."""
+    if isinstance(node, Term):
+        return [node.text]
+    if isinstance(node, Not):
+        return []
+    return [term for child in node.children for term in positive_terms(child)]
