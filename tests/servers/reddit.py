@@ -62,7 +62,7 @@ class Recorded:
     body: bytes
 
 
-@dataclass(frozen=True)
+@dataclass
 class Fault:
     """Answer the next ``times`` requests for ``path`` with a recorded error."""
 
