@@ -82,6 +82,11 @@ class MentionRow:
     handled_by: str | None
     brands: tuple[str, ...] = field(default=())
 
+    @property
+    def probability(self) -> float | None:
+        """The probability of the label the mention got, if it was scored."""
+        return None if self.sentiment is None else getattr(self, self.sentiment)
+
 
 def _like_pattern(term: str) -> str:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

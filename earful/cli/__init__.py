@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from earful.cli.analyst import mentions, stats
+from earful.cli.analyst import dashboard, mentions, stats
 from earful.cli.run import config_group, db_group, demo, run
 from earful.cli.sentiment import sentiment_group
 
@@ -38,5 +38,14 @@ def main(verbose: int) -> None:
     _setup_logging(verbose)
 
 
-for command in (demo, run, config_group, db_group, sentiment_group, mentions, stats):
+for command in (
+    demo,
+    run,
+    config_group,
+    db_group,
+    sentiment_group,
+    mentions,
+    stats,
+    dashboard,
+):
     main.add_command(command)

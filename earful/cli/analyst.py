@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from storage.search import LABELS, SORTS, MentionQuery, find_mentions
 from storage.stats import Volume, Window, share_of_voice, top_negative, volume_by
 from storage.stats import volume_over_time as volume_series
 
+TOKEN_ENV = "EARFUL_DASHBOARD_TOKEN"  # noqa: S105 - a variable's name, not a secret
 _RELATIVE = re.compile(r"^(\d+)([hdw])$")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 F = TypeVar("F", bound=Callable[..., Any])
@@ -256,3 +258,41 @@ def stats(
                 lines.append(f"  #{row.id} reach {reach} {row.source}: {text}")
     for line in lines:
         click.echo(line)
+
+
+@click.command("dashboard")
+@analyst_options
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; off loopback needs EARFUL_DASHBOARD_TOKEN.")  # fmt: skip
+@click.option("--port", type=click.IntRange(0, 65535), default=8600, show_default=True)
+def dashboard(
+    *,
+    config_path: Path,
+    database_url: str | None,
+    model: str | None,
+    host: str,
+    port: int,
+) -> None:
+    """Serve the dashboard: charts, negative inbox, search, source health.
+
+    With EARFUL_DASHBOARD_TOKEN set, every visitor needs the token (open
+    /?token=…); listening on an address other than loopback requires it.
+    """
+    from earful.web import Dashboard, is_loopback, serve  # noqa: PLC0415 - web only
+
+    token = os.environ.get(TOKEN_ENV, "").strip() or None
+    if token is None and not is_loopback(host):
+        msg = f"listening on {host} needs an access token: set {TOKEN_ENV}"
+        raise click.ClickException(msg)
+    analyst = _analyst(config_path, database_url, model)
+    try:
+        sessions = open_database(analyst.database_url)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Earful dashboard on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    try:
+        serve(Dashboard(sessions, analyst.model_id, token), host, port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
+    finally:
+        sessions.kw["bind"].dispose()

@@ -83,8 +83,7 @@ def _when(value: datetime | None) -> str:
 def _sentiment(row: MentionRow) -> str:
     if row.sentiment is None:
         return "-"
-    probability = getattr(row, row.sentiment)
-    return f"{row.sentiment[:3]} {probability:.2f}"
+    return f"{row.sentiment[:3]} {row.probability:.2f}"
 
 
 def _flags(row: MentionRow) -> str:

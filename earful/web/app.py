@@ -1,0 +1,211 @@
+"""The dashboard: overview charts, negative inbox, search and source health."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from earful.web import charts
+from storage import BrandMatch, utcnow
+from storage.search import LABELS, MentionQuery, find_mentions, set_handled
+from storage.stats import Window, share_of_voice, volume_by, volume_over_time
+
+HERE = Path(__file__).resolve().parent
+CSRF_COOKIE, TOKEN_COOKIE = "earful_csrf", "earful_token"
+WEEKLY_AFTER_DAYS = 120  # longer periods chart weeks, not days
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """What the app needs: the database, whose scores count, and who may look."""
+
+    sessions: sessionmaker[Session]
+    model_id: str
+    token: str | None = None
+    handled_by: str = "dashboard"
+
+
+class _App:
+    """The request handlers, bound to one :class:`Dashboard`."""
+
+    def __init__(self, dash: Dashboard) -> None:
+        self.dash = dash
+        self.templates = Jinja2Templates(directory=HERE / "templates")
+
+    def render(self, request: Request, name: str, **context: Any) -> Response:
+        csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        response = self.templates.TemplateResponse(
+            request, name, {"csrf": csrf, "page": name.removesuffix(".html"), **context}
+        )
+        response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict")
+        return response
+
+    def overview(self, request: Request) -> Response:
+        days = _int(request.query_params.get("days"), 90)
+        brand = request.query_params.get("brand") or None
+        since = utcnow() - timedelta(days=days)
+        window = Window(self.dash.model_id, brand, since)
+        with self.dash.sessions() as s:
+            series = volume_over_time(
+                s, window, "week" if days > WEEKLY_AFTER_DAYS else "day"
+            )
+            sources = volume_by(s, window, "source")
+            shares = share_of_voice(s, since)
+            brands = list(s.scalars(select(BrandMatch.brand).distinct()))
+        return self.render(
+            request,
+            "overview.html",
+            brand=brand,
+            brands=sorted(brands),
+            days=days,
+            volume=charts.volume_chart(series),
+            net=charts.net_chart(series),
+            sources=charts.source_chart(sources),
+            share=charts.share_chart(shares),
+        )
+
+    def inbox(self, request: Request) -> Response:
+        query = MentionQuery(
+            model_id=self.dash.model_id,
+            sentiment="negative",
+            handled=request.query_params.get("show") == "handled",
+            sort="reach",
+            limit=50,
+            offset=_int(request.query_params.get("offset"), 0),
+        )
+        with self.dash.sessions() as s:
+            rows = find_mentions(s, query)
+        return self.render(request, "inbox.html", rows=rows, query=query)
+
+    def search(self, request: Request) -> Response:
+        params = request.query_params
+        sentiment = params.get("sentiment")
+        query = MentionQuery(
+            model_id=self.dash.model_id,
+            brands=tuple(b for b in [params.get("brand")] if b),
+            sentiment=sentiment if sentiment in LABELS else None,
+            text=params.get("q") or None,
+            limit=100,
+        )
+        with self.dash.sessions() as s:
+            rows = find_mentions(s, query)
+        return self.render(request, "search.html", rows=rows, params=params)
+
+    def health(self, request: Request) -> Response:
+        sql = text(
+            "SELECT source, started_at, finished_at, status, items_seen, items_new, "
+            "error, last_success_at FROM source_health_view ORDER BY source"
+        )
+        with self.dash.sessions() as s:
+            rows = [row._asdict() for row in s.execute(sql)]
+        return self.render(request, "health.html", rows=rows)
+
+    async def toggle_handled(self, request: Request) -> Response:
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        sent = (form.get("csrf") or [""])[0]
+        cookie = request.cookies.get(CSRF_COOKIE, "")
+        if not cookie or not _same(sent, cookie) or not _same_origin(request):
+            return PlainTextResponse("CSRF check failed: reload the page", 403)
+        mention_id = _int(request.path_params["mention_id"], 0)
+        handled = (form.get("handled") or ["1"])[0] == "1"
+        found = await run_in_threadpool(self._set_handled, mention_id, handled)
+        if not found:
+            return PlainTextResponse("No such mention", 404)
+        back = (form.get("back") or ["/inbox"])[0]
+        return RedirectResponse(back if back.startswith("/inbox") else "/inbox", 303)
+
+    def _set_handled(self, mention_id: int, handled: bool) -> bool:
+        with self.dash.sessions() as s, s.begin():
+            return set_handled(s, mention_id, handled=handled, by=self.dash.handled_by)
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return max(0, int(value)) if value else default
+    except ValueError:
+        return default
+
+
+def _same_origin(request: Request) -> bool:
+    """The Origin header, where the browser sends one, names this very host."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    return origin.split("://", 1)[-1] == request.headers.get("host")
+
+
+def create_app(dash: Dashboard, *, loopback: bool = True) -> Starlette:
+    """The ASGI app; off loopback, every request needs the access token."""
+    handlers = _App(dash)
+    routes = [
+        Route("/", handlers.overview),
+        Route("/inbox", handlers.inbox),
+        Route("/search", handlers.search),
+        Route("/health", handlers.health),
+        Route(
+            "/mentions/{mention_id}/handled", handlers.toggle_handled, methods=["POST"]
+        ),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+
+    async def guard(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await _authorised(request, call_next, dash.token)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    middleware = [Middleware(BaseHTTPMiddleware, dispatch=guard)]
+    if loopback:  # refuses DNS-rebinding pages that reach 127.0.0.1 by another name
+        middleware.append(
+            Middleware(TrustedHostMiddleware, allowed_hosts=LOOPBACK_HOSTS)
+        )
+    return Starlette(routes=routes, middleware=middleware)
+
+
+async def _authorised(
+    request: Request, call_next: RequestResponseEndpoint, token: str | None
+) -> Response:
+    if token is None:
+        return await call_next(request)
+    offered = request.query_params.get("token")
+    held = request.cookies.get(TOKEN_COOKIE) or ""
+    bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+    if offered and _same(offered, token):
+        response = RedirectResponse(request.url.path, 303)
+        response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+        return response
+    if _same(held, token) or _same(bearer, token):
+        return await call_next(request)
+    return PlainTextResponse(
+        "Access token required: open the dashboard with ?token=…", 401
+    )

@@ -1,0 +1,129 @@
+"""Mention search: every filter, the sorts, and trigram text search on both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from storage import Mention
+from storage.search import MentionQuery, find_mentions, negative_inbox, set_handled
+from tests.storage.analyst_seed import MODEL, seed
+
+
+@pytest.fixture
+def db(database_url, open_db):
+    sessions = open_db(database_url)
+    return sessions, seed(sessions)
+
+
+def names(db, **query):
+    sessions, ids = db
+    by_id = {v: k for k, v in ids.items()}
+    with sessions() as s:
+        rows = find_mentions(s, MentionQuery(model_id=MODEL, **query))
+    return [by_id[r.id] for r in rows]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, ["compare", "hostile", "globex", "delivery_ja", "anvil", "skates"]),
+        ({"brands": ("Globex",)}, ["compare", "globex"]),
+        ({"sources": ("news",)}, ["globex", "skates"]),
+        ({"source_types": ("review",)}, ["compare", "anvil"]),
+        ({"sentiment": "negative"}, ["hostile", "delivery_ja", "skates"]),
+        ({"sentiment": "negative", "min_probability": 0.9}, ["hostile", "skates"]),
+        ({"languages": ("ja",)}, ["delivery_ja"]),
+        ({"min_reach": 300}, ["hostile", "delivery_ja", "skates"]),
+        ({"alerted": True}, ["skates"]),
+        ({"handled": True}, ["delivery_ja"]),
+        ({"handled": False, "sentiment": "negative"}, ["hostile", "skates"]),
+        (
+            {
+                "since": datetime(2026, 11, 9, tzinfo=UTC),
+                "until": datetime(2026, 11, 11, tzinfo=UTC),
+            },
+            ["globex", "delivery_ja"],
+        ),
+        (
+            {"sort": "reach"},
+            ["delivery_ja", "skates", "hostile", "anvil", "compare", "globex"],
+        ),
+        ({"sort": "negativity", "limit": 2}, ["hostile", "skates"]),
+        ({"limit": 2, "offset": 1}, ["hostile", "globex"]),
+    ],
+)
+def test_filters_and_sorts(db, query, expected):
+    assert names(db, **query) == expected
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("rocket SKATES", ["skates"]),  # case-insensitive, every word
+        ("skates anvil", []),
+        ("品質", ["delivery_ja"]),  # two characters: below the trigram size
+        ("配送が遅", ["delivery_ja"]),
+        ("<script>", ["hostile"]),
+        ('"quoted', []),  # FTS syntax in user text is only text
+        ("50%", ["compare"]),  # LIKE wildcards are literal
+        ("off_sale", ["compare"]),
+        ("a_b", []),
+        ("Globex", ["compare", "globex"]),
+    ],
+)
+def test_full_text_search(db, search, expected):
+    assert names(db, text=search) == expected
+
+
+def test_search_follows_edits_and_deletes(db):
+    sessions, ids = db
+    with sessions() as s, s.begin():
+        mention = s.get(Mention, ids["anvil"])
+        mention.text = "The Acme anvil crushed my 足 — terrible."
+    assert names(db, text="crushed") == ["anvil"]
+    assert names(db, text="sturdy") == []
+    with sessions() as s, s.begin():
+        s.delete(s.get(Mention, ids["anvil"]))
+    assert names(db, text="crushed") == []
+
+
+def test_inbox_and_handled_toggle(db):
+    sessions, ids = db
+    with sessions() as s:
+        inbox = negative_inbox(s, MODEL)
+    assert [r.id for r in inbox] == [ids["skates"], ids["hostile"]]
+    assert inbox[0].alerted
+    assert inbox[0].brands == ("Acme",)
+    with sessions() as s, s.begin():
+        assert set_handled(s, ids["skates"], handled=True, by="dashboard")
+        assert not set_handled(s, 10_000, handled=True, by="dashboard")
+    with sessions() as s:
+        assert [r.id for r in negative_inbox(s, MODEL)] == [ids["hostile"]]
+        assert s.get(Mention, ids["skates"]).handled_by == "dashboard"
+    with sessions() as s, s.begin():
+        set_handled(s, ids["skates"], handled=False, by="dashboard")
+    with sessions() as s:
+        assert s.get(Mention, ids["skates"]).handled_at is None
+
+
+def test_mention_view_is_flat(db):
+    sessions, ids = db
+    with sessions() as s:
+        rows = s.execute(
+            text(
+                "SELECT brand, sentiment, alert_state, handled FROM mention_view "
+                "WHERE mention_id = :id ORDER BY brand"
+            ),
+            {"id": ids["skates"]},
+        ).all()
+        health = s.execute(
+            text("SELECT source, status, error FROM source_health_view ORDER BY source")
+        ).all()
+    assert [tuple(r) for r in rows] == [("Acme", "negative", "sent", False)]
+    assert [tuple(r) for r in health] == [
+        ("forum", "failed", "https://forum.example/: HTTP 503"),
+        ("news", "ok", None),
+    ]
