@@ -1,0 +1,64 @@
+"""The dashboard in real headless Chromium: charts render, hostile text is inert."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from storage import Mention
+
+CHROMIUM = os.environ.get("EARFUL_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def page():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        yield page
+        browser.close()
+
+
+def test_overview_inbox_and_toggle(page, dashboard):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{dashboard.url}/?days=3650")
+    for name in ("volume", "net", "sources", "share"):
+        assert page.locator(f'svg[data-chart="{name}"]').is_visible()
+    # three weeks: negative+positive, negative+neutral, unscored
+    assert page.locator('svg[data-chart="volume"] rect').count() == 5
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-overview.png"), full_page=True)
+
+    page.goto(f"{dashboard.url}/inbox")
+    hostile = page.locator(f'[data-mention-id="{dashboard.ids["hostile"]}"]')
+    assert hostile.locator(".title").inner_text() == "<script>alert(1)</script>"
+    assert page.locator("main script, main img").count() == 0
+    assert dialogs == []
+    page.screenshot(path=str(ARTIFACTS / "dashboard-inbox.png"), full_page=True)
+
+    skates = page.locator(f'[data-mention-id="{dashboard.ids["skates"]}"]')
+    skates.get_by_role("button", name="Mark handled").click()
+    page.wait_for_url(f"{dashboard.url}/inbox")
+    assert page.locator(f'[data-mention-id="{dashboard.ids["skates"]}"]').count() == 0
+    with dashboard.sessions() as s:
+        assert s.get(Mention, dashboard.ids["skates"]).handled_by == "dashboard"
+    page.goto(f"{dashboard.url}/inbox?show=handled")
+    page.reload()
+    handled = page.locator(f'[data-mention-id="{dashboard.ids["skates"]}"]')
+    assert handled.get_by_role("button", name="Mark unhandled").is_visible()
