@@ -95,11 +95,8 @@ def _like_pattern(term: str) -> str:
 
 def _substring(term: str, *, ilike: bool) -> ColumnElement[bool]:
     pattern = _like_pattern(term)
-    if ilike:
-        return or_(
-            Mention.title.ilike(pattern, escape="\\"),
-            Mention.text.ilike(pattern, escape="\\"),
-        )
+    if ilike:  # backslash is PostgreSQL's default escape; ESCAPE would hide pg_trgm
+        return or_(Mention.title.ilike(pattern), Mention.text.ilike(pattern))
     return or_(
         Mention.title.like(pattern, escape="\\"),
         Mention.text.like(pattern, escape="\\"),
