@@ -32,11 +32,11 @@ MODEL = "earful-default"
 BRANDS = ["Acme", "Globex", "Initech", "Umbrella", "Hooli"]
 SOURCES = [("news", "feed"), ("blogs", "feed"), ("reviews", "review"),
            ("forum", "forum"), ("reddit", "reddit"), ("hn", "hackernews")]  # fmt: skip
-WORDS = (
+WORDS = (  # noqa: SIM905 - a sentence reads better than a list
     "the delivery was late again and support never answered my ticket "
     "great product works fine battery lasts all day price too high "
     "配送 遅い 品質 良い 最高 残念 サポート 対応 返品 交換 値段 高い"
-).split()  # noqa: SIM905 - a sentence reads better than a list
+).split()
 RARE = "zyxwquartz"
 END = datetime(2026, 11, 1, tzinfo=UTC)
 START = END - timedelta(days=730)
