@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from crawlers.recipes import Recipe, shipped
 
 HTTP_SCHEMES = frozenset({"http", "https"})
+RecipeName = Literal[
+    "amazon", "discourse", "forumotion", "phpbb", "vbulletin", "xenforo"
+]
 
 
 class UrlParam(BaseModel):
@@ -49,3 +54,46 @@ class PageParams(UrlParam):
 
 class ReviewsParams(PageParams):
     """Arguments of the ``reviews`` spider (schema.org Review markup)."""
+
+
+class ForumParams(PageParams):
+    """Arguments of the ``forum`` spider: a page and the recipe that reads it."""
+
+    recipe: RecipeName | None = None
+    """A shipped recipe by name: `amazon`, `discourse`, `forumotion`, `phpbb`,
+    `vbulletin` or `xenforo`."""
+    selectors: Recipe | None = None
+    """Your own recipe (`[sources.selectors]`), for sites no shipped recipe fits."""
+
+    @model_validator(mode="after")
+    def _one_recipe(self) -> ForumParams:
+        if (self.recipe is None) == (self.selectors is None):
+            msg = "set either recipe (a shipped one's name) or selectors, not both"
+            raise ValueError(msg)
+        return self
+
+    def chosen(self) -> Recipe:
+        """The recipe this source uses."""
+        return self.selectors or shipped()[str(self.recipe)]
+
+
+class HackerNewsParams(BaseModel):
+    """Arguments of the ``hackernews`` spider (the Algolia HN Search API)."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True
+    )
+
+    query: Annotated[str, Field(min_length=1)]
+    """Words to search for (Algolia's full-text search); brands are matched after."""
+    tags: Annotated[list[Literal["story", "comment", "poll"]], Field(min_length=1)] = [
+        "story",
+        "comment",
+    ]
+    """Which kinds of items to collect, one search each."""
+    api_url: str = "https://hn.algolia.com/api/v1"
+    """The API's base URL (for proxies and tests)."""
+    hits_per_page: Annotated[int, Field(gt=0, le=1000)] = 100
+    """Items asked for per request."""
+    max_pages: Annotated[int, Field(gt=0, le=50)] = 5
+    """Most result pages read per kind in one crawl."""

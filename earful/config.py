@@ -23,7 +23,9 @@ from pydantic import (
     model_validator,
 )
 
-from crawlers.params import FeedParams
+from crawlers.match import BrandRule
+from crawlers.params import FeedParams, ForumParams, HackerNewsParams, ReviewsParams
+from crawlers.query import QueryError, parse_query
 from crawlers.reddit import RedditCredentials, RedditParams
 from earful.errors import ConfigError
 
@@ -63,13 +65,41 @@ class BrandConfig(Strict):
 
     name: Annotated[str, Field(min_length=1, max_length=100)]
     """The brand as it appears in alerts and reports."""
-    terms: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    terms: list[Annotated[str, Field(min_length=1)]] = []
     """Words or phrases that name the brand: case-insensitive, NFKC-normalised, whole
     words in spaced scripts and substrings in Japanese/Chinese."""
+    query: str | None = None
+    """Instead of `terms`: a query with `AND`, `OR`, `NOT`, parentheses and "quoted
+    phrases", e.g. `acme AND (blender OR mixer) NOT "acme corp"`."""
     exclude: list[Annotated[str, Field(min_length=1)]] = []
     """Terms that rule a match out (e.g. a product line that shares the name)."""
+    languages: list[Annotated[str, Field(min_length=2, max_length=16)]] = []
+    """Only mentions detected in these languages, e.g. `["en", "ja"]` (empty: any)."""
     competitor: bool = False
     """A competitor: collected and reported, alerted only by rules that name it."""
+
+    @model_validator(mode="after")
+    def _terms_or_query(self) -> BrandConfig:
+        if not self.terms and not self.query:
+            msg = "set terms or query"
+            raise ValueError(msg)
+        if self.query:
+            try:
+                parse_query(self.query)
+            except QueryError as exc:
+                raise ValueError(str(exc)) from None
+        return self
+
+    def rule(self) -> BrandRule:
+        """The brand as the collectors' matching rule."""
+        return BrandRule(
+            name=self.name,
+            terms=tuple(self.terms),
+            exclude=tuple(self.exclude),
+            competitor=self.competitor,
+            query=self.query,
+            languages=tuple(self.languages),
+        )
 
 
 class SourceBase(Strict):
@@ -154,8 +184,30 @@ class RedditSource(SourceBase):
         )
 
 
-Source = Annotated[FeedSource | RedditSource, Field(discriminator="type")]
-SOURCE_TYPES = frozenset({"feed", "reddit"})
+class ReviewsSource(ReviewsParams, SourceBase):
+    """Pages with schema.org reviews (JSON-LD, microdata, RDFa): the ``reviews`` spider."""
+
+    type: Literal["reviews"]
+
+
+class ForumSource(ForumParams, SourceBase):
+    """Forum threads and review lists without markup, read by a recipe: ``forum``."""
+
+    type: Literal["forum"]
+
+
+class HackerNewsSource(HackerNewsParams, SourceBase):
+    """Hacker News stories and comments via the Algolia API: ``hackernews``."""
+
+    type: Literal["hackernews"]
+
+
+ScrapySource = FeedSource | ReviewsSource | ForumSource | HackerNewsSource
+Source = Annotated[
+    FeedSource | ReviewsSource | ForumSource | HackerNewsSource | RedditSource,
+    Field(discriminator="type"),
+]
+SOURCE_TYPES = frozenset({"feed", "reviews", "forum", "hackernews", "reddit"})
 
 
 class SentimentConfig(Strict):

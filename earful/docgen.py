@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from crawlers.recipes import Recipe
 from earful.cli import main
 from earful.config import (
     AlertConfig,
@@ -16,7 +17,10 @@ from earful.config import (
     Config,
     CrawlerConfig,
     FeedSource,
+    ForumSource,
+    HackerNewsSource,
     RedditSource,
+    ReviewsSource,
     SentimentConfig,
     SlackConfig,
 )
@@ -58,6 +62,10 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ("top level", Config),
         ("`[[brands]]`", BrandConfig),
         ('`[[sources]]` with `type = "feed"`', FeedSource),
+        ('`[[sources]]` with `type = "reviews"`', ReviewsSource),
+        ('`[[sources]]` with `type = "forum"`', ForumSource),
+        ("`[sources.selectors]` (a `forum` source's own recipe)", Recipe),
+        ('`[[sources]]` with `type = "hackernews"`', HackerNewsSource),
         ('`[[sources]]` with `type = "reddit"`', RedditSource),
         ("`[sentiment]`", SentimentConfig),
         ("`[[alerts]]`", AlertConfig),

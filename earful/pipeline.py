@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts import AlertRule, Deliverer, DeliveryReport, make_deliverer
 from alerts import deliver_pending as deliver_outbox
 from alerts import enqueue as enqueue_alerts
-from crawlers.match import BrandRule, Matcher
+from crawlers.match import Matcher
 from crawlers.reddit import RedditCollector
-from earful.config import Config, FeedSource, RedditSource, Source
+from earful.config import Config, RedditSource, ScrapySource, Source
 from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
 from sentiment import Scorer, load_scorer
 from storage import CrawlRun, open_database
@@ -77,15 +77,7 @@ class Pipeline:
         self._scorer: Scorer | None = None
         self._reddit: dict[str, RedditCollector] = {}
         self._console = console or sys.stdout
-        self.brands = tuple(
-            BrandRule(
-                name=b.name,
-                terms=tuple(b.terms),
-                exclude=tuple(b.exclude),
-                competitor=b.competitor,
-            )
-            for b in config.brands
-        )
+        self.brands = tuple(b.rule() for b in config.brands)
         self.rules = tuple(
             AlertRule(
                 name=r.name,
@@ -106,7 +98,7 @@ class Pipeline:
             )
         return self._scorer
 
-    def crawl_spec(self, source: FeedSource) -> CrawlSpec:
+    def crawl_spec(self, source: ScrapySource) -> CrawlSpec:
         """The typed instructions a crawl child process needs for ``source``."""
         params = source.model_dump(
             mode="json", exclude={"name", "type", "interval", "enabled"}

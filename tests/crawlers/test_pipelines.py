@@ -79,4 +79,4 @@ def test_scrapy_cli_sees_the_project():
         timeout=60,
         check=True,
     )
-    assert done.stdout.split() == ["feed", "reviews"]
+    assert done.stdout.split() == ["feed", "forum", "hackernews", "reviews"]

@@ -1,0 +1,134 @@
+"""ForumSpider: posts and reviews from pages without markup, read by a recipe."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from urllib.parse import urljoin
+
+from parsel import Selector
+from scrapy.http import TextResponse
+
+from crawlers.dates import parse_date
+from crawlers.items import MentionItem
+from crawlers.page import PageSpider, select, site_name
+from crawlers.params import ForumParams
+from crawlers.recipes import Recipe
+from crawlers.text import canonical_url, html_to_text, one_line
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_OUT_OF = re.compile(r"(?:out of|von|/|sur|de)\s*(\d+(?:[.,]\d+)?)", re.IGNORECASE)
+
+
+def first_text(container: Selector, query: str | None) -> str | None:
+    """The text of the first match of ``query`` inside ``container``."""
+    if not query:
+        return None
+    found = select(container, query)
+    value = found[0].get() if found else None
+    return html_to_text(value) or None if value else None
+
+
+def body_text(container: Selector, recipe: Recipe) -> str:
+    """The item's body as text, without what ``recipe.remove`` marks."""
+    found = select(container, recipe.text)
+    if not found:
+        return ""
+    body = Selector(text=found[0].get())
+    for query in recipe.remove:
+        select(body, query).drop()
+    return html_to_text(body.get())
+
+
+def rating(text: str | None, best: float) -> tuple[float | None, float | None]:
+    """``"4.0 out of 5 stars"`` → (0.75, 4.0) on a 1-to-best scale."""
+    if not text or not (number := _NUMBER.search(text)):
+        return None, None
+    value = float(number[0].replace(",", "."))
+    if out_of := _OUT_OF.search(text[number.end() :]):
+        best = float(out_of[1].replace(",", "."))
+    if best <= 1:
+        return None, value
+    return min(1.0, max(0.0, (value - 1) / (best - 1))), value
+
+
+class ForumSpider(PageSpider):
+    """Yield one ``MentionItem`` per post or review the recipe finds, following pages.
+
+    Arguments (see ``ForumParams``): ``url``, ``recipe`` or ``selectors``,
+    ``max_pages``, ``next_page`` (default: the recipe's, else ``rel=next``).
+    """
+
+    name = "forum"
+    source_type = "forum"
+    params_model = ForumParams
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        assert isinstance(self.params, ForumParams)  # noqa: S101 - params_model
+        self.recipe = self.params.chosen()
+        self.recipe_name = self.params.recipe or "custom"
+
+    def next_page(self, response: TextResponse) -> str | None:
+        """The recipe's next-page link when no selector is configured."""
+        if not self.params.next_page and self.recipe.next_page:
+            found = select(response.selector, self.recipe.next_page)
+            href = found.attrib.get("href") if found else None
+            if href:
+                return canonical_url(response.urljoin(href.strip()))
+        return super().next_page(response)
+
+    def items(self, response: TextResponse) -> Iterator[MentionItem]:
+        """The page's posts or reviews, as the recipe finds them."""
+        page_url = canonical_url(response.url)
+        page_title = one_line(response.css("title::text").get() or "") or None
+        site = site_name(response)
+        for container in select(response.selector, self.recipe.item):
+            item = self._item(container, page_url, page_title)
+            if item is not None:
+                item.site_name = site
+                yield item
+
+    def _date_text(self, container: Selector) -> str | None:
+        text = first_text(container, self.recipe.date)
+        if text and self.recipe.date_pattern:
+            found = re.search(self.recipe.date_pattern, text)
+            text = found[1] if found else None
+        return text
+
+    def _item(
+        self, container: Selector, page_url: str, page_title: str | None
+    ) -> MentionItem | None:
+        recipe = self.recipe
+        text = body_text(container, recipe)
+        if not text:
+            return None
+        author = first_text(container, recipe.author)
+        date_text = self._date_text(container)
+        title = first_text(container, recipe.title)
+        ident = first_text(container, recipe.id)
+        if not ident:
+            parts = (
+                f"{author}\x00{date_text}\x00{title}\x00{text if not author else ''}"
+            )
+            ident = hashlib.sha256(parts.encode()).hexdigest()[:16]
+        link = first_text(container, recipe.permalink)
+        normalised, value = rating(
+            first_text(container, recipe.rating), recipe.rating_best
+        )
+        return MentionItem(
+            source=self.source,
+            source_type=recipe.kind,
+            external_id=f"{page_url}#{ident.lstrip('#')}",
+            url=canonical_url(urljoin(page_url, link)) if link else page_url,
+            title=title or page_title,
+            text=text,
+            author=author,
+            thread_id=page_url,
+            rating=normalised,
+            published_at=parse_date(
+                date_text, self.crawl_time, date_order=recipe.date_order
+            ),
+            raw={"recipe": self.recipe_name, "rating_value": value},
+        )

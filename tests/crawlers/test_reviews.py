@@ -1,0 +1,118 @@
+"""The reviews spider on real pages with schema.org markup, and on Acme's own pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crawlers.match import BrandRule
+from tests.crawlers.conftest import crawl, mentions
+
+ANY = BrandRule("Any", query="NOT zzzzqqq")  # every review, to check extraction
+
+
+def test_recipe_page_jsonld_reviews_with_an_aggregate_on_a_0_to_5_scale(
+    site, sqlite_url
+):
+    url = f"{site.url}/reviews/trafilatura__chefkoch.de.mandarinen.html"
+    cake = BrandRule("Kuchen", ("Mandarinen-Schmand-Kuchen",))
+    result = crawl(sqlite_url, "chefkoch", url, [cake], spider="reviews")
+    assert result == {"seen": 5, "new": 5, "updated": 0, "error": None, "warning": None}
+    stored = mentions(sqlite_url, "chefkoch")
+    by_author = {m.author: m for m in stored}
+    # The five Review objects in the page's JSON-LD (Recipe.reviews).
+    assert sorted(by_author) == [
+        "08bine",
+        "Hasenohr81",
+        "Katzastrophe",
+        "anaya60",
+        "ayse67",
+    ]
+    anaya = by_author["anaya60"]
+    assert anaya.text == "habe ihn heute erstmals gemacht, war super lecker."
+    assert anaya.published_at == datetime(2020, 4, 12, tzinfo=UTC)
+    assert anaya.rating is None  # these reviews carry no rating of their own
+    assert anaya.language == "de"
+    assert anaya.source_type == "reviews"
+    assert anaya.raw["item_reviewed"] == "Mandarinen-Schmand-Kuchen"
+    aggregate = anaya.raw["aggregate_rating"]
+    assert (aggregate["value"], aggregate["best"], aggregate["worst"]) == (4.52, 5, 0)
+    assert aggregate["count"] == 948
+    assert [m.brand for m in anaya.matches] == ["Kuchen"]
+
+
+def test_microdata_reviews_normalised_with_the_default_scale(site, sqlite_url):
+    url = f"{site.url}/reviews/trafilatura__travanto.de.ferienhaus-feinen.html"
+    result = crawl(sqlite_url, "travanto", url, [ANY], spider="reviews")
+    assert result["error"] is None
+    stored = sorted(mentions(sqlite_url, "travanto"), key=lambda m: m.published_at)
+    # Six reviews, rated 4.6 to 5.0 of 5, the oldest (2011-08-15) first.
+    assert [m.published_at.date().isoformat() for m in stored] == [
+        "2011-08-15",
+        "2011-10-07",
+        "2012-09-16",
+        "2014-11-05",
+        "2017-10-17",
+        "2018-05-23",
+    ]
+    assert [m.rating for m in stored] == pytest.approx(
+        [1.0, 0.9, 1.0, 0.95, 1.0, 0.95]
+    )
+    assert stored[-1].text.startswith("Wir sind mit 10 Personen")
+    assert stored[-1].raw["aggregate_rating"]["value"] == 4.9
+
+
+def test_a_review_with_its_own_best_rating_and_a_critic_review(site, sqlite_url):
+    urls = {
+        "pcgamer": f"{site.url}/reviews/trafilatura__pcgamer.com.darkest.html",
+        "book": f"{site.url}/reviews/extruct__schemaorg_CreativeWork.001.html",
+    }
+    for source, url in urls.items():
+        assert crawl(sqlite_url, source, url, [ANY], spider="reviews")["error"] is None
+    (critic,) = mentions(sqlite_url, "pcgamer")
+    assert critic.author == "Luke Kemp"
+    assert critic.rating == pytest.approx((87 - 1) / (100 - 1))  # 87 of 100
+    assert critic.title == "Through the Darkest of Times review"
+    assert critic.published_at == datetime(2020, 2, 11, 18, 16, 58, tzinfo=UTC)
+    book = {m.author: m for m in mentions(sqlite_url, "book")}
+    assert sorted(book) == ["Bob Smith", "John Doe"]
+    assert book["John Doe"].rating == 1.0  # 5 of 5
+    assert book["Bob Smith"].rating == 0.75  # "4", on the page's 1-5 scale
+    assert book["Bob Smith"].text == (
+        "Catcher in the Rye is a fun book. It's a good book to read."
+    )
+
+
+def test_pages_are_followed_and_an_edited_review_is_updated(site, sqlite_url):
+    url = f"{site.url}/acme/blender/edit-test.html"
+    first = crawl(sqlite_url, "blender", url, spider="reviews")
+    assert first == {"seen": 3, "new": 3, "updated": 0, "error": None, "warning": None}
+    by_author = {m.author: m for m in mentions(sqlite_url, "blender")}
+    assert sorted(by_author) == ["Jane Doe", "Ken Ito", "Mia Wong"]
+    assert by_author["Ken Ito"].url == f"{url}?page=2"
+    assert (by_author["Jane Doe"].rating, by_author["Mia Wong"].rating) == (0, 0.5)
+    assert "<" not in by_author["Jane Doe"].text
+
+    second = crawl(sqlite_url, "blender", url, spider="reviews")
+    assert (second["seen"], second["new"], second["updated"]) == (2, 0, 0)
+
+    site.edit("edit-test.html")
+    third = crawl(sqlite_url, "blender", url, spider="reviews")
+    assert (third["new"], third["updated"]) == (0, 1)
+    jane = next(m for m in mentions(sqlite_url, "blender") if m.author == "Jane Doe")
+    assert jane.text.endswith("UPDATE: they replaced it.")
+    assert jane.updated_at is not None
+
+
+def test_robots_txt_disallow_is_obeyed(site, sqlite_url):
+    url = f"{site.url}/private/reviews.html"
+    result = crawl(sqlite_url, "private", url, spider="forum", recipe="xenforo")
+    assert result["seen"] == 0
+    assert site.requests_for("/private/reviews.html") == []
+
+
+def test_a_missing_page_is_recorded_with_its_url(site, sqlite_url):
+    url = f"{site.url}/reviews/no-such-page.html"
+    result = crawl(sqlite_url, "gone", url, spider="reviews")
+    assert result["error"] == f"HTTP 404 from {url}"
