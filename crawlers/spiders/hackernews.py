@@ -56,7 +56,7 @@ class HackerNewsSpider(Spider):
     """Search HN by date for ``query``, newest first, down to the last item seen.
 
     Arguments (see ``HackerNewsParams``). The cursor keeps the newest
-    ``created_at_i`` seen; the next crawl asks only for items after it
+    ``created_at_i`` seen per kind (story, comment); the next crawl asks only for items after it
     (``numericFilters=created_at_i>N``) and drops any older ones it is sent.
     """
 
@@ -75,8 +75,8 @@ class HackerNewsSpider(Spider):
         """The config's source name, else one made from the query."""
         return str(self.settings.get("EARFUL_SOURCE") or f"hn:{self.params.query}")
 
-    def _after(self) -> int:
-        return int(self.cursor.get("created_at_i") or 0)
+    def _after(self, tag: str) -> int:
+        return int((self.cursor.get("created_at_i") or {}).get(tag) or 0)
 
     def _request(self, tag: str, page: int) -> Request:
         query = {
@@ -85,7 +85,7 @@ class HackerNewsSpider(Spider):
             "hitsPerPage": self.params.hits_per_page,
             "page": page,
         }
-        if after := self._after():
+        if after := self._after(tag):
             query["numericFilters"] = f"created_at_i>{after}"
         url = f"{self.params.api_url.rstrip('/')}/search_by_date?{urlencode(query)}"
         return Request(
@@ -97,7 +97,9 @@ class HackerNewsSpider(Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         """One search per kind of item, from the newest."""
-        self.next_cursor = {"created_at_i": self._after()}
+        self.next_cursor = {
+            "created_at_i": {tag: self._after(tag) for tag in self.params.tags}
+        }
         for tag in self.params.tags:
             yield self._request(tag, 0)
 
@@ -112,21 +114,21 @@ class HackerNewsSpider(Spider):
             )
             return
         assert self.next_cursor is not None  # noqa: S101 - set in start()
-        after = self._after()
+        tag = str(kwargs.get("tag"))
+        after = self._after(tag)
+        newest: dict[str, int] = self.next_cursor["created_at_i"]
         for hit in hits:
             created = int(hit.get("created_at_i") or 0)
             if created <= after:
                 continue
             item = hit_item(hit, self.source)
             if item is not None:
-                self.next_cursor["created_at_i"] = max(
-                    created, self.next_cursor["created_at_i"]
-                )
+                newest[tag] = max(created, newest.get(tag, 0))
                 yield item
         page = int(kwargs.get("page", 0))
         more = page + 1 < int(reply.get("nbPages") or 0)
         if hits and more and page + 1 < self.params.max_pages:
-            yield self._request(str(kwargs.get("tag")), page + 1)
+            yield self._request(tag, page + 1)
 
     def failed(self, failure: Failure) -> None:
         """Record why a search could not be fetched."""

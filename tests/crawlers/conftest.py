@@ -32,7 +32,7 @@ def crawl(
     job = {
         "source": source,
         "spider": spider,
-        "params": {"url": url, **params},
+        "params": {"url": url, **params} if spider != "hackernews" else params,
         "brands": [
             {
                 "name": b.name,

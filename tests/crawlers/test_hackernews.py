@@ -1,0 +1,69 @@
+"""The Hacker News spider against recorded Algolia answers served locally."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from crawlers.match import BrandRule
+from storage import open_database
+from storage.queries import get_cursor
+from tests.crawlers.conftest import crawl, mentions
+
+APPLE = BrandRule("Apple", ("apple",))
+STARBUCKS = BrandRule("Starbucks", ("starbucks",))
+
+
+def test_stories_and_comments_then_only_newer_ones(site, sqlite_url):
+    api = f"{site.url}/hn/api/v1"
+    args = {"query": "apple", "api_url": api}
+    first = crawl(
+        sqlite_url, "hn", api, [APPLE, STARBUCKS], spider="hackernews", **args
+    )
+    assert first == {"seen": 2, "new": 2, "updated": 0, "error": None, "warning": None}
+    comment, story = mentions(sqlite_url, "hn")  # objectIDs 7919418 < 7919424
+    assert story.external_id == "7919424"
+    assert story.title == "Judge says concerned about Apple, Google hiring settlement"
+    assert story.author == "bradleyjg"
+    assert story.published_at == datetime(2014, 6, 20, 3, 35, 46, tzinfo=UTC)
+    assert story.url == "https://news.ycombinator.com/item?id=7919424"
+    assert story.raw["link"].startswith("http://in.reuters.com/article/2014/06/19/")
+    assert [m.brand for m in story.matches] == ["Apple"]
+    assert comment.external_id == "7919418"
+    assert comment.author == "fleitz"
+    assert comment.parent_id == "7919290"
+    assert comment.thread_id == "7918547"
+    assert comment.top_level is False
+    assert comment.text.startswith("Yeah the article seems stupid")
+    assert "&#x27;" not in comment.text
+    assert "<p>" not in comment.text
+    # Algolia matched "applauded"; whole-word matching does not.
+    assert [m.brand for m in comment.matches] == ["Starbucks"]
+
+    sessions = open_database(sqlite_url)
+    with sessions() as session:
+        assert get_cursor(session, "hn") == {
+            "created_at_i": {"story": 1403235346, "comment": 1403235154}
+        }
+    sessions.kw["bind"].dispose()
+    second = crawl(
+        sqlite_url, "hn", api, [APPLE, STARBUCKS], spider="hackernews", **args
+    )
+    assert second["seen"] == 0
+    searches = [path for path, _ in site.requests if "search_by_date" in path]
+    last_two = " ".join(searches[-2:])
+    assert "numericFilters=created_at_i%3E1403235346" in last_two
+    assert "numericFilters=created_at_i%3E1403235154" in last_two
+
+
+def test_an_api_error_is_recorded(site, sqlite_url):
+    api = f"{site.url}/hn/api/v1"
+    result = crawl(
+        sqlite_url,
+        "hn",
+        api,
+        [APPLE],
+        spider="hackernews",
+        query="nothing",
+        api_url=api,
+    )
+    assert result["error"].startswith("HTTP 400 from ")
