@@ -9,6 +9,7 @@ from alerts.deliver import (
     make_deliverer,
     terminal_safe,
 )
+from alerts.digest import build_digest, enqueue_digests
 from alerts.errors import (
     AlertError,
     DeliveryError,
@@ -19,9 +20,13 @@ from alerts.errors import (
     SlackConfigError,
     TransientDeliveryError,
 )
-from alerts.outbox import DeliveryReport, deliver_pending, enqueue, retry_failed
+from alerts.outbox import enqueue, retry_failed
 from alerts.render import SlackMessage, escape_mrkdwn, render
 from alerts.rules import AlertRule
+from alerts.send import DeliveryReport, SendPolicy, deliver_pending
+from alerts.spike import Spike, detect_spike, enqueue_spikes
+from alerts.summary import render_alert
+from alerts.window import DeliveryWindow
 
 __all__ = [
     "AlertError",
@@ -31,20 +36,28 @@ __all__ = [
     "Delivery",
     "DeliveryError",
     "DeliveryReport",
+    "DeliveryWindow",
     "PermanentDeliveryError",
     "RuleError",
+    "SendPolicy",
     "SlackAuthError",
     "SlackChannelError",
     "SlackConfigError",
     "SlackDeliverer",
     "SlackMessage",
+    "Spike",
     "TransientDeliveryError",
     "WebhookDeliverer",
+    "build_digest",
     "deliver_pending",
+    "detect_spike",
     "enqueue",
+    "enqueue_digests",
+    "enqueue_spikes",
     "escape_mrkdwn",
     "make_deliverer",
     "render",
+    "render_alert",
     "retry_failed",
     "terminal_safe",
 ]

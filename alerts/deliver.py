@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from http.client import HTTPException
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol, TextIO, runtime_checkable
 
 from slack_sdk import WebClient, WebhookClient
 from slack_sdk.errors import SlackApiError
@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import (
 )
 
 from alerts.classify import api_error, network_error, webhook_error
+from alerts.pace import PACER, ChannelPacer
 from alerts.render import (
     SlackMessage,
     brands_of,
@@ -32,6 +33,9 @@ from alerts.render import (
 from storage.models import Alert
 
 log = logging.getLogger(__name__)
+
+METADATA_EVENT = "earful_alert"
+HISTORY_PAGES = 5
 
 # slack-sdk's webhook client logs its URL (a secret) at DEBUG and on retries at
 # INFO; give it a logger of its own that only passes warnings and above.
@@ -69,8 +73,31 @@ def _retry_handlers(
     ]
 
 
+@runtime_checkable
+class Recoverer(Protocol):
+    """A deliverer that can find a message an earlier, interrupted attempt posted."""
+
+    def find(self, alert: Alert, channel: str) -> Delivery | None:
+        """The message carrying ``alert.key`` in ``channel``, if Slack has one."""
+        ...
+
+
+def metadata_key(message: dict[str, Any]) -> str | None:
+    """The alert key in a Slack message's Earful metadata, if it has any."""
+    metadata = message.get("metadata") or {}
+    if metadata.get("event_type") != METADATA_EVENT:
+        return None
+    key = (metadata.get("event_payload") or {}).get("key")
+    return key if isinstance(key, str) else None
+
+
 class SlackDeliverer:
-    """Post with ``chat.postMessage`` as the bot; retries 429 (Retry-After) and 5xx."""
+    """Post with ``chat.postMessage`` as the bot; retries 429 (Retry-After) and 5xx.
+
+    Each message carries the alert's key in its metadata, so ``find`` can tell
+    after a crash whether Slack already has it. Posts to one channel are paced
+    by ``pacer`` (one per second by default, shared by the whole process).
+    """
 
     def __init__(
         self,
@@ -81,7 +108,9 @@ class SlackDeliverer:
         rate_limit_retries: int = 2,
         server_error_retries: int = 2,
         retry_interval: RetryIntervalCalculator | None = None,
+        pacer: ChannelPacer = PACER,
     ) -> None:
+        self.pacer = pacer
         self.base_url = base_url or WebClient.BASE_URL
         self._client = WebClient(token=token, base_url=self.base_url, timeout=timeout)
         self._client.retry_handlers.extend(
@@ -92,7 +121,16 @@ class SlackDeliverer:
         return f"SlackDeliverer(base_url={self.base_url!r})"
 
     def deliver(self, alert: Alert, message: SlackMessage) -> Delivery:
-        """Post ``message`` to its channel; link unfurling is off."""
+        """Post ``message`` to its channel (in ``alert.thread_ts``'s thread if set)."""
+        extra: dict[str, Any] = {}
+        if alert.thread_ts:
+            extra["thread_ts"] = alert.thread_ts
+        if alert.key:
+            extra["metadata"] = {
+                "event_type": METADATA_EVENT,
+                "event_payload": {"key": alert.key},
+            }
+        self.pacer.wait(message.channel)
         try:
             response = self._client.chat_postMessage(
                 channel=message.channel,
@@ -100,12 +138,58 @@ class SlackDeliverer:
                 blocks=list(message.blocks),
                 unfurl_links=False,
                 unfurl_media=False,
+                **extra,
             )
         except SlackApiError as exc:
             raise api_error(exc.response, message.channel) from None
         except (OSError, HTTPException) as exc:
             raise network_error(exc) from None
         return Delivery(channel=str(response["channel"]), ts=str(response["ts"]))
+
+    def find(self, alert: Alert, channel: str) -> Delivery | None:
+        """Look through ``channel``'s recent messages (or the alert's thread) for its key.
+
+        ``channel`` should be a conversation ID (Slack's history API wants one);
+        only messages since the alert was created are read, a few pages at most.
+        """
+        oldest = f"{alert.created_at.timestamp() - 60:.6f}"
+        cursor: str | None = None
+        try:
+            for _page in range(HISTORY_PAGES):
+                if alert.thread_ts:
+                    response = self._client.conversations_replies(
+                        channel=channel, ts=alert.thread_ts, oldest=oldest,
+                        include_all_metadata=True, limit=200, cursor=cursor,
+                    )  # fmt: skip
+                else:
+                    response = self._client.conversations_history(
+                        channel=channel, oldest=oldest, include_all_metadata=True,
+                        limit=200, cursor=cursor,
+                    )  # fmt: skip
+                for message in response.get("messages") or []:
+                    if alert.key and metadata_key(message) == alert.key:
+                        found = channel if not channel.startswith("#") else None
+                        return Delivery(channel=found, ts=str(message["ts"]))
+                meta = response.get("response_metadata") or {}
+                cursor = meta.get("next_cursor") or None
+                if not response.get("has_more") or not cursor:
+                    return None
+        except SlackApiError as exc:
+            raise api_error(exc.response, channel) from None
+        except (OSError, HTTPException) as exc:
+            raise network_error(exc) from None
+        return None
+
+    def update(self, channel: str, ts: str, message: SlackMessage) -> None:
+        """Replace the message at ``ts`` in ``channel`` with ``message``."""
+        try:
+            self._client.chat_update(
+                channel=channel, ts=ts, text=message.text, blocks=list(message.blocks)
+            )
+        except SlackApiError as exc:
+            raise api_error(exc.response, channel) from None
+        except (OSError, HTTPException) as exc:
+            raise network_error(exc) from None
 
 
 class WebhookDeliverer:
@@ -119,7 +203,9 @@ class WebhookDeliverer:
         rate_limit_retries: int = 2,
         server_error_retries: int = 2,
         retry_interval: RetryIntervalCalculator | None = None,
+        pacer: ChannelPacer = PACER,
     ) -> None:
+        self.pacer = pacer
         self._client = WebhookClient(url, timeout=timeout, logger=_webhook_sdk_log)
         self._client.retry_handlers.extend(
             _retry_handlers(rate_limit_retries, server_error_retries, retry_interval)
@@ -129,7 +215,12 @@ class WebhookDeliverer:
         return "WebhookDeliverer(url='***')"
 
     def deliver(self, alert: Alert, message: SlackMessage) -> Delivery:
-        """Send ``message`` to the webhook's own channel; it answers ``200 ok``."""
+        """Send ``message`` to the webhook's own channel; it answers ``200 ok``.
+
+        A webhook cannot post in threads or be searched: replies become separate
+        messages, and a crash right after Slack accepted one may repeat it.
+        """
+        self.pacer.wait("webhook")
         try:
             response = self._client.send(
                 text=message.text,
@@ -157,6 +248,9 @@ class ConsoleDeliverer:
 
     def deliver(self, alert: Alert, message: SlackMessage) -> Delivery:
         """Write a readable, terminal-safe rendering of ``alert``."""
+        if alert.mention is None:  # a spike or digest: its message's own text
+            self._write([f"=== {message.text} → {alert.channel}", *_texts(message)])
+            return Delivery()
         mention = mention_of(alert)
         lines = [
             f"=== Negative mention of {brands_of(mention)} → {alert.channel}",
@@ -178,10 +272,23 @@ class ConsoleDeliverer:
         lines.extend("  | " + line for line in clean_text(mention.text).split("\n"))
         if (url := safe_url(mention.url)) is not None:
             lines.append(f"link:      {url}")
+        self._write(lines)
+        return Delivery()
+
+    def _write(self, lines: list[str]) -> None:
         safe = [terminal_safe(line.replace("\n", " ")) for line in lines]
         self.stream.write("\n".join(safe) + "\n\n")
         self.stream.flush()
-        return Delivery()
+
+
+def _texts(message: SlackMessage) -> list[str]:
+    """Every section's text of ``message``, line by line."""
+    texts = [
+        str(block["text"]["text"])
+        for block in message.blocks
+        if block.get("type") == "section" and "text" in block
+    ]
+    return [line for text in texts for line in text.split("\n")]
 
 
 def make_deliverer(

@@ -1,61 +1,55 @@
-"""The alert outbox: queue alerts before sending, then deliver each exactly once.
+"""The alert outbox: queue alerts before sending, one per (mention, channel).
 
 ``enqueue`` writes one ``pending`` row per (mention, channel) in the caller's
-transaction; ``deliver_pending`` sends them one at a time and commits after each,
-so a crash loses at most the alert in flight. The window between Slack accepting
-a message and the commit is the only place a message can be sent twice.
+transaction, choosing one rule per channel when several match, and holding
+non-urgent alerts through quiet hours via ``deliver_after``. ``alerts.send``
+delivers them. Spike and digest alerts use ``insert_alert`` with their own key.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, selectinload
 
-from alerts.deliver import Deliverer
-from alerts.errors import (
-    DeliveryError,
-    PermanentDeliveryError,
-    SlackConfigError,
+from alerts.rules import AlertRule, route
+from alerts.window import DeliveryWindow
+from storage.models import (
+    Alert,
+    AlertKind,
+    AlertState,
+    BrandMatch,
+    Mention,
+    SentimentResult,
+    utcnow,
 )
-from alerts.render import render
-from alerts.rules import AlertRule
-from storage.models import Alert, AlertState, Mention, utcnow
-from storage.queries import alert_candidates, count_by_state, pending_alerts
 
 log = logging.getLogger(__name__)
 
-
-@dataclass
-class DeliveryReport:
-    """What one ``deliver_pending`` run did, with one readable line per problem."""
-
-    sent: int = 0
-    failed: int = 0
-    still_pending: int = 0
-    errors: list[str] = field(default_factory=list)
-    stopped: bool = False
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing failed and the run was not stopped."""
-        return not self.errors and not self.stopped
+LOOKBACK = timedelta(days=2)
+MAX_THREAD_KEY = 512
 
 
-def _insert_pending(session: Session, mention_id: int, rule: AlertRule) -> bool:
-    """Insert a pending alert unless (mention, channel) already has one; True if new."""
+def insert_alert(session: Session, values: dict[str, Any]) -> bool:
+    """Insert a pending alert unless its (mention, channel) or (channel, key) exists.
+
+    A conflict is skipped rather than raised, so two processes racing to queue
+    the same alert leave one row. Returns True if the row is new.
+    """
     values = {
-        "mention_id": mention_id,
-        "rule": rule.name,
-        "channel": rule.channel,
         "state": AlertState.PENDING,
         "attempts": 0,
         "created_at": utcnow(),
+        "kind": AlertKind.MENTION,
+        "urgent": False,
+        **values,
     }
     dialect = session.get_bind().dialect.name
     stmt: Insert
@@ -74,121 +68,90 @@ def _insert_pending(session: Session, mention_id: int, rule: AlertRule) -> bool:
     return result.scalar_one_or_none() is not None
 
 
-def enqueue(session: Session, rules: Sequence[AlertRule], *, model_id: str) -> int:
-    """Queue a pending alert for every new negative mention each rule matches.
-
-    A mention gets at most one alert per channel, even when two rules (or two
-    processes racing) pick it: the database's unique key on (mention, channel)
-    decides, and a conflict is skipped rather than raised. The caller commits.
-    Returns how many alerts were created.
-    """
-    created = 0
-    for rule in rules:
-        candidates = alert_candidates(
-            session,
-            model_id=model_id,
-            brands=rule.brands,
-            min_negative=rule.min_negative,
-            channel=rule.channel,
-        )
-        for mention, _score in candidates:
-            if _insert_pending(session, mention.id, rule):
-                created += 1
-        log.debug("rule %s: %d candidates", rule.name, len(candidates))
-    return created
+def thread_key(mention: Mention) -> str | None:
+    """The incident a mention belongs to: its thread, else its page without fragment."""
+    if mention.thread_id:
+        return f"{mention.source}:{mention.thread_id}"[:MAX_THREAD_KEY]
+    if not mention.url:
+        return None
+    parts = urlsplit(mention.url)
+    page = urlunsplit((parts.scheme, parts.netloc.lower(), parts.path, "", ""))
+    return page[:MAX_THREAD_KEY]
 
 
-def _claim(session: Session, alert_id: int) -> Alert | None:
-    """The alert if still pending, locked on PostgreSQL against a parallel sender."""
+def _candidates(
+    session: Session, rules: Sequence[AlertRule], model_id: str, since: datetime
+) -> list[tuple[Mention, SentimentResult | None]]:
+    """Recent, unhandled mentions of the rules' brands, with this model's score."""
+    brands = sorted({b for rule in rules for b in rule.brands})
     stmt = (
-        select(Alert)
-        .options(
-            joinedload(Alert.mention).selectinload(Mention.matches),
-            joinedload(Alert.mention).selectinload(Mention.sentiments),
+        select(Mention, SentimentResult)
+        .outerjoin(
+            SentimentResult,
+            (SentimentResult.mention_id == Mention.id)
+            & (SentimentResult.model_id == model_id),
         )
-        .where(Alert.id == alert_id, Alert.state == AlertState.PENDING)
-        .with_for_update(skip_locked=True, of=Alert)
+        .options(selectinload(Mention.matches))
+        .where(
+            Mention.id.in_(
+                select(BrandMatch.mention_id).where(BrandMatch.brand.in_(brands))
+            ),
+            Mention.handled_at.is_(None),
+            or_(Mention.collected_at >= since, SentimentResult.scored_at >= since),
+        )
+        .order_by(Mention.id)
     )
-    return session.scalars(stmt).unique().one_or_none()
+    return [(m, s) for m, s in session.execute(stmt).all()]
 
 
-def _record_failure(
-    alert: Alert, exc: DeliveryError, report: DeliveryReport, max_attempts: int
-) -> None:
-    alert.last_error = exc.code
-    if isinstance(exc, SlackConfigError):
-        return  # the operator's problem, not the alert's: it keeps its attempts
-    alert.attempts += 1
-    if isinstance(exc, PermanentDeliveryError):
-        alert.state = AlertState.FAILED
-        report.failed += 1
-        report.errors.append(f"alert {alert.id} failed: {exc}")
-    elif alert.attempts >= max_attempts:
-        alert.state = AlertState.FAILED
-        report.failed += 1
-        report.errors.append(
-            f"alert {alert.id} failed after {alert.attempts} attempts: {exc}"
-        )
-    else:
-        report.errors.append(
-            f"alert {alert.id} not delivered (attempt {alert.attempts} of "
-            f"{max_attempts}): {exc}"
-        )
+def _alerted(session: Session, mention_ids: Sequence[int]) -> set[tuple[int, str]]:
+    stmt = select(Alert.mention_id, Alert.channel).where(
+        Alert.mention_id.in_(mention_ids)
+    )
+    return {(m, c) for m, c in session.execute(stmt).all() if m is not None}
 
 
-def _deliver_one(
-    alert: Alert,
-    deliverer: Deliverer,
-    report: DeliveryReport,
-    max_attempts: int,
-) -> None:
-    try:
-        delivery = deliverer.deliver(alert, render(alert))
-    except DeliveryError as exc:
-        log.warning("alert %s to %s: %s", alert.id, alert.channel, exc)
-        _record_failure(alert, exc, report, max_attempts)
-        if isinstance(exc, SlackConfigError):
-            report.stopped = True
-            report.errors.append(f"{exc}; delivery stopped, alerts stay pending")
-        return
-    alert.state = AlertState.SENT
-    alert.attempts += 1
-    alert.slack_channel = delivery.channel
-    alert.slack_ts = delivery.ts
-    alert.sent_at = utcnow()
-    alert.last_error = None
-    report.sent += 1
-
-
-def deliver_pending(
-    session_factory: sessionmaker[Session],
-    deliverer: Deliverer,
+def enqueue(
+    session: Session,
+    rules: Sequence[AlertRule],
     *,
-    max_attempts: int = 5,
-    limit: int = 100,
-) -> DeliveryReport:
-    """Send up to ``limit`` pending alerts, oldest first, committing after each.
+    model_id: str,
+    window: DeliveryWindow | None = None,
+    now: datetime | None = None,
+    lookback: timedelta = LOOKBACK,
+) -> int:
+    """Queue a pending alert for every recent mention a rule matches.
 
-    A transient failure (network, 5xx or 429 after the client's retries) keeps
-    the alert pending with ``attempts`` and ``last_error``; after
-    ``max_attempts`` it is failed. A permanent refusal (channel not found, bot
-    not in channel, invalid blocks) fails it at once. A credentials problem
-    (``invalid_auth`` and kin) stops the run and leaves every alert pending.
-    A sent alert is never sent again. ``still_pending`` counts the whole outbox.
+    A mention gets at most one alert per channel, even when several rules (or
+    two processes racing) pick it: urgent rules win, then immediate ones, then
+    the first in config order, and the database's unique key on (mention,
+    channel) settles races. The caller commits. Returns how many were created.
     """
-    report = DeliveryReport()
-    with session_factory() as session:
-        ids = [alert.id for alert in pending_alerts(session, limit=limit)]
-    for alert_id in ids:
-        with session_factory() as session, session.begin():
-            alert = _claim(session, alert_id)
-            if alert is not None:
-                _deliver_one(alert, deliverer, report, max_attempts)
-        if report.stopped:
-            break
-    with session_factory() as session:
-        report.still_pending = count_by_state(session).get(AlertState.PENDING.value, 0)
-    return report
+    if not rules:
+        return 0
+    now = now or utcnow()
+    window = window or DeliveryWindow()
+    pairs = _candidates(session, rules, model_id, now - lookback)
+    done = _alerted(session, [m.id for m, _ in pairs])
+    created = 0
+    for mention, score in pairs:
+        names = [m.brand for m in mention.matches]
+        matching = [r for r in rules if r.matches(mention, names, score)]
+        for rule in route(rules, matching):
+            if (mention.id, rule.channel) in done:
+                continue
+            values = {
+                "key": f"mention:{mention.id}",
+                "mention_id": mention.id,
+                "rule": rule.name,
+                "channel": rule.channel,
+                "urgent": rule.urgent,
+                "thread_key": thread_key(mention),
+                "deliver_after": window.hold_until(rule, now),
+            }
+            created += insert_alert(session, values)
+    log.debug("%d alerts queued from %d candidates", created, len(pairs))
+    return created
 
 
 def retry_failed(session: Session, *, channel: str | None = None) -> int:
@@ -200,4 +163,5 @@ def retry_failed(session: Session, *, channel: str | None = None) -> int:
     for alert in alerts:
         alert.state = AlertState.PENDING
         alert.attempts = 0
+        alert.next_attempt_at = None
     return len(alerts)

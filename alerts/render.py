@@ -182,6 +182,10 @@ def _fields(alert: Alert, negative: float | None) -> list[dict[str, str]]:
     return fields
 
 
+def _section_text(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
 def _body(mention: Mention) -> str:
     title = clean_text(mention.title or "")
     head = f"*{fit(title, 300)}*\n" if title else ""
@@ -212,6 +216,10 @@ def render(alert: Alert, *, negative: float | None = None) -> SlackMessage:
             "action_id": "open_mention",
         }
         blocks.append({"type": "actions", "elements": [button]})
+    if mention.handled_at is not None:
+        who = fit(clean_text(mention.handled_by or "someone"), 100)
+        when = mention.handled_at.strftime("%Y-%m-%d %H:%M UTC")
+        blocks.append(_section_text(f":white_check_mark: Handled by {who} at {when}"))
     context = fit(f"rule {alert.rule} · alert {alert.id} · Earful", 300)
     blocks.append(
         {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]}

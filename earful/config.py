@@ -230,8 +230,48 @@ class AlertConfig(Strict):
     """Names of `[[brands]]` this rule watches."""
     channel: Annotated[str, Field(min_length=1, max_length=100)]
     """Slack channel name or id (`#brand-alerts`); ignored by incoming webhooks."""
-    min_negative: Annotated[float, Field(ge=0.0, le=1.0)] = 0.7
-    """Probability of "negative" a mention needs to alert (0 to 1)."""
+    min_negative: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+    """Shorthand for `label = "negative"` with this `min_probability` (0 to 1)."""
+    label: Literal["negative", "neutral", "positive"] = "negative"
+    """Sentiment label a mention needs to alert (keywords alert regardless)."""
+    min_probability: Annotated[float, Field(ge=0.0, le=1.0)] = 0.7
+    """Probability of `label` a mention needs to alert (0 to 1)."""
+    sources: list[str] = []
+    """Only mentions from these source names (empty: any source)."""
+    languages: list[str] = []
+    """Only mentions in these languages, e.g. `["en", "ja"]` (empty: any)."""
+    min_score: Annotated[int, Field(ge=0)] | None = None
+    """Minimum reach: upvotes/points. With several reach keys, meeting any one is enough."""
+    min_comments: Annotated[int, Field(ge=0)] | None = None
+    """Minimum reach: number of comments."""
+    min_followers: Annotated[int, Field(ge=0)] | None = None
+    """Minimum reach: author followers or subreddit subscribers."""
+    max_rating: Annotated[float, Field(ge=0.0, le=5.0)] | None = None
+    """Reviews rated at most this many stars of 5 count as reaching (e.g. `2`)."""
+    keywords: list[Annotated[str, Field(min_length=1)]] = []
+    """Words that alert regardless of sentiment (`"lawsuit"`, `"炎上"`): NFKC,
+    case-insensitive, whole words in spaced scripts, substrings in Japanese/Chinese."""
+    mode: Literal["immediate", "digest"] = "immediate"
+    """`immediate`, or `digest` to hold matches for the next `[digest] times`."""
+    urgent: bool = False
+    """Send even during `[digest] quiet_hours`."""
+
+
+class DigestConfig(Strict):
+    """When digests go out and when non-urgent alerts wait for them (in `[daemon] timezone`)."""
+
+    times: list[Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]] = []
+    """Local times (`"HH:MM"`) a digest per brand goes to each rule's channel."""
+    quiet_hours: (
+        Annotated[
+            str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+        ]
+        | None
+    ) = None
+    """`"22:00-07:00"`: inside, non-urgent alerts are held for the next digest (or
+    the end of the quiet hours when no `times` are set)."""
+    thread_window: Seconds = 21600.0
+    """Mentions of one thread or page within this long become replies to the first."""
 
 
 class SlackConfig(Strict):
@@ -245,6 +285,8 @@ class SlackConfig(Strict):
     """Slack Web API base URL, for proxies and tests (default: Slack's own)."""
     max_attempts: Annotated[int, Field(gt=0)] = 5
     """Delivery attempts before an alert is marked failed."""
+    retry_backoff: Seconds = 30.0
+    """Wait before the first retry; doubles each attempt (±50 % jitter, at most 1 h)."""
 
 
 class CrawlerConfig(Strict):
@@ -272,6 +314,8 @@ class Config(Strict):
     """Alert rules (`[[alerts]]`)."""
     slack: SlackConfig = SlackConfig()
     """Slack delivery (`[slack]`)."""
+    digest: DigestConfig = DigestConfig()
+    """Digests and quiet hours (`[digest]`)."""
     crawler: CrawlerConfig = CrawlerConfig()
     """Crawl etiquette and limits (`[crawler]`)."""
 

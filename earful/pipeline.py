@@ -11,19 +11,30 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 from typing import TextIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts import AlertRule, Deliverer, DeliveryReport, make_deliverer
+from alerts import (
+    AlertRule,
+    Deliverer,
+    DeliveryReport,
+    DeliveryWindow,
+    SendPolicy,
+    enqueue_digests,
+    enqueue_spikes,
+    make_deliverer,
+)
 from alerts import deliver_pending as deliver_outbox
 from alerts import enqueue as enqueue_alerts
 from crawlers.match import Matcher
 from crawlers.reddit import RedditCollector
-from earful.config import Config, RedditSource, ScrapySource, Source
+from earful.config import AlertConfig, Config, RedditSource, ScrapySource, Source
 from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
 from sentiment import Scorer, load_scorer
 from storage import CrawlRun, open_database
+from storage.models import utcnow
 from storage.queries import (
     finish_crawl_run,
     save_score,
@@ -78,15 +89,8 @@ class Pipeline:
         self._reddit: dict[str, RedditCollector] = {}
         self._console = console or sys.stdout
         self.brands = tuple(b.rule() for b in config.brands)
-        self.rules = tuple(
-            AlertRule(
-                name=r.name,
-                brands=tuple(r.brands),
-                channel=r.channel,
-                min_negative=r.min_negative,
-            )
-            for r in config.alerts
-        )
+        self.rules = tuple(alert_rule(r) for r in config.alerts)
+        self.window = delivery_window(config)
 
     @property
     def scorer(self) -> Scorer:
@@ -210,14 +214,43 @@ class Pipeline:
         if bind is not None:
             bind.dispose()
 
-    def alert(self) -> tuple[int, DeliveryReport]:
-        """Queue alerts for new negative mentions, then deliver everything pending."""
-        with self.sessions() as session, session.begin():
-            queued = enqueue_alerts(session, self.rules, model_id=self.scorer.model_id)
-        report = deliver_outbox(
-            self.sessions,
-            self.deliverer(),
+    def send_policy(self) -> SendPolicy:
+        """Attempts, backoff and thread window from ``[slack]`` and ``[digest]``."""
+        return SendPolicy(
             max_attempts=self.config.slack.max_attempts,
+            backoff_base=self.config.slack.retry_backoff,
+            thread_window=timedelta(seconds=self.config.digest.thread_window),
+        )
+
+    def alert(self) -> tuple[int, DeliveryReport]:
+        """Queue alerts for matching mentions and spikes, then deliver what is due."""
+        model_id = self.scorer.model_id
+        now = utcnow()
+        with self.sessions() as session, session.begin():
+            queued = enqueue_alerts(
+                session, self.rules, model_id=model_id, window=self.window, now=now
+            )
+            queued += enqueue_spikes(session, self.rules, model_id=model_id, now=now)
+        report = deliver_outbox(
+            self.sessions, self.deliverer(), policy=self.send_policy()
+        )
+        return queued, report
+
+    def digest(self) -> tuple[int, DeliveryReport]:
+        """Queue a digest per brand and channel for the period just ended, and send it."""
+        start, end = self.window.digest_period(utcnow())
+        competitors = [b.name for b in self.config.brands if b.competitor]
+        with self.sessions() as session, session.begin():
+            queued = enqueue_digests(
+                session,
+                self.rules,
+                competitors=competitors,
+                model_id=self.scorer.model_id,
+                start=start,
+                end=end,
+            )
+        report = deliver_outbox(
+            self.sessions, self.deliverer(), policy=self.send_policy()
         )
         return queued, report
 
@@ -232,6 +265,44 @@ class Pipeline:
     def enabled_sources(self) -> list[Source]:
         """Sources the operator has not switched off."""
         return [s for s in self.config.sources if s.enabled]
+
+
+def alert_rule(rule: AlertConfig) -> AlertRule:
+    """The domain rule for one ``[[alerts]]`` entry."""
+    label, probability = rule.label, rule.min_probability
+    if rule.min_negative is not None:
+        label, probability = "negative", rule.min_negative
+    return AlertRule(
+        name=rule.name,
+        brands=tuple(rule.brands),
+        channel=rule.channel,
+        label=label,
+        min_probability=probability,
+        sources=tuple(rule.sources),
+        languages=tuple(rule.languages),
+        min_score=rule.min_score,
+        min_comments=rule.min_comments,
+        min_followers=rule.min_followers,
+        max_rating=rule.max_rating,
+        keywords=tuple(rule.keywords),
+        mode=rule.mode,
+        urgent=rule.urgent,
+    )
+
+
+def delivery_window(config: Config) -> DeliveryWindow:
+    """Quiet hours and digest times from ``[digest]``, in ``[daemon] timezone``."""
+    digest = config.digest
+    start = end = None
+    if digest.quiet_hours:
+        first, last = digest.quiet_hours.split("-")
+        start, end = time.fromisoformat(first), time.fromisoformat(last)
+    return DeliveryWindow(
+        timezone=config.daemon.timezone,
+        quiet_start=start,
+        quiet_end=end,
+        digest_times=tuple(time.fromisoformat(t) for t in digest.times),
+    )
 
 
 def _scoring_text(title: str | None, text: str) -> str:

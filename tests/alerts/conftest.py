@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts import AlertRule, SlackDeliverer, enqueue
+from alerts.pace import ChannelPacer
 from storage.db import open_database
 from storage.models import Mention
 from storage.queries import Match, save_score, upsert_mention
@@ -24,6 +25,8 @@ RULE = AlertRule(name="acme-negative", brands=("Acme",), channel="#brand-alerts"
 PUBLISHED = datetime(2026, 11, 20, 14, 5, tzinfo=UTC)
 
 _IDS = itertools.count(1)
+# Tests post many messages to one channel; the pacing test sets its own pacer.
+NO_PACING = ChannelPacer(interval=0.0)
 
 
 @pytest.fixture
@@ -39,7 +42,9 @@ def slack_deliverer(
     """A SlackDeliverer for ``token`` (the scenario) pointed at the local Slack."""
 
     def make(token: str) -> SlackDeliverer:
-        return SlackDeliverer(token, base_url=slack.api_url, retry_interval=fast_retry)
+        return SlackDeliverer(
+            token, base_url=slack.api_url, retry_interval=fast_retry, pacer=NO_PACING
+        )
 
     return make
 

@@ -56,6 +56,10 @@ def test_exact_payload_with_hostile_text(
         "&lt;!channel&gt; refund &amp; &lt;!here&gt;",
         "unfurl_links": False,
         "unfurl_media": False,
+        "metadata": {
+            "event_type": "earful_alert",
+            "event_payload": {"key": "mention:1"},
+        },
         "blocks": [
             {
                 "type": "header",

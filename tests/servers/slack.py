@@ -3,7 +3,9 @@
 Response bodies come from the recordings in ``../shared/fixtures/slack``: the
 ``auth.test`` body from slack-ruby-client's real VCR cassette, the
 ``chat.postMessage`` / ``chat.update`` / ``conversations.history`` shapes from
-Slack's OpenAPI examples. Like python-slack-sdk's own test server, the token
+Slack's OpenAPI examples (``conversations.replies`` answers in the history shape;
+messages keep their ``metadata`` and ``thread_ts``, and the history lists only
+thread parents, as Slack's does). Like python-slack-sdk's own test server, the token
 suffix picks the scenario (``xoxb-<scenario>``):
 
 ==========================  ===============================================
@@ -274,6 +276,7 @@ class SlackHandler(BaseHTTPRequestHandler):
             "chat.postMessage": self._post_message,
             "chat.update": self._update,
             "conversations.history": self._history,
+            "conversations.replies": self._replies,
         }
         if method not in handlers:
             return self._json({"ok": False, "error": "unknown_method"}, 404)
@@ -300,8 +303,9 @@ class SlackHandler(BaseHTTPRequestHandler):
         ts, channel = self.slack.next_ts(), channel_id(str(payload["channel"]))
         message = {k: v for k, v in shape["message"].items() if k != "attachments"}
         message.update(ts=ts, text=payload.get("text", ""))
-        if payload.get("blocks"):
-            message["blocks"] = payload["blocks"]
+        for key in ("blocks", "metadata", "thread_ts"):
+            if payload.get(key):
+                message[key] = payload[key]
         with self.slack.lock:
             self.slack.history.setdefault(channel, []).append(message)
         return {**shape, "channel": channel, "ts": ts, "message": message}
@@ -338,7 +342,28 @@ class SlackHandler(BaseHTTPRequestHandler):
         if channel in CHANNEL_ERRORS or not channel:
             return {"ok": False, "error": "channel_not_found"}
         with self.slack.lock:
-            messages = list(reversed(self.slack.history.get(channel_id(channel), [])))
+            messages = [  # like Slack: the channel's messages, not thread replies
+                m
+                for m in reversed(self.slack.history.get(channel_id(channel), []))
+                if m.get("thread_ts", m["ts"]) == m["ts"]
+            ]
+        return self._listing(messages)
+
+    def _replies(self, payload: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(payload.get("channel") or ""), payload.get("ts")
+        if channel in CHANNEL_ERRORS or not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        with self.slack.lock:
+            messages = [
+                m
+                for m in self.slack.history.get(channel_id(channel), [])
+                if ts in {m["ts"], m.get("thread_ts")}
+            ]
+        if not messages:
+            return {"ok": False, "error": "thread_not_found"}
+        return self._listing(messages)
+
+    def _listing(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
         shape = self.slack.shapes.history
         return {
             **shape,

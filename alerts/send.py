@@ -1,0 +1,243 @@
+"""Deliver the outbox exactly once: claim, post, record, and recover after a crash.
+
+Each alert goes through two commits. The first claims it: ``attempts`` goes up
+and ``next_attempt_at`` moves into the future (a lease no other sender takes).
+The second records what Slack answered. A crash between Slack accepting a
+message and the second commit leaves ``attempts > 0`` with no ``slack_ts``;
+the next run then reads the channel's recent history (or the thread's replies)
+for a message whose metadata carries the alert's key, and adopts it instead of
+posting again. Incoming webhooks and the console cannot be searched: there,
+such a crash may repeat one message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.deliver import Deliverer, Delivery, Recoverer
+from alerts.errors import DeliveryError, PermanentDeliveryError, SlackConfigError
+from alerts.pace import BACKOFF_BASE_S, backoff
+from alerts.summary import render_alert
+from storage.models import Alert, AlertKind, AlertState, utcnow
+
+log = logging.getLogger(__name__)
+
+THREAD_WINDOW = timedelta(hours=6)
+Clock = Callable[[], datetime]
+FaultHook = Callable[[Alert, Delivery], None]
+
+
+@dataclass
+class DeliveryReport:
+    """What one ``deliver_pending`` run did, with one readable line per problem."""
+
+    sent: int = 0
+    failed: int = 0
+    still_pending: int = 0
+    recovered: int = 0
+    errors: list[str] = field(default_factory=list)
+    stopped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed and the run was not stopped."""
+        return not self.errors and not self.stopped
+
+
+@dataclass(frozen=True)
+class SendPolicy:
+    """How hard to try: attempts before failing, backoff base, thread window."""
+
+    max_attempts: int = 5
+    backoff_base: float = BACKOFF_BASE_S
+    thread_window: timedelta = THREAD_WINDOW
+
+
+def _due(now: datetime) -> list[ColumnElement[bool]]:
+    return [
+        Alert.state == AlertState.PENDING,
+        or_(Alert.deliver_after.is_(None), Alert.deliver_after <= now),
+        or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
+    ]
+
+
+def due_ids(session: Session, now: datetime, limit: int) -> list[int]:
+    """Pending alerts that may go now: digests first, then oldest first."""
+    digest_first = case((Alert.kind == AlertKind.DIGEST, 0), else_=1)
+    stmt = select(Alert.id).where(*_due(now)).order_by(digest_first, Alert.id)
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def _claim(session: Session, alert_id: int, now: datetime) -> Alert | None:
+    """The alert if still due, locked on PostgreSQL against a parallel sender."""
+    stmt = (
+        select(Alert)
+        .where(Alert.id == alert_id, *_due(now))
+        .with_for_update(skip_locked=True, of=Alert)
+    )
+    return session.scalars(stmt).one_or_none()
+
+
+def _known_channel_id(session: Session, alert: Alert) -> str:
+    """The conversation ID of the alert's channel, if any earlier send revealed it."""
+    if alert.channel.startswith("#"):
+        stmt = select(Alert.slack_channel).where(
+            Alert.channel == alert.channel, Alert.slack_channel.is_not(None)
+        )
+        known = session.scalars(stmt.limit(1)).first()
+        return known or alert.channel
+    return alert.channel
+
+
+def _thread_root(session: Session, alert: Alert, since: datetime) -> str | None:
+    """The ``ts`` to reply under: the first sent alert of the same incident."""
+    if not alert.thread_key:
+        return None
+    stmt = (
+        select(func.coalesce(Alert.thread_ts, Alert.slack_ts))
+        .where(
+            Alert.channel == alert.channel,
+            Alert.thread_key == alert.thread_key,
+            Alert.state == AlertState.SENT,
+            Alert.slack_ts.is_not(None),
+            Alert.sent_at >= since,
+            Alert.id != alert.id,
+        )
+        .order_by(Alert.sent_at, Alert.id)
+    )
+    return session.scalars(stmt.limit(1)).first()
+
+
+def _mark_sent(alert: Alert, delivery: Delivery, now: datetime) -> None:
+    alert.state = AlertState.SENT
+    alert.slack_channel = delivery.channel or alert.slack_channel
+    alert.slack_ts = delivery.ts
+    alert.sent_at = now
+    alert.last_error = None
+    alert.next_attempt_at = None
+
+
+def _record_failure(
+    alert: Alert, exc: DeliveryError, report: DeliveryReport, policy: SendPolicy
+) -> None:
+    log.warning("alert %s to %s: %s", alert.id, alert.channel, exc)
+    alert.last_error = exc.code
+    if isinstance(exc, SlackConfigError):
+        alert.attempts = max(
+            alert.attempts - 1, 0
+        )  # the setup's fault, not the alert's
+        alert.next_attempt_at = None
+        report.stopped = True
+        report.errors.append(f"{exc}; delivery stopped, alerts stay pending")
+    elif isinstance(exc, PermanentDeliveryError):
+        alert.state = AlertState.FAILED
+        report.failed += 1
+        report.errors.append(f"alert {alert.id} failed: {exc}")
+    elif alert.attempts >= policy.max_attempts:
+        alert.state = AlertState.FAILED
+        report.failed += 1
+        report.errors.append(
+            f"alert {alert.id} failed after {alert.attempts} attempts: {exc}"
+        )
+    else:
+        report.errors.append(
+            f"alert {alert.id} not delivered (attempt {alert.attempts} of "
+            f"{policy.max_attempts}): {exc}"
+        )
+
+
+def _recover(
+    session: Session, alert: Alert, prior_attempts: int, deliverer: Deliverer
+) -> Delivery | None:
+    """The message an earlier attempt may have posted unrecorded, found by its key."""
+    if prior_attempts == 0 or alert.slack_ts or not isinstance(deliverer, Recoverer):
+        return None
+    return deliverer.find(alert, _known_channel_id(session, alert))
+
+
+def _send_one(
+    sessions: sessionmaker[Session],
+    alert_id: int,
+    deliverer: Deliverer,
+    report: DeliveryReport,
+    context: tuple[SendPolicy, Clock, FaultHook | None],
+) -> None:
+    policy, clock, after_send = context
+    with sessions() as session:
+        with session.begin():  # first commit: claim it, and recover a lost send
+            now = clock()
+            alert = _claim(session, alert_id, now)
+            if alert is None:
+                return
+            prior = alert.attempts
+            alert.attempts += 1
+            alert.next_attempt_at = now + backoff(alert.attempts, policy.backoff_base)
+            try:
+                found = _recover(session, alert, prior, deliverer)
+            except DeliveryError as exc:
+                _record_failure(alert, exc, report, policy)
+                return
+            if found is not None:
+                log.info(
+                    "alert %s was already in Slack: adopted %s", alert.id, found.ts
+                )
+                _mark_sent(alert, found, now)
+                report.sent += 1
+                report.recovered += 1
+                return
+            alert.thread_ts = alert.thread_ts or _thread_root(
+                session, alert, now - policy.thread_window
+            )
+        with session.begin():  # second commit: what Slack answered
+            alert = session.get_one(Alert, alert_id)
+            try:
+                delivery = deliverer.deliver(alert, render_alert(alert))
+            except DeliveryError as exc:
+                _record_failure(alert, exc, report, policy)
+                return
+            if after_send is not None:
+                after_send(alert, delivery)
+            _mark_sent(alert, delivery, clock())
+            report.sent += 1
+
+
+def deliver_pending(
+    session_factory: sessionmaker[Session],
+    deliverer: Deliverer,
+    *,
+    policy: SendPolicy | None = None,
+    limit: int = 100,
+    clock: Clock = utcnow,
+    after_send: FaultHook | None = None,
+) -> DeliveryReport:
+    """Send up to ``limit`` due alerts (digests first, then oldest), one commit each.
+
+    A transient failure (network, 5xx or 429 after the client's retries) keeps
+    the alert pending until ``next_attempt_at`` (exponential backoff with
+    jitter); after ``policy.max_attempts`` it is failed. A permanent refusal
+    (channel not found, bot not in channel, invalid blocks) fails it at once. A
+    credentials problem (``invalid_auth`` and kin) stops the run and leaves
+    every alert pending. A sent alert is never sent again. ``after_send`` runs
+    after Slack accepted a message and before it is recorded: a test's fault
+    hook. ``still_pending`` counts the whole outbox.
+    """
+    policy = policy or SendPolicy()
+    report = DeliveryReport()
+    with session_factory() as session:
+        ids = due_ids(session, clock(), limit)
+    for alert_id in ids:
+        _send_one(
+            session_factory, alert_id, deliverer, report, (policy, clock, after_send)
+        )
+        if report.stopped:
+            break
+    with session_factory() as session:
+        stmt = select(func.count()).where(Alert.state == AlertState.PENDING)
+        report.still_pending = session.scalar(stmt) or 0
+    return report

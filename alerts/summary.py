@@ -1,0 +1,131 @@
+"""Render spike and digest alerts (Block Kit), and dispatch any alert to its renderer.
+
+Their payloads hold text copied from mentions (titles, sources), so everything
+from a payload is escaped and cut to Slack's limits like a mention's text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alerts.render import (
+    MAX_BLOCKS,
+    MAX_FALLBACK,
+    MAX_PLAIN_TEXT,
+    MAX_SECTION_TEXT,
+    SlackMessage,
+    clean_text,
+    escape_mrkdwn,
+    fit,
+    render,
+    safe_url,
+)
+from storage.models import Alert, AlertKind
+
+MAX_EXAMPLES = 5
+
+
+def _text(value: Any) -> str:
+    return clean_text(str(value or "")).replace("\n", " ")
+
+
+def _item_line(item: dict[str, Any]) -> str:
+    """``• <url|title> (source, 92% negative)``, escaped; a bad URL shows no link."""
+    title = fit(_text(item.get("title") or item.get("text")) or "(no text)", 200)
+    source = fit(_text(item.get("source")), 100)
+    details = [source] if source else []
+    if item.get("negative") is not None:
+        details.append(f"{float(item['negative']):.0%} negative")
+    if item.get("reach"):
+        details.append(fit(_text(item["reach"]), 100))
+    url = safe_url(item.get("url"))
+    shown = f"<{url}|{title.replace('|', '¦')}>" if url else title
+    suffix = f" ({', '.join(details)})" if details else ""
+    return f"• {shown}{suffix}"
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _items(items: list[dict[str, Any]]) -> str:
+    lines = [_item_line(i) for i in items[:MAX_EXAMPLES]]
+    text = "\n".join(lines)
+    while len(text) > MAX_SECTION_TEXT and lines:  # drop whole lines, never cut one
+        lines.pop()
+        text = "\n".join(lines)
+    return text or "(none)"
+
+
+def _context(alert: Alert) -> dict[str, Any]:
+    text = fit(f"rule {alert.rule} · alert {alert.id} · Earful", 300)
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def render_spike(alert: Alert) -> SlackMessage:
+    """A spike: the count in the last hour against the brand's baseline, and examples."""
+    p = alert.payload or {}
+    brand = _text(p.get("brand"))
+    count, baseline = int(p.get("count", 0)), float(p.get("baseline", 0.0))
+    header = fit(f"Spike in negative mentions of {brand}", MAX_PLAIN_TEXT, str)
+    summary = (
+        f"*{count}* negative mentions in the hour to {escape_mrkdwn(_text(p.get('end')))}"
+        f" — baseline {baseline:.1f} an hour, alert threshold {float(p.get('threshold', 0)):.1f}"
+    )
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": header}},
+        _section(summary),
+        _section("*Top examples*\n" + _items(list(p.get("examples") or []))),
+        _context(alert),
+    ]
+    text = fit(
+        f"Spike: {count} negative mentions of {brand} in the last hour "
+        f"(baseline {baseline:.1f})",
+        MAX_FALLBACK,
+    )
+    return SlackMessage(alert.channel, text, tuple(blocks[:MAX_BLOCKS]))
+
+
+def _counts(counts: dict[str, int]) -> str:
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return " · ".join(f"{fit(_text(k), 80)}: {v}" for k, v in ordered) or "none"
+
+
+def _share(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        f"{fit(_text(r.get('brand')), 80)}: {int(r.get('mentions', 0))} "
+        f"({float(r.get('share', 0.0)):.0%})"
+        for r in rows
+    ]
+    return "\n".join(lines) or "no mentions"
+
+
+def render_digest(alert: Alert) -> SlackMessage:
+    """A digest: counts by sentiment and source, top negative items, share of voice."""
+    p = alert.payload or {}
+    brand = _text(p.get("brand"))
+    period = f"{_text(p.get('start'))} to {_text(p.get('end'))}"
+    total = int(p.get("total", 0))
+    header = fit(f"Digest for {brand}", MAX_PLAIN_TEXT, str)
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": header}},
+        _section(f"*{total}* mentions, {escape_mrkdwn(period)}"),
+        _section("*By sentiment*\n" + _counts(dict(p.get("by_sentiment") or {}))),
+        _section("*By source*\n" + _counts(dict(p.get("by_source") or {}))),
+        _section(
+            "*Most-reached negative*\n" + _items(list(p.get("top_negative") or []))
+        ),
+        _section("*Share of voice*\n" + _share(list(p.get("share_of_voice") or []))),
+        _context(alert),
+    ]
+    text = fit(f"Digest for {brand}: {total} mentions, {period}", MAX_FALLBACK)
+    return SlackMessage(alert.channel, text, tuple(blocks[:MAX_BLOCKS]))
+
+
+def render_alert(alert: Alert) -> SlackMessage:
+    """The Slack message for any alert: a mention, a spike or a digest."""
+    if alert.kind == AlertKind.SPIKE:
+        return render_spike(alert)
+    if alert.kind == AlertKind.DIGEST:
+        return render_digest(alert)
+    return render(alert)
