@@ -56,9 +56,7 @@ def test_microdata_reviews_normalised_with_the_default_scale(site, sqlite_url):
         "2017-10-17",
         "2018-05-23",
     ]
-    assert [m.rating for m in stored] == pytest.approx(
-        [1.0, 0.9, 1.0, 0.95, 1.0, 0.95]
-    )
+    assert [m.rating for m in stored] == pytest.approx([1.0, 0.9, 1.0, 0.95, 1.0, 0.95])
     assert stored[-1].text.startswith("Wir sind mit 10 Personen")
     assert stored[-1].raw["aggregate_rating"]["value"] == 4.9
 
