@@ -60,7 +60,8 @@ def share_of_voice(
         .where(BrandMatch.brand.in_(list(brands)), *_in_period(start, end))
         .group_by(BrandMatch.brand)
     )
-    counts = dict.fromkeys(brands, 0) | dict(session.execute(stmt).tuples().all())
+    found = {str(row[0]): int(row[1]) for row in session.execute(stmt)}
+    counts = dict.fromkeys(brands, 0) | found
     total = sum(counts.values())
     return [
         {"brand": b, "mentions": n, "share": round(n / total, 3) if total else 0.0}

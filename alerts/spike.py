@@ -9,6 +9,8 @@ deviation ``sd``. The last hour is a spike when its count ``c`` satisfies::
 The ``sqrt(m)`` floor is the Poisson noise of a count with mean ``m``, so a brand that
 is usually quiet (``m`` and ``sd`` near 0) does not alert on two stray complaints; the
 ``min_count`` floor (default 5) keeps small numbers quiet whatever the history.
+With ``k = 4`` a brand averaging 3 an hour needs 10 (Poisson tail ≈ 0.1 %, about
+one false alarm in six weeks of hours).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from storage.models import AlertKind, BrandMatch, Mention, SentimentResult
 
 BASELINE_HOURS = 168
 MIN_COUNT = 5
-K_SIGMA = 3.0
+K_SIGMA = 4.0
 MAX_EXAMPLES = 5
 
 

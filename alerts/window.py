@@ -58,7 +58,9 @@ class DeliveryWindow:
         """The period a digest sent at ``now`` covers: since the previous digest time."""
         local_now = now.astimezone(self.zone)
         earlier = [
-            datetime.combine(local_now.date() - timedelta(days=days), at, tzinfo=self.zone)
+            datetime.combine(
+                local_now.date() - timedelta(days=days), at, tzinfo=self.zone
+            )
             for days in range(2)
             for at in self.digest_times
         ]
