@@ -20,7 +20,8 @@ from alerts.errors import (
     SlackConfigError,
     TransientDeliveryError,
 )
-from alerts.outbox import enqueue, retry_failed
+from alerts.handle import HandleReport, handle
+from alerts.outbox import enqueue, outbox_rows, retry_failed
 from alerts.render import SlackMessage, escape_mrkdwn, render
 from alerts.rules import AlertRule
 from alerts.send import DeliveryReport, SendPolicy, deliver_pending
@@ -37,6 +38,7 @@ __all__ = [
     "DeliveryError",
     "DeliveryReport",
     "DeliveryWindow",
+    "HandleReport",
     "PermanentDeliveryError",
     "RuleError",
     "SendPolicy",
@@ -55,7 +57,9 @@ __all__ = [
     "enqueue_digests",
     "enqueue_spikes",
     "escape_mrkdwn",
+    "handle",
     "make_deliverer",
+    "outbox_rows",
     "render",
     "render_alert",
     "retry_failed",

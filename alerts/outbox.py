@@ -165,3 +165,16 @@ def retry_failed(session: Session, *, channel: str | None = None) -> int:
         alert.attempts = 0
         alert.next_attempt_at = None
     return len(alerts)
+
+
+def outbox_rows(
+    session: Session, states: Sequence[AlertState], *, limit: int = 100
+) -> list[Alert]:
+    """Alerts in ``states``, newest first: what ``earful alerts list`` shows."""
+    stmt = (
+        select(Alert)
+        .where(Alert.state.in_(list(states)))
+        .order_by(Alert.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))

@@ -238,7 +238,10 @@ class Pipeline:
 
     def digest(self) -> tuple[int, DeliveryReport]:
         """Queue a digest per brand and channel for the period just ended, and send it."""
-        start, end = self.window.digest_period(utcnow())
+        # Whole minutes, so two daemons firing the same digest share its key.
+        start, end = self.window.digest_period(
+            utcnow().replace(second=0, microsecond=0)
+        )
         competitors = [b.name for b in self.config.brands if b.competitor]
         with self.sessions() as session, session.begin():
             queued = enqueue_digests(

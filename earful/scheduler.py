@@ -18,6 +18,7 @@ from types import FrameType
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from earful.pipeline import Pipeline
@@ -62,6 +63,15 @@ def build_scheduler(pipeline: Pipeline) -> BackgroundScheduler:
         name="queue and deliver alerts",
         next_run_time=now,
     )
+    zone = pipeline.window.zone
+    for at in pipeline.config.digest.times:  # "HH:MM" in the daemon's time zone
+        hour, minute = at.split(":")
+        scheduler.add_job(
+            pipeline.digest,
+            CronTrigger(hour=hour, minute=minute, timezone=zone),
+            id=f"digest:{at}",
+            name=f"digest at {at}",
+        )
     scheduler.add_listener(_record_error, EVENT_JOB_ERROR)
     return scheduler
 

@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from earful.cli.alerts import alerts_group
 from earful.cli.analyst import dashboard, mentions, stats
 from earful.cli.run import config_group, db_group, demo, run
 from earful.cli.sentiment import sentiment_group
@@ -49,3 +50,4 @@ for command in (
     dashboard,
 ):
     main.add_command(command)
+main.add_command(alerts_group)

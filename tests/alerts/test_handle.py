@@ -1,0 +1,99 @@
+"""Handled: ``earful alerts handle`` records who and edits the Slack message; ``list``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts import AlertError, AlertRule, WebhookDeliverer, deliver_pending, handle
+from earful.cli import main
+from storage.models import Mention
+from tests.alerts.conftest import NO_PACING
+from tests.servers.slack import SlackServer, channel_id
+
+Factory = sessionmaker[Session]
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, sqlite_url: str, slack: SlackServer) -> Path:
+    path = tmp_path / "earful.toml"
+    path.write_text(
+        f'database_url = "{sqlite_url}"\n'
+        '[[brands]]\nname = "Acme"\nterms = ["acme"]\n'
+        f'[slack]\nbase_url = "{slack.api_url}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_handle_updates_the_message_in_slack(
+    db: Factory,
+    queue: Callable[..., int],
+    slack: SlackServer,
+    slack_deliverer,
+    config_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    queue(author="<!channel>")
+    assert deliver_pending(db, slack_deliverer("xoxb-ok")).sent == 1
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-ok")
+    args = ["alerts", "handle", "1", "--by", "<@U1> Dana", "--config", str(config_file)]
+    result = CliRunner().invoke(main, args)
+    assert (result.exit_code, result.output) == (
+        0,
+        "Mention 1 marked handled; 1 Slack message updated.\n",
+    )
+    [update] = slack.calls("chat.update")
+    [message] = slack.history[channel_id("#brand-alerts")]
+    assert update.payload["ts"] == message["ts"]
+    assert message["blocks"] == update.payload["blocks"]
+    assert {
+        "type": "section",
+        "text": {
+            "type": "mrkdwn",
+            "text": ":white_check_mark: Handled by &lt;@U1&gt; Dana at "
+            + update_time(db),
+        },
+    } in message["blocks"]
+
+
+def update_time(db: Factory) -> str:
+    with db() as session:
+        mention = session.get_one(Mention, 1)
+        assert mention.handled_by == "<@U1> Dana"
+        assert mention.handled_at is not None
+        return mention.handled_at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def test_handle_without_a_token_records_and_says_so(
+    db: Factory, queue: Callable[..., int], slack: SlackServer
+) -> None:
+    queue()
+    deliver_pending(db, WebhookDeliverer(slack.hook_url("ok"), pacer=NO_PACING))
+    report = handle(db, 1, by="dana", updater=None)
+    assert (report.mention_id, report.updated, report.errors) == (1, 0, [])
+    with pytest.raises(AlertError, match="alert 9 not found"):
+        handle(db, 9, by="dana", updater=None)
+
+
+def test_list_shows_pending_and_failed_with_last_error(
+    db: Factory,
+    queue: Callable[..., int],
+    slack_deliverer,
+    config_file: Path,
+) -> None:
+    queue(rule=AlertRule("gone", ("Acme",), "#nope"))
+    deliver_pending(db, slack_deliverer("xoxb-ok"))
+    result = CliRunner().invoke(main, ["alerts", "list", "--config", str(config_file)])
+    assert (result.exit_code, result.output) == (
+        0,
+        "     1  failed   mention  #nope  attempts=1  last_error=channel_not_found\n",
+    )
+    result = CliRunner().invoke(
+        main, ["alerts", "list", "--state", "pending", "--config", str(config_file)]
+    )
+    assert result.output == "No pending alerts.\n"
