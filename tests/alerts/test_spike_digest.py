@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts import (
     AlertRule,
+    ConsoleDeliverer,
     build_digest,
     deliver_pending,
     detect_spike,
@@ -148,3 +150,20 @@ def test_digest_goes_out_first_with_held_alerts_in_its_thread(
     assert digest["text"].startswith("Digest for Acme: 1 mentions")
     assert "&lt;!here&gt; held" in json.dumps(digest)
     assert reply["thread_ts"] == slack.history[next(iter(slack.history))][0]["ts"]
+
+
+def test_console_shows_spikes_without_control_characters(db: Factory) -> None:
+    now = datetime.now(UTC)
+    for n in range(5):
+        store_mention(db, title=f"\x1b[31mred\x1b[0m {n}", published_at=now)
+    with db() as session, session.begin():
+        enqueue_spikes(session, [RULE], model_id=MODEL, now=now)
+    stream = io.StringIO()
+    assert deliver_pending(db, ConsoleDeliverer(stream)).sent == 1
+    out = stream.getvalue()
+    assert out.startswith(
+        "=== Spike: 5 negative mentions of Acme in the last hour (baseline 0.0)"
+        " → #brand-alerts\n"
+    )
+    assert "\x1b" not in out
+    assert "red 4" in out
