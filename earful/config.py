@@ -12,7 +12,9 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -20,6 +22,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -111,6 +114,21 @@ class SourceBase(Strict):
     """How often the source is collected: seconds, or `"30s"`, `"15m"`, `"1h"`, `"1d"`."""
     enabled: bool = True
     """Set to false to keep a source in the file without collecting it."""
+    cron: str | None = None
+    """A crontab expression (`"*/15 * * * *"`, in `[daemon] timezone`) used instead of
+    `interval`."""
+    jitter: Annotated[float, BeforeValidator(parse_duration), Field(ge=0)] | None = None
+    """Random delay added to each run so sources do not fire together (default: a
+    tenth of the interval, at most 60 s)."""
+    timeout: Seconds | None = None
+    """Stop this source's crawl after this long (default: `[crawler] timeout`)."""
+
+    @field_validator("cron")
+    @classmethod
+    def _crontab(cls, value: str | None) -> str | None:
+        if value is not None:
+            CronTrigger.from_crontab(value)  # raises ValueError naming the field
+        return value
 
 
 class FeedSource(FeedParams, SourceBase):
@@ -298,6 +316,35 @@ class CrawlerConfig(Strict):
     """A crawl running longer than this is stopped and recorded as failed."""
 
 
+class DaemonConfig(Strict):
+    """How ``earful run`` schedules its jobs and when ``earful status`` calls it unhealthy."""
+
+    timezone: str = "UTC"
+    """IANA time zone for cron expressions and digests (e.g. `Europe/Berlin`)."""
+    score_every: Seconds = 30.0
+    """How often new mentions are scored."""
+    deliver_every: Seconds = 15.0
+    """How often alerts are queued and delivered."""
+    misfire_grace: Seconds = 300.0
+    """A run missed (daemon down or busy) by less than this still runs, once."""
+    workers: Annotated[int, Field(gt=0, le=64)] = 4
+    """Jobs that may run at the same time."""
+    persist_jobs: bool = True
+    """Keep job state in the database (table `apscheduler_jobs`) across restarts."""
+    unhealthy_after: Seconds = 3600.0
+    """`earful status` exits 1 when a source has failed for longer than this."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"unknown time zone {value!r} (use an IANA name like 'Europe/Berlin')"
+            raise ValueError(msg) from None
+        return value
+
+
 class Config(Strict):
     """The whole ``earful.toml``."""
 
@@ -318,6 +365,8 @@ class Config(Strict):
     """Digests and quiet hours (`[digest]`)."""
     crawler: CrawlerConfig = CrawlerConfig()
     """Crawl etiquette and limits (`[crawler]`)."""
+    daemon: DaemonConfig = DaemonConfig()
+    """Scheduling and health checks of `earful run` (`[daemon]`)."""
 
     @model_validator(mode="after")
     def _references(self) -> Config:

@@ -16,6 +16,7 @@ from earful.config import (
     BrandConfig,
     Config,
     CrawlerConfig,
+    DaemonConfig,
     FeedSource,
     ForumSource,
     HackerNewsSource,
@@ -71,6 +72,7 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ("`[[alerts]]`", AlertConfig),
         ("`[slack]`", SlackConfig),
         ("`[crawler]`", CrawlerConfig),
+        ("`[daemon]`", DaemonConfig),
     ]
 
 

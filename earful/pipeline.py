@@ -45,6 +45,8 @@ from storage.queries import (
 log = logging.getLogger(__name__)
 
 SCORE_CHUNK = 256
+# Source keys that tell the scheduler when and how long to run, not the spider.
+SCHEDULE_KEYS = frozenset({"interval", "cron", "jitter", "timeout"})
 
 
 @dataclass
@@ -105,7 +107,8 @@ class Pipeline:
     def crawl_spec(self, source: ScrapySource) -> CrawlSpec:
         """The typed instructions a crawl child process needs for ``source``."""
         params = source.model_dump(
-            mode="json", exclude={"name", "type", "interval", "enabled"}
+            mode="json",
+            exclude={"name", "type", "enabled", *SCHEDULE_KEYS},
         )
         contact = self.config.crawler.contact
         agent = f"Earful/0.1 (+{contact})" if contact else None
@@ -116,7 +119,7 @@ class Pipeline:
             brands=self.brands,
             database_url=self.config.database_url,
             user_agent=agent,
-            timeout_s=self.config.crawler.timeout,
+            timeout_s=source.timeout or self.config.crawler.timeout,
         )
 
     def collect(self, source: Source) -> CrawlOutcome:

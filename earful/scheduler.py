@@ -1,105 +1,353 @@
-"""The long-running daemon: APScheduler runs each source on its interval, plus scoring and delivery.
+"""The long-running daemon: APScheduler runs each source on its schedule, plus scoring and delivery.
 
 Crawls run in child processes (see ``earful.crawl``), so the scheduler's worker
 threads only wait on them; scoring and delivery are jobs of their own so an alert
 never waits for the next crawl. Every job has ``max_instances=1`` (a source never
-runs twice at once) and ``coalesce=True`` (missed runs collapse into one).
+runs twice at once in one daemon) and ``coalesce=True`` (missed runs collapse into
+one); a run missed by more than ``[daemon] misfire_grace`` is skipped.
+
+Job state lives in the database (APScheduler's ``SQLAlchemyJobStore``, table
+``apscheduler_jobs``, which Alembic ignores), so a restart keeps each job's next
+run time: a run missed while the daemon was down runs once on start. The store
+pickles jobs, so every job is a module-level function taking plain arguments
+(``crawl_source("acme-news")``) that finds the pipeline in this module's app
+context. A job whose schedule changed in the config starts afresh.
+
+Several daemons may share one database (and should run the same config): they
+share the job store, and each job takes a lease (``storage.leases``) before it
+works, so no source is crawled, and no batch scored, by two daemons at once.
+The alert outbox claims rows with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
+delivery needs no lease.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import signal
+import socket
 import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import FrameType
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import BaseJobStore
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import SQLAlchemyError
 
+from earful.config import Config, SourceBase
+from earful.logs import source_context
 from earful.pipeline import Pipeline
+from storage.leases import acquire_lease, release_lease
+from storage.queries import finish_crawl_run, start_crawl_run
 
 log = logging.getLogger(__name__)
 
-SCORE_EVERY_S = 30.0
-DELIVER_EVERY_S = 15.0
 MAX_JITTER_S = 60.0
+LEASE_MARGIN_S = 120.0  # a crawl is killed at its timeout; its lease outlives it
+SCORE_LEASE_S = 1800.0
+SOURCE_JOB = "source:"
+
+
+@dataclass
+class App:
+    """What the jobs of this process work with: the pipeline and who we are."""
+
+    pipeline: Pipeline
+    owner: str = field(
+        default_factory=lambda: (
+            f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        )
+    )
+    running: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_app: App | None = None
+
+
+def set_app(app: App | None) -> None:
+    """Make ``app`` the context every job of this process runs in."""
+    global _app  # noqa: PLW0603 - the one context pickled jobs can reach
+    _app = app
+
+
+def current_app() -> App:
+    """The app context; jobs fail clearly when the daemon has not set one."""
+    if _app is None:
+        msg = "no Earful app context: call earful.scheduler.set_app() first"
+        raise RuntimeError(msg)
+    return _app
+
+
+@contextmanager
+def _working(app: App, name: str) -> Iterator[None]:
+    with app.lock:
+        app.running.add(name)
+    try:
+        yield
+    finally:
+        with app.lock:
+            app.running.discard(name)
+
+
+@contextmanager
+def _leased(app: App, name: str, ttl_s: float) -> Iterator[bool]:
+    """Hold the lease on ``name`` for the block; yields False if another has it."""
+    sessions = app.pipeline.sessions
+    with sessions.begin() as session:
+        held = acquire_lease(session, name, app.owner, ttl_s)
+    try:
+        yield held
+    finally:
+        if held:
+            with sessions.begin() as session:
+                release_lease(session, name, app.owner)
+
+
+def crawl_source(name: str) -> None:
+    """Job: crawl the configured source ``name`` once, unless another daemon is."""
+    app = current_app()
+    source = next((s for s in app.pipeline.enabled_sources() if s.name == name), None)
+    with source_context(name):
+        if source is None:
+            log.warning("source %s is no longer configured; skipping its run", name)
+            return
+        timeout = source.timeout or app.pipeline.config.crawler.timeout
+        with (
+            _working(app, f"{SOURCE_JOB}{name}"),
+            _leased(app, f"{SOURCE_JOB}{name}", timeout + LEASE_MARGIN_S) as held,
+        ):
+            if not held:
+                log.info("source %s is being crawled by another daemon", name)
+                return
+            app.pipeline.collect(source)
+
+
+def score_mentions() -> None:
+    """Job: score every mention that has no score for its current text."""
+    app = current_app()
+    with _working(app, "score"), _leased(app, "job:score", SCORE_LEASE_S) as held:
+        if held:
+            scored, negative = app.pipeline.score()
+            if scored:
+                log.info("scored %d mentions: %d negative", scored, negative)
+
+
+def deliver_alerts() -> None:
+    """Job: queue alerts for new negative mentions and deliver what is pending."""
+    app = current_app()
+    with _working(app, "alert"):
+        queued, report = app.pipeline.alert()
+    if queued or report.sent or report.failed:
+        log.info(
+            "alerts: %d queued, %d sent, %d failed, %d pending",
+            queued,
+            report.sent,
+            report.failed,
+            report.still_pending,
+        )
+    for error in report.errors:
+        log.warning("%s", error)
+
+
+def send_digest() -> None:
+    """Job: queue and send each brand's digest of the period that just ended."""
+    app = current_app()
+    with _working(app, "digest"):
+        queued, report = app.pipeline.digest()
+    log.info("digest: %d queued, %d sent", queued, report.sent)
+    for error in report.errors:
+        log.warning("%s", error)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One scheduled job: its id, what it runs, with what, and when."""
+
+    id: str
+    name: str
+    func: Callable[..., None]
+    trigger: BaseTrigger
+    args: tuple[Any, ...] = ()
+    run_now: bool = False  # first run at start rather than one period later
+
+
+def source_trigger(source: SourceBase, zone: ZoneInfo) -> BaseTrigger:
+    """The source's cron expression or interval, with its jitter."""
+    every = source.interval
+    jitter = (
+        source.jitter if source.jitter is not None else min(every / 10, MAX_JITTER_S)
+    )
+    if source.cron:
+        minute, hour, day, month, day_of_week = source.cron.split()
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=day_of_week,
+            timezone=zone,
+            jitter=jitter or None,
+        )
+    return IntervalTrigger(seconds=every, jitter=jitter or None, timezone=zone)
+
+
+def job_specs(config: Config) -> list[JobSpec]:
+    """Every job the config asks for: one per enabled source, scoring, delivery."""
+    daemon = config.daemon
+    zone = ZoneInfo(daemon.timezone)
+    specs = [
+        JobSpec(
+            f"{SOURCE_JOB}{s.name}",
+            f"crawl {s.name}",
+            crawl_source,
+            source_trigger(s, zone),
+            (s.name,),
+            run_now=True,
+        )
+        for s in config.sources
+        if s.enabled
+    ]
+    specs.append(
+        JobSpec(
+            "score",
+            "score new mentions",
+            score_mentions,
+            IntervalTrigger(seconds=daemon.score_every, timezone=zone),
+        )
+    )
+    specs.append(
+        JobSpec(
+            "alert",
+            "queue and deliver alerts",
+            deliver_alerts,
+            IntervalTrigger(seconds=daemon.deliver_every, timezone=zone),
+        )
+    )
+    for at in config.digest.times:  # "HH:MM" in the daemon's time zone
+        hour, minute = at.split(":")
+        trigger = CronTrigger(hour=hour, minute=minute, timezone=zone)
+        specs.append(JobSpec(f"digest:{at}", f"digest at {at}", send_digest, trigger))
+    return specs
+
+
+def _schedule_key(trigger: BaseTrigger) -> tuple[str, object]:
+    return str(trigger), getattr(trigger, "jitter", None)
+
+
+def sync_jobs(scheduler: BackgroundScheduler, specs: list[JobSpec]) -> None:
+    """Make the scheduler's jobs match ``specs``, keeping unchanged jobs' next runs.
+
+    A job whose schedule is unchanged keeps its persisted next run time (so a
+    run missed while the daemon was down runs once, now); a new or changed job
+    runs now (``run_now``) or after one period; jobs no longer wanted are removed.
+    """
+    wanted = {spec.id for spec in specs}
+    for job in scheduler.get_jobs():
+        if job.id not in wanted:
+            log.info("removing job %s: no longer in the config", job.id)
+            job.remove()
+    now = datetime.now(UTC)
+    for spec in specs:
+        old = scheduler.get_job(spec.id)
+        same = old is not None and _schedule_key(old.trigger) == _schedule_key(
+            spec.trigger
+        )
+        kept = old.next_run_time if same and old else None
+        timing = {"next_run_time": kept or now} if kept or spec.run_now else {}
+        scheduler.add_job(
+            spec.func,
+            spec.trigger,
+            args=spec.args,
+            id=spec.id,
+            name=spec.name,
+            replace_existing=True,
+            **timing,
+        )
+
+
+def _record_error(event: JobExecutionEvent) -> None:
+    """A job raised: log it, and record a failed crawl run against its source."""
+    exc = event.exception
+    reason = f"{type(exc).__name__}: {exc}"
+    if not event.job_id.startswith(SOURCE_JOB):
+        log.error("job %s failed: %s", event.job_id, reason)
+        return
+    source = event.job_id.removeprefix(SOURCE_JOB)
+    log.error("source %s failed: %s", source, reason, extra={"source": source})
+    if _app is None:
+        return
+    try:
+        with _app.pipeline.sessions.begin() as session:
+            finish_crawl_run(
+                start_crawl_run(session, source), seen=0, new=0, error=reason
+            )
+    except SQLAlchemyError as db_exc:
+        log.error("cannot record the failure of %s: %s", source, db_exc)
+
+
+class DaemonScheduler(BackgroundScheduler):  # type: ignore[misc]  # untyped base
+    """A background scheduler that looks at no job once it has been shut down.
+
+    APScheduler 3.11's thread makes one more pass after ``shutdown()``; a job
+    due then fails to submit (the executor is gone) and its persisted next run
+    time moves on as if it had run, so a restart would not run it.
+    """
+
+    def _process_jobs(self) -> float | None:
+        if self.state == STATE_STOPPED:
+            return None
+        wait: float | None = super()._process_jobs()
+        return wait
 
 
 def build_scheduler(pipeline: Pipeline) -> BackgroundScheduler:
-    """A scheduler with one job per enabled source, one for scoring, one for alerts."""
-    scheduler = BackgroundScheduler(
-        executors={"default": ThreadPoolExecutor(max_workers=4)},
-        job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 300},
-        timezone=UTC,
+    """A scheduler whose jobs persist in the pipeline's database (unless switched off).
+
+    Call ``sync_jobs(scheduler, job_specs(config))`` once it has started.
+    """
+    daemon = pipeline.config.daemon
+    store: BaseJobStore = (
+        SQLAlchemyJobStore(engine=pipeline.sessions.kw["bind"])
+        if daemon.persist_jobs
+        else MemoryJobStore()
     )
-    now = datetime.now(UTC)
-    for source in pipeline.enabled_sources():
-        scheduler.add_job(
-            pipeline.collect,
-            IntervalTrigger(
-                seconds=source.interval, jitter=min(source.interval / 10, MAX_JITTER_S)
-            ),
-            args=[source],
-            id=f"source:{source.name}",
-            name=f"crawl {source.name}",
-            next_run_time=now,
-        )
-    scheduler.add_job(
-        pipeline.score,
-        IntervalTrigger(seconds=SCORE_EVERY_S),
-        id="score",
-        name="score new mentions",
-        next_run_time=now,
+    scheduler = DaemonScheduler(
+        jobstores={"default": store},
+        executors={"default": ThreadPoolExecutor(max_workers=daemon.workers)},
+        job_defaults={
+            "max_instances": 1,
+            "coalesce": True,
+            "misfire_grace_time": int(daemon.misfire_grace),
+        },
+        timezone=ZoneInfo(daemon.timezone),
     )
-    scheduler.add_job(
-        pipeline.alert,
-        IntervalTrigger(seconds=DELIVER_EVERY_S),
-        id="alert",
-        name="queue and deliver alerts",
-        next_run_time=now,
-    )
-    zone = pipeline.window.zone
-    for at in pipeline.config.digest.times:  # "HH:MM" in the daemon's time zone
-        hour, minute = at.split(":")
-        scheduler.add_job(
-            pipeline.digest,
-            CronTrigger(hour=hour, minute=minute, timezone=zone),
-            id=f"digest:{at}",
-            name=f"digest at {at}",
-        )
     scheduler.add_listener(_record_error, EVENT_JOB_ERROR)
     return scheduler
 
 
-def _record_error(event: JobExecutionEvent) -> None:
-    log.error("job %s failed: %r", event.job_id, event.exception)
-
-
-def run_forever(pipeline: Pipeline) -> None:
-    """Run until SIGINT or SIGTERM; a second signal exits at once.
-
-    On the first signal no new job starts; running jobs finish (a crawl commits
-    what it stored, delivery records what it sent) before the process exits.
-    """
-    stop = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        if stop.is_set():
-            log.warning("second signal: exiting now")
-            os._exit(1)
-        log.info("%s received: finishing running jobs", signal.Signals(signum).name)
-        stop.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+@contextmanager
+def running(pipeline: Pipeline) -> Iterator[BackgroundScheduler]:
+    """A started scheduler with the config's jobs; shut down (not waiting) on exit."""
+    set_app(App(pipeline))
     scheduler = build_scheduler(pipeline)
-    scheduler.start()
-    log.info("earful running with %d jobs", len(scheduler.get_jobs()))
-    stop.wait()
-    scheduler.shutdown(wait=True)
-    log.info("earful stopped")
+    scheduler.start(paused=True)
+    try:
+        sync_jobs(scheduler, job_specs(pipeline.config))
+        scheduler.resume()
+        yield scheduler
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 import click
+from sqlalchemy import make_url
 
 from earful.cli.common import CONFIG_OPTION, DB_OPTION, load, open_pipeline
+from earful.config import Config, load_config
+from earful.logs import LogFormat, add_secret, setup_logging
 from earful.pipeline import Pipeline, RunSummary
 from sentiment import SentimentError
 from storage import StorageError, make_engine, redact_url, upgrade
+
+
+def load_config_file(config_path: Path, database_url: str | None) -> Config:
+    """The config as ``run`` loads it, for SIGHUP reloads (errors raise, not exit)."""
+    config = load_config(config_path)
+    if database_url:
+        config = config.model_copy(update={"database_url": database_url})
+    return config
 
 
 def _run_once(pipeline: Pipeline) -> RunSummary:
@@ -82,9 +94,26 @@ def demo(database: Path, fresh: bool) -> None:
 @CONFIG_OPTION
 @DB_OPTION
 @click.option("--once", is_flag=True, help="Run every source once, then exit.")
-def run(config_path: Path, database_url: str | None, once: bool) -> None:
-    """Collect, score and alert: once, or on schedule until SIGINT/SIGTERM."""
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Log lines on stderr: readable text, or one JSON object per line.",
+)
+def run(
+    config_path: Path, database_url: str | None, once: bool, log_format: LogFormat
+) -> None:
+    """Collect, score and alert: once, or on schedule until SIGINT/SIGTERM.
+
+    On schedule, SIGHUP reloads the config; `earful status` shows each source.
+    """
     config = load(config_path, database_url)
+    level = logging.getLogger().getEffectiveLevel()
+    setup_logging(level if once else min(level, logging.INFO), log_format)
+    for secret in (config.slack_token, config.slack_webhook_url):
+        add_secret(secret.get_secret_value() if secret else None)
+    add_secret(make_url(config.database_url).password)
     pipeline = open_pipeline(config)
     try:
         if once:
@@ -93,14 +122,14 @@ def run(config_path: Path, database_url: str | None, once: bool) -> None:
             if not summary.ok:
                 sys.exit(1)
             return
-        from earful.scheduler import run_forever  # noqa: PLC0415 - daemon only
+        from earful.daemon import run_forever  # noqa: PLC0415 - daemon only
 
         click.echo(
             f"earful running: {len(pipeline.enabled_sources())} sources, "
             f"database {redact_url(config.database_url)}; Ctrl-C to stop",
             err=True,
         )
-        run_forever(pipeline)
+        run_forever(pipeline, lambda: load_config_file(config_path, database_url))
     finally:
         pipeline.close()
 

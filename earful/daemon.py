@@ -1,0 +1,145 @@
+"""Signals for ``earful run``: stop gracefully on SIGINT/SIGTERM, reload the config on SIGHUP.
+
+First SIGINT/SIGTERM: no job starts any more; running crawl children get
+SIGTERM (Scrapy stops gracefully, committing what it stored); running jobs get
+``STOP_GRACE_S`` seconds to finish and record their runs. A crawl still running
+after that is killed (and recorded failed) and the process exits with status 0
+within ``EXIT_WITHIN_S``. Whatever was committed stays committed; a scoring
+batch cut short is rolled back and scored on the next start. A second signal
+exits at once with status 1.
+
+SIGHUP re-reads the config: new sources start, removed ones stop, changed
+schedules take effect; running jobs finish on the config they started with.
+A config with errors is logged and the old one kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+
+from earful.config import Config
+from earful.errors import EarfulError
+from earful.pipeline import Pipeline
+from earful.scheduler import App, current_app, job_specs, running, set_app, sync_jobs
+from sentiment import SentimentError
+from storage import StorageError
+
+log = logging.getLogger(__name__)
+
+STOP_GRACE_S = 6.0
+EXIT_WITHIN_S = 9.0
+CHILD_MARK = b"crawlers.run"
+
+
+def crawl_children() -> list[int]:
+    """Process ids of this process's running crawl children (Linux ``/proc``)."""
+    pids: set[int] = set()
+    for task in Path("/proc/self/task").glob("*"):
+        try:
+            pids.update(int(p) for p in (task / "children").read_text().split())
+        except OSError:
+            continue
+    found = []
+    for pid in pids:
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if CHILD_MARK in cmdline:
+            found.append(pid)
+    return found
+
+
+def _signal_children(signum: int) -> None:
+    for pid in crawl_children():
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            continue
+
+
+def _reload(load: Callable[[], Config], retired: list[Pipeline]) -> Config | None:
+    app = current_app()
+    try:
+        config = load()
+        pipeline = Pipeline(config)
+    except (EarfulError, StorageError, SentimentError) as exc:
+        log.error("config reload failed, keeping the running config: %s", exc)
+        return None
+    old = app.pipeline
+    if config.sentiment == old.config.sentiment:
+        pipeline._scorer = old._scorer  # keep the loaded model
+    retired.append(old)
+    set_app(App(pipeline, owner=app.owner, running=app.running, lock=app.lock))
+    log.info("config reloaded: %d sources", len(pipeline.enabled_sources()))
+    return config
+
+
+def _wait_for_jobs(deadline: float) -> bool:
+    app = current_app()
+    while time.monotonic() < deadline:
+        with app.lock:
+            if not app.running:
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def run_forever(pipeline: Pipeline, load: Callable[[], Config] | None = None) -> None:
+    """Run the scheduler until SIGINT or SIGTERM; SIGHUP calls ``load`` to reload."""
+    stop = threading.Event()
+    wake = threading.Event()
+    hup = threading.Event()
+
+    def on_stop(signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():
+            log.warning("second signal: exiting now")
+            logging.shutdown()
+            os._exit(1)
+        log.info("%s received: finishing running jobs", signal.Signals(signum).name)
+        stop.set()
+        wake.set()
+
+    def on_hup(_signum: int, _frame: FrameType | None) -> None:
+        hup.set()
+        wake.set()
+
+    signal.signal(signal.SIGINT, on_stop)
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGHUP, on_hup)
+    retired: list[Pipeline] = []
+    with running(pipeline) as scheduler:
+        log.info("earful running with %d jobs", len(scheduler.get_jobs()))
+        while not stop.is_set():
+            wake.wait()
+            wake.clear()
+            if hup.is_set() and not stop.is_set() and load is not None:
+                hup.clear()
+                config = _reload(load, retired)
+                if config is not None:
+                    sync_jobs(scheduler, job_specs(config))
+        started = time.monotonic()
+        scheduler.shutdown(wait=False)
+        _signal_children(signal.SIGTERM)
+        clean = _wait_for_jobs(started + STOP_GRACE_S)
+        if not clean:
+            log.warning("jobs still running after %.0f s: stopping them", STOP_GRACE_S)
+            _signal_children(signal.SIGKILL)
+            clean = _wait_for_jobs(started + EXIT_WITHIN_S)
+    if current_app().pipeline is not pipeline:  # the caller closes its own
+        retired.append(current_app().pipeline)
+    for old in retired[1:] if retired else ():
+        old.close()
+    log.info("earful stopped")
+    if not clean:  # a job thread would keep the interpreter alive past the deadline
+        logging.shutdown()
+        sys.stdout.flush()
+        os._exit(0)
