@@ -54,6 +54,7 @@ min_negative = 0.5
 [slack]
 base_url = "{slack.api_url}"
 max_attempts = 3
+retry_backoff = 0.01  # the tests rerun at once: no backoff wait
 """
     for name, url in sources:
         text += f'\n[[sources]]\nname = "{name}"\ntype = "feed"\nurl = "{url}"\n'
