@@ -27,6 +27,7 @@ from types import FrameType
 
 from earful.config import Config
 from earful.errors import EarfulError
+from earful.logs import write_now
 from earful.pipeline import Pipeline
 from earful.scheduler import App, current_app, job_specs, running, set_app, sync_jobs
 from sentiment import SentimentError
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 STOP_GRACE_S = 6.0
 EXIT_WITHIN_S = 9.0
+WAKE_EVERY_S = 0.5
 CHILD_MARK = b"crawlers.run"
 
 
@@ -99,12 +101,15 @@ def run_forever(pipeline: Pipeline, load: Callable[[], Config] | None = None) ->
     wake = threading.Event()
     hup = threading.Event()
 
+    received: list[int] = []
+
     def on_stop(signum: int, _frame: FrameType | None) -> None:
+        # No logging here: the handler may interrupt this thread inside a log
+        # call, holding the locks logging needs. Committed work is safe anyway.
         if stop.is_set():
-            log.warning("second signal: exiting now")
-            logging.shutdown()
+            write_now(logging.WARNING, "second signal: exiting now")
             os._exit(1)
-        log.info("%s received: finishing running jobs", signal.Signals(signum).name)
+        received.append(signum)
         stop.set()
         wake.set()
 
@@ -119,7 +124,10 @@ def run_forever(pipeline: Pipeline, load: Callable[[], Config] | None = None) ->
     with running(pipeline) as scheduler:
         log.info("earful running with %d jobs", len(scheduler.get_jobs()))
         while not stop.is_set():
-            wake.wait()
+            # A timeout, because a signal delivered to another thread would not
+            # wake an untimed wait, and Python runs handlers in this thread only.
+            if not wake.wait(timeout=WAKE_EVERY_S):
+                continue
             wake.clear()
             if hup.is_set() and not stop.is_set() and load is not None:
                 hup.clear()
@@ -127,6 +135,8 @@ def run_forever(pipeline: Pipeline, load: Callable[[], Config] | None = None) ->
                 if config is not None:
                     sync_jobs(scheduler, job_specs(config))
         started = time.monotonic()
+        name = signal.Signals(received[0]).name if received else "signal"
+        log.info("%s received: finishing running jobs", name)
         scheduler.shutdown(wait=False)
         _signal_children(signal.SIGTERM)
         clean = _wait_for_jobs(started + STOP_GRACE_S)

@@ -10,8 +10,11 @@ by ``***`` in every formatted line, whatever logged them.
 from __future__ import annotations
 
 import contextvars
+import io
 import json
 import logging
+import os
+import re
 import sys
 import threading
 from collections.abc import Iterator
@@ -24,8 +27,9 @@ LogFormat = Literal["text", "json"]
 _source: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "earful_source", default=None
 )
-_secrets: set[str] = set()
+_secrets: tuple[str, ...] = ()  # replaced whole, so readers need no lock
 _secrets_lock = threading.Lock()
+_formatter: logging.Formatter = logging.Formatter()
 NOISY = ("scrapy", "twisted", "urllib3", "filelock", "httpx", "apscheduler")
 MIN_SECRET_LEN = 4  # masking "a" everywhere would garble the logs
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -43,18 +47,28 @@ def source_context(source: str) -> Iterator[None]:
 
 def add_secret(value: str | None) -> None:
     """Never let ``value`` appear in a log line (ignored when empty or very short)."""
+    global _secrets  # noqa: PLW0603 - one registry for every handler
     if value and len(value) >= MIN_SECRET_LEN:
         with _secrets_lock:
-            _secrets.add(value)
+            _secrets = tuple(sorted({*_secrets, value}, key=len, reverse=True))
 
 
 def mask(text: str) -> str:
     """``text`` with every registered secret replaced by ``***``."""
-    with _secrets_lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
+    for secret in _secrets:
         text = text.replace(secret, "***")
     return text
+
+
+def write_now(level: int, message: str) -> None:
+    """Write one log line straight to stderr's file descriptor, taking no lock.
+
+    For signal handlers, which may interrupt a thread holding logging's locks.
+    """
+    record = logging.LogRecord("earful.daemon", level, __file__, 0, message, (), None)
+    record.source = None
+    line = _formatter.format(record) + "\n"
+    os.write(2, line.encode("utf-8", "replace"))
 
 
 class _SourceFilter(logging.Filter):
@@ -98,14 +112,51 @@ class JsonFormatter(logging.Formatter):
         return mask(json.dumps(entry, ensure_ascii=False))
 
 
+class ChildOutput(io.TextIOBase):
+    """Stands in for ``sys.stderr``: each line written (a crawl child's log, which
+    ``earful.crawl`` forwards) becomes a log record, so it is masked, names its
+    source and, with JSON logs, is JSON too."""
+
+    def __init__(self) -> None:
+        self._partial = ""
+        self._log = logging.getLogger("earful.crawl.child")
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        for line in lines:
+            if line.strip():
+                level = _CHILD_LEVEL.search(line)
+                name = level[1] if level else "WARNING"
+                self._log.log(logging.getLevelNamesMapping().get(name, 30), "%s", line)
+        return len(text)
+
+
+_CHILD_LEVEL = re.compile(r"\] (DEBUG|INFO|WARNING|ERROR|CRITICAL): ")
+
+
 def setup_logging(
     level: int = logging.WARNING,
     fmt: LogFormat = "text",
     stream: TextIO | None = None,
+    *,
+    capture_stderr: bool = False,
 ) -> None:
-    """Send log records at ``level`` and above to ``stream`` (stderr) as text or JSON."""
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    """Send log records at ``level`` and above to ``stream`` (stderr) as text or JSON.
+
+    With ``capture_stderr`` (the daemon), anything else written to
+    ``sys.stderr`` goes through logging too (see ``ChildOutput``).
+    """
+    stream = stream or sys.stderr
+    if capture_stderr:
+        sys.stderr = ChildOutput()
+    global _formatter  # noqa: PLW0603 - write_now formats as the handler does
+    _formatter = JsonFormatter() if fmt == "json" else TextFormatter()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(_formatter)
     handler.addFilter(_SourceFilter())
     root = logging.getLogger()
     for old in root.handlers[:]:

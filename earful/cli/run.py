@@ -110,7 +110,11 @@ def run(
     """
     config = load(config_path, database_url)
     level = logging.getLogger().getEffectiveLevel()
-    setup_logging(level if once else min(level, logging.INFO), log_format)
+    if once:
+        setup_logging(level, log_format)
+    else:  # a daemon says what it does; crawl children only their problems
+        setup_logging(min(level, logging.INFO), log_format, capture_stderr=True)
+        logging.getLogger("earful.crawl").setLevel(max(level, logging.WARNING))
     for secret in (config.slack_token, config.slack_webhook_url):
         add_secret(secret.get_secret_value() if secret else None)
     add_secret(make_url(config.database_url).password)
@@ -124,11 +128,12 @@ def run(
             return
         from earful.daemon import run_forever  # noqa: PLC0415 - daemon only
 
-        click.echo(
-            f"earful running: {len(pipeline.enabled_sources())} sources, "
-            f"database {redact_url(config.database_url)}; Ctrl-C to stop",
-            err=True,
-        )
+        if log_format == "text":  # JSON logs stay one object per line
+            click.echo(
+                f"earful running: {len(pipeline.enabled_sources())} sources, "
+                f"database {redact_url(config.database_url)}; Ctrl-C to stop",
+                err=True,
+            )
         run_forever(pipeline, lambda: load_config_file(config_path, database_url))
     finally:
         pipeline.close()
