@@ -1,0 +1,148 @@
+"""``earful status``: is every source working? Also a health check (exit 1 when not)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from earful.cli.common import CONFIG_OPTION, DB_OPTION, load
+from earful.health import Health, SourceHealth, gather
+from storage import StorageError, open_database, redact_url
+
+COLUMNS = ("source", "last run", "last success", "seen/new", "24 h", "next run")
+
+
+def _ago(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "never"
+    seconds = int((now - when).total_seconds())
+    future = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 120:  # noqa: PLR2004 - two minutes
+        text = f"{seconds} s"
+    elif seconds < 7200:  # noqa: PLR2004 - two hours
+        text = f"{seconds // 60} min"
+    elif seconds < 172800:  # noqa: PLR2004 - two days
+        text = f"{seconds // 3600} h"
+    else:
+        text = f"{seconds // 86400} d"
+    return f"in {text}" if future else f"{text} ago"
+
+
+def _row(s: SourceHealth, now: datetime) -> tuple[str, ...]:
+    last = _ago(s.last_run, now)
+    if s.last_status:
+        last = f"{last} ({s.last_status})"
+    if s.running_on:
+        last = f"{last}, running"
+    nxt = "due" if s.next_run and s.next_run <= now else _ago(s.next_run, now)
+    return (
+        s.name,
+        last,
+        _ago(s.last_success, now),
+        f"{s.seen_last_run}/{s.new_last_run}",
+        f"{s.seen_24h}/{s.new_24h}",
+        "disabled" if not s.enabled else nxt if s.next_run else "not scheduled",
+    )
+
+
+def _table(health: Health, now: datetime) -> list[str]:
+    rows = [COLUMNS, *(_row(s, now) for s in health.sources)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in rows
+    ]
+    lines.extend(
+        f"  {s.name}: last error {_ago(s.last_error_at, now)}: {s.last_error}"
+        for s in health.sources
+        if s.last_error
+    )
+    return lines
+
+
+def _json(health: Health, database: str, now: datetime) -> str:
+    def iso(when: datetime | None) -> str | None:
+        return when.isoformat() if when else None
+
+    sources = [
+        {
+            "name": s.name,
+            "enabled": s.enabled,
+            "last_run": iso(s.last_run),
+            "last_status": s.last_status,
+            "last_success": iso(s.last_success),
+            "last_error": s.last_error,
+            "last_error_at": iso(s.last_error_at),
+            "failing_since": iso(s.failing_since),
+            "last_run_items": {"seen": s.seen_last_run, "new": s.new_last_run},
+            "last_24h_items": {"seen": s.seen_24h, "new": s.new_24h},
+            "next_run": iso(s.next_run),
+            "running_on": s.running_on,
+        }
+        for s in health.sources
+    ]
+    unhealthy = [s.name for s in health.unhealthy(now)]
+    return json.dumps(
+        {
+            "checked_at": now.isoformat(),
+            "database": database,
+            "model": health.model,
+            "alerts": health.alerts,
+            "sources": sources,
+            "unhealthy": unhealthy,
+        },
+        indent=2,
+    )
+
+
+@click.command()
+@CONFIG_OPTION
+@DB_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table for people, or JSON for monitoring.",
+)
+def status(config_path: Path, database_url: str | None, fmt: str) -> None:
+    """Show each source's last run, last success and error, and the alert outbox.
+
+    Exits 1 when a source has failed for longer than `[daemon] unhealthy_after`,
+    so it can serve as a health check.
+    """
+    config = load(config_path, database_url)
+    database = redact_url(config.database_url)
+    try:
+        sessions = open_database(config.database_url)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    now = datetime.now(UTC)
+    try:
+        with sessions() as session:
+            health = gather(session, config, now)
+    finally:
+        sessions.kw["bind"].dispose()
+    if fmt == "json":
+        click.echo(_json(health, database, now))
+    else:
+        for line in _table(health, now):
+            click.echo(line)
+        alerts = ", ".join(
+            f"{health.alerts.get(state, 0)} {state}"
+            for state in ("pending", "failed", "sent")
+        )
+        click.echo(f"Alerts: {alerts}")
+        click.echo(f"Model: {health.model}")
+        click.echo(f"Database: {database}")
+    bad = health.unhealthy(now)
+    if bad:
+        limit = timedelta(seconds=health.unhealthy_after)
+        names = ", ".join(s.name for s in bad)
+        msg = f"unhealthy: failing for longer than {limit}: {names}"
+        raise click.ClickException(msg)

@@ -1,0 +1,132 @@
+"""What ``earful status`` reports: each source's recent runs, its next run, and the outbox.
+
+Read-only: it reads ``crawl_runs``, ``source_leases``, the alert outbox and the
+scheduler's ``apscheduler_jobs`` table (next run times only, without
+unpickling jobs), so it can run beside a live daemon.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Float, String, column, func, inspect, select, table
+from sqlalchemy.orm import Session
+
+from earful.config import Config
+from storage import CrawlRun
+from storage.leases import live_leases
+from storage.queries import count_by_state
+
+JOBS_TABLE = "apscheduler_jobs"
+_jobs = table(JOBS_TABLE, column("id", String), column("next_run_time", Float))
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """One source at a glance."""
+
+    name: str
+    enabled: bool
+    last_run: datetime | None = None
+    last_status: str | None = None
+    last_success: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    failing_since: datetime | None = None
+    seen_last_run: int = 0
+    new_last_run: int = 0
+    seen_24h: int = 0
+    new_24h: int = 0
+    next_run: datetime | None = None
+    running_on: str | None = None
+
+    def failing_for(self, now: datetime) -> timedelta | None:
+        """How long the source has failed without a success in between."""
+        return now - self.failing_since if self.failing_since else None
+
+
+@dataclass(frozen=True)
+class Health:
+    """Every source, the alert outbox, and what the daemon runs with."""
+
+    sources: list[SourceHealth]
+    alerts: dict[str, int]
+    model: str
+    unhealthy_after: float
+
+    def unhealthy(self, now: datetime) -> list[SourceHealth]:
+        """Enabled sources failing for longer than ``[daemon] unhealthy_after``."""
+        limit = timedelta(seconds=self.unhealthy_after)
+        return [
+            s
+            for s in self.sources
+            if s.enabled and (s.failing_for(now) or timedelta(0)) > limit
+        ]
+
+
+def _source(
+    session: Session, name: str, enabled: bool, since: datetime
+) -> dict[str, Any]:
+    runs = select(CrawlRun).where(CrawlRun.source == name)
+    last = session.scalars(runs.order_by(CrawlRun.id.desc()).limit(1)).first()
+    ok = session.scalars(
+        runs.where(CrawlRun.status == "ok").order_by(CrawlRun.id.desc()).limit(1)
+    ).first()
+    failed = select(CrawlRun).where(
+        CrawlRun.source == name, CrawlRun.status == "failed"
+    )
+    error = session.scalars(failed.order_by(CrawlRun.id.desc()).limit(1)).first()
+    streak = failed.where(CrawlRun.id > ok.id) if ok else failed
+    first_failure = session.scalars(streak.order_by(CrawlRun.id).limit(1)).first()
+    seen, new = session.execute(
+        select(
+            func.coalesce(func.sum(CrawlRun.items_seen), 0),
+            func.coalesce(func.sum(CrawlRun.items_new), 0),
+        ).where(CrawlRun.source == name, CrawlRun.started_at >= since)
+    ).one()
+    return {
+        "name": name,
+        "enabled": enabled,
+        "last_run": last.started_at if last else None,
+        "last_status": last.status if last else None,
+        "last_success": ok.finished_at if ok else None,
+        "last_error": error.error if error else None,
+        "last_error_at": error.finished_at if error else None,
+        "failing_since": first_failure.started_at if first_failure else None,
+        "seen_last_run": last.items_seen if last else 0,
+        "new_last_run": last.items_new if last else 0,
+        "seen_24h": int(seen),
+        "new_24h": int(new),
+    }
+
+
+def _next_runs(session: Session) -> dict[str, datetime]:
+    if not inspect(session.get_bind()).has_table(JOBS_TABLE):
+        return {}  # the daemon has not run against this database yet
+    rows = session.execute(select(_jobs.c.id, _jobs.c.next_run_time))
+    return {
+        job_id: datetime.fromtimestamp(at, UTC) for job_id, at in rows if at is not None
+    }
+
+
+def gather(session: Session, config: Config, now: datetime) -> Health:
+    """The health of every configured source and of the outbox, as of ``now``."""
+    since = now - timedelta(hours=24)
+    next_runs = _next_runs(session)
+    leases = live_leases(session, now=now)
+    sources = [
+        SourceHealth(
+            **_source(session, s.name, s.enabled, since),
+            next_run=next_runs.get(f"source:{s.name}") if s.enabled else None,
+            running_on=leases.get(f"source:{s.name}"),
+        )
+        for s in config.sources
+    ]
+    return Health(
+        sources=sources,
+        alerts=count_by_state(session),
+        model=config.sentiment.model,
+        unhealthy_after=config.daemon.unhealthy_after,
+    )
