@@ -12,8 +12,11 @@ from sentiment.labels import LABELS
 
 
 class _Scored(Protocol):
-    label: str
-    probabilities: dict[str, float]
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def probabilities(self) -> dict[str, float]: ...
 
 
 class _ScorerLike(Protocol):
