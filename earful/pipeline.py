@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import TextIO
@@ -88,6 +88,8 @@ class Pipeline:
         self.config = config
         self.sessions: sessionmaker[Session] = open_database(config.database_url)
         self._scorer: Scorer | None = None
+        # Called with the running total after each scored batch (CLI progress).
+        self.on_scored: Callable[[int], None] | None = None
         self._reddit: dict[str, RedditCollector] = {}
         self._console = console or sys.stdout
         self.brands = tuple(b.rule() for b in config.brands)
@@ -187,6 +189,8 @@ class Pipeline:
                     )
                     negative += result.label == "negative"
             scored += len(batch)
+            if self.on_scored is not None:
+                self.on_scored(scored)
         return scored, negative
 
     def deliverer(self) -> Deliverer:

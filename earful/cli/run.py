@@ -25,7 +25,13 @@ def load_config_file(config_path: Path, database_url: str | None) -> Config:
     return config
 
 
+def _show_progress(scored: int) -> None:
+    click.echo(f"Scoring: {scored} mentions scored so far…", err=True)
+
+
 def _run_once(pipeline: Pipeline) -> RunSummary:
+    if sys.stderr.isatty():  # long first crawls and backfills show progress
+        pipeline.on_scored = _show_progress
     try:
         return pipeline.run_once()
     except (StorageError, SentimentError) as exc:
