@@ -172,8 +172,7 @@ def test_config_check_reports_every_problem(tmp_path):
     result = CliRunner().invoke(main, ["config", "check", "--config", str(path)])
     assert result.exit_code == 1
     assert result.output == (
-        f"Error: {path}: brands[0].terms: List should have at least 1 item after "
-        "validation, not 0\n"
+        f"Error: {path}: brands[0]: set terms or query\n"
         f"{path}: sources[0].interval: 'soon' is not a duration (use seconds or "
         "e.g. '30s', '15m', '1h')\n"
         f"{path}: sources[0].url: must be an http:// or https:// URL with a host, "
