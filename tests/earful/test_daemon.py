@@ -279,19 +279,25 @@ def test_two_daemons_on_postgres_crawl_and_alert_exactly_once(
         for d in daemons:
             wait_for(lambda d=d: "earful running with" in d.log(), "a start", d)
         wait_for(settled, "crawls and a delivered alert", daemons[0])
-        codes = [daemon.stop()[0] for daemon in daemons]
+        for d in daemons:  # together, so neither starts a crawl the other cut
+            d.signal(signal.SIGTERM)
+        codes = [d.proc.wait(timeout=EXIT_S) for d in daemons]
     finally:
         for daemon in daemons:
             daemon.kill()
     assert codes == [0, 0], [d.log() for d in daemons]
     assert ids(sessions, "acme-news") == ["acme-1", "acme-2", "acme-4"]
     runs = crawl_runs(sessions)
-    # Only crawls cut short by the SIGTERM at the end failed, and said why.
-    stopped = [r for r in runs if r.status != "ok"]
-    assert {(r.status, r.error) for r in stopped} <= {
-        ("failed", "crawl ended early: shutdown (see its log)")
+    # Only crawls cut short by the SIGTERM at the end failed (a child stopped
+    # before or after Scrapy set up its own signal handling), and said why.
+    stopped = {
+        "crawl ended early: shutdown (see its log)",
+        "crawler exited with status -15: no output",
     }
-    assert len(stopped) <= 2 * len(daemons)
+    for name in ("acme-news", "reddit-feed"):
+        *earlier, last = [r for r in runs if r.source == name]
+        assert {r.status for r in earlier} == {"ok"}, [r.error for r in earlier]
+        assert last.status == "ok" or last.error in stopped, last.error
     for name in ("acme-news", "reddit-feed"):
         mine = [r for r in runs if r.source == name]
         for earlier, later in itertools.pairwise(mine):
