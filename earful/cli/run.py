@@ -138,7 +138,7 @@ def run(
             click.echo(
                 f"earful running: {len(pipeline.enabled_sources())} sources, "
                 f"database {redact_url(config.database_url)}; Ctrl-C to stop",
-                err=True,
+                file=sys.__stderr__,  # sys.stderr now turns lines into log records
             )
         run_forever(pipeline, lambda: load_config_file(config_path, database_url))
     finally:
