@@ -14,8 +14,11 @@ it to the source's ``crawl_runs`` row.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 ERROR_STAT = "earful/error"
 WARNING_STAT = "earful/warning"
@@ -40,6 +43,18 @@ def record_error(crawler: Crawler, message: str) -> None:
     stats = crawler.stats
     if stats is not None and stats.get_value(ERROR_STAT) is None:
         stats.set_value(ERROR_STAT, message)
+
+
+def record_fetch_failure(crawler: Crawler, failure: Failure, fallback_url: str) -> None:
+    """Record why a request failed: ``HTTP 404 from URL`` or ``cannot fetch URL: …``."""
+    request = getattr(failure, "request", None)
+    url = request.url if request is not None else fallback_url
+    error: Any = failure.value
+    if isinstance(error, HttpError):
+        record_error(crawler, f"HTTP {error.response.status} from {url}")
+    else:
+        reason = failure.getErrorMessage() or type(error).__name__
+        record_error(crawler, f"cannot fetch {url}: {reason}")
 
 
 def record_warning(crawler: Crawler, message: str) -> None:

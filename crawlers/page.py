@@ -17,10 +17,9 @@ from typing import Any, ClassVar
 from parsel import Selector, SelectorList
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawlers.errors import record_error
+from crawlers.errors import record_error, record_fetch_failure
 from crawlers.items import MentionItem
 from crawlers.params import PageParams
 from crawlers.text import canonical_url, one_line
@@ -155,11 +154,4 @@ class PageSpider(Spider):
 
     def failed(self, failure: Failure) -> None:
         """Record why a page could not be fetched; the other pages go on."""
-        request = getattr(failure, "request", None)
-        url = request.url if request is not None else self.params.url
-        error: Any = failure.value
-        if isinstance(error, HttpError):
-            record_error(self.crawler, f"HTTP {error.response.status} from {url}")
-        else:
-            reason = failure.getErrorMessage() or type(error).__name__
-            record_error(self.crawler, f"cannot fetch {url}: {reason}")
+        record_fetch_failure(self.crawler, failure, self.params.url)

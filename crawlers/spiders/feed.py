@@ -11,10 +11,9 @@ from typing import Any
 import feedparser
 from scrapy import Request, Spider
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawlers.errors import record_error, record_warning
+from crawlers.errors import record_error, record_fetch_failure, record_warning
 from crawlers.items import MentionItem
 from crawlers.params import FeedParams
 from crawlers.text import canonical_url, html_to_text, normalize_whitespace, one_line
@@ -173,11 +172,4 @@ class FeedSpider(Spider):
 
     def failed(self, failure: Failure) -> None:
         """Record why the feed could not be fetched."""
-        request = getattr(failure, "request", None)
-        url = request.url if request is not None else self.params.url
-        error: Any = failure.value
-        if isinstance(error, HttpError):
-            record_error(self.crawler, f"HTTP {error.response.status} from {url}")
-        else:
-            reason = failure.getErrorMessage() or type(error).__name__
-            record_error(self.crawler, f"cannot fetch {url}: {reason}")
+        record_fetch_failure(self.crawler, failure, self.params.url)

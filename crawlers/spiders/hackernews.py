@@ -10,10 +10,9 @@ from urllib.parse import urlencode
 
 from scrapy import Request, Spider
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawlers.errors import record_error
+from crawlers.errors import record_error, record_fetch_failure
 from crawlers.items import MentionItem
 from crawlers.params import HackerNewsParams
 from crawlers.text import canonical_url, html_to_text, one_line
@@ -132,11 +131,4 @@ class HackerNewsSpider(Spider):
 
     def failed(self, failure: Failure) -> None:
         """Record why a search could not be fetched."""
-        request = getattr(failure, "request", None)
-        url = request.url if request is not None else self.params.api_url
-        error: Any = failure.value
-        if isinstance(error, HttpError):
-            record_error(self.crawler, f"HTTP {error.response.status} from {url}")
-        else:
-            reason = failure.getErrorMessage() or type(error).__name__
-            record_error(self.crawler, f"cannot fetch {url}: {reason}")
+        record_fetch_failure(self.crawler, failure, self.params.api_url)
