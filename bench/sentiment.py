@@ -26,8 +26,9 @@ from pathlib import Path
 import torch
 from transformers import pipeline
 
+from sentiment import DEFAULT_MODEL, Score
 from sentiment.evaluate import evaluate, load_tweeteval
-from sentiment.scorer import DEFAULT_MODEL, Score, Scorer, load_default, quantize_int8
+from sentiment.scorer import Scorer, load_default, quantize_int8
 
 DATA = Path(__file__).resolve().parents[2] / "shared/data/tweeteval-sentiment"
 

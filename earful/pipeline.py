@@ -16,6 +16,7 @@ from typing import TextIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
+import sentiment
 from alerts import (
     AlertRule,
     Deliverer,
@@ -32,7 +33,6 @@ from crawlers.match import Matcher
 from crawlers.reddit import RedditCollector
 from earful.config import AlertConfig, Config, RedditSource, ScrapySource, Source
 from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
-from sentiment import Scorer, load_scorer
 from storage import CrawlRun, open_database
 from storage.models import utcnow
 from storage.queries import (
@@ -87,7 +87,7 @@ class Pipeline:
     def __init__(self, config: Config, *, console: TextIO | None = None) -> None:
         self.config = config
         self.sessions: sessionmaker[Session] = open_database(config.database_url)
-        self._scorer: Scorer | None = None
+        self._scorer: sentiment.Scorer | None = None
         # Called with the running total after each scored batch (CLI progress).
         self.on_scored: Callable[[int], None] | None = None
         self._reddit: dict[str, RedditCollector] = {}
@@ -97,11 +97,11 @@ class Pipeline:
         self.window = delivery_window(config)
 
     @property
-    def scorer(self) -> Scorer:
+    def scorer(self) -> sentiment.Scorer:
         """The sentiment model, loaded on first use and kept for the process."""
         if self._scorer is None:
             s = self.config.sentiment
-            self._scorer = load_scorer(
+            self._scorer = sentiment.load_scorer(
                 s.model, label_map=s.label_map, batch_size=s.batch_size
             )
         return self._scorer

@@ -7,7 +7,6 @@ import os
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -22,22 +21,12 @@ from transformers import (
 from sentiment.adapter import ADAPTER_FILE, assemble, encoder_path
 from sentiment.errors import ModelUnavailableError
 from sentiment.labels import LABELS, resolve_label_map
-
-DEFAULT_MODEL = "earful-default"
-"""Name of the offline default model: MiniLM encoder + the adapter in default_model/."""
+from sentiment.score import DEFAULT_MODEL, Score
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
 _WEIGHT_SUFFIXES = (".safetensors", ".bin")
 _NO_LIMIT = 100_000  # tokenizers without a configured limit report ~1e30
 _EMPTY = {"negative": 0.0, "neutral": 1.0, "positive": 0.0}
-
-
-@dataclass(frozen=True, slots=True)
-class Score:
-    """Sentiment of one text: the most probable label and every label's probability."""
-
-    label: str
-    probabilities: dict[str, float]
 
 
 class Scorer:
