@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from sentiment.errors import DatasetError
 from sentiment.labels import LABELS
+
+PROGRESS_CHUNK = 256
+"""Texts scored between progress reports (large enough to keep batches full)."""
 
 
 class _Scored(Protocol):
@@ -132,15 +135,30 @@ def _content_line(path: Path, offset: int) -> int:
 
 
 def evaluate(
-    scorer: _ScorerLike, texts: Sequence[str], gold: Sequence[str]
+    scorer: _ScorerLike,
+    texts: Sequence[str],
+    gold: Sequence[str],
+    *,
+    progress: Callable[[int], None] | None = None,
 ) -> EvalReport:
-    """Score `texts` with `scorer` and compare with `gold` (Earful label names)."""
+    """Score `texts` with `scorer` and compare with `gold` (Earful label names).
+
+    With `progress`, texts are scored `PROGRESS_CHUNK` at a time and `progress`
+    is called with each chunk's size, for a progress bar on long data sets.
+    """
     if len(texts) != len(gold):
         raise DatasetError(f"{len(texts)} texts but {len(gold)} gold labels")
     unknown = sorted(set(gold) - set(LABELS))
     if unknown:
         raise DatasetError(f"gold labels {unknown} are not among {list(LABELS)}")
-    scores = scorer.score(texts)
+    if progress is None:
+        scores = scorer.score(texts)
+    else:
+        scores = []
+        for start in range(0, len(texts), PROGRESS_CHUNK):
+            chunk = texts[start : start + PROGRESS_CHUNK]
+            scores.extend(scorer.score(chunk))
+            progress(len(chunk))
     predicted = [score.label for score in scores]
     confusion = {g: dict.fromkeys(LABELS, 0) for g in LABELS}
     for g, p in zip(gold, predicted, strict=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -37,7 +38,13 @@ def sentiment_eval(data_dir: Path, split: str, model: str) -> None:
     try:
         texts, gold = load_tweeteval(data_dir, split)
         scorer = load_scorer(model)
-        report = evaluate(scorer, texts, gold)
+        if not sys.stderr.isatty():
+            report = evaluate(scorer, texts, gold)
+        else:  # thousands of texts take minutes on a CPU: show how far it got
+            with click.progressbar(
+                length=len(texts), label="Scoring", file=sys.stderr
+            ) as bar:
+                report = evaluate(scorer, texts, gold, progress=bar.update)
     except SentimentError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(report.format())

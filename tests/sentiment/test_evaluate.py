@@ -75,3 +75,13 @@ def test_evaluate_binary_model(make_model) -> None:
     assert report.binary_rows == 3
     assert report.recall["neutral"] == 0.0
     assert "non-neutral rows: 3" in report.format()
+
+
+def test_evaluate_with_progress_gives_the_same_report(three_class: Path) -> None:
+    scorer = load_scorer(str(three_class))
+    texts = [f"review number {i} was {'good' if i % 2 else 'bad'}" for i in range(600)]
+    gold = ["positive" if i % 2 else "negative" for i in range(600)]
+    reported: list[int] = []
+    with_bar = evaluate(scorer, texts, gold, progress=reported.append)
+    assert reported == [256, 256, 88]
+    assert with_bar == evaluate(scorer, texts, gold)
