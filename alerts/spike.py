@@ -118,15 +118,15 @@ def enqueue_spikes(
         spike = detect_spike(count, history)
         if spike is None:
             continue
-        recent = [(m, s) for m, s, t in rows if now - t < timedelta(hours=1)]
-        recent.sort(key=lambda ms: -ms[1].negative)
+        recent = [(m, s, t) for m, s, t in rows if now - t < timedelta(hours=1)]
+        recent.sort(key=lambda r: (-r[1].negative, now - r[2]))  # then newest first
         payload = {
             "brand": brand,
             "end": now.strftime("%Y-%m-%d %H:%M UTC"),
             "count": spike.count,
             "baseline": round(spike.baseline, 2),
             "threshold": round(spike.threshold, 2),
-            "examples": [_example(m, s) for m, s in recent[:MAX_EXAMPLES]],
+            "examples": [_example(m, s) for m, s, _ in recent[:MAX_EXAMPLES]],
         }
         hour = now.strftime("%Y-%m-%dT%H")
         for channel in dict.fromkeys(r.channel for r in rules if brand in r.brands):
