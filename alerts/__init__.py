@@ -18,9 +18,11 @@ from alerts.errors import (
     SlackAuthError,
     SlackChannelError,
     SlackConfigError,
+    SocketModeError,
     TransientDeliveryError,
 )
 from alerts.handle import HandleReport, handle
+from alerts.listen import HandleListener
 from alerts.outbox import enqueue, outbox_rows, retry_failed
 from alerts.render import SlackMessage, escape_mrkdwn, render
 from alerts.rules import AlertRule
@@ -38,6 +40,7 @@ __all__ = [
     "DeliveryError",
     "DeliveryReport",
     "DeliveryWindow",
+    "HandleListener",
     "HandleReport",
     "PermanentDeliveryError",
     "RuleError",
@@ -47,6 +50,7 @@ __all__ = [
     "SlackConfigError",
     "SlackDeliverer",
     "SlackMessage",
+    "SocketModeError",
     "Spike",
     "TransientDeliveryError",
     "WebhookDeliverer",

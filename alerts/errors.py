@@ -4,6 +4,8 @@ Hierarchy::
 
     AlertError                      base class for everything in ``alerts``
     ├── RuleError                   an alert rule is malformed (bad channel, threshold)
+    ├── SocketModeError             the "Mark handled" listener cannot start: a token
+    │                               was rejected or is not an app-level token
     └── DeliveryError               one send failed; ``code`` is Slack's error code
         ├── TransientDeliveryError  network, 5xx, rate limited: retry on a later run
         ├── PermanentDeliveryError  Slack refused this alert for good: mark it failed
@@ -13,7 +15,8 @@ Hierarchy::
             └── SlackAuthError      invalid_auth, not_authed, token_revoked, ...
 
 Messages say what failed and how to fix it, and never contain a secret: not the
-bot token, not the webhook URL. ``code`` is safe to store in ``alerts.last_error``.
+bot token, not the app-level token, not the webhook URL. ``code`` is safe to
+store in ``alerts.last_error``.
 """
 
 from __future__ import annotations
@@ -25,6 +28,10 @@ class AlertError(Exception):
 
 class RuleError(AlertError, ValueError):
     """An alert rule is malformed; the message names the rule and the field."""
+
+
+class SocketModeError(AlertError):
+    """The Socket Mode listener cannot run until the operator fixes a token."""
 
 
 class DeliveryError(AlertError):

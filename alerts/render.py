@@ -19,6 +19,9 @@ MAX_PLAIN_TEXT = 150
 MAX_URL = 3000
 MAX_FALLBACK = 300
 ELLIPSIS = "…"
+# Button action ids; the Socket Mode listener (alerts.listen) answers both.
+OPEN_ACTION = "open_mention"
+HANDLE_ACTION = "earful_handle"
 
 # C0/C1 control characters except tab and newline, DEL, and bidi overrides.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -193,12 +196,44 @@ def _body(mention: Mention) -> str:
     return head + fit(excerpt, MAX_SECTION_TEXT - len(head), quote)
 
 
-def render(alert: Alert, *, negative: float | None = None) -> SlackMessage:
+def _buttons(
+    alert: Alert, mention: Mention, handle_button: bool
+) -> list[dict[str, Any]]:
+    """The "Open mention" link (safe URLs only) and "Mark handled" (until handled)."""
+    buttons: list[dict[str, Any]] = []
+    if (url := safe_url(mention.url)) is not None:
+        buttons.append(
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Open mention"},
+                "url": url,
+                "action_id": OPEN_ACTION,
+            }
+        )
+    if handle_button and mention.handled_at is None:
+        buttons.append(
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Mark handled"},
+                "style": "primary",
+                "value": str(alert.id),
+                "action_id": HANDLE_ACTION,
+            }
+        )
+    return buttons
+
+
+def render(
+    alert: Alert, *, negative: float | None = None, handle_button: bool = False
+) -> SlackMessage:
     """The Slack message for ``alert``; ``alert.mention`` and its matches must load.
 
     ``negative`` is the probability to show; when None, the mention's most
     recently scored ``SentimentResult`` is used. Every piece of mention text
-    (title, body, author, site name) is escaped and cut to Slack's limits.
+    (title, body, author, site name, who handled it) is escaped and cut to
+    Slack's limits. ``handle_button`` adds a "Mark handled" button (its value
+    is the alert id) while the mention is not handled: only for a Slack app
+    whose Socket Mode listener runs, or the button does nothing.
     """
     mention = mention_of(alert)
     brands = brands_of(mention)
@@ -208,14 +243,8 @@ def render(alert: Alert, *, negative: float | None = None) -> SlackMessage:
         {"type": "section", "fields": _fields(alert, negative)},
         {"type": "section", "text": {"type": "mrkdwn", "text": _body(mention)}},
     ]
-    if (url := safe_url(mention.url)) is not None:
-        button = {
-            "type": "button",
-            "text": {"type": "plain_text", "text": "Open mention"},
-            "url": url,
-            "action_id": "open_mention",
-        }
-        blocks.append({"type": "actions", "elements": [button]})
+    if buttons := _buttons(alert, mention, handle_button):
+        blocks.append({"type": "actions", "elements": buttons})
     if mention.handled_at is not None:
         who = fit(clean_text(mention.handled_by or "someone"), 100)
         when = mention.handled_at.strftime("%Y-%m-%d %H:%M UTC")

@@ -52,11 +52,16 @@ class DeliveryReport:
 
 @dataclass(frozen=True)
 class SendPolicy:
-    """How hard to try: attempts before failing, backoff base, thread window."""
+    """How to send: attempts before failing, backoff base, thread window, buttons.
+
+    ``handle_button`` gives mention alerts a "Mark handled" button; set it only
+    when a Socket Mode listener (``alerts.listen``) answers it.
+    """
 
     max_attempts: int = 5
     backoff_base: float = BACKOFF_BASE_S
     thread_window: timedelta = THREAD_WINDOW
+    handle_button: bool = False
 
 
 def _due(now: datetime) -> list[ColumnElement[bool]]:
@@ -197,7 +202,8 @@ def _send_one(
         with session.begin():  # second commit: what Slack answered
             alert = session.get_one(Alert, alert_id)
             try:
-                delivery = deliverer.deliver(alert, render_alert(alert))
+                message = render_alert(alert, handle_button=policy.handle_button)
+                delivery = deliverer.deliver(alert, message)
             except DeliveryError as exc:
                 _record_failure(alert, exc, report, policy)
                 return

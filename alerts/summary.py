@@ -122,10 +122,13 @@ def render_digest(alert: Alert) -> SlackMessage:
     return SlackMessage(alert.channel, text, tuple(blocks[:MAX_BLOCKS]))
 
 
-def render_alert(alert: Alert) -> SlackMessage:
-    """The Slack message for any alert: a mention, a spike or a digest."""
+def render_alert(alert: Alert, *, handle_button: bool = False) -> SlackMessage:
+    """The Slack message for any alert: a mention, a spike or a digest.
+
+    ``handle_button`` gives a mention alert its "Mark handled" button.
+    """
     if alert.kind == AlertKind.SPIKE:
         return render_spike(alert)
     if alert.kind == AlertKind.DIGEST:
         return render_digest(alert)
-    return render(alert)
+    return render(alert, handle_button=handle_button)

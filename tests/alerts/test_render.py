@@ -179,3 +179,56 @@ def test_header_is_cut_to_150_characters() -> None:
 )
 def test_stars(rating: float, shown: str) -> None:
     assert stars(rating) == shown
+
+
+MARK_HANDLED = {
+    "type": "button",
+    "text": {"type": "plain_text", "text": "Mark handled"},
+    "style": "primary",
+    "value": "3",
+    "action_id": "earful_handle",
+}
+
+
+@pytest.mark.parametrize(
+    ("url", "elements"),
+    [
+        (
+            "https://example.com/review/1",
+            [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Open mention"},
+                    "url": "https://example.com/review/1",
+                    "action_id": "open_mention",
+                },
+                MARK_HANDLED,
+            ],
+        ),
+        ("javascript:alert(1)", [MARK_HANDLED]),
+    ],
+)
+def test_the_mark_handled_button_carries_the_alert_id(url: str, elements) -> None:
+    blocks = render(make_alert(url=url), handle_button=True).blocks
+    assert [b for b in blocks if b["type"] == "actions"] == [
+        {"type": "actions", "elements": elements}
+    ]
+
+
+def test_a_handled_mention_shows_who_and_no_button() -> None:
+    alert = make_alert(
+        url=None,
+        handled_at=datetime(2026, 11, 21, 9, 30, tzinfo=UTC),
+        handled_by="<!here> Dana\x1b[2J",
+    )
+    blocks = render(alert, handle_button=True).blocks
+    assert [b["type"] for b in blocks] == [
+        "header",
+        "section",
+        "section",
+        "section",
+        "context",
+    ]
+    assert blocks[3]["text"]["text"] == (
+        ":white_check_mark: Handled by &lt;!here&gt; Dana at 2026-11-21 09:30 UTC"
+    )

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
 
 from alerts import AlertRule, SlackDeliverer, deliver_pending, retry_failed
 from tests.servers.slack import SlackServer
 
 OK_TOKEN = "xoxb-ok"  # noqa: S105 - a scenario name, not a secret
+APP_TOKEN = "xapp-ok"  # noqa: S105 - a scenario name, not a secret
 
 
 def test_auth_test_replays_the_recording(slack: SlackServer) -> None:
@@ -83,3 +88,25 @@ def test_archived_channel_fails_and_can_be_retried_after_the_fix(
     with db() as session, session.begin():
         assert retry_failed(session, channel="#archived") == 1
     assert deliver_pending(db, slack_deliverer(OK_TOKEN)).failed == 1  # still archived
+
+
+def test_socket_mode_urls_need_the_app_token_and_are_good_once(
+    slack: SlackServer,
+) -> None:
+    client = WebClient(base_url=slack.api_url)
+    for token, error in [
+        (OK_TOKEN, "not_allowed_token_type"),
+        ("xapp-not_authed", "not_authed"),
+    ]:
+        with pytest.raises(SlackApiError) as caught:
+            client.apps_connections_open(app_token=token)
+        assert caught.value.response.data == {"ok": False, "error": error}
+    url = client.apps_connections_open(app_token=APP_TOKEN)["url"]
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.hostname, parts.path) == ("ws", "127.0.0.1", "/link/")
+    assert sorted(parse_qs(parts.query)) == ["app_id", "ticket"]
+    with connect(url) as socket:
+        hello = json.loads(socket.recv(timeout=10))
+    assert (hello["type"], hello["num_connections"]) == ("hello", 1)
+    with pytest.raises(InvalidStatus, match="HTTP 401"):
+        connect(url)  # the ticket was used

@@ -20,12 +20,20 @@ suffix picks the scenario (``xoxb-<scenario>``):
 no token / not ``xoxb-``    ``not_authed`` / ``invalid_auth``
 ==========================  ===============================================
 
+``apps.connections.open`` wants the app-level token instead: ``xapp-<anything>``
+answers ``{"ok": true, "url": "ws://127.0.0.1:…/link/?ticket=…"}``, a URL of the
+local Socket Mode server (``socket_mode``, see ``tests/servers/socket_mode.py``);
+``xapp-<code>`` for a code in ``ERROR_TOKENS`` fails with it, and a bot token
+gets ``not_allowed_token_type``, as from Slack. ``click()`` sends that socket a
+``block_actions`` payload for a button in a posted message, shaped like Slack's.
+
 Channels ``#nope`` (channel_not_found), ``#not-in`` (not_in_channel) and
 ``#archived`` (is_archived) fail; oversized or empty messages get Slack's
 ``invalid_blocks``, ``msg_too_long`` or ``no_text``. ``POST /hook/<name>``
 answers like an incoming webhook: ``ok`` by default, ``ratelimited_N``,
 ``down_N``, or any name in ``HOOK_ERRORS``. Every request is recorded (headers
-without Authorization, parsed payload) so tests can assert the exact payload.
+without Authorization, parsed payload) so tests can assert the exact payload;
+``wait_answered`` waits until the server has finished answering some.
 """
 
 from __future__ import annotations
@@ -41,12 +49,14 @@ from collections import Counter
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
 from tests.servers.http import LocalServer
+from tests.servers.socket_mode import TEAM_ID, SocketModeServer, block_actions
 
 ERROR_TOKENS = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "missing_scope"}
@@ -148,11 +158,26 @@ class SlackServer(LocalServer):
     def __init__(self, slack_fixtures: Path) -> None:
         self.shapes = Shapes.load(slack_fixtures)
         self.requests: list[RecordedRequest] = []
+        self.answered: list[RecordedRequest] = []
         self.history: dict[str, list[dict[str, Any]]] = {}
         self.counts: Counter[str] = Counter()
-        self.lock = threading.Lock()
+        self.lock = threading.Condition()
         self._ts = itertools.count(1)
+        self.socket_mode = SocketModeServer()
         super().__init__(type("BoundSlackHandler", (SlackHandler,), {"slack": self}))
+
+    def __enter__(self) -> Self:
+        self.socket_mode.__enter__()
+        return super().__enter__()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        super().__exit__(exc_type, exc, tb)
+        self.socket_mode.__exit__(exc_type, exc, tb)
 
     @property
     def api_url(self) -> str:
@@ -167,13 +192,44 @@ class SlackServer(LocalServer):
         """Forget requests, messages and scenario counters (between tests)."""
         with self.lock:
             self.requests.clear()
+            self.answered.clear()
             self.history.clear()
             self.counts.clear()
+        self.socket_mode.reset()
 
     def calls(self, path_suffix: str) -> list[RecordedRequest]:
         """Recorded requests whose path ends with ``path_suffix``."""
         with self.lock:
             return [r for r in self.requests if r.path.endswith(path_suffix)]
+
+    def wait_answered(
+        self, path_suffix: str, count: int = 1, timeout: float = 20.0
+    ) -> list[RecordedRequest]:
+        """The requests to ``path_suffix`` once ``count`` of them have been answered."""
+
+        def done() -> list[RecordedRequest]:
+            return [r for r in self.answered if r.path.endswith(path_suffix)]
+
+        with self.lock:
+            if not self.lock.wait_for(lambda: len(done()) >= count, timeout):
+                msg = f"timed out waiting for {count} answered {path_suffix} calls"
+                raise TimeoutError(msg)
+            return done()
+
+    def click(self, channel: str, ts: str, action_id: str, user: dict[str, str]) -> str:
+        """``user`` clicks button ``action_id`` of a posted message; the envelope id."""
+        cid = channel_id(channel)
+        with self.lock:
+            [message] = [m for m in self.history.get(cid, []) if m["ts"] == ts]
+            message = json.loads(json.dumps(message))
+        payload = block_actions(
+            message,
+            action_id,
+            user,
+            channel={"id": cid, "name": channel.lstrip("#")},
+            response_url=f"{self.url}/actions/{TEAM_ID}/{uuid.uuid4().hex}",
+        )
+        return self.socket_mode.interactive(payload)
 
     def next_ts(self) -> str:
         """A fresh, increasing message timestamp like Slack's ``1503435956.000247``."""
@@ -222,12 +278,19 @@ class SlackHandler(BaseHTTPRequestHandler):
             self.slack.requests.append(
                 RecordedRequest(self.command, path, headers, payload)
             )
-        if path.startswith("/hook/"):
-            self._hook(path.removeprefix("/hook/"), payload)
-        elif path.startswith("/api/"):
-            self._api(path.removeprefix("/api/"), token, payload)
-        else:
-            self._send(404, "text/html", "<html>not found</html>")
+        try:
+            if path.startswith("/hook/"):
+                self._hook(path.removeprefix("/hook/"), payload)
+            elif path.startswith("/api/"):
+                self._api(path.removeprefix("/api/"), token, payload)
+            else:
+                self._send(404, "text/html", "<html>not found</html>")
+        finally:
+            with self.slack.lock:
+                self.slack.answered.append(
+                    RecordedRequest(self.command, path, headers, payload)
+                )
+                self.slack.lock.notify_all()
 
     def _count(self, key: str) -> int:
         with self.slack.lock:
@@ -254,6 +317,8 @@ class SlackHandler(BaseHTTPRequestHandler):
     ) -> None:
         if not token:
             return self._json(self.slack.shapes.not_authed)
+        if method == "apps.connections.open":
+            return self._json(self._connections_open(token))
         if not token.startswith("xoxb-"):
             return self._json({"ok": False, "error": "invalid_auth"})
         scenario = token.removeprefix("xoxb-")
@@ -281,6 +346,16 @@ class SlackHandler(BaseHTTPRequestHandler):
         if method not in handlers:
             return self._json({"ok": False, "error": "unknown_method"}, 404)
         return self._json(handlers[method](payload))
+
+    def _connections_open(self, token: str) -> dict[str, Any]:
+        if not token.startswith("xapp-"):
+            code = (
+                "not_allowed_token_type" if token.startswith("xox") else "invalid_auth"
+            )
+            return {"ok": False, "error": code}
+        if (scenario := token.removeprefix("xapp-")) in ERROR_TOKENS:
+            return {"ok": False, "error": scenario}
+        return {"ok": True, "url": self.slack.socket_mode.url()}
 
     def _message_error(self, payload: dict[str, Any]) -> str | None:
         channel = str(payload.get("channel") or "")

@@ -1,0 +1,255 @@
+"""Socket Mode (slack-bolt): the "Mark handled" button marks an alerted mention handled.
+
+Slack sends each click over a WebSocket that the app opens itself, so no public
+URL is needed: ``apps.connections.open``, called with the app-level token
+(``xapp-…``, scope ``connections:write``), answers the socket's URL. slack-bolt
+routes the ``block_actions`` payload; the listener acknowledges it at once
+(Slack wants the ack within 3 s) and then calls ``alerts.handle.handle``, which
+records who clicked and rewrites every Slack message about the mention with
+``chat.update``: "Handled by NAME", and no button.
+
+Everything runs in background threads. A rejected token is logged once and the
+listener gives up, while the rest of the process goes on; Slack unreachable at
+start is retried with backoff; once connected, slack-sdk's built-in client
+reconnects by itself when the connection drops or Slack asks it to refresh.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from http.client import HTTPException
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts.classify import (
+    AUTH_ERRORS,
+    CONFIG_ERRORS,
+    api_error,
+    error_code,
+    network_error,
+)
+from alerts.deliver import SlackDeliverer
+from alerts.errors import (
+    AlertError,
+    SlackConfigError,
+    SocketModeError,
+    TransientDeliveryError,
+)
+from alerts.handle import handle
+from alerts.render import HANDLE_ACTION, OPEN_ACTION, clean_text
+
+log = logging.getLogger(__name__)
+# slack-sdk's Socket Mode client logs each (re)connection here, at INFO.
+_sdk_log = logging.getLogger("alerts.listen.socket_mode")
+
+SOCKET_MODE_HINT = (
+    "set SLACK_APP_TOKEN to an app-level token (xapp-…) with the connections:write "
+    "scope, and turn Socket Mode on in the Slack app's settings"
+)
+RETRY_FIRST_S = 1.0
+RETRY_CAP_S = 300.0
+CLOSE_WITHIN_S = 5.0  # slack-sdk reads with a 3 s timeout, then stops its threads
+PING_INTERVAL_S = 5.0  # slack-sdk calls a connection stale after 4 pings
+MAX_NAME = 60
+
+
+def _one_line(value: object) -> str:
+    return " ".join(clean_text(str(value or "")).split())[:MAX_NAME]
+
+
+def clicker(user: Mapping[str, Any] | None) -> str:
+    """Who clicked, from a payload's ``user``: ``dana (U061F7AUR)``; untrusted text."""
+    user = user or {}
+    name = _one_line(user.get("name") or user.get("username"))
+    uid = _one_line(user.get("id"))
+    if name and uid:
+        return f"{name} ({uid})"
+    return name or uid or "someone in Slack"
+
+
+def _app_token_error(response: SlackResponse) -> AlertError:
+    code = error_code(response.data, response.status_code)
+    if code in AUTH_ERRORS or code in CONFIG_ERRORS:
+        return SocketModeError(
+            f"Slack rejected the app-level token ({code}): {SOCKET_MODE_HINT}"
+        )
+    return TransientDeliveryError(
+        f"Slack cannot open a Socket Mode connection for now ({code})", code=code
+    )
+
+
+def _bot_token_error(response: SlackResponse) -> AlertError:
+    error = api_error(response, "")
+    if isinstance(error, TransientDeliveryError):
+        return error
+    if isinstance(error, SlackConfigError):
+        return SocketModeError(str(error))
+    return SocketModeError(f"Slack refused auth.test with the bot token ({error.code})")
+
+
+class HandleListener:
+    """Answers the "Mark handled" button over Socket Mode, in background threads.
+
+    ``start`` returns at once; ``close`` stops within ``CLOSE_WITHIN_S``. When a
+    token is rejected, ``error`` says why and ``gave_up`` is set.
+    """
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        bot_token: str,
+        app_token: str,
+        base_url: str | None = None,
+        ping_interval: float = PING_INTERVAL_S,
+        retry_cap: float = RETRY_CAP_S,
+    ) -> None:
+        if not app_token.startswith("xapp-"):
+            msg = f"the Socket Mode token is not an app-level token: {SOCKET_MODE_HINT}"
+            raise SocketModeError(msg)
+        self._sessions = sessions
+        self._app_token = app_token
+        self._updater = SlackDeliverer(bot_token, base_url=base_url)
+        self._workers = ThreadPoolExecutor(4, thread_name_prefix="earful-listen")
+        self._app = App(
+            token=bot_token,
+            logger=log,
+            token_verification_enabled=False,  # auth.test runs on start, classified
+            listener_executor=self._workers,
+        )
+        # Bolt's App takes no base_url; WebClient wants one ending in "/".
+        self._app.client.base_url = self._updater.base_url.rstrip("/") + "/"
+        self._app.action(HANDLE_ACTION)(self._on_handle)
+        self._app.action(OPEN_ACTION)(self._on_open)
+        self._ping_interval = ping_interval
+        self._retry_cap = retry_cap
+        self._stop = threading.Event()
+        self._lock = threading.Lock()  # held while connecting and while closing
+        self._handler: SocketModeHandler | None = None
+        self.gave_up = threading.Event()
+        self.error: str | None = None
+
+    def __repr__(self) -> str:
+        return f"HandleListener(base_url={self._updater.base_url!r})"
+
+    def start(self) -> None:
+        """Check the bot token and connect, in a background thread."""
+        threading.Thread(
+            target=self._connect_loop, name="earful-socket-mode", daemon=True
+        ).start()
+
+    def close(self, timeout: float = CLOSE_WITHIN_S) -> bool:
+        """Disconnect; False if slack-sdk's threads did not stop within ``timeout``."""
+        self._stop.set()
+        closer = threading.Thread(target=self._close, name="earful-socket-close")
+        closer.daemon = True
+        closer.start()
+        closer.join(timeout)
+        if closer.is_alive():
+            log.warning("Socket Mode listener still closing after %.0f s", timeout)
+            return False
+        return True
+
+    def _close(self) -> None:
+        with self._lock:
+            if self._handler is not None:
+                self._handler.client.close()
+        self._workers.shutdown(wait=True, cancel_futures=True)
+
+    def _connect_loop(self) -> None:
+        delay = RETRY_FIRST_S
+        while not self._stop.is_set():
+            try:
+                self._connect()
+            except SocketModeError as exc:
+                self._close()
+                self.error = str(exc)
+                log.error(
+                    'Socket Mode listener stopped, the "Mark handled" button will '
+                    "not work: %s",
+                    exc,
+                )
+                self.gave_up.set()
+                return
+            except TransientDeliveryError as exc:
+                reason = str(exc).removesuffix("; will retry")
+                log.warning("Socket Mode: %s; retrying in %.0f s", reason, delay)
+                self._stop.wait(delay)
+                delay = min(delay * 2, self._retry_cap)
+            else:
+                return
+
+    def _connect(self) -> None:
+        with self._lock:
+            if self._stop.is_set():
+                return
+            handler = self._handler or self._make_handler()
+            self._handler = handler
+            try:
+                handler.client.connect()
+            except SlackApiError as exc:
+                raise _app_token_error(exc.response) from None
+            except (OSError, HTTPException) as exc:
+                raise network_error(exc) from None
+        if handler.client.is_connected():
+            log.info('Socket Mode connected: the "Mark handled" button works')
+        else:  # slack-sdk logged why; its monitor tries again every ping interval
+            log.warning(
+                "Socket Mode: the WebSocket did not open; retrying every %.0f s",
+                self._ping_interval,
+            )
+
+    def _make_handler(self) -> SocketModeHandler:
+        try:
+            self._app.client.auth_test()  # a bad bot token is named here, clearly
+        except SlackApiError as exc:
+            raise _bot_token_error(exc.response) from None
+        except (OSError, HTTPException) as exc:
+            raise network_error(exc) from None
+        return SocketModeHandler(
+            self._app,
+            self._app_token,
+            logger=_sdk_log,
+            ping_interval=self._ping_interval,
+        )
+
+    def _on_open(self, ack: Ack) -> None:
+        """A link button: Slack still sends its click, and wants an ack."""
+        ack()
+
+    def _on_handle(
+        self, ack: Ack, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        """Ack first (Slack's 3 s limit), then mark handled and update the messages."""
+        ack()
+        by = clicker(body.get("user"))
+        value = str(action.get("value") or "")
+        if not value.isdigit():
+            log.warning(
+                "Mark handled clicked with a bad alert id %r; ignored", value[:20]
+            )
+            return
+        try:
+            report = handle(self._sessions, int(value), by=by, updater=self._updater)
+        except (AlertError, SQLAlchemyError) as exc:
+            log.warning("Mark handled for alert %s by %s failed: %s", value, by, exc)
+            return
+        updated = f"{report.updated} Slack message{'s' * (report.updated != 1)}"
+        log.info(
+            "alert %s: mention %d marked handled by %s; %s updated",
+            value,
+            report.mention_id,
+            by,
+            updated,
+        )
+        for error in report.errors:
+            log.warning("%s", error)
