@@ -3,7 +3,9 @@
 Hierarchy::
 
     CollectorError
-    └── SpiderArgumentError   a spider was given arguments its params model rejects
+    ├── QueryError              a brand query does not parse (crawlers.query)
+    ├── RedditCredentialsError  Reddit credentials missing or refused (crawlers.reddit)
+    └── JsonFeedError           a body read as a JSON Feed is not JSON, or not a feed
 
 A failing *source* (unreachable host, HTTP error, malformed feed) is not an
 exception: the spider records it in the crawl's stats under ``ERROR_STAT`` (or
@@ -33,8 +35,8 @@ class CollectorError(Exception):
     """Base class of every error raised by a collector."""
 
 
-class SpiderArgumentError(CollectorError):
-    """A spider's arguments do not fit its params model."""
+class JsonFeedError(CollectorError):
+    """A body read as a JSON Feed is not JSON, or not a feed: nothing could be read."""
 
 
 def record_error(crawler: Crawler, message: str) -> None:

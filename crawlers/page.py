@@ -1,9 +1,9 @@
 """PageSpider: the shared base of HTML spiders (reviews, forum): pages, cursor, failures.
 
 A crawl starts at the source's URL and follows the next-page link (``rel=next``
-or the configured selector) up to ``max_pages``. Each page is fetched with a
-conditional GET from the validators stored in the source's cursor; a 304 ends
-the crawl there. The cursor also keeps the newest item date seen: a page whose
+or the configured selector) up to ``max_pages``, never to another host (a
+warning says so). Each page is fetched with a conditional GET from the
+validators stored in the source's cursor; a 304 ends the crawl there. The cursor also keeps the newest item date seen: a page whose
 items are all older than that is the last one followed, so after the first run
 only the first pages are read, and edits on them still update the stored text.
 """
@@ -13,25 +13,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
-from parsel import Selector, SelectorList
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawlers.errors import record_error, record_fetch_failure
+from crawlers.errors import record_error, record_fetch_failure, record_warning
 from crawlers.items import MentionItem
 from crawlers.params import PageParams
+from crawlers.recipes import select
 from crawlers.text import canonical_url, one_line
 
 MAX_PAGES_IN_CURSOR = 200
-
-
-def select(selector: Selector, query: str) -> SelectorList[Selector]:
-    """Apply ``query`` as XPath when it starts like one (``/``, ``./``, ``(``), else CSS."""
-    if query.startswith(("/", "./", "(")):
-        return selector.xpath(query)
-    return selector.css(query)
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -58,6 +52,7 @@ class PageSpider(Spider):
         self.cursor: dict[str, Any] = {}
         self.next_cursor: dict[str, Any] | None = None
         self.crawl_time = datetime.now(UTC)
+        self.host = urlsplit(self.params.url).hostname
 
     @property
     def source(self) -> str:
@@ -109,6 +104,13 @@ class PageSpider(Spider):
             return
         yield from items
         next_url = self.next_page(response)
+        if next_url and urlsplit(next_url).hostname != self.host:
+            record_warning(
+                self.crawler,
+                f"next page {next_url} of {response.url} is on another site; "
+                "not followed",
+            )
+            next_url = None
         page = int(kwargs.get("page", 1))
         if next_url and page < self.params.max_pages and self._worth_going_on(items):
             yield self._request(next_url, page + 1)

@@ -35,7 +35,12 @@ BATCH_SIZE = 50
 
 
 class NormalizePipeline:
-    """Normalise whitespace, cap lengths to what storage accepts, detect language."""
+    """Normalise whitespace, cap lengths to what storage accepts, detect language.
+
+    A language the source declares keeps only its primary subtag (``en-US`` →
+    ``en``), so brand and alert ``languages`` filters see the same codes as
+    detection produces.
+    """
 
     def process_item(self, item: MentionItem) -> MentionItem:
         """Normalise ``item`` in place and pass it on."""
@@ -48,6 +53,8 @@ class NormalizePipeline:
             item.site_name = truncate(one_line(item.site_name), MAX_SITE_NAME) or None
         if item.language is None:
             item.language = detect_language(f"{item.title or ''}\n{item.text}")
+        else:  # a declared tag, "en-US" or "pt_BR": its language, as detection gives
+            item.language = item.language.replace("_", "-").split("-")[0].lower()
         return item
 
 

@@ -10,11 +10,44 @@ markup makes them) still reads its own values. The shipped recipes live in
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib.resources import files
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from cssselect import SelectorError
+from parsel import Selector, SelectorList
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SELECTOR_FIELDS = (
+    "item",
+    "text",
+    "id",
+    "title",
+    "author",
+    "date",
+    "rating",
+    "permalink",
+    "next_page",
+)
+_PROBE = Selector(text="<html><body></body></html>")
+
+
+def select(selector: Selector, query: str) -> SelectorList[Selector]:
+    """Apply ``query`` as XPath when it starts like one (``/``, ``./``, ``(``), else CSS."""
+    if query.startswith(("/", "./", "(")):
+        return selector.xpath(query)
+    return selector.css(query)
+
+
+def _valid_selector(query: str) -> str:
+    try:
+        select(_PROBE, query)
+    except (ValueError, SelectorError) as exc:  # bad XPath, bad CSS
+        kind = "XPath" if query.startswith(("/", "./", "(")) else "CSS"
+        msg = f"invalid {kind} selector {query!r}: {str(exc).splitlines()[0]}"
+        raise ValueError(msg) from None
+    return query
 
 
 class Recipe(BaseModel):
@@ -52,6 +85,31 @@ class Recipe(BaseModel):
     """A link to the item itself."""
     next_page: str | None = None
     """The link to the next page of the thread or list."""
+
+    @field_validator(*SELECTOR_FIELDS)
+    @classmethod
+    def _selector(cls, value: str | None) -> str | None:
+        return _valid_selector(value) if value else value
+
+    @field_validator("remove")
+    @classmethod
+    def _selectors(cls, value: list[str]) -> list[str]:
+        return [_valid_selector(query) for query in value]
+
+    @field_validator("date_pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            groups = re.compile(value).groups
+        except re.error as exc:
+            msg = f"invalid regular expression: {exc}"
+            raise ValueError(msg) from None
+        if groups < 1:
+            msg = "needs a group, e.g. (\\d+\\.\\d+\\.\\d+), around the date"
+            raise ValueError(msg)
+        return value
 
 
 @cache

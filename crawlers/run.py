@@ -28,11 +28,12 @@ from crawlers.errors import (
     WARNING_STAT,
 )
 from crawlers.match import BrandRule
+from crawlers.politeness import Politeness
 from storage import redact_url
 
 
 class CrawlJob(BaseModel):
-    """What the parent asks for: one source, one spider, its arguments and brands."""
+    """What the parent asks for: one source, one spider, its arguments, brands, etiquette."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -41,12 +42,12 @@ class CrawlJob(BaseModel):
     params: dict[str, Any]
     brands: tuple[BrandRule, ...]
     database_url: str
-    user_agent: str | None = None
+    politeness: Politeness = Politeness()
     log_level: str = "WARNING"
 
 
 def crawl_settings(job: CrawlJob) -> Settings:
-    """The project's settings with this job's source, brands and database on top."""
+    """The project's settings with this job's source, brands, database and etiquette."""
     settings = Settings()
     settings.setmodule("crawlers.settings", priority="project")
     overrides: dict[str, Any] = {
@@ -54,9 +55,8 @@ def crawl_settings(job: CrawlJob) -> Settings:
         "EARFUL_BRANDS": [b.as_dict() for b in job.brands],
         "EARFUL_DATABASE_URL": job.database_url,
         "LOG_LEVEL": job.log_level,
+        **job.politeness.scrapy_settings(),
     }
-    if job.user_agent:
-        overrides["USER_AGENT"] = job.user_agent
     settings.setdict(overrides, priority="cmdline")
     return settings
 

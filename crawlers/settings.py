@@ -4,6 +4,8 @@ The crawl launcher (``earful.crawl``) adds the per-crawl settings on top:
 ``EARFUL_SOURCE`` (the config's source name), ``EARFUL_BRANDS`` (brand rules as
 dicts) and ``EARFUL_DATABASE_URL``. Without them the match and store pipelines
 switch themselves off, so ``scrapy crawl feed -a url=...`` still works for a look.
+The operator's ``[crawler]`` table overrides the politeness values below through
+``crawlers.politeness.Politeness``; these are its defaults.
 """
 
 BOT_NAME = "earful"
@@ -11,13 +13,16 @@ BOT_NAME = "earful"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 
-USER_AGENT = "Earful/0.1 (+https://github.com/earful/earful)"
+EARFUL_AGENT = "Earful/0.1"
+EARFUL_HOME = "https://github.com/earful/earful"
+USER_AGENT = f"{EARFUL_AGENT} (+{EARFUL_HOME})"
 
-# Be a good citizen: obey robots.txt, few parallel requests per site, adaptive delay.
+# Be a good citizen: obey robots.txt, few parallel requests per site, at least a
+# second between them, and AutoThrottle to slow down further when a site is slow.
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_DELAY = 0.0
+DOWNLOAD_DELAY = 1.0  # AutoThrottle's minimum delay, randomised 0.5x to 1.5x
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -25,9 +30,19 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+
+# Retries wait before they go (crawlers.backoff): Retry-After when a 429 or 503
+# says how long, else EARFUL_RETRY_BACKOFF doubled per attempt, at most
+# EARFUL_RETRY_BACKOFF_MAX; a Retry-After longer than that is not waited for.
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+EARFUL_RETRY_BACKOFF = 1.0
+EARFUL_RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.backoff.BackoffRetryMiddleware": 550,
+}
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

@@ -26,7 +26,7 @@ import logging
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import crawlers
 from crawlers.match import BrandRule
+from crawlers.politeness import Politeness
 from storage import CrawlRun, redact_url
 from storage.queries import finish_crawl_run, start_crawl_run
 
@@ -52,7 +53,7 @@ class CrawlSpec:
     params: dict[str, Any]  # validated by the spider's params model in the child
     brands: tuple[BrandRule, ...]
     database_url: str
-    user_agent: str | None = None
+    politeness: Politeness = field(default_factory=Politeness)  # UA contact, delays
     timeout_s: float = 600.0
 
 
@@ -76,7 +77,7 @@ def _job_json(spec: CrawlSpec) -> str:
             "params": spec.params,
             "brands": [b.as_dict() for b in spec.brands],
             "database_url": spec.database_url,
-            "user_agent": spec.user_agent,
+            "politeness": spec.politeness.model_dump(mode="json"),
             "log_level": level,
         }
     )

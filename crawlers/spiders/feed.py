@@ -1,4 +1,4 @@
-"""FeedSpider: RSS 0.9x/1.0/2.0 and Atom feeds, fetched with a conditional GET."""
+"""FeedSpider: RSS 0.9x/1.0/2.0, Atom and JSON Feed, fetched with a conditional GET."""
 
 from __future__ import annotations
 
@@ -13,8 +13,14 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawlers.errors import record_error, record_fetch_failure, record_warning
+from crawlers.errors import (
+    JsonFeedError,
+    record_error,
+    record_fetch_failure,
+    record_warning,
+)
 from crawlers.items import MentionItem
+from crawlers.jsonfeed import JsonFeedItem, describe, is_json, parse_json_feed
 from crawlers.params import FeedParams
 from crawlers.text import canonical_url, html_to_text, normalize_whitespace, one_line
 
@@ -62,6 +68,9 @@ def _header(response: Response, name: str) -> str | None:
 class FeedSpider(Spider):
     """Fetch one feed and yield one ``MentionItem`` per entry (up to ``max_items``).
 
+    RSS and Atom are read by feedparser; a JSON body (by Content-Type, or one
+    that opens with ``{``) by ``crawlers.jsonfeed``.
+
     Arguments (see ``FeedParams``): ``url``, ``max_items``. ``cursor`` holds the
     source's stored ETag/Last-Modified (``StorePipeline`` loads it before the
     first request); the spider sends them back, and sets ``next_cursor`` from the
@@ -78,6 +87,7 @@ class FeedSpider(Spider):
         super().__init__(*args)
         self.cursor: dict[str, Any] = {}
         self.next_cursor: dict[str, Any] | None = None
+        self.crawl_time = datetime.now(UTC)
 
     @property
     def source(self) -> str:
@@ -110,8 +120,12 @@ class FeedSpider(Spider):
             "etag": _header(response, "ETag"),
             "last_modified": _header(response, "Last-Modified"),
         }
+        content_type = _header(response, "Content-Type")
+        if is_json(content_type, response.body):
+            yield from self._json_feed(response, content_type)
+            return
         headers = {"content-location": response.url}
-        if content_type := _header(response, "Content-Type"):
+        if content_type:
             headers["content-type"] = content_type
         parsed = feedparser.parse(response.body, response_headers=headers)
         self._check(parsed, response.url)
@@ -119,6 +133,53 @@ class FeedSpider(Spider):
         language = parsed.feed.get("language")
         for entry in parsed.entries[: self.params.max_items]:
             yield self._item(entry, response.url, site_name, language, parsed.version)
+
+    def _json_feed(
+        self, response: Response, content_type: str | None
+    ) -> Iterator[MentionItem]:
+        """Read a JSON Feed, keeping every item that parses and recording the rest."""
+        url = response.url
+        try:
+            parsed = parse_json_feed(response.body, self.crawl_time)
+        except JsonFeedError as exc:
+            kind = content_type or "no Content-Type"
+            record_error(self.crawler, f"no feed at {url} ({kind}): {exc}")
+            return
+        if parsed.problems:
+            record_error(
+                self.crawler,
+                f"malformed JSON Feed at {url}: {describe(parsed.problems)} "
+                f"({len(parsed.items)} items read)",
+            )
+        if parsed.warnings:
+            record_warning(
+                self.crawler, f"JSON Feed at {url}: {describe(parsed.warnings)}"
+            )
+        for entry in parsed.items[: self.params.max_items]:
+            yield self._json_item(entry, url, parsed.title, parsed.version)
+
+    def _json_item(
+        self, entry: JsonFeedItem, feed_url: str, site_name: str | None, version: str
+    ) -> MentionItem:
+        return MentionItem(
+            source=self.source,
+            source_type=self.source_type,
+            external_id=_external_id({"id": entry.id}, entry.title, entry.text),
+            url=entry.url or entry.external_url,
+            title=entry.title,
+            text=entry.text,
+            author=", ".join(entry.authors) or None,
+            site_name=site_name,
+            language=entry.language[:MAX_LANGUAGE] if entry.language else None,
+            published_at=entry.published or entry.modified,
+            raw={
+                "feed_url": feed_url,
+                "feed_format": "json" + version.rsplit("/", 1)[-1].replace(".", ""),
+                "external_url": entry.external_url,
+                "modified": entry.modified.isoformat() if entry.modified else None,
+                "tags": list(entry.tags),
+            },
+        )
 
     def _check(self, parsed: Any, url: str) -> None:
         """Record a malformed feed against the source; harmless quirks are warnings."""

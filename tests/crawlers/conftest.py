@@ -1,19 +1,21 @@
-"""Fixtures for collector tests: the sample site, the Acme brand, and a crawl runner."""
+"""Fixtures for collector tests: the Acme brand, a crawl runner, a scripted site."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crawlers.match import BrandRule
 from storage import CrawlRun, Mention, open_database
+from tests.servers.scripted import ScriptedSite
 
 ACME = BrandRule("Acme", ("acme", "アクメ"), exclude=("acme corp",))
 REPO = Path(__file__).resolve().parents[2]
@@ -26,6 +28,7 @@ def crawl(
     brands: Sequence[BrandRule] = (ACME,),
     *,
     spider: str = "feed",
+    politeness: dict[str, Any] | None = None,
     **params: Any,
 ) -> dict[str, Any]:
     """Run ``spider`` once in a child process (``python -m crawlers.run``)."""
@@ -44,6 +47,7 @@ def crawl(
             for b in brands
         ],
         "database_url": database_url,
+        "politeness": politeness or {},
     }
     done = subprocess.run(
         [sys.executable, "-m", "crawlers.run"],
@@ -81,3 +85,10 @@ def crawl_runs(database_url: str) -> list[CrawlRun]:
         runs = list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
     sessions.kw["bind"].dispose()
     return runs
+
+
+@pytest.fixture
+def scripted() -> Iterator[ScriptedSite]:
+    """A site whose answers the test scripts (``tests/servers/scripted.py``)."""
+    with ScriptedSite() as site:
+        yield site

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from pydantic import ValidationError
+
 from crawlers.match import BrandRule
+from crawlers.params import ForumParams
 from tests.crawlers.conftest import ACME, crawl, mentions
+from tests.servers.scripted import Reply
 
 ANY = BrandRule("Any", query="NOT zzzzqqq")  # every post, to check extraction
 
@@ -37,6 +42,13 @@ def test_xenforo_thread_without_quoted_posts(site, sqlite_url):
     # post-53796 opens with a quote of Nixe ("Nixe said: Ja, es sind leider ...").
     assert posts["post-53796"].text.startswith("Tja Nixe,")
     assert "Nixe said" not in posts["post-53796"].text
+    # Posts 53760, 53796, 54374 and 54375 each quote an earlier post in a
+    # blockquote.bbCodeBlock--quote ("<name> said: ... Click to expand...").
+    assert not [m.external_id for m in stored if " said:" in m.text]
+    assert not [m.external_id for m in stored if "Click to expand" in m.text]
+    assert posts["post-53760"].text.startswith("Unsere Entwickler haben")
+    assert posts["post-54374"].text.startswith("Gegen Ende der Zone")
+    assert "Jo, kann dem nur zustimmen" not in posts["post-54374"].text
     assert posts["post-53504"].language == "de"
 
 
@@ -59,6 +71,9 @@ def test_discourse_phpbb_and_forumotion_threads(site, sqlite_url):
     assert post.author == "r23"
     assert post.published_at == datetime(2009, 1, 21, 5, 42, tzinfo=UTC)
     assert post.text.startswith("Was ist Freie Software und warum ist sie wichtig?")
+    # Its [quote] of Stallman (blockquote.uncited) goes; the line after it stays.
+    assert "Der fundamentale Akt von Freundschaft" not in post.text
+    assert "\nRichard Stallman\n" in post.text
 
     page = "/forums/trafilatura__wolfsrebellen-netz.forumieren.com.regeln.html"
     _, board = _crawl(site, page, "forumotion", sqlite_url, "f")
@@ -125,3 +140,85 @@ def test_japanese_board_full_width_names_relative_dates_and_quotes(site, sqlite_
     three_days = before - timedelta(days=3)
     assert abs(yamada.published_at - three_days) < timedelta(minutes=10)
     assert by_author["鈴木"].matches[0].terms == ["アクメ"]  # half-width ｱｸﾒ
+
+
+# Discourse's own markup for a quote of post #1 (a "cooked" [quote] block).
+DISCOURSE_QUOTE = """<aside class="quote no-group" data-username="techAPJ" data-post="1"
+ data-topic="12932"><div class="title"><div class="quote-controls"></div>
+<img alt="" width="20" height="20" src="/user_avatar/techapj.png" class="avatar">
+ techAPJ:</div><blockquote><p>Congratulations Discourse for qualifying
+ Repositories with the most stars</p></blockquote></aside>"""
+
+
+def test_discourse_quote_of_an_earlier_post_is_removed(shared, scripted, sqlite_url):
+    # The fixture thread has no quote, so its second post gets one in Discourse's
+    # markup; the page is otherwise the real one.
+    page = shared / "fixtures" / "forum-pages" / "onebox__discourse_topic.html"
+    html = page.read_text(encoding="utf-8")
+    reply = "<p>Ah, cool. I was not sure how to see that"
+    assert html.count(reply) == 1
+    quoted = html.replace(reply, DISCOURSE_QUOTE + reply)
+    url = scripted.script("/t/12932", Reply(quoted.encode(), "text/html"))
+    result = crawl(sqlite_url, "dq", url, (ANY,), spider="forum", recipe="discourse")
+    assert (result["new"], result["error"]) == (2, None)
+    second = next(m for m in mentions(sqlite_url, "dq") if m.author == "codinghorror")
+    assert second.text.startswith("Ah, cool. I was not sure how to see that")
+    assert "techAPJ" not in second.text
+    assert "Congratulations" not in second.text
+
+
+def _phpbb_with_next(shared, next_path):
+    page = shared / "fixtures" / "forum-pages" / "trafilatura__foren.myoos.de.html"
+    html = page.read_text(encoding="utf-8")
+    link = f'<li class="next"><a href="{next_path}">Weiter</a></li></body>'
+    return html.replace("</body>", link).encode()
+
+
+def test_a_broken_later_page_is_recorded_and_the_pages_before_it_kept(
+    shared, scripted, sqlite_url
+):
+    missing = scripted.script(
+        "/gone/t1", Reply(_phpbb_with_next(shared, "/gone/t2"), "text/html")
+    )
+    result = crawl(sqlite_url, "gone", missing, (ANY,), spider="forum", recipe="phpbb")
+    assert result["error"] == f"HTTP 404 from {scripted.url}/gone/t2"
+    [post] = mentions(sqlite_url, "gone")  # the one post of page 1
+    assert post.author == "r23"
+
+    binary = scripted.script(
+        "/bin/t1", Reply(_phpbb_with_next(shared, "/bin/t2"), "text/html")
+    )
+    scripted.script("/bin/t2", Reply(b"\x89PNG\r\n\x1a\n\x00", "image/png"))
+    result = crawl(sqlite_url, "bin", binary, (ANY,), spider="forum", recipe="phpbb")
+    assert result["error"] == f"not an HTML page at {scripted.url}/bin/t2"
+    assert [m.author for m in mentions(sqlite_url, "bin")] == ["r23"]
+
+
+def test_a_recipe_with_a_broken_selector_is_rejected_before_any_crawl():
+    selectors = {
+        "item": "div.post[",
+        "text": "//div[@class='body'",
+        "date_pattern": "x",
+    }
+    with pytest.raises(ValidationError) as caught:
+        ForumParams(url="http://127.0.0.1/t", selectors=selectors)
+    problems = {e["loc"][-1]: e["msg"] for e in caught.value.errors()}
+    assert problems["item"].startswith("Value error, invalid CSS selector 'div.post[':")
+    assert problems["text"].startswith("Value error, invalid XPath selector ")
+    assert problems["date_pattern"] == (
+        "Value error, needs a group, e.g. (\\d+\\.\\d+\\.\\d+), around the date"
+    )
+
+
+def test_a_next_page_on_another_site_is_not_followed(shared, scripted, sqlite_url):
+    elsewhere = scripted.url.replace("127.0.0.1", "localhost") + "/t2"
+    url = scripted.script(
+        "/t1", Reply(_phpbb_with_next(shared, elsewhere), "text/html")
+    )
+    result = crawl(sqlite_url, "away", url, (ANY,), spider="forum", recipe="phpbb")
+    assert result["error"] is None
+    assert result["warning"] == (
+        f"next page {elsewhere} of {url} is on another site; not followed"
+    )
+    assert result["new"] == 1
+    assert scripted.requests_for("/t2") == []

@@ -5,8 +5,14 @@ from __future__ import annotations
 import socket
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from crawlers.match import BrandRule
+from crawlers.politeness import Politeness
+from earful.config import parse_config
 from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
+from earful.errors import ConfigError
+from earful.pipeline import Pipeline
 from tests.crawlers.conftest import ACME, crawl_runs, mentions
 
 
@@ -31,11 +37,12 @@ def closed_port() -> int:
 def test_crawl_stores_mentions_and_records_an_ok_run(
     site, database_url, open_db, capfd
 ):
-    agent = "Earful/0.1 (+mailto:pr@example.com)"
+    agent = "Earful/0.1 (+https://github.com/earful/earful; mailto:pr@example.com)"
     url = f"{site.url}/acme/news.xml"
     sessions = open_db(database_url)
+    polite = Politeness(contact="mailto:pr@example.com")
     outcome = run_crawl(
-        spec(database_url, "gadget-talk", url, user_agent=agent), sessions
+        spec(database_url, "gadget-talk", url, politeness=polite), sessions
     )
     assert outcome == CrawlOutcome("gadget-talk", seen=3, new=3, updated=0, error=None)
     stored = mentions(database_url, "gadget-talk")
@@ -111,3 +118,52 @@ def test_invalid_spider_arguments_are_recorded_not_raised(sqlite_url, open_db):
     assert outcome.error.startswith("invalid feed arguments: url: ")
     [run] = crawl_runs(sqlite_url)
     assert (run.status, run.error) == ("failed", outcome.error)
+
+
+def test_the_crawler_table_of_the_config_reaches_the_crawl(site, sqlite_url):
+    url = f"{site.url}/acme/news.xml"
+    config = parse_config(
+        {
+            "database_url": sqlite_url,
+            "brands": [{"name": "Acme", "terms": ["acme"]}],
+            "sources": [{"name": "polite", "type": "feed", "url": url}],
+            "crawler": {
+                "contact": "ops@acme.example",
+                "download_delay": "2s",
+                "concurrency_per_domain": 1,
+                "retries": 3,
+                "retry_backoff": 0.5,
+            },
+        },
+        environ=False,
+    )
+    pipeline = Pipeline(config)
+    spec = pipeline.crawl_spec(config.sources[0])
+    assert spec.politeness == Politeness(
+        contact="ops@acme.example",
+        download_delay=2.0,
+        concurrency_per_domain=1,
+        retries=3,
+        retry_backoff=0.5,
+    )
+    outcome = run_crawl(spec, pipeline.sessions)
+    pipeline.sessions.kw["bind"].dispose()
+    assert (outcome.new, outcome.error) == (3, None)
+    agent = site.requests_for("/acme/news.xml")[-1]["User-Agent"]
+    assert agent == "Earful/0.1 (+https://github.com/earful/earful; ops@acme.example)"
+
+
+def test_a_contact_that_would_break_the_header_is_a_config_error():
+    data = {
+        "brands": [{"name": "Acme", "terms": ["acme"]}],
+        "crawler": {"contact": "ops@acme.example\r\nX-Evil: 1", "retries": -1},
+    }
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data, environ=False)
+    assert str(caught.value).splitlines() == [
+        (
+            "earful.toml: crawler.contact: must be printable ASCII on one line (a URL or "
+            "an e-mail address)"
+        ),
+        "earful.toml: crawler.retries: Input should be greater than or equal to 0",
+    ]

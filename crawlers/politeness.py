@@ -1,0 +1,72 @@
+"""Politeness: the operator's crawl etiquette as typed values, and the Scrapy settings it sets.
+
+The defaults are those of ``crawlers.settings``; the crawl launcher sends a
+``Politeness`` with each job and the child lays ``scrapy_settings()`` over the
+project's settings. robots.txt is always obeyed and is not an option here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from crawlers import settings
+
+MAX_CONTACT = 200
+
+
+def check_contact(value: str | None) -> str | None:
+    """A contact fit for an HTTP header: printable, one line, at most 200 characters."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > MAX_CONTACT:
+        msg = f"must be at most {MAX_CONTACT} characters"
+        raise ValueError(msg)
+    if not value.isprintable() or not value.isascii():
+        msg = "must be printable ASCII on one line (a URL or an e-mail address)"
+        raise ValueError(msg)
+    return value
+
+
+Contact = Annotated[str | None, AfterValidator(check_contact)]
+
+
+def user_agent(contact: str | None) -> str:
+    """``Earful/0.1 (+https://github.com/earful/earful; <contact>)``."""
+    if not contact:
+        return settings.USER_AGENT
+    return f"{settings.EARFUL_AGENT} (+{settings.EARFUL_HOME}; {contact})"
+
+
+class Politeness(BaseModel):
+    """How a crawl treats the sites it visits (the ``[crawler]`` table, typed)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    contact: Contact = None
+    concurrency_per_domain: Annotated[int, Field(gt=0, le=64)] = (
+        settings.CONCURRENT_REQUESTS_PER_DOMAIN
+    )
+    download_delay: Annotated[float, Field(ge=0)] = settings.DOWNLOAD_DELAY
+    autothrottle_target: Annotated[float, Field(gt=0, le=64)] = (
+        settings.AUTOTHROTTLE_TARGET_CONCURRENCY
+    )
+    request_timeout: Annotated[float, Field(gt=0)] = settings.DOWNLOAD_TIMEOUT
+    retries: Annotated[int, Field(ge=0, le=10)] = settings.RETRY_TIMES
+    retry_backoff: Annotated[float, Field(ge=0)] = settings.EARFUL_RETRY_BACKOFF
+
+    def scrapy_settings(self) -> dict[str, Any]:
+        """The Scrapy settings these values stand for."""
+        return {
+            "USER_AGENT": user_agent(self.contact),
+            "CONCURRENT_REQUESTS_PER_DOMAIN": self.concurrency_per_domain,
+            "DOWNLOAD_DELAY": self.download_delay,
+            "AUTOTHROTTLE_TARGET_CONCURRENCY": self.autothrottle_target,
+            "DOWNLOAD_TIMEOUT": self.request_timeout,
+            "RETRY_TIMES": self.retries,
+            "EARFUL_RETRY_BACKOFF": self.retry_backoff,
+        }
