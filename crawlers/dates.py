@@ -2,17 +2,49 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from datetime import UTC, datetime
 from typing import Any
 
 import dateparser
 
+# "21.01.2009, 05:42", "26/10/13, 03:48 pm", "2014-05-30 23:17": forum software's
+# numeric dates, read here because dateparser takes milliseconds for each.
+_NUMERIC = re.compile(
+    r"(\d{1,4})([./-])(\d{1,2})\2(\d{4}|\d{2})"
+    r"(?:,?\s*(?:-\s*)?(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?\s?m\.?)?)?",
+    re.IGNORECASE,
+)
+_ORDERS = {"DMY": (2, 1, 0), "MDY": (2, 0, 1), "YMD": (0, 1, 2)}  # year, month, day
+
 
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def _numeric(text: str, now: datetime, date_order: str | None) -> datetime | None:
+    """A numeric date with an optional time; ``None`` when it is not one or ambiguous."""
+    found = _NUMERIC.fullmatch(text)
+    if found is None:
+        return None
+    parts = (found[1], found[3], found[4])
+    if len(parts[0]) == 4:  # noqa: PLR2004 - a four-digit year first: Y-M-D
+        date_order = "YMD"
+    if date_order not in _ORDERS:
+        return None  # dateparser knows the locales' orders
+    year, month, day = (int(parts[i]) for i in _ORDERS[date_order])
+    if year < 100:  # noqa: PLR2004 - two-digit years: the latest not in the future
+        year += 2000 if 2000 + year <= now.year else 1900
+    hour, minute, second = int(found[5] or 0), int(found[6] or 0), int(found[7] or 0)
+    if found[8]:
+        hour = hour % 12 + (12 if found[8].lower() == "p" else 0)
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def parse_date(
@@ -35,6 +67,8 @@ def parse_date(
         return _aware(datetime.fromisoformat(text))
     except ValueError:
         pass
+    if (numeric := _numeric(text, now, date_order)) is not None:
+        return numeric
     settings: dict[str, Any] = {
         "RELATIVE_BASE": now.astimezone(UTC).replace(tzinfo=None),
         "TIMEZONE": "UTC",

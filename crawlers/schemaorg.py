@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,9 +14,16 @@ import extruct
 from crawlers.text import html_to_text, one_line
 
 SYNTAXES = ["json-ld", "microdata", "rdfa"]
+_SCHEMA_ORG = ("http://schema.org/", "https://schema.org/")
 DEFAULT_BEST = 5.0
 DEFAULT_WORST = 1.0  # schema.org's default worstRating
-_REVIEW_KEYS = ("review", "reviews")
+_MARKERS = {
+    "json-ld": re.compile(r"application/ld\+json", re.IGNORECASE),
+    "microdata": re.compile(r"\bitemscope\b", re.IGNORECASE),
+    "rdfa": re.compile(
+        r"""\btypeof\s*=\s*["']?[^"'>]*(?:review|rating)""", re.IGNORECASE
+    ),
+}
 
 logging.getLogger("extruct").setLevel(logging.ERROR)  # broken JSON-LD blocks
 
@@ -138,11 +146,79 @@ def _key(review: Review) -> str:
     return hashlib.sha256(f"{review.author}\x00{text}".encode()).hexdigest()
 
 
-def page_reviews(html: str, url: str) -> PageReviews:
-    """The reviews in ``html`` (deduplicated across syntaxes) and its aggregate."""
+def _compact(
+    node: dict[str, Any], nodes: dict[str, dict[str, Any]], seen: frozenset[str]
+) -> dict[str, Any]:
+    """An expanded RDFa node as a JSON-LD-like dict: short keys, values, nested nodes."""
+    seen = seen | {str(node.get("@id"))}
+    out: dict[str, Any] = {"@type": node.get("@type", [])}
+    for key, values in node.items():
+        if not key.startswith(_SCHEMA_ORG):
+            continue
+        items = []
+        for value in values if isinstance(values, list) else [values]:
+            ref = value.get("@id") if isinstance(value, dict) else None
+            if isinstance(value, dict) and "@value" in value:
+                items.append(value["@value"])
+            elif ref in nodes and ref not in seen:
+                items.append(_compact(nodes[ref], nodes, seen))
+            elif ref:
+                items.append(ref)
+        out[key.rsplit("/", 1)[-1]] = items[0] if len(items) == 1 else items
+    return out
+
+
+def rdfa_things(graph: Any) -> list[dict[str, Any]]:
+    """extruct's RDFa graph as nested schema.org things shaped like JSON-LD's.
+
+    The graph is expanded JSON-LD: full property IRIs, ``@value`` wrappers and
+    nodes linked by ``@id``. One thing per node that no other node refers to.
+    """
+    if not isinstance(graph, list):
+        return []
+    nodes = {str(n["@id"]): n for n in graph if isinstance(n, dict) and "@id" in n}
+    referred = {
+        str(value["@id"])
+        for node in nodes.values()
+        for values in node.values()
+        if isinstance(values, list)
+        for value in values
+        if isinstance(value, dict) and "@id" in value
+    }
+    return [
+        _compact(node, nodes, frozenset())
+        for key, node in nodes.items()
+        if key not in referred
+    ]
+
+
+def syntaxes_in(html: str) -> list[str]:
+    """The syntaxes ``html`` may hold reviews in; the others are not worth parsing.
+
+    RDFa is the slow one (its own DOM parser and a graph per page), and a Review
+    or AggregateRating in RDFa is always a ``typeof``, so without such a
+    ``typeof`` it is skipped; JSON-LD needs a script, microdata an ``itemscope``.
+    """
+    return [syntax for syntax, marker in _MARKERS.items() if marker.search(html)]
+
+
+def page_reviews(html: str, url: str, tree: object | None = None) -> PageReviews:
+    """The reviews in ``html`` (deduplicated across syntaxes) and its aggregate.
+
+    ``tree``, the page already parsed by lxml's HTML parser (an
+    ``lxml.html.HtmlElement``, such as a Scrapy response's ``selector.root``),
+    saves parsing it again when RDFa (which needs a DOM of its own) is not among
+    its syntaxes.
+    """
+    syntaxes = syntaxes_in(html)
+    if not syntaxes:
+        return PageReviews()
+    source = html if tree is None or "rdfa" in syntaxes else tree
     data = extruct.extract(
-        html, base_url=url, syntaxes=SYNTAXES, uniform=True, errors="ignore"
+        source, base_url=url, syntaxes=syntaxes, uniform=True, errors="ignore"
     )
+    if "rdfa" in data:
+        data["rdfa"] = rdfa_things(data["rdfa"])
     nodes = [pair for syntax in SYNTAXES for pair in _walk(data.get(syntax), None)]
     found = PageReviews()
     scale = Scale()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from collections.abc import Iterator
@@ -12,9 +13,9 @@ from scrapy.http import TextResponse
 
 from crawlers.dates import parse_date
 from crawlers.items import MentionItem
-from crawlers.page import PageSpider, select, site_name
+from crawlers.page import PageSpider, site_name
 from crawlers.params import ForumParams
-from crawlers.recipes import Recipe
+from crawlers.recipes import Recipe, select
 from crawlers.text import canonical_url, html_to_text, one_line
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -35,7 +36,9 @@ def body_text(container: Selector, recipe: Recipe) -> str:
     found = select(container, recipe.text)
     if not found:
         return ""
-    body = Selector(text=found[0].get())
+    if not recipe.remove:
+        return html_to_text(found[0].get())
+    body = Selector(root=copy.deepcopy(found[0].root), type="html")  # not re-parsed
     for query in recipe.remove:
         select(body, query).drop()
     return html_to_text(body.get())

@@ -46,7 +46,7 @@ class ReviewsSpider(PageSpider):
     def items(self, response: TextResponse) -> Iterator[MentionItem]:
         """The reviews in the page's markup."""
         page_url = canonical_url(response.url)
-        found = page_reviews(response.text, response.url)
+        found = page_reviews(response.text, response.url, response.selector.root)
         site = site_name(response)
         for review in found.reviews:
             published = parse_date(review.published, self.crawl_time)

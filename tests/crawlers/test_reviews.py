@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from crawlers.match import BrandRule
+from crawlers.schemaorg import page_reviews, syntaxes_in
 from tests.crawlers.conftest import crawl, mentions
 
 ANY = BrandRule("Any", query="NOT zzzzqqq")  # every review, to check extraction
@@ -114,3 +115,34 @@ def test_a_missing_page_is_recorded_with_its_url(site, sqlite_url):
     url = f"{site.url}/reviews/no-such-page.html"
     result = crawl(sqlite_url, "gone", url, spider="reviews")
     assert result["error"] == f"HTTP 404 from {url}"
+
+
+# schema.org's own RDFa example of a Review (https://schema.org/Review, "RDFa" tab),
+# with an Open Graph <meta property> that is RDFa too but holds no review.
+RDFA_REVIEW = """<html><head><meta property="og:title" content="Lamp"></head><body>
+<div vocab="https://schema.org/" typeof="Product">
+  <span property="name">Kenmore White 17" Microwave</span>
+  <div property="review" typeof="Review">
+    <span property="name">Value purchase</span> -
+    by <span property="author" typeof="Person"><span property="name">Lucas</span></span>,
+    <meta property="datePublished" content="2011-03-25">March 25, 2011
+    <div property="reviewRating" typeof="Rating">
+      <meta property="worstRating" content="1">
+      <span property="ratingValue">4</span>/<span property="bestRating">5</span> stars
+    </div>
+    <span property="reviewBody">Great microwave for the price.</span>
+  </div>
+</div></body></html>"""
+
+
+def test_rdfa_is_read_only_where_a_review_is_typed_in_it(shared):
+    assert syntaxes_in(RDFA_REVIEW) == ["rdfa"]
+    found = page_reviews(RDFA_REVIEW, "http://127.0.0.1/microwave")
+    [review] = found.reviews
+    assert (review.author, review.title) == ("Lucas", "Value purchase")
+    assert review.text == "Great microwave for the price."
+    assert review.rating == 0.75  # 4 on 1 to 5
+    assert review.item_reviewed == 'Kenmore White 17" Microwave'
+    # Open Graph's <meta property> alone is no reason to run the RDFa parser.
+    og_only = shared / "fixtures" / "review-pages" / "onebox__amazon-og.html"
+    assert syntaxes_in(og_only.read_text(encoding="utf-8")) == ["json-ld"]

@@ -1,0 +1,40 @@
+"""Dates as forums and feeds write them, to aware UTC (numeric ones without dateparser)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crawlers.dates import parse_date
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "expected"),
+    [
+        ("21.01.2009, 05:42", "DMY", datetime(2009, 1, 21, 5, 42, tzinfo=UTC)),
+        ("26/10/13, 03:48 pm", "DMY", datetime(2013, 10, 26, 15, 48, tzinfo=UTC)),
+        ("12.03.2026 - 12:00 am", "DMY", datetime(2026, 3, 12, 0, 0, tzinfo=UTC)),
+        ("12/31/99", "MDY", datetime(1999, 12, 31, tzinfo=UTC)),
+        ("03/04/05", "DMY", datetime(2005, 4, 3, tzinfo=UTC)),
+        ("2014/05/30 23:17:05", None, datetime(2014, 5, 30, 23, 17, 5, tzinfo=UTC)),
+        (
+            "2020-09-18T08:56:40-0700",
+            None,
+            datetime(2020, 9, 18, 15, 56, 40, tzinfo=UTC),
+        ),
+        ("on March 2, 2017", None, datetime(2017, 3, 2, tzinfo=UTC)),
+        ("3 days ago", None, NOW - timedelta(days=3)),
+        ("31/02/2020", "DMY", None),  # no such day
+        ("no date here", None, None),
+    ],
+)
+def test_dates_in_the_forms_sites_write_them(text, order, expected):
+    assert parse_date(text, NOW, date_order=order) == expected
+
+
+def test_an_ambiguous_numeric_date_without_an_order_is_left_to_dateparser():
+    # dateparser's default order for a bare 05/06/2020 is month first.
+    assert parse_date("05/06/2020", NOW) == datetime(2020, 5, 6, tzinfo=UTC)
