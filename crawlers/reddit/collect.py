@@ -9,6 +9,12 @@ cursor (``continue_after_id``), so after a restart it backfills from the newest
 item seen, as far as Reddit's listings reach, and the cursor skips whatever was
 stored already. Any Reddit or database failure ends the poll with an error in
 the outcome (never an exception); 429 and 5xx also back the source off.
+
+Streams are the fast path and run on every poll. Brand searches cost one
+request per brand and place and read Reddit's search index, which lags
+minutes behind anyway, so they run at most every ``search_every`` seconds.
+A search result that was edited since it was stored is stored again (its
+new text is then scored again); the streams only ever see new items.
 """
 
 from __future__ import annotations
@@ -59,10 +65,12 @@ class RedditParams:
     subreddits: tuple[str, ...] = ()
     search: bool = True
     search_time: str = "day"  # hour, day, week, month, year, all
+    search_every: float = 300.0  # seconds; 0 searches on every poll
     stream_submissions: bool = True
     stream_comments: bool = True
     include_all: bool = False  # also stream r/all comments
     follow_threads: bool = False  # read the comment tree of matching submissions
+    thread_more_limit: int | None = 32  # "load more comments" requests per thread
 
 
 @dataclass
@@ -104,6 +112,7 @@ class RedditCollector:
         self._normalize = NormalizePipeline()
         self.resume_at = 0.0
         self._backoff = 0.0
+        self._searched_at: float | None = None
 
     @property
     def reddit(self) -> praw.Reddit:
@@ -123,15 +132,20 @@ class RedditCollector:
             self._load_cursor()
             for key, stream in self._stream_list():
                 self._store(outcome, key, self._drain(key, stream))
-            if self.params.search:
+            if self._search_due():
                 self._search(outcome)
+                self._searched_at = time.monotonic()
             self._backoff = 0.0
         except ErrorTypes as exc:
             outcome.error = self._failed(exc)
         return outcome
 
     def collect_thread(self, submission_id: str) -> RedditOutcome:
-        """Store the comments of one thread that name a brand ("load more" included)."""
+        """Store the comments of one thread that name a brand.
+
+        Up to ``thread_more_limit`` "load more comments" links are followed,
+        one request each (None: all of them; 0: the first page only).
+        """
         outcome = RedditOutcome()
         try:
             self._load_cursor()
@@ -193,6 +207,12 @@ class RedditCollector:
                 return
             yield thing, key
 
+    def _search_due(self) -> bool:
+        if not self.params.search:
+            return False
+        last = self._searched_at
+        return last is None or time.monotonic() - last >= self.params.search_every
+
     def _search(self, outcome: RedditOutcome) -> None:
         places = ["all", *self.params.subreddits]
         for rule in self.matcher.rules:
@@ -209,7 +229,7 @@ class RedditCollector:
 
     def _thread(self, submission_id: str) -> Iterator[tuple[Any, str | None]]:
         post = self.reddit.submission(submission_id)
-        post.comments.replace_more(limit=None)
+        post.comments.replace_more(limit=self.params.thread_more_limit)
         yield post, None
         for comment in post.comments.list():
             yield comment, None

@@ -23,6 +23,11 @@ the token is answered from that scenario, so tests never share replay state:
 - **Released comments**: ``Scenario.release(subreddit, body, ...)`` makes a new
   comment visible at ``/r/<subreddit>/comments/`` (built on a recorded comment,
   newest first, honouring ``before`` and ``limit``), for stream polls over time.
+- **Edits**: ``Scenario.edit(fullname, text)`` answers every later listing that
+  holds ``fullname`` with its body (or selftext) replaced and ``edited`` set to
+  the time of the edit, as Reddit does once the author edited it. No recording
+  holds two versions of one post, so edits, like released comments, are made up
+  by the test on top of recorded things.
 
 The client id ``bad`` gets the token endpoint's 401, as wrong credentials do.
 """
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import html
 import itertools
 import json
 import threading
@@ -48,7 +54,7 @@ DROP_HEADERS = frozenset(
     {"content-encoding", "content-length", "transfer-encoding", "connection"}
 )
 BAD_CLIENT = "bad"
-COMMENT_TEMPLATE = ("praw", "TestSubredditStreams.test_comments__with_pause.json")
+COMMENT_TEMPLATE = "praw/TestSubredditStreams.test_comments__with_pause"
 
 Key = tuple[str, str, frozenset[tuple[str, str]]]
 
@@ -123,6 +129,7 @@ class Scenario:
     released: dict[str, list[dict[str, Any]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    edits: dict[str, dict[str, Any]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -141,7 +148,7 @@ class Scenario:
     ) -> dict[str, Any]:
         """Make a new comment visible in ``subreddit``'s comment listing now."""
         if self._template is None:
-            (_, recorded), *_ = load_cassette(self.fixtures, "/".join(COMMENT_TEMPLATE))
+            (_, recorded), *_ = load_cassette(self.fixtures, COMMENT_TEMPLATE)
             listing = json.loads(recorded.body)
             self._template = listing["data"]["children"][0]["data"]
         data = copy.deepcopy(self._template)
@@ -167,6 +174,16 @@ class Scenario:
             self.released[subreddit.lower()].insert(0, {"kind": "t1", "data": data})
         return data
 
+    def edit(self, fullname: str, text: str) -> None:
+        """Answer ``fullname`` with ``text`` from now on, as after an edit."""
+        key = "body" if fullname.startswith("t1_") else "selftext"
+        with self.lock:
+            self.edits[fullname] = {
+                key: text,
+                f"{key}_html": html.escape(text),
+                "edited": time.time(),
+            }
+
     def answer(self, method: str, target: str, body: str) -> Recorded:
         """The response to one API request."""
         key = _key(method, target, body)
@@ -176,14 +193,18 @@ class Scenario:
                 if fault.times > 0 and fault.path.rstrip("/") == key[1]:
                     fault.times -= 1
                     return self._fault(fault)
-            released = self._released(key)
-            if released is not None:
-                return released
-            found = self._replay(key)
-        if found is None:
-            self.unmatched.append(f"{method} {target}")
-            return Recorded(404, (("Content-Type", "application/json"),), b"{}")
-        return found
+            found = self._released(key) or self._replay(key)
+            if found is not None:
+                return self._edited(found)
+        self.unmatched.append(f"{method} {target}")
+        return Recorded(404, (("Content-Type", "application/json"),), b"{}")
+
+    def _edited(self, recorded: Recorded) -> Recorded:
+        if not self.edits or recorded.status != 200:
+            return recorded
+        data = json.loads(recorded.body)
+        _apply_edits(data, self.edits)
+        return Recorded(recorded.status, recorded.headers, json.dumps(data).encode())
 
     def _fault(self, fault: Fault) -> Recorded:
         for _, recorded in load_cassette(self.fixtures, fault.cassette):
@@ -227,6 +248,19 @@ class Scenario:
         return Recorded(
             200, (("Content-Type", "application/json; charset=UTF-8"),), body
         )
+
+
+def _apply_edits(data: Any, edits: dict[str, dict[str, Any]]) -> None:
+    """Replace the edited fields of every thing in ``data`` named in ``edits``."""
+    if isinstance(data, dict):
+        changes = edits.get(str(data.get("name")))
+        if changes is not None:
+            data.update(changes)
+        for value in data.values():
+            _apply_edits(value, edits)
+    elif isinstance(data, list):
+        for value in data:
+            _apply_edits(value, edits)
 
 
 def base36(number: int) -> str:

@@ -126,3 +126,43 @@ def test_search_filters_results_locally(
     assert "sort=new" in query
     assert "q=oauth" in query
     assert "t=day" in query
+
+
+def test_removed_and_deleted_comments_in_a_stream_are_not_mentions(
+    reddit_server: RedditServer, collector: MakeCollector
+) -> None:
+    """Reddit lists a removed comment as "[removed]" and a deleted one as
+    "[deleted]", both without author. No recording holds a "[removed]" body, so
+    the replay server releases these, built on a recorded comment."""
+    client_id, scenario = reddit_server.scenario()
+    kept = scenario.release("acmetest", "Acme answered within the hour.", author="fan")
+    scenario.release("acmetest", "[removed]", author="[deleted]")
+    scenario.release("acmetest", "[deleted]", author="[deleted]")
+    reddit = collector(
+        client_id,
+        (BrandRule("Acme", ("acme", "removed", "deleted")),),
+        subreddits=("acmetest",),
+        search=False,
+        stream_submissions=False,
+    )
+    outcome = reddit.poll()
+    assert (outcome.seen, outcome.new, outcome.error) == (1, 1, None)
+    assert [(m.external_id, m.author, m.text) for m in stored(reddit)] == [
+        (kept["name"], "fan", "Acme answered within the hour.")
+    ]
+    assert scenario.unmatched == []
+
+
+def test_searches_run_at_their_own_interval_not_every_poll(
+    reddit_server: RedditServer, collector: MakeCollector
+) -> None:
+    oauth = (BrandRule("OAuth", ("oauth",)),)
+    client_id, scenario = reddit_server.scenario("TestSubreddit.test_search")
+    reddit = collector(client_id, oauth, search_every=300.0)
+    outcomes = [reddit.poll(), reddit.poll()]
+    assert [(o.new, o.error) for o in outcomes] == [(4, None), (0, None)]
+    assert len(scenario.requests) == 1  # the second poll was too soon to search
+    client_id, scenario = reddit_server.scenario("TestSubreddit.test_search")
+    every_poll = collector(client_id, oauth, search_every=0.0)
+    assert [every_poll.poll().error, every_poll.poll().error] == [None, None]
+    assert len(scenario.requests) == 2

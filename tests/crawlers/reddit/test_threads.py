@@ -1,4 +1,4 @@
-"""A submission's comment tree: "load more comments" and deleted comments."""
+"""A submission's comment tree: "load more comments", deleted and removed comments."""
 
 from __future__ import annotations
 
@@ -6,28 +6,151 @@ from crawlers.match import BrandRule
 from tests.crawlers.reddit.conftest import MakeCollector, stored
 from tests.servers.reddit import RedditServer
 
+REPLACE_ALL = "TestCommentForest.test_replace__all"
+# Comments of t3_3hahrw (r/funny, "Ba Dum Tsss") that say "treadmill" or
+# "rimshot" as a word, read off the recording. All but t1_cu5v9yd are on the
+# first page; t1_cu5v9yd comes in the third "load more comments" answer.
+# t1_cu5ujk8 and t1_cu5uk2x keep their text although their author deleted the
+# account (PRAW gives no author); t1_cu61215 only says "treadmills".
+TREADMILL = {
+    "t1_cu5tzum": "kosh56",
+    "t1_cu5ujk8": None,
+    "t1_cu5uk2x": None,
+    "t1_cu5ukar": "mattmck90",
+    "t1_cu5un6h": "Sketchables",
+    "t1_cu616jd": "omnilynx",
+    "t1_cu68vnd": "Backflip_into_a_star",
+}
+RIMSHOT_FIRST_PAGE = {
+    "t1_cu5ujqr": "uncleawesome",
+    "t1_cu5vvba": "A_Rim_Shot_For_You",
+    "t1_cu61po6": "H00NER",
+    "t1_cu60xnz": "TheRealBabyCave",
+    "t1_cu5tx53": "Doonie",
+    "t1_cu5u961": "pibroch",
+}
+LOADED_MORE = {"t1_cu5v9yd": "idosillythings"}
+BRANDS = (
+    BrandRule("Treadmill", ("treadmill",)),
+    BrandRule("Rimshot", ("rimshot",)),
+    # The tree holds six comments whose body is "[deleted]" (t1_cu61rpx,
+    # t1_cu5w5hz, t1_cu5y4ro, t1_cu60yyr, t1_cu61dgb on the first page,
+    # t1_cu61tk1 also on a "continue this thread" page): this term would
+    # match them, were they stored.
+    BrandRule("Deleted", ("deleted",)),
+)
+
 
 def test_comment_tree_with_load_more(
     reddit_server: RedditServer, collector: MakeCollector
 ) -> None:
-    client_id, scenario = reddit_server.scenario("TestCommentForest.test_replace__all")
-    reddit = collector(client_id, (BrandRule("Reddit", ("reddit",)),))
+    client_id, scenario = reddit_server.scenario(REPLACE_ALL)
+    reddit = collector(client_id, BRANDS)
     outcome = reddit.collect_thread("3hahrw")
     assert outcome.error is None
     assert scenario.unmatched == []
-    more = [r for _, r in scenario.requests if "morechildren" in r]
-    assert len(more) == 12
-    rows = stored(reddit)
-    assert outcome.new == len(rows) > 0
-    assert all(m.thread_id == "t3_3hahrw" for m in rows)
+    assert len([r for _, r in scenario.requests if "morechildren" in r]) == 12
+    rows = {m.external_id: m for m in stored(reddit)}
+    expected = TREADMILL | RIMSHOT_FIRST_PAGE | LOADED_MORE
+    assert {k: m.author for k, m in rows.items()} == expected
+    assert outcome.new == len(expected)
+    top = rows["t1_cu5un6h"]
+    assert (top.text, top.title) == (
+        "What did that kid step on a treadmill?",
+        "Ba Dum Tsss",
+    )
+    assert (top.thread_id, top.parent_id, top.top_level) == (
+        "t3_3hahrw",
+        "t3_3hahrw",
+        True,
+    )
+    assert top.site_name == "r/funny"
+    reply = rows["t1_cu616jd"]
+    assert (reply.parent_id, reply.top_level, reply.score) == ("t1_cu5tzum", False, 3)
+    assert reply.url == "https://www.reddit.com/r/funny/comments/3hahrw/_/cu616jd/"
+    loaded = rows["t1_cu5v9yd"]
+    assert (loaded.title, loaded.top_level) == ("Ba Dum Tsss", True)
 
 
-def test_deleted_comment_is_not_a_mention(
+def test_load_more_is_bounded_per_thread(
     reddit_server: RedditServer, collector: MakeCollector
 ) -> None:
-    client_id, _ = reddit_server.scenario("TestComment.test_refresh__deleted_comment")
-    reddit = collector(client_id, (BrandRule("Deleted", ("deleted",)),))
-    outcome = reddit.collect_thread("52o2fl")
+    client_id, scenario = reddit_server.scenario(REPLACE_ALL)
+    reddit = collector(client_id, BRANDS, thread_more_limit=0)
+    assert reddit.collect_thread("3hahrw").error is None
+    assert len(scenario.requests) == 1  # the first page only
+    rows = {m.external_id: m.author for m in stored(reddit)}
+    assert rows == TREADMILL | RIMSHOT_FIRST_PAGE
+
+
+def test_removed_comment_is_not_in_its_thread_page(
+    reddit_server: RedditServer, collector: MakeCollector
+) -> None:
+    """The recording of a comment removed by moderators, t1_dma3mi5.
+
+    Reddit's ``/api/info`` still shows its text there ("... without any
+    evidence."), but its thread page no longer holds it. Read with the first
+    page only (no recording of the thread's 70 "load more" answers exists),
+    the comments that do say "evidence" are stored and the removed one is not.
+    No recording holds a "[removed]" body; ``test_collect`` streams one.
+    """
+    client_id, scenario = reddit_server.scenario(
+        "TestComment.test_refresh__removed_comment"
+    )
+    reddit = collector(
+        client_id, (BrandRule("Evidence", ("evidence",)),), thread_more_limit=0
+    )
+    outcome = reddit.collect_thread("6wmniq")
     assert outcome.error is None
-    assert all(m.text not in {"[deleted]", "[removed]"} for m in stored(reddit))
-    assert "t1_d7ltvl0" not in {m.external_id for m in stored(reddit)}
+    assert scenario.unmatched == []
+    assert [r.partition("?")[0] for _, r in scenario.requests] == [
+        "GET /comments/6wmniq/"
+    ]
+    rows = {m.external_id: m for m in stored(reddit)}
+    assert {k: (m.author, m.parent_id) for k, m in rows.items()} == {
+        "t1_dm97jr0": ("altruSP", "t1_dm97548"),
+        "t1_dm9gxac": ("kallafragga", "t1_dm95tic"),
+        "t1_dm9owma": ("SanshaXII", "t3_6wmniq"),
+    }
+    assert rows["t1_dm9owma"].top_level is True
+    assert {m.title for m in rows.values()} == {
+        "Which conspiracy theory makes you cringe the most?"
+    }
+
+
+def test_comments_in_a_thread_carry_its_title_and_subreddit_reach(
+    reddit_server: RedditServer, collector: MakeCollector
+) -> None:
+    """t3_ablzuq (2019, r/AskReddit), whose page reports the subreddit's subscribers."""
+    client_id, scenario = reddit_server.scenario(
+        "TestCommentForest.test_comment_forest_refresh_error"
+    )
+    reddit = collector(client_id, (BrandRule("S", ("shit",)),), thread_more_limit=0)
+    outcome = reddit.collect_thread("ablzuq")
+    assert (outcome.new, outcome.error) == (2, None)
+    assert scenario.unmatched == []
+    post, comment = sorted(stored(reddit), key=lambda m: m.external_id, reverse=True)
+    title = (
+        "People who haven't pooped in 2019 yet, why are you still holding on to "
+        "last years shit?"
+    )
+    assert (post.external_id, post.author, post.title) == (
+        "t3_ablzuq",
+        "ShoddySubstance",
+        title,
+    )
+    assert (post.followers, post.score, post.comments) == (25873447, 221850, 8125)
+    assert (comment.external_id, comment.author, comment.title) == (
+        "t1_ed1czme",
+        "sweatybeard",
+        title,
+    )
+    assert (comment.followers, comment.score, comment.top_level) == (
+        25873447,
+        12165,
+        True,
+    )
+    assert comment.url == (
+        "https://www.reddit.com/r/AskReddit/comments/ablzuq/"
+        "people_who_havent_pooped_in_2019_yet_why_are_you/ed1czme/"
+    )
