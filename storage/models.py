@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     Enum,
+    FetchedValue,
     Float,
     ForeignKey,
     Index,
@@ -124,21 +125,43 @@ Index("ix_mentions_followers", Mention.followers.desc().nulls_last())
 
 
 class BrandMatch(Base):
-    """Which brand a mention names, and the terms that matched."""
+    """Which brand a mention names, and the terms that matched.
+
+    ``published_at`` copies the mention's so that one brand over time and share
+    of voice read these indexes alone. Triggers (migration 0003) keep it equal
+    to the mention's on every insert and update; never set it yourself.
+    """
 
     __tablename__ = "brand_matches"
+    # The database sets published_at: read it back on access, not by RETURNING,
+    # which on SQLite shows the row as inserted, before the trigger dated it.
+    __mapper_args__ = {"eager_defaults": False}  # noqa: RUF012 - mypy refuses ClassVar
     __table_args__ = (
         UniqueConstraint("mention_id", "brand"),
-        Index("ix_brand_matches_brand_mention_id", "brand", "mention_id"),
+        # One brand over time; SQLite also skip-scans it for share of voice.
+        Index(
+            "ix_brand_matches_brand_published_at",
+            "brand",
+            "published_at",
+            "competitor",
+            "mention_id",
+        ),
+        # Every brand in a period: share of voice.
+        Index(
+            "ix_brand_matches_published_at_brand", "published_at", "brand", "competitor"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mention_id: Mapped[int] = mapped_column(
         ForeignKey("mentions.id", ondelete="CASCADE"), index=True
     )
-    brand: Mapped[str] = mapped_column(String(100), index=True)
+    brand: Mapped[str] = mapped_column(String(100))
     competitor: Mapped[bool] = mapped_column(default=False)
     terms: Mapped[list[str]] = mapped_column(JSON)
+    published_at: Mapped[datetime | None] = mapped_column(
+        server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
 
     mention: Mapped[Mention] = relationship(back_populates="matches")
 
@@ -147,11 +170,20 @@ class SentimentResult(Base):
     """A model's verdict on one version of a mention's text (one row per model)."""
 
     __tablename__ = "sentiment_results"
-    __table_args__ = (UniqueConstraint("mention_id", "model_id"),)
+    __table_args__ = (
+        UniqueConstraint("mention_id", "model_id"),
+        # Joins that need only the label read the index, not the table.
+        Index(
+            "ix_sentiment_results_mention_id_model_id_label",
+            "mention_id",
+            "model_id",
+            "label",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mention_id: Mapped[int] = mapped_column(
-        ForeignKey("mentions.id", ondelete="CASCADE"), index=True
+        ForeignKey("mentions.id", ondelete="CASCADE")
     )
     model_id: Mapped[str] = mapped_column(String(256))
     model_revision: Mapped[str] = mapped_column(String(64))

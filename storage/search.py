@@ -19,7 +19,7 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import (
     Alert,
@@ -134,6 +134,26 @@ def _alerted() -> ColumnElement[bool]:
     )
 
 
+def _labelled(q: MentionQuery, label: Label) -> ColumnElement[bool]:
+    """``q.model_id`` gave the mention ``label``, with ``q.min_probability`` or more.
+
+    A condition on the joined score where the planner should start from the
+    scores or the brand's mentions: sorted by negativity, or a brand asked for.
+    Otherwise a subquery, so the index on ``mentions`` that serves the sort
+    drives the query and stops after one page, where SQLite would read every
+    score and sort all negative mentions (the negative inbox).
+    """
+    joined = q.sort == "negativity" or bool(q.brands)
+    scored = SentimentResult if joined else aliased(SentimentResult)
+    conditions = [scored.label == label]
+    if q.min_probability is not None:
+        conditions.append(getattr(scored, label) >= q.min_probability)
+    if joined:
+        return and_(*conditions)
+    own = (scored.mention_id == Mention.id, scored.model_id == q.model_id)
+    return select(scored.id).where(*own, *conditions).exists()
+
+
 def _filters(q: MentionQuery, dialect: str) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if q.brands:
@@ -147,10 +167,7 @@ def _filters(q: MentionQuery, dialect: str) -> list[ColumnElement[bool]]:
     if q.source_types:
         conditions.append(Mention.source_type.in_(q.source_types))
     if q.sentiment is not None:
-        conditions.append(SentimentResult.label == q.sentiment)
-        if q.min_probability is not None:
-            probability = getattr(SentimentResult, q.sentiment)
-            conditions.append(probability >= q.min_probability)
+        conditions.append(_labelled(q, q.sentiment))
     if q.since is not None:
         conditions.append(Mention.published_at >= q.since)
     if q.until is not None:

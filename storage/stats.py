@@ -17,7 +17,7 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from storage.models import BrandMatch, Mention, SentimentResult
 from storage.search import MentionQuery, MentionRow, find_mentions
@@ -62,13 +62,15 @@ class Window:
     until: datetime | None = None
 
 
-def bucket(period: Period, dialect: str) -> ColumnElement[str]:
-    """``published_at`` as the UTC day, or the Monday of its week, ``YYYY-MM-DD``."""
+def bucket(
+    period: Period, dialect: str, date: InstrumentedAttribute[datetime | None]
+) -> ColumnElement[str]:
+    """``date`` as the UTC day, or the Monday of its week, ``YYYY-MM-DD``."""
     if dialect == "sqlite":
         if period == "week":
-            return func.date(Mention.published_at, "-6 days", "weekday 1")
-        return func.strftime("%Y-%m-%d", Mention.published_at)
-    utc = func.timezone("UTC", Mention.published_at)
+            return func.date(date, "-6 days", "weekday 1")
+        return func.strftime("%Y-%m-%d", date)
+    utc = func.timezone("UTC", date)
     return func.to_char(func.date_trunc(period, utc), "YYYY-MM-DD")
 
 
@@ -78,30 +80,46 @@ def _count(label: str) -> ColumnElement[int]:
     )
 
 
-def _volume_select(key: ColumnElement[Any], w: Window) -> Select[Any]:
+def _published(window: Window) -> InstrumentedAttribute[datetime | None]:
+    """What dates a mention: for one brand, the copy on its ``brand_matches`` row."""
+    return Mention.published_at if window.brand is None else BrandMatch.published_at
+
+
+def _volume_select(
+    key: ColumnElement[Any], w: Window, *, needs_mention: bool = True
+) -> Select[Any]:
+    """Mentions and their labels by ``key`` (``needs_mention``: it reads ``mentions``).
+
+    One brand's mentions start from ``brand_matches``, whose copy of
+    ``published_at`` and ``ix_brand_matches_brand_published_at`` find the
+    brand's period without reading ``mentions`` unless ``key`` needs it.
+    """
     stmt = select(
         key.label("key"),
         func.count(),
         _count("negative"),
         _count("neutral"),
         _count("positive"),
-    ).select_from(Mention)
-    if w.brand is not None:
-        stmt = stmt.join(
-            BrandMatch,
-            and_(BrandMatch.mention_id == Mention.id, BrandMatch.brand == w.brand),
-        )
+    )
+    if w.brand is None:
+        stmt = stmt.select_from(Mention)
+        mention_id = Mention.id
+    else:
+        stmt = stmt.select_from(BrandMatch).where(BrandMatch.brand == w.brand)
+        mention_id = BrandMatch.mention_id
+        if needs_mention:
+            stmt = stmt.join(Mention, Mention.id == BrandMatch.mention_id)
     stmt = stmt.outerjoin(
         SentimentResult,
         and_(
-            SentimentResult.mention_id == Mention.id,
+            SentimentResult.mention_id == mention_id,
             SentimentResult.model_id == w.model_id,
         ),
     )
     if w.since is not None:
-        stmt = stmt.where(Mention.published_at >= w.since)
+        stmt = stmt.where(_published(w) >= w.since)
     if w.until is not None:
-        stmt = stmt.where(Mention.published_at < w.until)
+        stmt = stmt.where(_published(w) < w.until)
     return stmt.group_by(key).order_by(key)
 
 
@@ -117,8 +135,9 @@ def volume_over_time(
 ) -> list[Volume]:
     """Mentions and their sentiment per day or week, oldest first (dated only)."""
     dialect = session.get_bind().dialect.name
-    key = bucket(period, dialect)
-    stmt = _volume_select(key, window).where(Mention.published_at.is_not(None))
+    date = _published(window)
+    key = bucket(period, dialect, date)
+    stmt = _volume_select(key, window, needs_mention=False).where(date.is_not(None))
     return _volumes(session, stmt)
 
 
@@ -133,17 +152,17 @@ def volume_by(session: Session, window: Window, dimension: Dimension) -> list[Vo
 def share_of_voice(
     session: Session, since: datetime | None = None, until: datetime | None = None
 ) -> list[Share]:
-    """Each brand's mentions as a share of all brands' mentions, largest first."""
+    """Each brand's mentions as a share of all brands' mentions, largest first.
+
+    Read from ``brand_matches`` alone: its copy of ``published_at`` and a
+    covering index answer a period without joining every mention in it.
+    """
     competitor = func.max(cast(BrandMatch.competitor, Integer))
-    stmt = (
-        select(BrandMatch.brand, competitor, func.count())
-        .join(Mention, Mention.id == BrandMatch.mention_id)
-        .group_by(BrandMatch.brand)
-    )
+    stmt = select(BrandMatch.brand, competitor, func.count()).group_by(BrandMatch.brand)
     if since is not None:
-        stmt = stmt.where(Mention.published_at >= since)
+        stmt = stmt.where(BrandMatch.published_at >= since)
     if until is not None:
-        stmt = stmt.where(Mention.published_at < until)
+        stmt = stmt.where(BrandMatch.published_at < until)
     rows = [(b, bool(c), int(n)) for b, c, n in session.execute(stmt)]
     total = sum(n for _, _, n in rows)
     shares = [Share(b, c, n, n / total if total else 0.0) for b, c, n in rows]

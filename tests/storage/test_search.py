@@ -35,6 +35,15 @@ def names(db, **query):
         ({"source_types": ("review",)}, ["compare", "anvil"]),
         ({"sentiment": "negative"}, ["hostile", "delivery_ja", "skates"]),
         ({"sentiment": "negative", "min_probability": 0.9}, ["hostile", "skates"]),
+        (
+            {"sentiment": "negative", "sort": "negativity"},
+            ["hostile", "skates", "delivery_ja"],
+        ),
+        (
+            {"brands": ("Acme",), "sentiment": "negative", "min_probability": 0.9},
+            ["hostile", "skates"],
+        ),
+        ({"brands": ("Globex",), "sentiment": "neutral"}, ["globex"]),
         ({"languages": ("ja",)}, ["delivery_ja"]),
         ({"min_reach": 300}, ["hostile", "delivery_ja", "skates"]),
         ({"alerted": True}, ["skates"]),
