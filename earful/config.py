@@ -28,6 +28,7 @@ from pydantic import (
 
 from crawlers.match import BrandRule
 from crawlers.params import FeedParams, ForumParams, HackerNewsParams, ReviewsParams
+from crawlers.politeness import Contact, Politeness
 from crawlers.query import QueryError, parse_query
 from crawlers.reddit import RedditCredentials, RedditParams
 from earful.errors import ConfigError
@@ -132,7 +133,7 @@ class SourceBase(Strict):
 
 
 class FeedSource(FeedParams, SourceBase):
-    """An RSS / Atom feed, fetched by the ``feed`` spider."""
+    """An RSS, Atom or JSON Feed, fetched by the ``feed`` spider."""
 
     type: Literal["feed"]
 
@@ -144,8 +145,9 @@ class RedditSource(SourceBase):
     """Reddit through PRAW: brand searches and subreddit streams (read-only OAuth)."""
 
     type: Literal["reddit"]
-    interval: Seconds = 60.0
-    """How often the streams are polled and the searches run (default `"60s"`)."""
+    interval: Seconds = 20.0
+    """How often the subreddit streams are polled (default `"20s"`: an alert then
+    follows a new comment within about 20 s; see docs/operating.md)."""
     subreddits: list[SubredditName] = []
     """Subreddits (without `r/`) whose new submissions and comments are streamed and
     searched."""
@@ -153,6 +155,9 @@ class RedditSource(SourceBase):
     """Search each brand's terms, Reddit-wide and in each subreddit, newest first."""
     search_time: Literal["hour", "day", "week", "month", "year", "all"] = "day"
     """How far back a search reaches."""
+    search_interval: Seconds = 300.0
+    """How often the brand searches run (default `"5m"`): each costs one request per
+    brand and place, and Reddit's search index lags behind its streams anyway."""
     stream_submissions: bool = True
     """Stream the subreddits' new submissions."""
     stream_comments: bool = True
@@ -160,7 +165,10 @@ class RedditSource(SourceBase):
     include_all: bool = False
     """Also stream every new comment on Reddit (`r/all`); heavy, for big brands."""
     follow_threads: bool = False
-    """Read the whole comment tree of each new submission that names a brand."""
+    """Read the comment tree of each new submission that names a brand."""
+    thread_more_limit: Annotated[int, Field(ge=0)] = 32
+    """How many "load more comments" links are followed per thread, one request each
+    (0: the first page only)."""
     praw_site: str | None = None
     """A praw.ini section to read credentials from instead of the environment."""
     client_id_env: str = "REDDIT_CLIENT_ID"
@@ -195,10 +203,12 @@ class RedditSource(SourceBase):
             subreddits=tuple(self.subreddits),
             search=self.search,
             search_time=self.search_time,
+            search_every=self.search_interval,
             stream_submissions=self.stream_submissions,
             stream_comments=self.stream_comments,
             include_all=self.include_all,
             follow_threads=self.follow_threads,
+            thread_more_limit=self.thread_more_limit,
         )
 
 
@@ -299,6 +309,10 @@ class SlackConfig(Strict):
     """Environment variable holding the bot token (`xoxb-…`); wins over the webhook."""
     webhook_env: str = "SLACK_WEBHOOK_URL"
     """Environment variable holding an incoming-webhook URL."""
+    app_token_env: str = "SLACK_APP_TOKEN"  # noqa: S105 - a variable's name
+    """Environment variable holding the app-level token (`xapp-…`); with it and the
+    bot token, alerts get a "Mark handled" button answered over Socket Mode by
+    `earful run` or `earful alerts listen`."""
     base_url: str | None = None
     """Slack Web API base URL, for proxies and tests (default: Slack's own)."""
     max_attempts: Annotated[int, Field(gt=0)] = 5
@@ -307,13 +321,41 @@ class SlackConfig(Strict):
     """Wait before the first retry; doubles each attempt (±50 % jitter, at most 1 h)."""
 
 
-class CrawlerConfig(Strict):
-    """Crawl etiquette and limits shared by every spider."""
+Delay = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
+_POLITE = Politeness()  # the collectors' polite defaults (crawlers/settings.py)
 
-    contact: str | None = None
-    """Operator contact (URL or e-mail) added to the User-Agent, as polite crawlers do."""
+
+class CrawlerConfig(Strict):
+    """Crawl etiquette and limits shared by every spider (robots.txt is always obeyed)."""
+
+    contact: Contact = None
+    """Operator contact (URL or e-mail) added to the User-Agent, as polite crawlers do:
+    `Earful/0.1 (+https://github.com/earful/earful; <contact>)`."""
     timeout: Seconds = 600.0
     """A crawl running longer than this is stopped and recorded as failed."""
+    request_timeout: Seconds = _POLITE.request_timeout
+    """A single request that takes longer than this fails (and may be retried)."""
+    concurrency_per_domain: Annotated[int, Field(gt=0, le=64)] = (
+        _POLITE.concurrency_per_domain
+    )
+    """Most requests in flight to one site at a time."""
+    download_delay: Delay = _POLITE.download_delay
+    """Wait between requests to one site (each randomised 0.5x to 1.5x); AutoThrottle
+    lengthens it while a site is slow, never below this."""
+    autothrottle_target: Annotated[float, Field(gt=0, le=64)] = (
+        _POLITE.autothrottle_target
+    )
+    """AutoThrottle's target: requests it aims to have in flight to one site on average."""
+    retries: Annotated[int, Field(ge=0, le=10)] = _POLITE.retries
+    """Retries of a request that timed out, lost its connection or got a 408, 429 or
+    5xx."""
+    retry_backoff: Delay = _POLITE.retry_backoff
+    """Wait before the first retry; doubles each retry (at most 60 s). A 429 or 503
+    with `Retry-After` waits that long instead, or is not retried past 60 s."""
+
+    def politeness(self) -> Politeness:
+        """The etiquette a crawl child process applies."""
+        return Politeness.model_validate(self.model_dump(exclude={"timeout"}))
 
 
 class DaemonConfig(Strict):
@@ -322,9 +364,15 @@ class DaemonConfig(Strict):
     timezone: str = "UTC"
     """IANA time zone for cron expressions and digests (e.g. `Europe/Berlin`)."""
     score_every: Seconds = 30.0
-    """How often new mentions are scored."""
+    """How often new mentions are scored (and right after a crawl, see
+    `score_after_crawl`)."""
     deliver_every: Seconds = 15.0
-    """How often alerts are queued and delivered."""
+    """How often alerts are queued and delivered (and right after scoring, see
+    `score_after_crawl`)."""
+    score_after_crawl: bool = True
+    """Score right after a crawl that stored new or edited mentions, and deliver right
+    after scoring, so alerts do not wait for `score_every` and `deliver_every`; false
+    scores and delivers on those schedules only."""
     misfire_grace: Seconds = 300.0
     """A run missed (daemon down or busy) by less than this still runs, once."""
     workers: Annotated[int, Field(gt=0, le=64)] = 4
@@ -396,6 +444,11 @@ class Config(Strict):
     def slack_token(self) -> SecretStr | None:
         """The Slack bot token from the environment variable the config names."""
         return self.secret(self.slack.token_env)
+
+    @property
+    def slack_app_token(self) -> SecretStr | None:
+        """The Slack app-level token (Socket Mode) from the environment."""
+        return self.secret(self.slack.app_token_env)
 
     @property
     def slack_webhook_url(self) -> SecretStr | None:

@@ -112,15 +112,13 @@ class Pipeline:
             mode="json",
             exclude={"name", "type", "enabled", *SCHEDULE_KEYS},
         )
-        contact = self.config.crawler.contact
-        agent = f"Earful/0.1 (+{contact})" if contact else None
         return CrawlSpec(
             source=source.name,
             spider=source.type,
             params=params,
             brands=self.brands,
             database_url=self.config.database_url,
-            user_agent=agent,
+            politeness=self.config.crawler.politeness(),
             timeout_s=source.timeout or self.config.crawler.timeout,
         )
 
@@ -222,11 +220,12 @@ class Pipeline:
             bind.dispose()
 
     def send_policy(self) -> SendPolicy:
-        """Attempts, backoff and thread window from ``[slack]`` and ``[digest]``."""
+        """Attempts, backoff, thread window and the "Mark handled" button from config."""
         return SendPolicy(
             max_attempts=self.config.slack.max_attempts,
             backoff_base=self.config.slack.retry_backoff,
             thread_window=timedelta(seconds=self.config.digest.thread_window),
+            handle_button=bool(self.config.slack_token and self.config.slack_app_token),
         )
 
     def alert(self) -> tuple[int, DeliveryReport]:
