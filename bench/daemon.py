@@ -39,6 +39,7 @@ terms = ["acme"]
 [daemon]
 score_every = "1h"
 deliver_every = "1h"
+score_after_crawl = false
 workers = {workers}
 """
 SOURCE = '\n[[sources]]\nname = "site-{i}"\ntype = "feed"\nurl = "{site}/feed.xml"\n'

@@ -11,6 +11,11 @@ exits at once with status 1.
 SIGHUP re-reads the config: new sources start, removed ones stop, changed
 schedules take effect; running jobs finish on the config they started with.
 A config with errors is logged and the old one kept.
+
+With the Slack app-level token set, the Socket Mode listener for the "Mark
+handled" button (``alerts.listen``) runs alongside the scheduler in threads of
+its own; it keeps the tokens and database it started with across reloads, and
+a problem with it is logged without stopping anything else.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from sqlalchemy.orm import Session, sessionmaker
+
+from alerts import HandleListener, SocketModeError
 from earful.config import Config
 from earful.errors import EarfulError
 from earful.logs import write_now
@@ -37,6 +45,7 @@ log = logging.getLogger(__name__)
 
 STOP_GRACE_S = 6.0
 EXIT_WITHIN_S = 9.0
+LISTENER_CLOSE_S = 5.0  # closes while jobs finish, within STOP_GRACE_S
 WAKE_EVERY_S = 0.5
 CHILD_MARK = b"crawlers.run"
 
@@ -68,6 +77,45 @@ def _signal_children(signum: int) -> None:
             continue
 
 
+def handle_listener(
+    config: Config, sessions: sessionmaker[Session]
+) -> HandleListener | None:
+    """The "Mark handled" button's listener, not started; None without an app token.
+
+    Raises ``SocketModeError`` when the app token is set but unusable.
+    """
+    bot, app = config.slack_token, config.slack_app_token
+    if app is None:
+        return None
+    if bot is None:
+        msg = (
+            f"{config.slack.app_token_env} is set but {config.slack.token_env} is "
+            "not: the Socket Mode listener needs the bot token too"
+        )
+        raise SocketModeError(msg)
+    return HandleListener(
+        sessions,
+        bot_token=bot.get_secret_value(),
+        app_token=app.get_secret_value(),
+        base_url=config.slack.base_url,
+    )
+
+
+def _start_listener(pipeline: Pipeline) -> Callable[[], object]:
+    """Start the "Mark handled" listener when configured; what stops it."""
+    try:
+        listener = handle_listener(pipeline.config, pipeline.sessions)
+    except SocketModeError as exc:
+        log.error(
+            'Socket Mode listener not started, "Mark handled" will not work: %s', exc
+        )
+        listener = None
+    if listener is None:
+        return lambda: None
+    listener.start()
+    return lambda: listener.close(LISTENER_CLOSE_S)
+
+
 def _reload(load: Callable[[], Config], retired: list[Pipeline]) -> Config | None:
     app = current_app()
     try:
@@ -80,7 +128,15 @@ def _reload(load: Callable[[], Config], retired: list[Pipeline]) -> Config | Non
     if config.sentiment == old.config.sentiment:
         pipeline._scorer = old._scorer  # keep the loaded model
     retired.append(old)
-    set_app(App(pipeline, owner=app.owner, running=app.running, lock=app.lock))
+    set_app(
+        App(
+            pipeline,
+            owner=app.owner,
+            running=app.running,
+            lock=app.lock,
+            scheduler=app.scheduler,
+        )
+    )
     log.info("config reloaded: %d sources", len(pipeline.enabled_sources()))
     return config
 
@@ -123,6 +179,7 @@ def run_forever(pipeline: Pipeline, load: Callable[[], Config] | None = None) ->
     retired: list[Pipeline] = []
     with running(pipeline) as scheduler:
         log.info("earful running with %d jobs", len(scheduler.get_jobs()))
+        stop_listener = _start_listener(pipeline)
         while not stop.is_set():
             # A timeout, because a signal delivered to another thread would not
             # wake an untimed wait, and Python runs handlers in this thread only.
@@ -139,6 +196,7 @@ def run_forever(pipeline: Pipeline, load: Callable[[], Config] | None = None) ->
         log.info("%s received: finishing running jobs", name)
         scheduler.shutdown(wait=False)
         _signal_children(signal.SIGTERM)
+        stop_listener()
         clean = _wait_for_jobs(started + STOP_GRACE_S)
         if not clean:
             log.warning("jobs still running after %.0f s: stopping them", STOP_GRACE_S)

@@ -2,9 +2,16 @@
 
 Crawls run in child processes (see ``earful.crawl``), so the scheduler's worker
 threads only wait on them; scoring and delivery are jobs of their own so an alert
-never waits for the next crawl. Every job has ``max_instances=1`` (a source never
-runs twice at once in one daemon) and ``coalesce=True`` (missed runs collapse into
-one); a run missed by more than ``[daemon] misfire_grace`` is skipped.
+never waits for the next crawl. With ``[daemon] score_after_crawl`` (the
+default), a crawl that stored new or edited mentions brings the scoring job
+forward to now, and scoring that scored anything does the same for delivery, so
+an alert follows its crawl within seconds rather than waiting for ``score_every``
+and ``deliver_every``; those periods remain the catch-up for whatever a woken job
+missed (it was running already, or the daemon restarted).
+
+Every job has ``max_instances=1`` (a source never runs twice at once in one
+daemon) and ``coalesce=True`` (missed runs collapse into one); a run missed by
+more than ``[daemon] misfire_grace`` is skipped.
 
 Job state lives in the database (APScheduler's ``SQLAlchemyJobStore``, table
 ``apscheduler_jobs``, which Alembic ignores), so a restart keeps each job's next
@@ -36,15 +43,16 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.base import BaseJobStore
+from apscheduler.jobstores.base import BaseJobStore, JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import STATE_STOPPED
+from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED, BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError, ProgrammingError, SQLAlchemyError
 
 from earful.config import Config, SourceBase
 from earful.logs import source_context
@@ -58,6 +66,8 @@ MAX_JITTER_S = 60.0
 LEASE_MARGIN_S = 120.0  # a crawl is killed at its timeout; its lease outlives it
 SCORE_LEASE_S = 1800.0
 SOURCE_JOB = "source:"
+SCORE_JOB = "score"
+ALERT_JOB = "alert"
 
 
 @dataclass
@@ -72,6 +82,7 @@ class App:
     )
     running: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    scheduler: BaseScheduler | None = None  # to bring jobs forward; None in tests
 
 
 _app: App | None = None
@@ -132,23 +143,50 @@ def crawl_source(name: str) -> None:
             if not held:
                 log.info("source %s is being crawled by another daemon", name)
                 return
-            app.pipeline.collect(source)
+            outcome = app.pipeline.collect(source)
+    if outcome.new or outcome.updated:
+        run_soon(app, SCORE_JOB)
 
 
 def score_mentions() -> None:
     """Job: score every mention that has no score for its current text."""
     app = current_app()
-    with _working(app, "score"), _leased(app, "job:score", SCORE_LEASE_S) as held:
+    scored = 0
+    with _working(app, SCORE_JOB), _leased(app, "job:score", SCORE_LEASE_S) as held:
         if held:
             scored, negative = app.pipeline.score()
             if scored:
                 log.info("scored %d mentions: %d negative", scored, negative)
+    if scored:
+        run_soon(app, ALERT_JOB)
+
+
+def run_soon(app: App, job_id: str) -> None:
+    """Bring the scheduled job ``job_id`` forward to now, unless it is running.
+
+    Only with ``[daemon] score_after_crawl``. A running scoring job loops until
+    nothing is left unscored, so it also takes what was just stored. The job
+    still never overlaps itself (``max_instances``), and its next regular run is
+    one period after this one.
+    """
+    scheduler = app.scheduler
+    if not app.pipeline.config.daemon.score_after_crawl:
+        return
+    if scheduler is None or scheduler.state != STATE_RUNNING:
+        return
+    with app.lock:
+        if job_id in app.running:
+            return
+    try:
+        scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
+    except JobLookupError:  # not scheduled in this process (e.g. switched off)
+        return
 
 
 def deliver_alerts() -> None:
     """Job: queue alerts for new negative mentions and deliver what is pending."""
     app = current_app()
-    with _working(app, "alert"):
+    with _working(app, ALERT_JOB):
         queued, report = app.pipeline.alert()
     if queued or report.sent or report.failed:
         log.info(
@@ -222,7 +260,7 @@ def job_specs(config: Config) -> list[JobSpec]:
     ]
     specs.append(
         JobSpec(
-            "score",
+            SCORE_JOB,
             "score new mentions",
             score_mentions,
             IntervalTrigger(seconds=daemon.score_every, timezone=zone),
@@ -230,7 +268,7 @@ def job_specs(config: Config) -> list[JobSpec]:
     )
     specs.append(
         JobSpec(
-            "alert",
+            ALERT_JOB,
             "queue and deliver alerts",
             deliver_alerts,
             IntervalTrigger(seconds=daemon.deliver_every, timezone=zone),
@@ -313,6 +351,22 @@ class DaemonScheduler(BackgroundScheduler):  # type: ignore[misc]  # untyped bas
         return wait
 
 
+class SharedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]  # untyped base
+    """APScheduler's SQLAlchemy job store, safe when several daemons start at once.
+
+    ``start`` creates ``apscheduler_jobs`` when it is missing; two daemons starting
+    together on a new PostgreSQL database both find it missing and one ``CREATE``
+    fails. That one finds the table made by the other and goes on.
+    """
+
+    def start(self, scheduler: BackgroundScheduler, alias: str) -> None:
+        try:
+            super().start(scheduler, alias)
+        except (IntegrityError, ProgrammingError):
+            if not inspect(self.engine).has_table(self.jobs_t.name):
+                raise
+
+
 def build_scheduler(pipeline: Pipeline) -> BackgroundScheduler:
     """A scheduler whose jobs persist in the pipeline's database (unless switched off).
 
@@ -320,7 +374,7 @@ def build_scheduler(pipeline: Pipeline) -> BackgroundScheduler:
     """
     daemon = pipeline.config.daemon
     store: BaseJobStore = (
-        SQLAlchemyJobStore(engine=pipeline.sessions.kw["bind"])
+        SharedJobStore(engine=pipeline.sessions.kw["bind"])
         if daemon.persist_jobs
         else MemoryJobStore()
     )
@@ -341,8 +395,10 @@ def build_scheduler(pipeline: Pipeline) -> BackgroundScheduler:
 @contextmanager
 def running(pipeline: Pipeline) -> Iterator[BackgroundScheduler]:
     """A started scheduler with the config's jobs; shut down (not waiting) on exit."""
-    set_app(App(pipeline))
+    app = App(pipeline)
+    set_app(app)
     scheduler = build_scheduler(pipeline)
+    app.scheduler = scheduler
     scheduler.start(paused=True)
     try:
         sync_jobs(scheduler, job_specs(pipeline.config))

@@ -1,15 +1,20 @@
-"""Alert commands: ``earful alerts handle ID`` and ``earful alerts list``."""
+"""Alert commands: ``earful alerts handle ID``, ``list`` and ``listen``."""
 
 from __future__ import annotations
 
 import getpass
+import logging
+import signal
+import threading
 from pathlib import Path
+from types import FrameType
 
 import click
 
-from alerts import AlertError, SlackDeliverer, handle, outbox_rows
+from alerts import AlertError, SlackDeliverer, SocketModeError, handle, outbox_rows
 from earful.cli.common import CONFIG_OPTION, DB_OPTION, load
 from earful.config import Config
+from earful.logs import add_secret, setup_logging
 from storage import StorageError, open_database
 from storage.models import AlertState
 
@@ -101,3 +106,50 @@ def list_command(
             f"{a.id:>6}  {a.state:<7}  {a.kind:<7}  {a.channel}  "
             f"attempts={a.attempts}{when}  last_error={a.last_error or '-'}"
         )
+
+
+@alerts_group.command("listen")
+@CONFIG_OPTION
+@DB_OPTION
+def listen_command(config_path: Path, database_url: str | None) -> None:
+    """Answer the "Mark handled" button in Slack until Ctrl-C or SIGTERM.
+
+    Needs the bot token and the app-level token (SLACK_APP_TOKEN, Socket Mode).
+    `earful run` listens by itself; this is for setups without the daemon, such
+    as `earful run --once` from cron.
+    """
+    from earful.daemon import handle_listener  # noqa: PLC0415 - listen only
+
+    config = load(config_path, database_url)
+    setup_logging(logging.getLogger().getEffectiveLevel())
+    for secret in (config.slack_token, config.slack_app_token):
+        add_secret(secret.get_secret_value() if secret else None)
+    try:
+        listener = handle_listener(config, open_database(config.database_url))
+    except (SocketModeError, StorageError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if listener is None:
+        msg = (
+            f"set {config.slack.app_token_env} to the Slack app's app-level token "
+            "(xapp-…) to answer the Mark handled button (see docs/alerts.md)"
+        )
+        raise click.ClickException(msg)
+    stop = threading.Event()
+
+    def on_term(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    listener.start()
+    click.echo("Listening for Mark handled clicks; Ctrl-C to stop.")
+    try:
+        while not (stop.is_set() or listener.gave_up.is_set()):
+            stop.wait(0.5)  # a timeout, so Ctrl-C is seen
+    except KeyboardInterrupt:
+        pass
+    finally:
+        listener.close()
+        signal.signal(signal.SIGTERM, previous)
+    if listener.error is not None:
+        raise click.ClickException(listener.error)
+    click.echo("Stopped.")

@@ -121,7 +121,11 @@ def run(
     else:  # a daemon says what it does; crawl children only their problems
         setup_logging(min(level, logging.INFO), log_format, capture_stderr=True)
         logging.getLogger("earful.crawl").setLevel(max(level, logging.WARNING))
-    for secret in (config.slack_token, config.slack_webhook_url):
+    for secret in (
+        config.slack_token,
+        config.slack_app_token,
+        config.slack_webhook_url,
+    ):
         add_secret(secret.get_secret_value() if secret else None)
     add_secret(make_url(config.database_url).password)
     pipeline = open_pipeline(config)

@@ -56,6 +56,7 @@ min_negative = 0.5
 [daemon]
 score_every = "{every}"
 deliver_every = "{every}"
+score_after_crawl = false
 """
     if slack is not None:
         text += f'\n[slack]\nbase_url = "{slack.api_url}"\n'
