@@ -133,6 +133,7 @@ def _reload(load: Callable[[], Config], retired: list[Pipeline]) -> Config | Non
             pipeline,
             owner=app.owner,
             running=app.running,
+            again=app.again,
             lock=app.lock,
             scheduler=app.scheduler,
         )

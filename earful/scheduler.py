@@ -6,8 +6,8 @@ never waits for the next crawl. With ``[daemon] score_after_crawl`` (the
 default), a crawl that stored new or edited mentions brings the scoring job
 forward to now, and scoring that scored anything does the same for delivery, so
 an alert follows its crawl within seconds rather than waiting for ``score_every``
-and ``deliver_every``; those periods remain the catch-up for whatever a woken job
-missed (it was running already, or the daemon restarted).
+and ``deliver_every``. A job woken while it runs runs once more when it ends; the
+periods remain the catch-up after a restart.
 
 Every job has ``max_instances=1`` (a source never runs twice at once in one
 daemon) and ``coalesce=True`` (missed runs collapse into one); a run missed by
@@ -81,6 +81,8 @@ class App:
         )
     )
     running: set[str] = field(default_factory=set)
+    # Jobs asked to run again while running: they bring themselves forward at the end.
+    again: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
     scheduler: BaseScheduler | None = None  # to bring jobs forward; None in tests
 
@@ -111,6 +113,10 @@ def _working(app: App, name: str) -> Iterator[None]:
     finally:
         with app.lock:
             app.running.discard(name)
+            again = name in app.again
+            app.again.discard(name)
+        if again:
+            run_soon(app, name)
 
 
 @contextmanager
@@ -162,12 +168,13 @@ def score_mentions() -> None:
 
 
 def run_soon(app: App, job_id: str) -> None:
-    """Bring the scheduled job ``job_id`` forward to now, unless it is running.
+    """Bring the scheduled job ``job_id`` forward to now, or again once it ends.
 
-    Only with ``[daemon] score_after_crawl``. A running scoring job loops until
-    nothing is left unscored, so it also takes what was just stored. The job
-    still never overlaps itself (``max_instances``), and its next regular run is
-    one period after this one.
+    Only with ``[daemon] score_after_crawl``. A job that is running when asked
+    may already have read the database, so it runs once more as soon as it ends,
+    instead of leaving the new work to its next regular run. The job still never
+    overlaps itself (``max_instances``), and its next regular run is one period
+    after this one.
     """
     scheduler = app.scheduler
     if not app.pipeline.config.daemon.score_after_crawl:
@@ -176,6 +183,7 @@ def run_soon(app: App, job_id: str) -> None:
         return
     with app.lock:
         if job_id in app.running:
+            app.again.add(job_id)
             return
     try:
         scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))

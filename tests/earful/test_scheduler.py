@@ -24,12 +24,15 @@ from earful.scheduler import (
     App,
     build_scheduler,
     job_specs,
+    running,
     set_app,
     sync_jobs,
 )
 from storage import CrawlRun, Mention
 from storage.leases import acquire_lease, live_leases, release_lease
+from storage.models import Alert, AlertState
 from tests.servers.site import SampleSite
+from tests.servers.slack import SlackServer
 
 DEADLINE_S = 90.0
 
@@ -235,3 +238,42 @@ def test_cron_sources_and_changed_schedules(sqlite_url, open_db):
     assert str(spec.trigger).startswith("cron[")
     assert (score.id, alert.id) == ("score", "alert")
     assert not score.run_now
+
+
+@pytest.mark.slow
+def test_a_crawl_that_stores_wakes_scoring_then_delivery(
+    site: SampleSite, slack: SlackServer, sqlite_url, monkeypatch
+):
+    """Scoring and delivery are due in an hour; the crawl's new mentions wake them."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-ok")
+    config = parse_config(
+        {
+            "database_url": sqlite_url,
+            "brands": [{"name": "Acme", "terms": ["acme"]}],
+            "sources": [
+                {
+                    "name": "acme-news",
+                    "type": "feed",
+                    "url": f"{site.url}/acme/news.xml",
+                    "interval": "1h",
+                    "jitter": 0,
+                }
+            ],
+            "alerts": [{"name": "neg", "brands": ["Acme"], "channel": "#brand-alerts"}],
+            "slack": {"base_url": slack.api_url},
+            "daemon": {"score_every": "1h", "deliver_every": "1h"},
+        },
+        environ=False,
+    )
+    pipeline = Pipeline(config)
+
+    def sent() -> list[Alert]:
+        with pipeline.sessions() as s:
+            return list(s.scalars(select(Alert).where(Alert.state == AlertState.SENT)))
+
+    with running(pipeline):
+        wait_for(lambda: bool(sent()), "the negative post's alert to reach Slack")
+    [alert] = sent()
+    [call] = slack.calls("chat.postMessage")
+    assert call.payload["metadata"]["event_payload"]["key"] == alert.key
+    assert "Acme blender broke after two days" in call.payload["text"]
