@@ -23,7 +23,13 @@ from crawlers.language import detect_language
 from crawlers.match import BrandRule, Matcher
 from crawlers.text import normalize_whitespace, one_line, truncate
 from storage import StorageError, open_database, redact_url
-from storage.queries import get_cursor, set_cursor, upsert_mention
+from storage.queries import (
+    UpsertResult,
+    get_cursor,
+    set_cursor,
+    upsert_mention,
+    upsert_mentions,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -102,11 +108,16 @@ class MatchPipeline:
 
 
 class StorePipeline:
-    """Upsert mentions into the database, committing in small batches.
+    """Store mentions in batches of ``BATCH_SIZE``, a few statements and a commit each.
 
     Counts ``earful/seen``, ``earful/new`` and ``earful/updated`` in the crawl
-    stats, loads the source's cursor into the spider before its first request
-    and stores the spider's ``next_cursor`` when the crawl closes without error.
+    stats as each batch is stored, loads the source's cursor into the spider
+    before its first request and stores the spider's ``next_cursor`` when the
+    crawl closes without error. Items pass on as they are buffered; the last
+    batch is stored when the crawl closes. A batch the database refuses is
+    stored again item by item, so only the item that fails is lost; it is
+    recorded as the crawl's error, so the cursor stays where it was and the
+    next run fetches the item again.
     """
 
     def __init__(self, crawler: Crawler, database_url: str) -> None:
@@ -114,7 +125,7 @@ class StorePipeline:
         self.database_url = database_url
         self.source = str(crawler.settings.get("EARFUL_SOURCE") or "")
         self.session: Session | None = None
-        self.pending = 0
+        self.batch: list[MentionItem] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -140,37 +151,54 @@ class StorePipeline:
             raise CloseSpider(message) from None
 
     def process_item(self, item: MentionItem) -> MentionItem:
-        """Store ``item`` and count what storing it did."""
-        assert self.session is not None  # noqa: S101 - opened in open_spider
-        stats = self.crawler.stats
-        assert stats is not None  # noqa: S101 - a running crawl has stats
-        try:
-            result = upsert_mention(self.session, item.mention_fields(), item.matches)
-        except SQLAlchemyError as exc:
-            self.session.rollback()
-            lost, self.pending = self.pending, 0
-            message = (
-                f"storing {item.external_id!r} failed ({lost} uncommitted mentions "
-                f"will be stored again next run): {str(exc).splitlines()[0]}"
-            )
-            record_error(self.crawler, message)
-            raise DropItem(message) from None
-        stats.inc_value(SEEN_STAT)
-        if result.status == "new":
-            stats.inc_value(NEW_STAT)
-        elif result.status == "updated":
-            stats.inc_value(UPDATED_STAT)
-        self.pending += 1
-        if self.pending >= BATCH_SIZE:
-            self.session.commit()
-            self.pending = 0
+        """Add ``item`` to the batch, storing the batch when it is full."""
+        self.batch.append(item)
+        if len(self.batch) >= BATCH_SIZE:
+            self._store_batch()
         return item
 
+    def _store_batch(self) -> None:
+        """Store and commit the buffered items, and count what storing them did."""
+        assert self.session is not None  # noqa: S101 - opened in open_spider
+        batch, self.batch = self.batch, []
+        if not batch:
+            return
+        try:
+            results = upsert_mentions(
+                self.session, [(item.mention_fields(), item.matches) for item in batch]
+            )
+            self.session.commit()
+        except SQLAlchemyError:
+            self.session.rollback()
+            results = [r for item in batch if (r := self._store_one(item)) is not None]
+        stats = self.crawler.stats
+        assert stats is not None  # noqa: S101 - a running crawl has stats
+        for result in results:
+            stats.inc_value(SEEN_STAT)
+            if result.status == "new":
+                stats.inc_value(NEW_STAT)
+            elif result.status == "updated":
+                stats.inc_value(UPDATED_STAT)
+
+    def _store_one(self, item: MentionItem) -> UpsertResult | None:
+        """Store and commit one item; record it as the crawl's error if that fails."""
+        assert self.session is not None  # noqa: S101 - opened in open_spider
+        try:
+            result = upsert_mention(self.session, item.mention_fields(), item.matches)
+            self.session.commit()
+        except SQLAlchemyError as exc:
+            self.session.rollback()
+            message = f"storing {item.external_id!r} failed: {str(exc).splitlines()[0]}"
+            record_error(self.crawler, message)
+            return None
+        return result
+
     def close_spider(self) -> None:
-        """Commit what is left, store the new cursor, and close the session."""
+        """Store the last batch and the new cursor, and close the session."""
         if self.session is None:
             return
         try:
+            self._store_batch()
             spider = self.crawler.spider
             next_cursor = getattr(spider, "next_cursor", None)
             stats = self.crawler.stats

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, joinedload
 
 from storage.models import (
@@ -27,6 +27,7 @@ MENTION_FIELDS = frozenset(
 )
 
 UpsertStatus = Literal["new", "updated", "unchanged"]
+_Key = tuple[str, str]  # a mention's (source, external_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,45 +58,137 @@ def upsert_mention(
     """Store a mention once per (source, external_id); an edit updates the text.
 
     Unknown keys in ``fields`` are an error, so a collector cannot silently lose
-    a field it thinks it stores.
+    a field it thinks it stores. ``upsert_mentions`` stores many at once.
     """
-    unknown = set(fields) - MENTION_FIELDS
-    if unknown:
-        msg = f"unknown mention fields: {', '.join(sorted(unknown))}"
-        raise ValueError(msg)
-    digest = content_hash(fields.get("title"), fields["text"])
-    existing = session.scalars(
-        select(Mention).where(
-            Mention.source == fields["source"],
-            Mention.external_id == fields["external_id"],
+    return upsert_mentions(session, [(fields, matches)])[0]
+
+
+def upsert_mentions(
+    session: Session, batch: Sequence[tuple[Mapping[str, Any], Sequence[Match]]]
+) -> list[UpsertResult]:
+    """``upsert_mention`` for each (fields, matches) of ``batch``, in a few statements.
+
+    The results are those of storing the mentions one after another: a later
+    copy of a (source, external_id) in ``batch`` is ``unchanged``, or
+    ``updated`` when its text differs. One SELECT finds the stored mentions;
+    the new ones go in with one multi-row INSERT, a SELECT of their ids and an
+    INSERT of their brand matches, so a batch of tens costs little more than
+    one mention did.
+    """
+    for fields, _ in batch:
+        unknown = set(fields) - MENTION_FIELDS
+        if unknown:
+            msg = f"unknown mention fields: {', '.join(sorted(unknown))}"
+            raise ValueError(msg)
+    first: dict[_Key, int] = {}
+    for i, (fields, _) in enumerate(batch):
+        first.setdefault(_key(fields), i)
+    distinct = [batch[i] for i in first.values()]
+    results = dict(
+        zip(first.values(), _upsert_distinct(session, distinct), strict=True)
+    )
+    later = [i for i in range(len(batch)) if i not in results]
+    if later:  # a mention twice in the batch: its copies see the first one stored
+        again = upsert_mentions(session, [batch[i] for i in later])
+        results |= dict(zip(later, again, strict=True))
+    return [results[i] for i in range(len(batch))]
+
+
+def _key(fields: Mapping[str, Any]) -> _Key:
+    return (fields["source"], fields["external_id"])
+
+
+def _upsert_distinct(
+    session: Session, batch: Sequence[tuple[Mapping[str, Any], Sequence[Match]]]
+) -> list[UpsertResult]:
+    """``upsert_mentions`` for a batch in which no (source, external_id) repeats."""
+    stored = _stored(session, [_key(fields) for fields, _ in batch])
+    statuses: list[UpsertStatus] = []
+    new = []
+    for fields, matches in batch:
+        digest = content_hash(fields.get("title"), fields["text"])
+        found = stored.get(_key(fields))
+        if found is None:
+            new.append(({**fields, "content_hash": digest}, matches))
+            statuses.append("new")
+        elif found[1] == digest:
+            statuses.append("unchanged")
+        else:
+            _update(session.get_one(Mention, found[0]), fields, digest, matches)
+            statuses.append("updated")
+    session.flush()
+    if new:
+        stored |= _insert(session, new)
+    return [
+        UpsertResult(stored[_key(fields)][0], status)
+        for (fields, _), status in zip(batch, statuses, strict=True)
+    ]
+
+
+def _stored(session: Session, keys: Sequence[_Key]) -> dict[_Key, tuple[int, str]]:
+    """The id and content hash of the stored mentions with these keys."""
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
+    found: dict[_Key, tuple[int, str]] = {}
+    for source, ids in by_source.items():
+        stmt = select(Mention.external_id, Mention.id, Mention.content_hash).where(
+            Mention.source == source, Mention.external_id.in_(ids)
         )
-    ).one_or_none()
-    if existing is None:
-        mention = Mention(**fields, content_hash=digest)
-        mention.matches = [
-            BrandMatch(brand=m.brand, competitor=m.competitor, terms=list(m.terms))
-            for m in matches
-        ]
-        session.add(mention)
-        session.flush()
-        return UpsertResult(mention.id, "new")
-    if existing.content_hash == digest:
-        return UpsertResult(existing.id, "unchanged")
+        found |= {
+            (source, ext): (id_, digest) for ext, id_, digest in session.execute(stmt)
+        }
+    return found
+
+
+def _insert(
+    session: Session, new: Sequence[tuple[dict[str, Any], Sequence[Match]]]
+) -> dict[_Key, tuple[int, str]]:
+    """Insert new mentions, then their brand matches; the mentions' ids and hashes.
+
+    The ORM's bulk INSERT keeps the rows' order (one multi-row INSERT for each
+    run of rows with the same columns), so ids grow in batch order, as they
+    would one at a time.
+    """
+    session.execute(insert(Mention), [values for values, _ in new])
+    stored = _stored(session, [_key(values) for values, _ in new])
+    matches = [
+        _brand_match_row(stored[_key(values)][0], match)
+        for values, found in new
+        for match in found
+    ]
+    if matches:
+        session.execute(insert(BrandMatch), matches)
+    return stored
+
+
+def _brand_match_row(mention_id: int, match: Match) -> dict[str, Any]:
+    # published_at is left to the database (see BrandMatch).
+    return {
+        "mention_id": mention_id,
+        "brand": match.brand,
+        "competitor": match.competitor,
+        "terms": list(match.terms),
+    }
+
+
+def _update(
+    mention: Mention, fields: Mapping[str, Any], digest: str, matches: Sequence[Match]
+) -> None:
+    """An edit: the new text and counts, and the terms of each brand it names."""
     for key in ("title", "text", "score", "comments", "rating", "raw"):
         if key in fields:
-            setattr(existing, key, fields[key])
-    existing.content_hash = digest
-    existing.updated_at = utcnow()
-    known = {m.brand: m for m in existing.matches}
+            setattr(mention, key, fields[key])
+    mention.content_hash = digest
+    mention.updated_at = utcnow()
+    known = {m.brand: m for m in mention.matches}
     for m in matches:
         if m.brand in known:
             known[m.brand].terms = list(m.terms)
         else:
-            existing.matches.append(
+            mention.matches.append(
                 BrandMatch(brand=m.brand, competitor=m.competitor, terms=list(m.terms))
             )
-    session.flush()
-    return UpsertResult(existing.id, "updated")
 
 
 def start_crawl_run(session: Session, source: str) -> CrawlRun:

@@ -1,16 +1,29 @@
-"""Pipelines and text helpers: normalising, capping, canonical URLs, database errors."""
+"""Pipelines and text helpers: normalising, capping, canonical URLs, storing in batches."""
 
 from __future__ import annotations
 
 import socket
 import subprocess
 import sys
+from datetime import UTC, datetime
 
+import pytest
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_crawler
+
+from crawlers.errors import ERROR_STAT, NEW_STAT, SEEN_STAT, UPDATED_STAT
 from crawlers.items import MentionItem
-from crawlers.pipelines import MAX_AUTHOR, MAX_TEXT, MAX_TITLE, NormalizePipeline
+from crawlers.pipelines import (
+    BATCH_SIZE,
+    MAX_AUTHOR,
+    MAX_TEXT,
+    MAX_TITLE,
+    NormalizePipeline,
+    StorePipeline,
+)
 from crawlers.text import canonical_url, html_to_text
-from storage.queries import MENTION_FIELDS
-from tests.crawlers.conftest import REPO, crawl
+from storage.queries import MENTION_FIELDS, Match
+from tests.crawlers.conftest import REPO, crawl, mentions
 
 
 def test_item_fields_are_mention_columns():
@@ -80,3 +93,78 @@ def test_scrapy_cli_sees_the_project():
         check=True,
     )
     assert done.stdout.split() == ["feed", "forum", "hackernews", "reviews"]
+
+
+def store(database_url: str) -> tuple[Crawler, StorePipeline]:
+    """A StorePipeline of a real (not started) crawler, its database open."""
+    crawler = get_crawler(
+        settings_dict={"EARFUL_DATABASE_URL": database_url, "EARFUL_SOURCE": "news"}
+    )
+    pipeline = StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    return crawler, pipeline
+
+
+def mention(external_id: str, **overrides) -> MentionItem:
+    values = {
+        "source": "news",
+        "source_type": "feed",
+        "external_id": external_id,
+        "text": "Acme again",
+        "published_at": datetime(2026, 11, 1, tzinfo=UTC),
+        "matches": [Match("Acme", competitor=False, terms=("acme",))],
+    }
+    return MentionItem(**(values | overrides))
+
+
+def counts(crawler: Crawler) -> tuple[int, int, int]:
+    stats = crawler.stats
+    return tuple(stats.get_value(k, 0) for k in (SEEN_STAT, NEW_STAT, UPDATED_STAT))
+
+
+def test_the_store_counts_every_item_of_its_batches(database_url):
+    crawler, pipeline = store(database_url)
+    for i in range(BATCH_SIZE - 1):
+        pipeline.process_item(mention(f"{i:02}"))
+    assert counts(crawler) == (0, 0, 0)  # buffered
+    pipeline.process_item(mention("last"))
+    assert counts(crawler) == (BATCH_SIZE, BATCH_SIZE, 0)  # a full batch is stored
+    pipeline.process_item(mention("00"))  # unchanged
+    pipeline.process_item(mention("01", text="Acme, edited"))
+    pipeline.process_item(mention("new"))
+    pipeline.process_item(mention("new"))  # twice in one batch
+    pipeline.close_spider()
+    assert counts(crawler) == (BATCH_SIZE + 4, BATCH_SIZE + 1, 1)
+    assert crawler.stats.get_value(ERROR_STAT) is None
+    stored = mentions(database_url, "news")
+    assert len(stored) == BATCH_SIZE + 1
+    assert stored[1].external_id == "01"
+    assert stored[1].text == "Acme, edited"
+
+
+def test_an_item_the_database_refuses_is_lost_alone(database_url):
+    crawler, pipeline = store(database_url)
+    pipeline.process_item(mention("a"))
+    pipeline.process_item(mention("b", published_at=datetime(2026, 11, 1)))  # noqa: DTZ001
+    pipeline.process_item(mention("c"))
+    pipeline.close_spider()
+    assert [m.external_id for m in mentions(database_url, "news")] == ["a", "c"]
+    assert counts(crawler) == (2, 2, 0)
+    error = crawler.stats.get_value(ERROR_STAT)
+    assert error.startswith("storing 'b' failed: (builtins.ValueError) naive datetime")
+
+
+@pytest.mark.postgres
+def test_a_row_postgresql_refuses_is_lost_alone(postgres_url):
+    # The batch's INSERT fails in the server (SQLite does not check lengths),
+    # which aborts the transaction; the items are stored again one by one.
+    crawler, pipeline = store(postgres_url)
+    for external_id in ("a", "b", "c"):
+        author = "x" * 300 if external_id == "b" else None  # the column holds 256
+        pipeline.process_item(mention(external_id, author=author))
+    pipeline.close_spider()
+    assert [m.external_id for m in mentions(postgres_url, "news")] == ["a", "c"]
+    assert counts(crawler) == (2, 2, 0)
+    assert crawler.stats.get_value(ERROR_STAT).startswith(
+        "storing 'b' failed: (psycopg.errors.StringDataRightTruncation)"
+    )

@@ -16,9 +16,11 @@ from storage.queries import (
     set_cursor,
     unscored_mentions,
     upsert_mention,
+    upsert_mentions,
 )
 
 ACME = [Match(brand="Acme", competitor=False, terms=("Acme",))]
+INITECH = Match(brand="Initech", competitor=True, terms=("Initech",))
 
 
 def fields(**overrides):
@@ -70,6 +72,88 @@ def test_upsert_stores_once_and_updates_on_edit(database_url, open_db):
         assert [m.brand for m in mention.matches] == ["Acme"]
         assert mention.published_at == datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
         assert mention.published_at.tzinfo is not None
+
+
+def stored(sessions):
+    """(external_id, text, author, brands) of every mention, in id order."""
+    with sessions() as s:
+        return [
+            (m.external_id, m.text, m.author, sorted(b.brand for b in m.matches))
+            for m in s.scalars(select(Mention).order_by(Mention.id))
+        ]
+
+
+def test_a_batch_is_stored_as_one_mention_after_another(database_url, open_db):
+    sessions = open_db(database_url)
+    with sessions() as s, s.begin():
+        first = upsert_mentions(
+            s,
+            [
+                (fields(external_id="a"), ACME),
+                (fields(external_id="b", author=None), ACME),  # other columns
+                (fields(external_id="c"), [*ACME, INITECH]),
+            ],
+        )
+    with sessions() as s, s.begin():
+        second = upsert_mentions(
+            s,
+            [
+                (fields(external_id="c", text="Initech too."), [*ACME, INITECH]),
+                (fields(external_id="a"), ACME),
+                (fields(external_id="d"), ACME),
+            ],
+        )
+    assert [r.status for r in first] == ["new", "new", "new"]
+    assert [r.status for r in second] == ["updated", "unchanged", "new"]
+    a, b, c = (r.mention_id for r in first)
+    assert a < b < c < second[2].mention_id  # ids in batch order
+    assert [second[0].mention_id, second[1].mention_id] == [c, a]
+    assert stored(sessions) == [
+        ("a", "My Acme order is two weeks late.", "someone", ["Acme"]),
+        ("b", "My Acme order is two weeks late.", None, ["Acme"]),
+        ("c", "Initech too.", "someone", ["Acme", "Initech"]),
+        ("d", "My Acme order is two weeks late.", "someone", ["Acme"]),
+    ]
+
+
+def test_copies_of_a_mention_in_one_batch(database_url, open_db):
+    sessions = open_db(database_url)
+    with sessions() as s, s.begin():
+        results = upsert_mentions(
+            s,
+            [
+                (fields(external_id="a"), ACME),
+                (fields(external_id="b"), ACME),
+                (fields(external_id="a"), ACME),  # the same again
+                (fields(external_id="a", text="Edited: Initech"), [*ACME, INITECH]),
+                (fields(external_id="a", text="Edited: Initech"), [*ACME, INITECH]),
+            ],
+        )
+    assert [r.status for r in results] == [
+        "new",
+        "new",
+        "unchanged",
+        "updated",
+        "unchanged",
+    ]
+    assert len({results[i].mention_id for i in (0, 2, 3, 4)}) == 1
+    assert results[0].mention_id < results[1].mention_id
+    assert stored(sessions) == [
+        ("a", "Edited: Initech", "someone", ["Acme", "Initech"]),
+        ("b", "My Acme order is two weeks late.", "someone", ["Acme"]),
+    ]
+
+
+def test_a_batch_with_an_unknown_field_stores_nothing(sqlite_url, open_db):
+    sessions = open_db(sqlite_url)
+    with (
+        sessions() as s,
+        pytest.raises(ValueError, match="unknown mention fields: upvotes"),
+    ):
+        upsert_mentions(
+            s, [(fields(), ACME), (fields(external_id="2", upvotes=3), ACME)]
+        )
+    assert stored(sessions) == []
 
 
 def test_timestamps_come_back_in_utc(sqlite_url, open_db):
