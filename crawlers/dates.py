@@ -17,6 +17,33 @@ _NUMERIC = re.compile(
     re.IGNORECASE,
 )
 _ORDERS = {"DMY": (2, 1, 0), "MDY": (2, 0, 1), "YMD": (0, 1, 2)}  # year, month, day
+# "on March 2, 2017", "Mar. 2 2017", "2 March 2017": English dates with the month
+# named, as Amazon and many forums write them, also read here (same result).
+_MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTHS = {"sept": 9} | {
+    name: number
+    for number, full in enumerate(_MONTH_NAMES, start=1)
+    for name in (full, full[:3])
+}
+_MONTH = "|".join(_MONTHS)
+_NAMED = re.compile(
+    rf"(?:on\s+)?(?:(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})\s*,?|"
+    rf"(?P<d2>\d{{1,2}})\s+(?P<m2>{_MONTH})\.?,?)\s+(?P<year>\d{{4}})",
+    re.IGNORECASE | re.ASCII,
+)
 
 
 def _aware(value: datetime) -> datetime:
@@ -47,6 +74,19 @@ def _numeric(text: str, now: datetime, date_order: str | None) -> datetime | Non
         return None
 
 
+def _named(text: str) -> datetime | None:
+    """An English date with the month named; ``None`` when it is not one, or no day."""
+    found = _NAMED.fullmatch(text)
+    if found is None:
+        return None
+    month = _MONTHS[(found["m1"] or found["m2"]).lower()]
+    day = int(found["d1"] or found["d2"])
+    try:
+        return datetime(int(found["year"]), month, day, tzinfo=UTC)
+    except ValueError:
+        return None
+
+
 def parse_date(
     value: Any, now: datetime, *, date_order: str | None = None
 ) -> datetime | None:
@@ -69,6 +109,8 @@ def parse_date(
         pass
     if (numeric := _numeric(text, now, date_order)) is not None:
         return numeric
+    if (named := _named(text)) is not None:
+        return named
     settings: dict[str, Any] = {
         "RELATIVE_BASE": now.astimezone(UTC).replace(tzinfo=None),
         "TIMEZONE": "UTC",

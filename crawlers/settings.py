@@ -44,6 +44,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.backoff.BackoffRetryMiddleware": 550,
 }
 
+# Items go through the pipelines one at a time (they are synchronous), so Scrapy's
+# default of 100 would only start 100 idle asyncio tasks for every page.
+CONCURRENT_ITEMS = 8
+
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 would otherwise listen on a port

@@ -1,4 +1,4 @@
-"""Dates as forums and feeds write them, to aware UTC (numeric ones without dateparser)."""
+"""Dates as forums and feeds write them, to aware UTC (common ones without dateparser)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
             datetime(2020, 9, 18, 15, 56, 40, tzinfo=UTC),
         ),
         ("on March 2, 2017", None, datetime(2017, 3, 2, tzinfo=UTC)),
+        ("Sept. 30 2025", "DMY", datetime(2025, 9, 30, tzinfo=UTC)),
+        ("on 2 MAR, 2017", None, datetime(2017, 3, 2, tzinfo=UTC)),
+        ("February 30, 2017", None, None),  # no such day: dateparser agrees
         ("3 days ago", None, NOW - timedelta(days=3)),
         ("31/02/2020", "DMY", None),  # no such day
         ("no date here", None, None),

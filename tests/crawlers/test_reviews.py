@@ -146,3 +146,20 @@ def test_rdfa_is_read_only_where_a_review_is_typed_in_it(shared):
     # Open Graph's <meta property> alone is no reason to run the RDFa parser.
     og_only = shared / "fixtures" / "review-pages" / "onebox__amazon-og.html"
     assert syntaxes_in(og_only.read_text(encoding="utf-8")) == ["json-ld"]
+
+
+@pytest.mark.parametrize(
+    ("html", "syntaxes"),
+    [
+        ('<SCRIPT type="Application/LD+JSON">{}</SCRIPT>', ["json-ld"]),
+        ("<div ItemScope itemtype=x>", ["microdata"]),
+        ("<div data-itemscope>", ["microdata"]),  # "-" ends a word
+        ("<div myitemscope>", []),
+        ("<p>itemscopes</p>", []),
+        ("<div datatypeof='Review' TYPEOF = 'schema:Review'>", ["rdfa"]),
+        ("<div datatypeof='Review'>", []),
+        ("<div typeof='Person'>", []),
+    ],
+)
+def test_syntax_markers_ignore_case_and_need_a_word_start(html, syntaxes):
+    assert syntaxes_in(html) == syntaxes
