@@ -120,6 +120,11 @@ class Matcher:
         """The brand rules this matcher applies, in order."""
         return tuple(compiled.rule for compiled in self._rules)
 
+    @property
+    def needs_language(self) -> bool:
+        """Whether some rule is limited to languages, so matching needs the text's."""
+        return any(c.rule.languages for c in self._rules)
+
     def match(self, text: str, language: str | None = None) -> list[Match]:
         """The brands ``text`` names (in rule order), each with its matching terms.
 

@@ -1,4 +1,4 @@
-"""Item pipelines: normalise text, match brands (dropping the rest), store mentions."""
+"""Item pipelines: normalise text, match brands (dropping the rest), detect language, store."""
 
 from __future__ import annotations
 
@@ -40,12 +40,19 @@ MAX_SITE_NAME = 256
 BATCH_SIZE = 50
 
 
+def detect_item_language(item: MentionItem) -> None:
+    """Set ``item.language`` from its title and text unless it has one."""
+    if item.language is None:
+        item.language = detect_language(f"{item.title or ''}\n{item.text}")
+
+
 class NormalizePipeline:
-    """Normalise whitespace, cap lengths to what storage accepts, detect language.
+    """Normalise whitespace and cap lengths to what storage accepts.
 
     A language the source declares keeps only its primary subtag (``en-US`` →
     ``en``), so brand and alert ``languages`` filters see the same codes as
-    detection produces.
+    detection produces. Detection itself waits for ``LanguagePipeline``, so
+    items that name no brand never pay for it.
     """
 
     def process_item(self, item: MentionItem) -> MentionItem:
@@ -57,9 +64,7 @@ class NormalizePipeline:
             item.author = truncate(one_line(item.author), MAX_AUTHOR) or None
         if item.site_name is not None:
             item.site_name = truncate(one_line(item.site_name), MAX_SITE_NAME) or None
-        if item.language is None:
-            item.language = detect_language(f"{item.title or ''}\n{item.text}")
-        else:  # a declared tag, "en-US" or "pt_BR": its language, as detection gives
+        if item.language is not None:  # "en-US" or "pt_BR": as detection gives it
             item.language = item.language.replace("_", "-").split("-")[0].lower()
         return item
 
@@ -95,7 +100,13 @@ class MatchPipeline:
         return cls(Matcher(brand_rules(raw)))
 
     def process_item(self, item: MentionItem) -> MentionItem:
-        """Attach matches to ``item``, or drop it when it names no brand."""
+        """Attach matches to ``item``, or drop it when it names no brand.
+
+        The language is detected first only when a brand rule is limited to
+        some languages; otherwise ``LanguagePipeline`` detects it afterwards.
+        """
+        if self.matcher.needs_language:
+            detect_item_language(item)
         about = f"\n{item.about}" if item.about else ""
         matches = self.matcher.match(
             f"{item.title or ''}\n{item.text}{about}", item.language
@@ -104,6 +115,15 @@ class MatchPipeline:
             msg = "no brand matched"
             raise DropItem(msg, log_level="DEBUG")  # routine, not a problem
         item.matches = matches
+        return item
+
+
+class LanguagePipeline:
+    """Detect the language of each item that still has none (after matching)."""
+
+    def process_item(self, item: MentionItem) -> MentionItem:
+        """Set ``item.language`` and pass it on."""
+        detect_item_language(item)
         return item
 
 

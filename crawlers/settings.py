@@ -56,6 +56,7 @@ LOG_LEVEL = "INFO"
 ITEM_PIPELINES = {
     "crawlers.pipelines.NormalizePipeline": 100,
     "crawlers.pipelines.MatchPipeline": 200,
+    "crawlers.pipelines.LanguagePipeline": 250,
     "crawlers.pipelines.StorePipeline": 300,
 }
 

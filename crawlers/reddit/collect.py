@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
-from crawlers.pipelines import NormalizePipeline
+from crawlers.pipelines import NormalizePipeline, detect_item_language
 from crawlers.reddit.client import (
     RedditCredentials,
     RedditCredentialsError,
@@ -298,7 +298,11 @@ class RedditCollector:
             return None
         if item is None:
             return None
-        item.matches = self.matcher.match(text)
+        item = self._normalize.process_item(item)
+        if self.matcher.needs_language:
+            detect_item_language(item)
+        item.matches = self.matcher.match(text, item.language)
         if not item.matches:
             return None
-        return self._normalize.process_item(item), extra
+        detect_item_language(item)
+        return item, extra

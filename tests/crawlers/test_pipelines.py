@@ -9,15 +9,19 @@ from datetime import UTC, datetime
 
 import pytest
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawlers.errors import ERROR_STAT, NEW_STAT, SEEN_STAT, UPDATED_STAT
 from crawlers.items import MentionItem
+from crawlers.match import BrandRule, Matcher
 from crawlers.pipelines import (
     BATCH_SIZE,
     MAX_AUTHOR,
     MAX_TEXT,
     MAX_TITLE,
+    LanguagePipeline,
+    MatchPipeline,
     NormalizePipeline,
     StorePipeline,
 )
@@ -50,6 +54,40 @@ def test_normalize_trims_collapses_and_caps():
     assert out.author is not None
     assert out.author.startswith("Jane Doe y")
     assert len(out.author) == MAX_AUTHOR
+
+
+ENGLISH = "The Acme blender leaked all over the counter and support never answered."
+JAPANESE = "アクメのミキサーが二日で壊れました。サポートからの返事もありません。"
+
+
+def _item(text: str) -> MentionItem:
+    return MentionItem(source="s", source_type="feed", external_id=text[:8], text=text)
+
+
+def test_language_is_detected_only_for_items_that_name_a_brand():
+    normalize, language = NormalizePipeline(), LanguagePipeline()
+    match = MatchPipeline(Matcher((BrandRule("Acme", ("acme",)),)))
+    dropped = normalize.process_item(_item("A long enough post about blenders only."))
+    with pytest.raises(DropItem):
+        match.process_item(dropped)
+    assert dropped.language is None  # never detected: it names no brand
+    kept = language.process_item(
+        match.process_item(normalize.process_item(_item(ENGLISH)))
+    )
+    assert kept.language == "en"
+
+
+def test_a_language_limited_rule_sees_the_detected_language():
+    rules = (
+        BrandRule("Acme-ja", ("acme", "アクメ"), languages=("ja",)),
+        BrandRule("Acme-en", ("acme",), languages=("en",)),
+    )
+    match = MatchPipeline(Matcher(rules))
+    english = match.process_item(NormalizePipeline().process_item(_item(ENGLISH)))
+    japanese = match.process_item(NormalizePipeline().process_item(_item(JAPANESE)))
+    assert [m.brand for m in english.matches] == ["Acme-en"]
+    assert [m.brand for m in japanese.matches] == ["Acme-ja"]
+    assert (english.language, japanese.language) == ("en", "ja")
 
 
 def test_html_to_text_drops_script_and_style_and_keeps_paragraphs():

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from crawlers.match import BrandRule
+from storage.models import BrandMatch
 from storage.queries import get_cursor
 from tests.crawlers.reddit.conftest import MakeCollector, stored
 from tests.servers.reddit import RedditServer
@@ -23,10 +26,12 @@ THIRD_POLL = {"t1_dgd9bcm": "elnuno"}
 KAKAPO = "TestSubredditStreams.test_comments__with_pause"
 
 
-def _stream(make: MakeCollector, client_id: str):  # type: ignore[no-untyped-def]
+def make_stream(  # type: ignore[no-untyped-def]
+    make: MakeCollector, client_id: str, brands: tuple[BrandRule, ...]
+):
     return make(
         client_id,
-        (THANKS, SIROCCO),
+        brands,
         subreddits=("kakapo",),
         search=False,
         stream_submissions=False,
@@ -37,7 +42,7 @@ def test_comment_stream_over_several_polls(
     reddit_server: RedditServer, collector: MakeCollector
 ) -> None:
     client_id, scenario = reddit_server.scenario(KAKAPO)
-    reddit = _stream(collector, client_id)
+    reddit = make_stream(collector, client_id, (THANKS, SIROCCO))
     outcomes = [reddit.poll() for _ in range(3)]
     assert [(o.seen, o.new, o.error) for o in outcomes] == [
         (6, 6, None),
@@ -63,10 +68,10 @@ def test_restart_mid_stream_stores_nothing_twice_and_misses_nothing(
     reddit_server: RedditServer, collector: MakeCollector
 ) -> None:
     client_id, scenario = reddit_server.scenario(KAKAPO, ordered=True)
-    first = _stream(collector, client_id)
+    first = make_stream(collector, client_id, (THANKS, SIROCCO))
     assert first.poll().new == len(FIRST_POLL)
     # A new process: fresh PRAW, streams and cursor read back from the database.
-    second = _stream(collector, client_id)
+    second = make_stream(collector, client_id, (THANKS, SIROCCO))
     outcomes = [second.poll(), second.poll()]
     assert [o.new for o in outcomes] == [0, 1]
     assert sum(o.seen for o in outcomes) == 1  # the 16 already seen are skipped
@@ -166,3 +171,18 @@ def test_searches_run_at_their_own_interval_not_every_poll(
     every_poll = collector(client_id, oauth, search_every=0.0)
     assert [every_poll.poll().error, every_poll.poll().error] == [None, None]
     assert len(scenario.requests) == 2
+
+
+def test_a_language_limited_brand_matches_comments_in_that_language(
+    reddit_server: RedditServer, collector: MakeCollector
+) -> None:
+    """The Sirocco comment is English: the English-only rule takes it, not ja."""
+    client_id, _ = reddit_server.scenario(KAKAPO)
+    english = BrandRule("Sirocco", ("sirocco",), languages=("en",))
+    japanese = BrandRule("Sirocco-ja", ("sirocco",), languages=("ja",))
+    reddit = make_stream(collector, client_id, (english, japanese))
+    reddit.poll()
+    [sirocco] = stored(reddit)
+    assert (sirocco.external_id, sirocco.language) == ("t1_dfktga0", "en")
+    with reddit.sessions() as session:
+        assert session.scalars(select(BrandMatch.brand)).all() == ["Sirocco"]
