@@ -45,19 +45,32 @@ def user_agent(contact: str | None) -> str:
 class Politeness(BaseModel):
     """How a crawl treats the sites it visits (the ``[crawler]`` table, typed)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True
+    )
 
     contact: Contact = None
+    """Operator contact (URL or e-mail) added to the User-Agent, as polite crawlers do:
+    `Earful/0.1 (+https://github.com/earful/earful; <contact>)`."""
+    request_timeout: Annotated[float, Field(gt=0)] = settings.DOWNLOAD_TIMEOUT
+    """A single request that takes longer than this fails (and may be retried)."""
     concurrency_per_domain: Annotated[int, Field(gt=0, le=64)] = (
         settings.CONCURRENT_REQUESTS_PER_DOMAIN
     )
+    """Most requests in flight to one site at a time."""
     download_delay: Annotated[float, Field(ge=0)] = settings.DOWNLOAD_DELAY
+    """Wait between requests to one site (each randomised 0.5x to 1.5x); AutoThrottle
+    lengthens it while a site is slow, never below this."""
     autothrottle_target: Annotated[float, Field(gt=0, le=64)] = (
         settings.AUTOTHROTTLE_TARGET_CONCURRENCY
     )
-    request_timeout: Annotated[float, Field(gt=0)] = settings.DOWNLOAD_TIMEOUT
+    """AutoThrottle's target: requests it aims to have in flight to one site on average."""
     retries: Annotated[int, Field(ge=0, le=10)] = settings.RETRY_TIMES
+    """Retries of a request that timed out, lost its connection or got a 408, 429 or
+    5xx."""
     retry_backoff: Annotated[float, Field(ge=0)] = settings.EARFUL_RETRY_BACKOFF
+    """Wait before the first retry; doubles each retry (at most 60 s). A 429 or 503
+    with `Retry-After` waits that long instead, or is not retried past 60 s."""
 
     def scrapy_settings(self) -> dict[str, Any]:
         """The Scrapy settings these values stand for."""

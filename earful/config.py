@@ -28,7 +28,7 @@ from pydantic import (
 
 from crawlers.match import BrandRule
 from crawlers.params import FeedParams, ForumParams, HackerNewsParams, ReviewsParams
-from crawlers.politeness import Contact, Politeness
+from crawlers.politeness import Politeness
 from crawlers.query import QueryError, parse_query
 from crawlers.reddit import RedditCredentials, RedditParams
 from earful.errors import ConfigError
@@ -321,37 +321,18 @@ class SlackConfig(Strict):
     """Wait before the first retry; doubles each attempt (±50 % jitter, at most 1 h)."""
 
 
-Delay = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
-_POLITE = Politeness()  # the collectors' polite defaults (crawlers/settings.py)
-
-
-class CrawlerConfig(Strict):
+class CrawlerConfig(Politeness, Strict):
     """Crawl etiquette and limits shared by every spider (robots.txt is always obeyed)."""
 
-    contact: Contact = None
-    """Operator contact (URL or e-mail) added to the User-Agent, as polite crawlers do:
-    `Earful/0.1 (+https://github.com/earful/earful; <contact>)`."""
     timeout: Seconds = 600.0
     """A crawl running longer than this is stopped and recorded as failed."""
-    request_timeout: Seconds = _POLITE.request_timeout
-    """A single request that takes longer than this fails (and may be retried)."""
-    concurrency_per_domain: Annotated[int, Field(gt=0, le=64)] = (
-        _POLITE.concurrency_per_domain
+
+    @field_validator(
+        "request_timeout", "download_delay", "retry_backoff", mode="before"
     )
-    """Most requests in flight to one site at a time."""
-    download_delay: Delay = _POLITE.download_delay
-    """Wait between requests to one site (each randomised 0.5x to 1.5x); AutoThrottle
-    lengthens it while a site is slow, never below this."""
-    autothrottle_target: Annotated[float, Field(gt=0, le=64)] = (
-        _POLITE.autothrottle_target
-    )
-    """AutoThrottle's target: requests it aims to have in flight to one site on average."""
-    retries: Annotated[int, Field(ge=0, le=10)] = _POLITE.retries
-    """Retries of a request that timed out, lost its connection or got a 408, 429 or
-    5xx."""
-    retry_backoff: Delay = _POLITE.retry_backoff
-    """Wait before the first retry; doubles each retry (at most 60 s). A 429 or 503
-    with `Retry-After` waits that long instead, or is not retried past 60 s."""
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return parse_duration(value)
 
     def politeness(self) -> Politeness:
         """The etiquette a crawl child process applies."""
