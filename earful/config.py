@@ -25,6 +25,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlalchemy import make_url
 
 from crawlers.match import BrandRule
 from crawlers.params import FeedParams, ForumParams, HackerNewsParams, ReviewsParams
@@ -415,6 +416,20 @@ class Config(Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def secret_values(self) -> list[str]:
+        """Every secret this config reaches, for the logs to mask: the Slack tokens
+        and webhook, Reddit app secrets, and the database password."""
+        found = [self.slack_token, self.slack_app_token, self.slack_webhook_url]
+        values = [s.get_secret_value() for s in found if s is not None]
+        values += [
+            secret
+            for source in self.sources
+            if isinstance(source, RedditSource)
+            and (secret := source.credentials().client_secret)
+        ]
+        password = make_url(self.database_url).password
+        return [*values, str(password)] if password else values
 
     def secret(self, env_name: str) -> SecretStr | None:
         """The secret held by environment variable ``env_name``, if set."""

@@ -122,8 +122,8 @@ def listen_command(config_path: Path, database_url: str | None) -> None:
 
     config = load(config_path, database_url)
     setup_logging(logging.getLogger().getEffectiveLevel())
-    for secret in (config.slack_token, config.slack_app_token):
-        add_secret(secret.get_secret_value() if secret else None)
+    for secret in config.secret_values():
+        add_secret(secret)
     try:
         listener = handle_listener(config, open_database(config.database_url))
     except (SocketModeError, StorageError) as exc:

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import click
-from sqlalchemy import make_url
 
 from earful.cli.common import CONFIG_OPTION, DB_OPTION, load, open_pipeline
 from earful.config import Config, load_config
@@ -121,13 +120,8 @@ def run(
     else:  # a daemon says what it does; crawl children only their problems
         setup_logging(min(level, logging.INFO), log_format, capture_stderr=True)
         logging.getLogger("earful.crawl").setLevel(max(level, logging.WARNING))
-    for secret in (
-        config.slack_token,
-        config.slack_app_token,
-        config.slack_webhook_url,
-    ):
-        add_secret(secret.get_secret_value() if secret else None)
-    add_secret(make_url(config.database_url).password)
+    for secret in config.secret_values():
+        add_secret(secret)
     pipeline = open_pipeline(config)
     try:
         if once:

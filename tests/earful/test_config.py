@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from earful.config import load_config
+from earful.config import load_config, parse_config
 from earful.errors import ConfigError
 
 GOOD = """
@@ -104,3 +104,30 @@ def test_secrets_come_from_the_environment(tmp_path, monkeypatch):
     assert config.slack_token is not None
     assert config.slack_token.get_secret_value() == "xoxb-secret-value"
     assert "xoxb-secret-value" not in repr(config)
+
+
+def test_every_secret_is_listed_for_the_logs_to_mask(monkeypatch):
+    for name, value in {
+        "SLACK_BOT_TOKEN": "xoxb-bot",
+        "SLACK_APP_TOKEN": "xapp-app",
+        "SLACK_WEBHOOK_URL": "https://hooks.example/T/B/x",
+        "REDDIT_CLIENT_SECRET": "reddit-secret",
+    }.items():
+        monkeypatch.setenv(name, value)
+    config = parse_config(
+        {
+            "database_url": "postgresql+psycopg://earful:db-pass@127.0.0.1/earful",
+            "brands": [{"name": "Acme", "terms": ["acme"]}],
+            "sources": [{"name": "r", "type": "reddit", "subreddits": ["acme"]}],
+        },
+        environ=False,
+    )
+    assert sorted(config.secret_values()) == sorted(
+        [
+            "xoxb-bot",
+            "xapp-app",
+            "https://hooks.example/T/B/x",
+            "reddit-secret",
+            "db-pass",
+        ]
+    )
