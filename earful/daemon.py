@@ -20,6 +20,7 @@ a problem with it is logged without stopping anything else.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
@@ -37,7 +38,7 @@ from earful.config import Config
 from earful.errors import EarfulError
 from earful.logs import write_now
 from earful.pipeline import Pipeline
-from earful.scheduler import App, current_app, job_specs, running, set_app, sync_jobs
+from earful.scheduler import current_app, job_specs, running, set_app, sync_jobs
 from sentiment import SentimentError
 from storage import StorageError
 
@@ -128,16 +129,7 @@ def _reload(load: Callable[[], Config], retired: list[Pipeline]) -> Config | Non
     if config.sentiment == old.config.sentiment:
         pipeline._scorer = old._scorer  # keep the loaded model
     retired.append(old)
-    set_app(
-        App(
-            pipeline,
-            owner=app.owner,
-            running=app.running,
-            again=app.again,
-            lock=app.lock,
-            scheduler=app.scheduler,
-        )
-    )
+    set_app(dataclasses.replace(app, pipeline=pipeline))  # same lock, jobs, owner
     log.info("config reloaded: %d sources", len(pipeline.enabled_sources()))
     return config
 
