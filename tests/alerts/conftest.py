@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,19 @@ PUBLISHED = datetime(2026, 11, 20, 14, 5, tzinfo=UTC)
 _IDS = itertools.count(1)
 # Tests post many messages to one channel; the pacing test sets its own pacer.
 NO_PACING = ChannelPacer(interval=0.0)
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, sqlite_url: str, slack: SlackServer) -> Path:
+    """An earful.toml on the test's SQLite database, sending to the local Slack."""
+    path = tmp_path / "earful.toml"
+    path.write_text(
+        f'database_url = "{sqlite_url}"\n'
+        '[[brands]]\nname = "Acme"\nterms = ["acme"]\n'
+        f'[slack]\nbase_url = "{slack.api_url}"\n',
+        encoding="utf-8",
+    )
+    return path
 
 
 @pytest.fixture

@@ -18,18 +18,6 @@ from tests.servers.slack import SlackServer, channel_id
 Factory = sessionmaker[Session]
 
 
-@pytest.fixture
-def config_file(tmp_path: Path, sqlite_url: str, slack: SlackServer) -> Path:
-    path = tmp_path / "earful.toml"
-    path.write_text(
-        f'database_url = "{sqlite_url}"\n'
-        '[[brands]]\nname = "Acme"\nterms = ["acme"]\n'
-        f'[slack]\nbase_url = "{slack.api_url}"\n',
-        encoding="utf-8",
-    )
-    return path
-
-
 def test_handle_updates_the_message_in_slack(
     db: Factory,
     queue: Callable[..., int],

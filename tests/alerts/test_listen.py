@@ -296,17 +296,6 @@ def test_who_clicked(user, by: str) -> None:
 # --- earful alerts listen -------------------------------------------------
 
 
-def write_config(tmp_path: Path, sqlite_url: str, slack: SlackServer) -> Path:
-    path = tmp_path / "earful.toml"
-    path.write_text(
-        f'database_url = "{sqlite_url}"\n'
-        '[[brands]]\nname = "Acme"\nterms = ["acme"]\n'
-        f'[slack]\nbase_url = "{slack.api_url}"\n',
-        encoding="utf-8",
-    )
-    return path
-
-
 @pytest.fixture
 def keep_logging() -> Iterator[None]:
     """``earful`` swaps the root logger's handler; put the old ones back."""
@@ -346,26 +335,30 @@ def keep_logging() -> Iterator[None]:
         ),
     ],
 )
-def test_listen_command_errors(
-    tmp_path: Path, sqlite_url: str, slack: SlackServer, env, error: str
-) -> None:
-    config = write_config(tmp_path, sqlite_url, slack)
+def test_listen_command_errors(config_file: Path, env, error: str) -> None:
     environ = {"SLACK_BOT_TOKEN": "xoxb-ok", "SLACK_APP_TOKEN": APP_TOKEN, **env}
     result = CliRunner(env=environ).invoke(
-        main, ["alerts", "listen", "--config", str(config)]
+        main, ["alerts", "listen", "--config", str(config_file)]
     )
     assert result.exit_code == 1
     assert result.stderr.endswith(error)
 
 
 def test_listen_command_answers_clicks_until_sigterm(
-    db: Factory, slack: SlackServer, posted, tmp_path: Path, sqlite_url: str
+    db: Factory, slack: SlackServer, posted, config_file: Path
 ) -> None:
     ts, _post = posted
-    config = write_config(tmp_path, sqlite_url, slack)
     env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-ok", "SLACK_APP_TOKEN": APP_TOKEN}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "earful", "alerts", "listen", "--config", str(config)],
+        [
+            sys.executable,
+            "-m",
+            "earful",
+            "alerts",
+            "listen",
+            "--config",
+            str(config_file),
+        ],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
