@@ -114,16 +114,13 @@ class Matcher:
 
     def __init__(self, rules: Iterable[BrandRule]) -> None:
         self._rules = tuple(_compile_rule(rule) for rule in rules)
+        # Whether some rule is limited to languages, so matching needs the text's.
+        self.needs_language = any(c.rule.languages for c in self._rules)
 
     @property
     def rules(self) -> tuple[BrandRule, ...]:
         """The brand rules this matcher applies, in order."""
         return tuple(compiled.rule for compiled in self._rules)
-
-    @property
-    def needs_language(self) -> bool:
-        """Whether some rule is limited to languages, so matching needs the text's."""
-        return any(c.rule.languages for c in self._rules)
 
     def match(self, text: str, language: str | None = None) -> list[Match]:
         """The brands ``text`` names (in rule order), each with its matching terms.
