@@ -243,11 +243,23 @@ class SentimentConfig(Strict):
     """Which model scores mentions: ``earful-default``, a Hub id or a local folder."""
 
     model: str = "earful-default"
-    """`earful-default` (offline, English), a Hugging Face model id, or a local folder."""
+    """`earful-default` (offline; Japanese, English and ~100 other languages),
+    `earful-english` (offline, English only, ~5x faster), a Hugging Face model id, or a
+    local folder."""
     batch_size: Annotated[int, Field(gt=0, le=1024)] = 32
     """Texts scored per forward pass."""
     label_map: dict[str, Literal["negative", "neutral", "positive"]] | None = None
     """Explicit mapping from the model's labels, for models with an unusual scheme."""
+    cache_dir: Path | None = None
+    """Where the default model keeps its quantised ONNX graph between runs (118 MB;
+    saves ~30 s per start). Default: `$XDG_CACHE_HOME/earful`, else `~/.cache/earful`."""
+
+    def model_cache(self) -> Path:
+        """The cache folder in effect."""
+        if self.cache_dir is not None:
+            return self.cache_dir.expanduser()
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        return Path(base) / "earful"
 
 
 class AlertConfig(Strict):

@@ -54,15 +54,29 @@ def serve_sample_site() -> Iterator[str]:
 
 
 def demo_config(site_url: str, database_url: str) -> Config:
-    """Watch the fictional brand Acme on the sample site; alert on negative posts."""
+    """Watch the fictional brand Acme on the sample site; alert on negative posts.
+
+    The site holds an English feed and a Japanese review page, so the demo shows a
+    Japanese complaint alerting and a Japanese compliment (written in half-width
+    katakana, which matching folds) staying quiet.
+    """
     return parse_config(
         {
             "database_url": database_url,
             "brands": [
-                {"name": "Acme", "terms": ["Acme"], "exclude": ["Acme Road Runner"]}
+                {
+                    "name": "Acme",
+                    "terms": ["Acme", "アクメ"],
+                    "exclude": ["Acme Road Runner"],
+                }
             ],
             "sources": [
-                {"name": "gadget-talk", "type": "feed", "url": f"{site_url}/feed.xml"}
+                {"name": "gadget-talk", "type": "feed", "url": f"{site_url}/feed.xml"},
+                {
+                    "name": "kettle-reviews-ja",
+                    "type": "reviews",
+                    "url": f"{site_url}/reviews/acme-kettle-ja.html",
+                },
             ],
             "alerts": [
                 {

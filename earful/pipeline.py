@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import TextIO
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,10 +34,11 @@ from crawlers.reddit import RedditCollector
 from earful.config import AlertConfig, Config, RedditSource, ScrapySource, Source
 from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
 from storage import CrawlRun, open_database
-from storage.models import utcnow
+from storage.models import Mention, utcnow
 from storage.queries import (
     finish_crawl_run,
     save_score,
+    scored_since,
     start_crawl_run,
     unscored_mentions,
 )
@@ -102,7 +103,10 @@ class Pipeline:
         if self._scorer is None:
             s = self.config.sentiment
             self._scorer = sentiment.load_scorer(
-                s.model, label_map=s.label_map, batch_size=s.batch_size
+                s.model,
+                label_map=s.label_map,
+                batch_size=s.batch_size,
+                cache_dir=s.model_cache(),
             )
         return self._scorer
 
@@ -175,21 +179,63 @@ class Pipeline:
                 batch = unscored_mentions(session, scorer.model_id, limit=SCORE_CHUNK)
                 if not batch:
                     break
-                texts = [_scoring_text(m.title, m.text) for m in batch]
-                for mention, result in zip(batch, scorer.score(texts), strict=True):
-                    save_score(
-                        session,
-                        mention,
-                        model_id=scorer.model_id,
-                        model_revision=scorer.model_revision,
-                        label=result.label,
-                        probabilities=result.probabilities,
-                    )
-                    negative += result.label == "negative"
+                negative += self._save_scores(session, scorer, batch)
             scored += len(batch)
             if self.on_scored is not None:
                 self.on_scored(scored)
         return scored, negative
+
+    @staticmethod
+    def _save_scores(
+        session: Session, scorer: sentiment.Scorer, mentions: Sequence[Mention]
+    ) -> int:
+        """Score `mentions` and save the scores; returns how many are negative."""
+        results = scorer.score([_scoring_text(m.title, m.text) for m in mentions])
+        for mention, result in zip(mentions, results, strict=True):
+            save_score(
+                session,
+                mention,
+                model_id=scorer.model_id,
+                model_revision=scorer.model_revision,
+                label=result.label,
+                probabilities=result.probabilities,
+            )
+        return sum(result.label == "negative" for result in results)
+
+    def rescore(self, since: datetime, *, everything: bool = False) -> tuple[int, int]:
+        """Score again the mentions dated `since` or later that an older model scored.
+
+        A score is stale when another revision of the model made it: scores keep the
+        revision they were made with, so after an upgrade of the default model
+        (such as the English-only one giving way to the multilingual one) old and
+        new scores would mix in one chart. With `everything`, every score in the
+        period is made again. Alerts already sent are not sent again.
+
+        Returns (checked, rescored).
+        """
+        scorer = self.scorer
+        checked = rescored = 0
+        after = 0
+        while True:
+            with self.sessions() as session, session.begin():
+                rows = scored_since(
+                    session, scorer.model_id, since, after_id=after, limit=SCORE_CHUNK
+                )
+                if not rows:
+                    break
+                after = rows[-1][0].id
+                checked += len(rows)
+                stale = [
+                    mention
+                    for mention, revision in rows
+                    if everything or revision != scorer.model_revision
+                ]
+                if stale:
+                    self._save_scores(session, scorer, stale)
+                rescored += len(stale)
+            if self.on_scored is not None:
+                self.on_scored(rescored)
+        return checked, rescored
 
     def deliverer(self) -> Deliverer:
         """Slack by bot token, else by webhook, else the console."""

@@ -9,12 +9,19 @@ dashboard, a daemon between scoring runs) never pays for them.
 import typing
 
 from sentiment.errors import SentimentError
-from sentiment.score import DEFAULT_MODEL, Score
+from sentiment.score import DEFAULT_MODEL, ENGLISH_MODEL, Score
 
 if typing.TYPE_CHECKING:
     from sentiment.scorer import Scorer, load_scorer
 
-__all__ = ["DEFAULT_MODEL", "Score", "Scorer", "SentimentError", "load_scorer"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "ENGLISH_MODEL",
+    "Score",
+    "Scorer",
+    "SentimentError",
+    "load_scorer",
+]
 
 _HEAVY = frozenset({"Scorer", "load_scorer"})
 

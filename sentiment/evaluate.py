@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import py3langid
+
 from sentiment.errors import DatasetError
 from sentiment.labels import LABELS
 
+_MIN_LETTERS = 12
+_SAMPLE = 2_000
 PROGRESS_CHUNK = 256
 """Texts scored between progress reports (large enough to keep batches full)."""
+MIN_LANGUAGE_SHARE = 0.05
+"""A language must hold this share of a set's rows to get its own line."""
 
 
 class _Scored(Protocol):
@@ -47,6 +54,7 @@ class EvalReport:
     binary_rows: int | None = None
     binary_accuracy: float | None = None
     binary_macro_recall: float | None = None
+    predicted: tuple[str, ...] = ()
 
     def format(self) -> str:
         """A plain-text report, one figure per line, then the confusion matrix."""
@@ -175,6 +183,7 @@ def evaluate(
         recall=recall,
         f1=f1,
         confusion=confusion,
+        predicted=tuple(predicted),
     )
     targets = getattr(scorer, "targets", None)
     if targets is not None and "neutral" not in targets:
@@ -215,3 +224,62 @@ def _with_binary(report: EvalReport) -> EvalReport:
             / 2,
         }
     )
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of `text`, or None when it has too few letters to tell."""
+    sample = text[:_SAMPLE]
+    if sum(ch.isalpha() for ch in sample) < _MIN_LETTERS:
+        return None
+    language, _ = py3langid.classify(sample)
+    return str(language)
+
+
+def _figures(gold: Sequence[str], predicted: Sequence[str]) -> tuple[float, float]:
+    """(macro recall, negative recall) over the labels present in `gold`."""
+    recalls = {}
+    for label in LABELS:
+        rows = [p for g, p in zip(gold, predicted, strict=True) if g == label]
+        if rows:
+            recalls[label] = sum(p == label for p in rows) / len(rows)
+    macro = sum(recalls.values()) / len(recalls) if recalls else 0.0
+    return macro, recalls.get("negative", float("nan"))
+
+
+def evaluate_by_language(
+    report: EvalReport, texts: Sequence[str], gold: Sequence[str]
+) -> str | None:
+    """Figures per detected language, or None when the set is (almost) one language.
+
+    Languages come from `detect_language` (py3langid); texts too short to tell
+    count as "?". Languages under `MIN_LANGUAGE_SHARE` of the rows
+    are pooled as "other".
+    """
+    languages = [detect_language(text) or "?" for text in texts]
+    counts = Counter(languages)
+    big = {lang for lang, n in counts.items() if n >= MIN_LANGUAGE_SHARE * len(texts)}
+    if len(big) < 2:  # noqa: PLR2004 - one language needs no breakdown
+        return None
+    grouped = [lang if lang in big else "other" for lang in languages]
+    lines = ["per detected language:   rows  macro recall  negative recall"]
+    for lang in sorted(set(grouped), key=lambda g: (g == "other", -grouped.count(g))):
+        rows = [i for i, g in enumerate(grouped) if g == lang]
+        macro, negative = _figures(
+            [gold[i] for i in rows], [report.predicted[i] for i in rows]
+        )
+        lines.append(f"  {lang:<20} {len(rows):>6}  {macro:>12.4f}  {negative:>15.4f}")
+    return "\n".join(lines)
+
+
+def summary_table(reports: Sequence[tuple[str, EvalReport]]) -> str:
+    """One Markdown row per set: rows, macro recall, negative recall, accuracy."""
+    lines = [
+        "| set | rows | macro recall | negative recall | accuracy |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    lines.extend(
+        f"| {name} | {r.rows} | {r.macro_recall:.4f} | {r.recall['negative']:.4f} "
+        f"| {r.accuracy:.4f} |"
+        for name, r in reports
+    )
+    return "\n".join(lines)

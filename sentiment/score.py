@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DEFAULT_MODEL = "earful-default"
-"""Name of the offline default model: MiniLM encoder + the adapter in default_model/."""
+"""The offline default model: multilingual-e5-small and Earful's trained head."""
+ENGLISH_MODEL = "earful-english"
+"""The offline English-only model (MiniLM + adapter): faster, English tweets only."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -227,6 +227,34 @@ def unscored_mentions(
     return list(session.scalars(stmt))
 
 
+def scored_since(
+    session: Session,
+    model_id: str,
+    since: datetime,
+    *,
+    after_id: int = 0,
+    limit: int = 1000,
+) -> list[tuple[Mention, str]]:
+    """Mentions dated ``since`` or later, scored by ``model_id``, with that revision.
+
+    A mention's date is when it was published, else when it was collected. Pages
+    through by mention id: pass the last id seen as ``after_id``.
+    """
+    dated = func.coalesce(Mention.published_at, Mention.collected_at)
+    stmt = (
+        select(Mention, SentimentResult.model_revision)
+        .join(SentimentResult, SentimentResult.mention_id == Mention.id)
+        .where(
+            SentimentResult.model_id == model_id,
+            dated >= since,
+            Mention.id > after_id,
+        )
+        .order_by(Mention.id)
+        .limit(limit)
+    )
+    return [(mention, str(revision)) for mention, revision in session.execute(stmt)]
+
+
 def save_score(
     session: Session,
     mention: Mention,

@@ -1,4 +1,4 @@
-"""``earful sentiment``: evaluate sentiment models on labelled data."""
+"""``earful sentiment``: evaluate sentiment models and re-score stored mentions."""
 
 from __future__ import annotations
 
@@ -7,44 +7,110 @@ from pathlib import Path
 
 import click
 
+from earful.cli.analyst import parse_when
+from earful.cli.common import CONFIG_OPTION, DB_OPTION, load, open_pipeline
+from earful.config import SentimentConfig
 from sentiment import SentimentError
+from storage import StorageError
 
 
 @click.group("sentiment")
 def sentiment_group() -> None:
-    """Evaluate sentiment models."""
+    """Evaluate sentiment models and re-score stored mentions."""
 
 
 @sentiment_group.command("eval")
 @click.option(
     "--data",
-    "data_dir",
+    "data_dirs",
     required=True,
+    multiple=True,
     type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder with TweetEval-format {split}_text.txt, {split}_labels.txt, mapping.txt.",
+    help="A data set folder (repeat): TweetEval layout, XLM-T folders, or chABSA.",
 )
 @click.option("--split", default="val", show_default=True)
 @click.option(
     "--model",
     default="earful-default",
     show_default=True,
-    help="Hugging Face model id, local folder, or earful-default.",
+    help="earful-default, earful-english, a Hugging Face model id or a local folder.",
 )
-def sentiment_eval(data_dir: Path, split: str, model: str) -> None:
-    """Score a labelled data set and print accuracy, macro recall and F1."""
+def sentiment_eval(data_dirs: tuple[Path, ...], split: str, model: str) -> None:
+    """Score labelled data and print accuracy, macro recall and F1.
+
+    Each set is reported on its own, then per detected language when a set mixes
+    languages, then a summary table of every set.
+    """
     from sentiment import load_scorer  # noqa: PLC0415 - torch loads only when needed
-    from sentiment.evaluate import evaluate, load_tweeteval  # noqa: PLC0415
+    from sentiment.datasets import load_labelled  # noqa: PLC0415
+    from sentiment.evaluate import (  # noqa: PLC0415
+        evaluate,
+        evaluate_by_language,
+        summary_table,
+    )
 
     try:
-        texts, gold = load_tweeteval(data_dir, split)
-        scorer = load_scorer(model)
-        if not sys.stderr.isatty():
-            report = evaluate(scorer, texts, gold)
-        else:  # thousands of texts take minutes on a CPU: show how far it got
-            with click.progressbar(
-                length=len(texts), label="Scoring", file=sys.stderr
-            ) as bar:
-                report = evaluate(scorer, texts, gold, progress=bar.update)
+        sets = [s for folder in data_dirs for s in load_labelled(folder, split)]
+        scorer = load_scorer(model, cache_dir=SentimentConfig().model_cache())
+        reports = []
+        for labelled in sets:
+            click.echo(f"== {labelled.name}")
+            if not sys.stderr.isatty():
+                report = evaluate(scorer, labelled.texts, labelled.gold)
+            else:  # thousands of texts take minutes on a CPU: show how far it got
+                with click.progressbar(
+                    length=len(labelled.texts), label="Scoring", file=sys.stderr
+                ) as bar:
+                    report = evaluate(
+                        scorer, labelled.texts, labelled.gold, progress=bar.update
+                    )
+            reports.append((labelled.name, report))
+            click.echo(report.format())
+            per_language = evaluate_by_language(report, labelled.texts, labelled.gold)
+            if per_language:
+                click.echo(per_language)
     except SentimentError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(report.format())
+    if len(reports) > 1:
+        click.echo("== summary")
+        click.echo(summary_table(reports))
+
+
+@sentiment_group.command("rescore")
+@CONFIG_OPTION
+@DB_OPTION
+@click.option(
+    "--since",
+    required=True,
+    help="Mentions published at or after this: 7d, 12h, 2w, or a date.",
+)
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Score every mention of the period again, not only those an older model scored.",
+)
+def sentiment_rescore(
+    config_path: Path, database_url: str | None, since: str, everything: bool
+) -> None:
+    """Re-score recent mentions that an older model (revision) scored.
+
+    After the default model changes, stored scores keep the revision they were
+    made with and new mentions get the new one, so a chart over both periods
+    mixes two models. This makes the period's scores all come from the current
+    model. Alerts are not re-sent for mentions that already had one.
+    """
+    try:
+        start = parse_when(since, end=False)
+    except click.BadParameter as exc:
+        raise click.BadParameter(str(exc.message), param_hint="--since") from None
+    pipeline = open_pipeline(load(config_path, database_url))
+    try:
+        checked, rescored = pipeline.rescore(start, everything=everything)
+    except (StorageError, SentimentError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"Checked {checked} scored mentions since {start:%Y-%m-%d %H:%M} UTC: "
+        f"{rescored} re-scored with {pipeline.scorer.model_id} "
+        f"@ {pipeline.scorer.model_revision}."
+    )

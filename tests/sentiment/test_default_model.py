@@ -1,10 +1,10 @@
-"""Quality smoke test of the real offline default model (marked slow)."""
+"""Quality smoke test of the real offline English model, earful-english (marked slow)."""
 
 from __future__ import annotations
 
 import pytest
 
-from sentiment import DEFAULT_MODEL, Scorer, load_scorer
+from sentiment import ENGLISH_MODEL, Scorer, load_scorer
 
 CASES = [
     ("I love this phone, best purchase I have made all year!", "positive"),
@@ -24,18 +24,18 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def scorer():
-    return load_scorer()
+    return load_scorer(ENGLISH_MODEL)
 
 
 @pytest.mark.slow
-def test_default_model_identity(scorer) -> None:
-    assert scorer.model_id == DEFAULT_MODEL
+def test_english_model_identity(scorer) -> None:
+    assert scorer.model_id == ENGLISH_MODEL
     assert len(scorer.model_revision) == 16
-    assert load_scorer(DEFAULT_MODEL).model_revision == scorer.model_revision
+    assert load_scorer(ENGLISH_MODEL).model_revision == scorer.model_revision
 
 
 @pytest.mark.slow
-def test_default_model_on_unambiguous_sentences(scorer) -> None:
+def test_english_model_on_unambiguous_sentences(scorer) -> None:
     texts = [text for text, _ in CASES]
     predicted = [score.label for score in scorer.score(texts)]
     expected = [label for _, label in CASES]
@@ -46,7 +46,7 @@ def test_default_model_on_unambiguous_sentences(scorer) -> None:
 
 
 @pytest.mark.slow
-def test_default_model_japanese_and_long_text(scorer) -> None:
+def test_english_model_japanese_and_long_text(scorer) -> None:
     long_review = "The hotel was fine. " * 150 + "But the staff were rude and awful."
     scores = scorer.score(["この映画は最高でした！", long_review, "   "])
     assert all(abs(sum(s.probabilities.values()) - 1.0) < 1e-5 for s in scores)
@@ -54,7 +54,7 @@ def test_default_model_japanese_and_long_text(scorer) -> None:
 
 
 @pytest.mark.slow
-def test_default_model_runs_in_onnxruntime_like_torch(scorer) -> None:
+def test_english_model_runs_in_onnxruntime_like_torch(scorer) -> None:
     assert scorer.backend == "onnxruntime"
     in_torch = Scorer(
         scorer.model,
