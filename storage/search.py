@@ -14,13 +14,17 @@ from sqlalchemy import (
     Select,
     and_,
     column,
+    func,
+    literal_column,
     or_,
     select,
+    table,
     text,
     true,
 )
 from sqlalchemy.orm import Session, aliased
 
+from storage.folding import fold, nfkc
 from storage.models import (
     Alert,
     AlertState,
@@ -35,6 +39,7 @@ Label = Literal["negative", "neutral", "positive"]
 SORTS: tuple[Sort, ...] = ("time", "reach", "negativity")
 LABELS: tuple[Label, ...] = ("negative", "neutral", "positive")
 _TRIGRAM = 3  # the FTS5 trigram index only answers terms of three characters or more
+_COLUMNS = (Mention.title, Mention.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,28 +98,45 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def _substring(term: str, *, ilike: bool) -> ColumnElement[bool]:
-    pattern = _like_pattern(term)
-    if ilike:  # backslash is PostgreSQL's default escape; ESCAPE would hide pg_trgm
-        return or_(Mention.title.ilike(pattern), Mention.text.ilike(pattern))
+_FTS = table("mentions_fts", column("rowid", Integer), column("title"), column("text"))
+
+
+def _pg_substring(term: str) -> ColumnElement[bool]:
+    pattern = _like_pattern(nfkc(term))
+    # backslash is PostgreSQL's default escape; ESCAPE would hide pg_trgm
     return or_(
-        Mention.title.like(pattern, escape="\\"),
-        Mention.text.like(pattern, escape="\\"),
+        *(func.normalize(c, literal_column("NFKC")).ilike(pattern) for c in _COLUMNS)
     )
+
+
+def _sqlite_substring(folded: str) -> ColumnElement[bool]:
+    """A scan of the folded copy in ``mentions_fts``: terms too short for trigrams."""
+    pattern = _like_pattern(folded)
+    found = select(_FTS.c.rowid).where(
+        or_(
+            _FTS.c.title.like(pattern, escape="\\"),
+            _FTS.c.text.like(pattern, escape="\\"),
+        )
+    )
+    return Mention.id.in_(found)
 
 
 def text_condition(query: str, dialect: str) -> ColumnElement[bool]:
     """Every whitespace-separated term of ``query`` occurs in the title or text.
 
-    Case-insensitive substring matching, so Japanese needs no word breaking. On
-    SQLite, terms of three characters or more use the FTS5 trigram index and
-    shorter ones a scan; on PostgreSQL ``ILIKE`` uses the ``pg_trgm`` indexes.
+    Substring matching on folded text (NFKC, then case: see
+    :mod:`storage.folding`), so Japanese needs no word breaking, ``ACME`` finds
+    full-width ACME and ``アクメ`` finds ``ｱｸﾒ``. On SQLite, terms of three characters
+    or more use the FTS5 trigram index over the folded text and shorter ones a
+    scan of it; on PostgreSQL ``ILIKE`` on ``normalize(…, NFKC)`` uses the
+    ``pg_trgm`` expression indexes.
     """
     terms = query.split()
     if dialect != "sqlite":
-        return and_(true(), *(_substring(t, ilike=True) for t in terms))
-    long_terms = [t for t in terms if len(t) >= _TRIGRAM]
-    conditions = [_substring(t, ilike=False) for t in terms if len(t) < _TRIGRAM]
+        return and_(true(), *(_pg_substring(t) for t in terms))
+    folded = [fold(t) for t in terms]
+    long_terms = [t for t in folded if len(t) >= _TRIGRAM]
+    conditions = [_sqlite_substring(t) for t in folded if len(t) < _TRIGRAM]
     if long_terms:
         phrase = " ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
         fts = (
