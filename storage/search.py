@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -86,6 +86,21 @@ class MentionRow:
     handled_at: datetime | None
     handled_by: str | None
     brands: tuple[str, ...] = field(default=())
+    external_id: str = ""
+    site_name: str | None = None
+    thread_id: str | None = None
+    parent_id: str | None = None
+    top_level: bool | None = None
+    score: int | None = None
+    comments: int | None = None
+    rating: float | None = None
+    collected_at: datetime | None = None
+    updated_at: datetime | None = None
+    content_hash: str = ""
+    raw: dict[str, Any] | None = None
+    model_id: str | None = None
+    model_revision: str | None = None
+    scored_at: datetime | None = None
 
     @property
     def probability(self) -> float | None:
@@ -251,8 +266,32 @@ def find_mentions(session: Session, q: MentionQuery) -> list[MentionRow]:
     """Mentions matching ``q``, sorted and paged as it asks."""
     dialect = session.get_bind().dialect.name
     rows = session.execute(mention_select(q, dialect)).all()
+    return _rows(session, rows)
+
+
+def _rows(session: Session, rows: Sequence[Any]) -> list[MentionRow]:
     brands = _brands(session, [m.id for m, _, _ in rows])
     return [_row(m, s, alerted, brands.get(m.id, ())) for m, s, alerted in rows]
+
+
+def iter_mentions(
+    session: Session, q: MentionQuery, batch_size: int = 5000
+) -> Iterator[list[MentionRow]]:
+    """Mentions matching ``q`` in batches, streamed: memory holds one batch.
+
+    PostgreSQL reads through a server-side cursor; SQLite steps its cursor.
+    """
+    dialect = session.get_bind().dialect.name
+    stmt = mention_select(q, dialect).execution_options(yield_per=batch_size)
+    for batch in session.execute(stmt).partitions():
+        yield _rows(session, batch)
+        session.expunge_all()  # the identity map would keep every mention
+
+
+def mention_ids(q: MentionQuery, dialect: str) -> Select[tuple[int]]:
+    """The ids of the mentions ``q`` finds, as a subquery (sorted only if paged)."""
+    stmt = mention_select(q, dialect).with_only_columns(Mention.id)
+    return stmt if q.limit is not None or q.offset else stmt.order_by(None)
 
 
 def _row(
@@ -277,6 +316,21 @@ def _row(
         handled_at=m.handled_at,
         handled_by=m.handled_by,
         brands=brands,
+        external_id=m.external_id,
+        site_name=m.site_name,
+        thread_id=m.thread_id,
+        parent_id=m.parent_id,
+        top_level=m.top_level,
+        score=m.score,
+        comments=m.comments,
+        rating=m.rating,
+        collected_at=m.collected_at,
+        updated_at=m.updated_at,
+        content_hash=m.content_hash,
+        raw=m.raw,
+        model_id=s.model_id if s else None,
+        model_revision=s.model_revision if s else None,
+        scored_at=s.scored_at if s else None,
     )
 
 

@@ -21,8 +21,7 @@ from earful.cli.tables import (
     pad,
     render_table,
     terminal_safe,
-    write_csv,
-    write_jsonl,
+    write_rows,
 )
 from storage import StorageError, open_database
 from storage.search import LABELS, SORTS, MentionQuery, find_mentions
@@ -195,10 +194,8 @@ def mentions(
     with session_for(analyst) as session:
         rows = find_mentions(session, query)
     with click.open_file(str(output or "-"), "w", encoding="utf-8") as out:
-        if fmt == "csv":
-            write_csv(rows, out)
-        elif fmt == "jsonl":
-            write_jsonl(rows, out)
+        if fmt in {"csv", "jsonl"}:
+            write_rows(rows, out, fmt)
         else:
             width = shutil.get_terminal_size((120, 24)).columns
             out.write("".join(line + "\n" for line in render_table(rows, width)))
