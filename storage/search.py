@@ -284,11 +284,10 @@ def iter_mentions(
     dialect = session.get_bind().dialect.name
     stmt = mention_select(q, dialect).execution_options(yield_per=batch_size)
     for batch in session.execute(stmt).partitions():
-        yield _rows(session, batch)
-        session.expunge_all()  # the identity map would keep every mention
+        yield _rows(session, batch)  # the identity map holds mentions weakly
 
 
-def mention_ids(q: MentionQuery, dialect: str) -> Select[tuple[int]]:
+def mention_ids(q: MentionQuery, dialect: str) -> Select[int]:
     """The ids of the mentions ``q`` finds, as a subquery (sorted only if paged)."""
     stmt = mention_select(q, dialect).with_only_columns(Mention.id)
     return stmt if q.limit is not None or q.offset else stmt.order_by(None)

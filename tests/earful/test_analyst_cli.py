@@ -98,7 +98,9 @@ def test_missing_config_exits_1(tmp_path):
     assert result.exit_code == 1
     assert (
         result.output
-        == f"Error: {tmp_path / 'no.toml'}: no such file (copy the example from the README)\n"
+        == f"Error: {tmp_path / 'no.toml'}: no such file, and no database URL: pass "
+        "--database-url or set EARFUL_DATABASE_URL to read a database, or copy the "
+        "example config from the README\n"
     )
 
 

@@ -83,7 +83,7 @@ _SQLITE_RAW = [
 ]
 
 
-def _fold(value):
+def _fold(value: object) -> object:
     return None if value is None else unicodedata.normalize("NFKC", str(value)).casefold()
 
 
@@ -107,7 +107,9 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         # The connection may not come from Earful's engine (alembic's own CLI).
-        bind.connection.driver_connection.create_function(
+        driver = bind.connection.driver_connection
+        assert driver is not None
+        driver.create_function(
             "earful_fold", 1, _fold, deterministic=True
         )
         _drop_sqlite_fts()
