@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,6 +17,7 @@ from earful.cli.analyst import (
     mention_query,
     session_for,
 )
+from earful.datasette import datasette_metadata
 from earful.export import FORMATS, CsvWriter, JsonlWriter, ParquetWriter, Writer
 from storage.export import TABLES, count_rows, iter_records
 
@@ -107,3 +109,22 @@ def export(
         writer.close()
     if output is not None:
         click.echo(f"{written} {table} rows written to {output}", err=True)
+
+
+@click.command("datasette-metadata")
+@click.option("--database", default="earful", show_default=True,
+              help="The name Datasette gives the database: its file name without .db.")  # fmt: skip
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+def datasette_metadata_command(database: str, output: Path | None) -> None:
+    """Write Datasette metadata: the views described, with facets and search.
+
+    Then: datasette earful.db -m metadata.json (Datasette is not installed
+    with Earful; pip install datasette).
+    """
+    text = json.dumps(datasette_metadata(database), indent=2, ensure_ascii=False)
+    with click.open_file(str(output or "-"), "w", encoding="utf-8") as out:
+        out.write(text + "\n")
