@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from earful.cli.common import (
     CONFIG_OPTION,
-    DB_OPTION,
+    READ_DB_OPTION,
     load,
     no_database,
     url_without_config,
@@ -124,7 +124,7 @@ def analyst_options(func: F) -> F:
         help="Sentiment model whose scores count (default: the config's; without "
         "a config, the model that scored last).",
     )(func)
-    return CONFIG_OPTION(DB_OPTION(func))
+    return CONFIG_OPTION(READ_DB_OPTION(func))
 
 
 def _period_options(func: F) -> F:

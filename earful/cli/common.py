@@ -24,9 +24,13 @@ CONFIG_OPTION = click.option(
 )
 DB_OPTION = click.option(
     "--database-url",
+    help="Overrides database_url from the config and EARFUL_DATABASE_URL.",
+)
+READ_DB_OPTION = click.option(
+    "--database-url",
     help=(
         "Overrides database_url from the config and EARFUL_DATABASE_URL; "
-        "enough without a config for the commands that only read."
+        "without a config file, this or EARFUL_DATABASE_URL is enough."
     ),
 )
 

@@ -10,7 +10,7 @@ import click
 
 from earful.cli.common import (
     CONFIG_OPTION,
-    DB_OPTION,
+    READ_DB_OPTION,
     load,
     no_database,
     url_without_config,
@@ -114,7 +114,7 @@ def _config(config_path: Path, database_url: str | None) -> Config:
 
 @click.command()
 @CONFIG_OPTION
-@DB_OPTION
+@READ_DB_OPTION
 @click.option(
     "--format",
     "fmt",
