@@ -30,11 +30,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    event,
+    func,
+    make_url,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
-from storage import make_engine, upgrade
-from storage.search import MentionQuery, find_mentions, mention_select, negative_inbox
+from storage import Mention, make_engine, upgrade
+from storage.folding import register_sqlite_fold
+from storage.search import MentionQuery, find_mentions, negative_inbox
 from storage.stats import Window, share_of_voice, volume_over_time
 
 MODEL = "earful-default"
@@ -89,6 +100,7 @@ def load_sqlite(path: Path, n: int) -> None:
     import sqlite3  # noqa: PLC0415 - the loader alone needs the driver
 
     conn = sqlite3.connect(path)
+    register_sqlite_fold(conn)  # the search triggers fold every insert
     conn.execute("PRAGMA synchronous=OFF")
     now = _stamp(END)
     m_sql = (
@@ -181,8 +193,12 @@ def cases(dialect: str) -> list[Case]:
     last = END - timedelta(days=1)
     search = MentionQuery(model_id=MODEL, text=RARE, limit=50)
 
-    def substring_scan(s: Session) -> Sized:  # ILIKE, which SQLite answers by a scan
-        return s.execute(mention_select(search, "postgresql")).all()
+    def substring_scan(s: Session) -> Sized:  # the folded scan an index saves
+        pattern = f"%{RARE}%"
+        folded = (
+            func.earful_fold(c).like(pattern) for c in (Mention.title, Mention.text)
+        )
+        return s.execute(select(Mention.id).where(or_(*folded)).limit(50)).all()
 
     # SQLite's FTS table is part of the query, so its baseline is the scan instead.
     sqlite = dialect == "sqlite"

@@ -17,13 +17,13 @@ mentions detected in those languages.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from crawlers.query import AnyOf, Node, Term, evaluate, parse_query, positive_terms
 from crawlers.query import terms_of as query_terms
+from storage.folding import fold
 from storage.queries import Match
 
 # Hiragana, katakana, CJK ideographs (with extension A and compatibility forms).
@@ -31,11 +31,6 @@ _CJK = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 # A word character that is not Japanese/Chinese: what must not touch a Latin term.
 _WORD = f"[^\\W{_CJK}]"
-
-
-def fold(text: str) -> str:
-    """NFKC-normalised, case-folded text: the form both sides are compared in."""
-    return unicodedata.normalize("NFKC", text).casefold()
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import Float, String, column, func, inspect, select, table
 from sqlalchemy.orm import Session
 
-from earful.config import Config
+from earful.config import Config, DaemonConfig
 from storage import CrawlRun
 from storage.leases import live_leases
 from storage.queries import count_by_state
+from storage.stats import latest_model
 
 JOBS_TABLE = "apscheduler_jobs"
 _jobs = table(JOBS_TABLE, column("id", String), column("next_run_time", Float))
@@ -113,20 +114,53 @@ def _next_runs(session: Session) -> dict[str, datetime]:
 
 def gather(session: Session, config: Config, now: datetime) -> Health:
     """The health of every configured source and of the outbox, as of ``now``."""
+    return _gather(
+        session,
+        [(s.name, s.enabled) for s in config.sources],
+        config.sentiment.model,
+        config.daemon.unhealthy_after,
+        now,
+    )
+
+
+def gather_recorded(session: Session, now: datetime) -> Health:
+    """Health without a config: every source that has runs recorded, as enabled.
+
+    The model is the one that scored last; ``unhealthy_after`` is the default.
+    """
+    names = session.scalars(
+        select(CrawlRun.source).distinct().order_by(CrawlRun.source)
+    )
+    return _gather(
+        session,
+        [(name, True) for name in names],
+        latest_model(session) or "earful-default",
+        DaemonConfig().unhealthy_after,
+        now,
+    )
+
+
+def _gather(
+    session: Session,
+    names: list[tuple[str, bool]],
+    model: str,
+    unhealthy_after: float,
+    now: datetime,
+) -> Health:
     since = now - timedelta(hours=24)
     next_runs = _next_runs(session)
     leases = live_leases(session, now=now)
     sources = [
         SourceHealth(
-            **_source(session, s.name, s.enabled, since),
-            next_run=next_runs.get(f"source:{s.name}") if s.enabled else None,
-            running_on=leases.get(f"source:{s.name}"),
+            **_source(session, name, enabled, since),
+            next_run=next_runs.get(f"source:{name}") if enabled else None,
+            running_on=leases.get(f"source:{name}"),
         )
-        for s in config.sources
+        for name, enabled in names
     ]
     return Health(
         sources=sources,
         alerts=count_by_state(session),
-        model=config.sentiment.model,
-        unhealthy_after=config.daemon.unhealthy_after,
+        model=model,
+        unhealthy_after=unhealthy_after,
     )

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Row,
+    RowMapping,
     Select,
     and_,
     column,
+    func,
+    literal_column,
     or_,
     select,
+    table,
     text,
     true,
 )
 from sqlalchemy.orm import Session, aliased
 
+from storage.folding import fold, nfkc
 from storage.models import (
     Alert,
     AlertState,
@@ -35,6 +41,16 @@ Label = Literal["negative", "neutral", "positive"]
 SORTS: tuple[Sort, ...] = ("time", "reach", "negativity")
 LABELS: tuple[Label, ...] = ("negative", "neutral", "positive")
 _TRIGRAM = 3  # the FTS5 trigram index only answers terms of three characters or more
+_COLUMNS = (Mention.title, Mention.text)
+_SCORE = (
+    SentimentResult.model_id,
+    SentimentResult.model_revision,
+    SentimentResult.label.label("sentiment"),
+    SentimentResult.negative,
+    SentimentResult.neutral,
+    SentimentResult.positive,
+    SentimentResult.scored_at,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +97,21 @@ class MentionRow:
     handled_at: datetime | None
     handled_by: str | None
     brands: tuple[str, ...] = field(default=())
+    external_id: str = ""
+    site_name: str | None = None
+    thread_id: str | None = None
+    parent_id: str | None = None
+    top_level: bool | None = None
+    score: int | None = None
+    comments: int | None = None
+    rating: float | None = None
+    collected_at: datetime | None = None
+    updated_at: datetime | None = None
+    content_hash: str = ""
+    raw: dict[str, Any] | None = None
+    model_id: str | None = None
+    model_revision: str | None = None
+    scored_at: datetime | None = None
 
     @property
     def probability(self) -> float | None:
@@ -88,33 +119,56 @@ class MentionRow:
         return None if self.sentiment is None else getattr(self, self.sentiment)
 
 
+# MentionRow's fields read as they are from mention_select's columns.
+_ROW_COLUMNS = tuple(
+    f.name for f in fields(MentionRow) if f.name not in {"reach", "alerted", "brands"}
+)
+
+
 def _like_pattern(term: str) -> str:
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-def _substring(term: str, *, ilike: bool) -> ColumnElement[bool]:
-    pattern = _like_pattern(term)
-    if ilike:  # backslash is PostgreSQL's default escape; ESCAPE would hide pg_trgm
-        return or_(Mention.title.ilike(pattern), Mention.text.ilike(pattern))
+_FTS = table("mentions_fts", column("rowid", Integer), column("title"), column("text"))
+
+
+def _pg_substring(term: str) -> ColumnElement[bool]:
+    pattern = _like_pattern(nfkc(term))
+    # backslash is PostgreSQL's default escape; ESCAPE would hide pg_trgm
     return or_(
-        Mention.title.like(pattern, escape="\\"),
-        Mention.text.like(pattern, escape="\\"),
+        *(func.normalize(c, literal_column("NFKC")).ilike(pattern) for c in _COLUMNS)
     )
+
+
+def _sqlite_substring(folded: str) -> ColumnElement[bool]:
+    """A scan of the folded copy in ``mentions_fts``: terms too short for trigrams."""
+    pattern = _like_pattern(folded)
+    found = select(_FTS.c.rowid).where(
+        or_(
+            _FTS.c.title.like(pattern, escape="\\"),
+            _FTS.c.text.like(pattern, escape="\\"),
+        )
+    )
+    return Mention.id.in_(found)
 
 
 def text_condition(query: str, dialect: str) -> ColumnElement[bool]:
     """Every whitespace-separated term of ``query`` occurs in the title or text.
 
-    Case-insensitive substring matching, so Japanese needs no word breaking. On
-    SQLite, terms of three characters or more use the FTS5 trigram index and
-    shorter ones a scan; on PostgreSQL ``ILIKE`` uses the ``pg_trgm`` indexes.
+    Substring matching on folded text (NFKC, then case: see
+    :mod:`storage.folding`), so Japanese needs no word breaking, ``ACME`` finds
+    full-width ACME and ``アクメ`` finds ``ｱｸﾒ``. On SQLite, terms of three characters
+    or more use the FTS5 trigram index over the folded text and shorter ones a
+    scan of it; on PostgreSQL ``ILIKE`` on ``normalize(…, NFKC)`` uses the
+    ``pg_trgm`` expression indexes.
     """
     terms = query.split()
     if dialect != "sqlite":
-        return and_(true(), *(_substring(t, ilike=True) for t in terms))
-    long_terms = [t for t in terms if len(t) >= _TRIGRAM]
-    conditions = [_substring(t, ilike=False) for t in terms if len(t) < _TRIGRAM]
+        return and_(true(), *(_pg_substring(t) for t in terms))
+    folded = [fold(t) for t in terms]
+    long_terms = [t for t in folded if len(t) >= _TRIGRAM]
+    conditions = [_sqlite_substring(t) for t in folded if len(t) < _TRIGRAM]
     if long_terms:
         phrase = " ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
         fts = (
@@ -186,16 +240,22 @@ def _filters(q: MentionQuery, dialect: str) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def mention_select(
-    q: MentionQuery, dialect: str
-) -> Select[Mention, SentimentResult, bool]:
-    """The statement behind :func:`find_mentions` (the benchmark explains it)."""
-    stmt = select(Mention, SentimentResult, _alerted().label("alerted")).outerjoin(
-        SentimentResult,
-        and_(
-            SentimentResult.mention_id == Mention.id,
-            SentimentResult.model_id == q.model_id,
-        ),
+def mention_select(q: MentionQuery, dialect: str) -> Select[Any]:
+    """The statement behind :func:`find_mentions` (the benchmark explains it).
+
+    Columns rather than ORM objects: a large export reads them several times
+    faster, and nothing here writes back.
+    """
+    stmt = (
+        select(*Mention.__table__.columns, *_SCORE, _alerted().label("alerted"))
+        .select_from(Mention)
+        .outerjoin(
+            SentimentResult,
+            and_(
+                SentimentResult.mention_id == Mention.id,
+                SentimentResult.model_id == q.model_id,
+            ),
+        )
     )
     stmt = stmt.where(*_filters(q, dialect))
     if q.sort == "reach":
@@ -229,31 +289,39 @@ def find_mentions(session: Session, q: MentionQuery) -> list[MentionRow]:
     """Mentions matching ``q``, sorted and paged as it asks."""
     dialect = session.get_bind().dialect.name
     rows = session.execute(mention_select(q, dialect)).all()
-    brands = _brands(session, [m.id for m, _, _ in rows])
-    return [_row(m, s, alerted, brands.get(m.id, ())) for m, s, alerted in rows]
+    return _rows(session, rows)
 
 
-def _row(
-    m: Mention, s: SentimentResult | None, alerted: bool, brands: tuple[str, ...]
-) -> MentionRow:
+def _rows(session: Session, rows: Sequence[Row[Any]]) -> list[MentionRow]:
+    brands = _brands(session, [r.id for r in rows])
+    return [_row(r._mapping, brands.get(r.id, ())) for r in rows]
+
+
+def iter_mentions(
+    session: Session, q: MentionQuery, batch_size: int = 5000
+) -> Iterator[list[MentionRow]]:
+    """Mentions matching ``q`` in batches, streamed: memory holds one batch.
+
+    PostgreSQL reads through a server-side cursor; SQLite steps its cursor.
+    """
+    dialect = session.get_bind().dialect.name
+    stmt = mention_select(q, dialect).execution_options(yield_per=batch_size)
+    for batch in session.execute(stmt).partitions():
+        yield _rows(session, batch)
+
+
+def mention_ids(q: MentionQuery, dialect: str) -> Select[int]:
+    """The ids of the mentions ``q`` finds, as a subquery (sorted only if paged)."""
+    stmt = mention_select(q, dialect).with_only_columns(Mention.id)
+    return stmt if q.limit is not None or q.offset else stmt.order_by(None)
+
+
+def _row(m: RowMapping, brands: tuple[str, ...]) -> MentionRow:
+    values = {name: m[name] for name in _ROW_COLUMNS}
     return MentionRow(
-        id=m.id,
-        published_at=m.published_at,
-        source=m.source,
-        source_type=m.source_type,
-        language=m.language,
-        reach=m.followers,
-        title=m.title,
-        text=m.text,
-        url=m.url,
-        author=m.author,
-        sentiment=s.label if s else None,
-        negative=s.negative if s else None,
-        neutral=s.neutral if s else None,
-        positive=s.positive if s else None,
-        alerted=bool(alerted),
-        handled_at=m.handled_at,
-        handled_by=m.handled_by,
+        **values,
+        reach=m["followers"],
+        alerted=bool(m["alerted"]),
         brands=brands,
     )
 

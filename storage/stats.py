@@ -181,3 +181,9 @@ def top_negative(session: Session, window: Window, limit: int = 10) -> list[Ment
         limit=limit,
     )
     return find_mentions(session, q)
+
+
+def latest_model(session: Session) -> str | None:
+    """The model of the newest score: whose scores count when no config names one."""
+    stmt = select(SentimentResult.model_id).order_by(SentimentResult.id.desc()).limit(1)
+    return session.scalars(stmt).first()

@@ -14,6 +14,7 @@ import click
 
 from earful.cli.alerts import alerts_group
 from earful.cli.analyst import dashboard, mentions, stats
+from earful.cli.export import datasette_metadata_command, export
 from earful.cli.run import config_group, db_group, demo, run
 from earful.cli.sentiment import sentiment_group
 from earful.cli.status import status
@@ -47,9 +48,11 @@ for command in (
     db_group,
     sentiment_group,
     mentions,
+    export,
     stats,
     dashboard,
 ):
     main.add_command(command)
 main.add_command(alerts_group)
+db_group.add_command(datasette_metadata_command)
 main.add_command(status)

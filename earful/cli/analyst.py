@@ -15,20 +15,33 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.orm import Session
 
-from earful.cli.common import CONFIG_OPTION, DB_OPTION, load
+from earful.cli.common import (
+    CONFIG_OPTION,
+    READ_DB_OPTION,
+    load,
+    no_database,
+    url_without_config,
+)
 from earful.cli.tables import (
     fit,
     pad,
     render_table,
     terminal_safe,
-    write_csv,
-    write_jsonl,
+    write_rows,
 )
 from storage import StorageError, open_database
 from storage.search import LABELS, SORTS, MentionQuery, find_mentions
-from storage.stats import Volume, Window, share_of_voice, top_negative, volume_by
+from storage.stats import (
+    Volume,
+    Window,
+    latest_model,
+    share_of_voice,
+    top_negative,
+    volume_by,
+)
 from storage.stats import volume_over_time as volume_series
 
+DEFAULT_MODEL = "earful-default"
 TOKEN_ENV = "EARFUL_DASHBOARD_TOKEN"  # noqa: S105 - a variable's name, not a secret
 _RELATIVE = re.compile(r"^(\d+)([hdw])$")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
@@ -74,11 +87,20 @@ class Analyst:
     model_id: str
 
 
-def _analyst(config_path: Path, database_url: str | None, model: str | None) -> Analyst:
-    if database_url and not config_path.exists():
-        return Analyst(database_url, model or "earful-default")
-    config = load(config_path, database_url)
-    return Analyst(config.database_url, model or config.sentiment.model)
+def analyst_for(
+    config_path: Path, database_url: str | None, model: str | None
+) -> Analyst:
+    """The config's database and model; without a config, what the URL's database records."""
+    url = url_without_config(config_path, database_url)
+    if url is None and not config_path.exists():
+        raise no_database(config_path)
+    if url is None:
+        config = load(config_path, database_url)
+        return Analyst(config.database_url, model or config.sentiment.model)
+    if model is None:
+        with session_for(Analyst(url, DEFAULT_MODEL)) as session:
+            model = latest_model(session) or DEFAULT_MODEL
+    return Analyst(url, model)
 
 
 @contextmanager
@@ -98,9 +120,11 @@ def session_for(analyst: Analyst) -> Iterator[Session]:
 def analyst_options(func: F) -> F:
     """Config, database and model options shared by the analyst commands."""
     func = click.option(
-        "--model", help="Sentiment model whose scores count (default: the config's)."
+        "--model",
+        help="Sentiment model whose scores count (default: the config's; without "
+        "a config, the model that scored last).",
     )(func)
-    return CONFIG_OPTION(DB_OPTION(func))
+    return CONFIG_OPTION(READ_DB_OPTION(func))
 
 
 def _period_options(func: F) -> F:
@@ -116,24 +140,83 @@ def _period_options(func: F) -> F:
     )(func)
 
 
+def mention_filters(func: F) -> F:
+    """The filters of ``earful mentions``, shared with ``earful export``."""
+    for option in reversed(
+        [
+            click.option(
+                "--brand", multiple=True, help="Only mentions of this brand (repeat)."
+            ),
+            click.option(
+                "--source", multiple=True, help="Only this source name (repeat)."
+            ),
+            click.option(
+                "--source-type", multiple=True, help="Only this source type (repeat)."
+            ),
+            click.option(
+                "--sentiment", type=click.Choice(LABELS), help="Only this label."
+            ),
+            click.option(
+                "--min-probability",
+                type=click.FloatRange(0, 1),
+                help="With --sentiment: that label's probability at least this.",
+            ),
+            _period_options,
+            click.option(
+                "--language", multiple=True, help="Only this language code (repeat)."
+            ),
+            click.option(
+                "--min-reach", type=click.IntRange(0), help="Followers at least this."
+            ),
+            click.option(
+                "--alerted/--not-alerted", default=None, help="A Slack alert was sent."
+            ),
+            click.option(
+                "--handled/--unhandled", default=None, help="Marked handled or not."
+            ),
+            click.option(
+                "--search",
+                help="Words that must all occur in the title or text (folded for "
+                "width and case, as brand matching does).",
+            ),
+            click.option(
+                "--sort", type=click.Choice(SORTS), default="time", show_default=True
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def mention_query(
+    analyst: Analyst, filters: dict[str, Any], limit: int
+) -> MentionQuery:
+    """The query the filter options ask for (``limit`` 0: all)."""
+    if filters["min_probability"] is not None and filters["sentiment"] is None:
+        msg = "--min-probability needs --sentiment"
+        raise click.UsageError(msg)
+    return MentionQuery(
+        model_id=analyst.model_id,
+        brands=filters["brand"],
+        sources=filters["source"],
+        source_types=filters["source_type"],
+        sentiment=filters["sentiment"],
+        min_probability=filters["min_probability"],
+        since=filters["since"],
+        until=filters["until"],
+        languages=filters["language"],
+        min_reach=filters["min_reach"],
+        alerted=filters["alerted"],
+        handled=filters["handled"],
+        text=filters["search"],
+        sort=filters["sort"],
+        limit=limit or None,
+    )
+
+
 @click.command("mentions")
 @analyst_options
-@click.option("--brand", multiple=True, help="Only mentions of this brand (repeat).")
-@click.option("--source", multiple=True, help="Only this source name (repeat).")
-@click.option("--source-type", multiple=True, help="Only this source type (repeat).")
-@click.option("--sentiment", type=click.Choice(LABELS), help="Only this label.")
-@click.option(
-    "--min-probability",
-    type=click.FloatRange(0, 1),
-    help="With --sentiment: that label's probability at least this.",
-)
-@_period_options
-@click.option("--language", multiple=True, help="Only this language code (repeat).")
-@click.option("--min-reach", type=click.IntRange(0), help="Followers at least this.")
-@click.option("--alerted/--not-alerted", default=None, help="A Slack alert was sent.")
-@click.option("--handled/--unhandled", default=None, help="Marked handled or not.")
-@click.option("--search", help="Words that must all occur in the title or text.")
-@click.option("--sort", type=click.Choice(SORTS), default="time", show_default=True)
+@mention_filters
 @click.option("--limit", type=click.IntRange(0), default=50, show_default=True,
               help="At most this many (0: all).")  # fmt: skip
 @click.option(
@@ -153,52 +236,23 @@ def mentions(
     config_path: Path,
     database_url: str | None,
     model: str | None,
-    brand: tuple[str, ...],
-    source: tuple[str, ...],
-    source_type: tuple[str, ...],
-    sentiment: Any,
-    min_probability: float | None,
-    since: datetime | None,
-    until: datetime | None,
-    language: tuple[str, ...],
-    min_reach: int | None,
-    alerted: bool | None,
-    handled: bool | None,
-    search: str | None,
-    sort: Any,
     limit: int,
     fmt: str,
     output: Path | None,
+    **filters: Any,
 ) -> None:
-    """Find mentions and print them as a table, CSV or JSON lines (newest first)."""
-    if min_probability is not None and sentiment is None:
-        msg = "--min-probability needs --sentiment"
-        raise click.UsageError(msg)
-    analyst = _analyst(config_path, database_url, model)
-    query = MentionQuery(
-        model_id=analyst.model_id,
-        brands=brand,
-        sources=source,
-        source_types=source_type,
-        sentiment=sentiment,
-        min_probability=min_probability,
-        since=since,
-        until=until,
-        languages=language,
-        min_reach=min_reach,
-        alerted=alerted,
-        handled=handled,
-        text=search,
-        sort=sort,
-        limit=limit or None,
-    )
+    """Find mentions and print them as a table, CSV or JSON lines (newest first).
+
+    CSV and JSON lines carry every column; `earful export` streams large
+    exports, and writes Parquet.
+    """
+    analyst = analyst_for(config_path, database_url, model)
+    query = mention_query(analyst, filters, limit)
     with session_for(analyst) as session:
         rows = find_mentions(session, query)
     with click.open_file(str(output or "-"), "w", encoding="utf-8") as out:
-        if fmt == "csv":
-            write_csv(rows, out)
-        elif fmt == "jsonl":
-            write_jsonl(rows, out)
+        if fmt in {"csv", "jsonl"}:
+            write_rows(rows, out, fmt)
         else:
             width = shutil.get_terminal_size((120, 24)).columns
             out.write("".join(line + "\n" for line in render_table(rows, width)))
@@ -239,7 +293,7 @@ def stats(
 
     Net sentiment is (positive - negative) / mentions, from -1 to +1.
     """
-    analyst = _analyst(config_path, database_url, model)
+    analyst = analyst_for(config_path, database_url, model)
     window = Window(analyst.model_id, brand, since, until)
     with session_for(analyst) as session:
         lines = _volume_lines(by, volume_series(session, window, by), 10)
@@ -284,7 +338,7 @@ def dashboard(
     if token is None and not is_loopback(host):
         msg = f"listening on {host} needs an access token: set {TOKEN_ENV}"
         raise click.ClickException(msg)
-    analyst = _analyst(config_path, database_url, model)
+    analyst = analyst_for(config_path, database_url, model)
     try:
         sessions = open_database(analyst.database_url)
     except StorageError as exc:

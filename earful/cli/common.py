@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
-from earful.config import Config, load_config
+from earful.config import DATABASE_URL_ENV, Config, load_config
 from earful.errors import EarfulError
 from earful.pipeline import Pipeline
 from sentiment import SentimentError
@@ -25,6 +26,33 @@ DB_OPTION = click.option(
     "--database-url",
     help="Overrides database_url from the config and EARFUL_DATABASE_URL.",
 )
+READ_DB_OPTION = click.option(
+    "--database-url",
+    help=(
+        "Overrides database_url from the config and EARFUL_DATABASE_URL; "
+        "without a config file, this or EARFUL_DATABASE_URL is enough."
+    ),
+)
+
+
+def url_without_config(config_path: Path, database_url: str | None) -> str | None:
+    """The database to read when there is no config file, else ``None``.
+
+    ``--database-url``, then EARFUL_DATABASE_URL: an analyst handed only the
+    URL can query. With a config file present, the config decides as usual.
+    """
+    if config_path.exists():
+        return None
+    return database_url or os.environ.get(DATABASE_URL_ENV) or None
+
+
+def no_database(config_path: Path) -> click.ClickException:
+    """The error when there is neither a config file nor a database URL."""
+    return click.ClickException(
+        f"{config_path}: no such file, and no database URL: pass --database-url or "
+        f"set {DATABASE_URL_ENV} to read a database, or copy the example config "
+        "from the README"
+    )
 
 
 def load(config_path: Path, database_url: str | None = None) -> Config:

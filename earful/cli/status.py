@@ -8,8 +8,15 @@ from pathlib import Path
 
 import click
 
-from earful.cli.common import CONFIG_OPTION, DB_OPTION, load
-from earful.health import Health, SourceHealth, gather
+from earful.cli.common import (
+    CONFIG_OPTION,
+    READ_DB_OPTION,
+    load,
+    no_database,
+    url_without_config,
+)
+from earful.config import Config
+from earful.health import Health, SourceHealth, gather, gather_recorded
 from storage import StorageError, open_database, redact_url
 
 COLUMNS = ("source", "last run", "last success", "seen/new", "24 h", "next run")
@@ -99,9 +106,15 @@ def _json(health: Health, database: str, now: datetime) -> str:
     )
 
 
+def _config(config_path: Path, database_url: str | None) -> Config:
+    if not config_path.exists():
+        raise no_database(config_path)
+    return load(config_path, database_url)
+
+
 @click.command()
 @CONFIG_OPTION
-@DB_OPTION
+@READ_DB_OPTION
 @click.option(
     "--format",
     "fmt",
@@ -114,18 +127,27 @@ def status(config_path: Path, database_url: str | None, fmt: str) -> None:
     """Show each source's last run, last success and error, and the alert outbox.
 
     Exits 1 when a source has failed for longer than `[daemon] unhealthy_after`,
-    so it can serve as a health check.
+    so it can serve as a health check. With only a database URL (no config
+    file), it lists every source with recorded runs and the default threshold.
     """
-    config = load(config_path, database_url)
-    database = redact_url(config.database_url)
+    url = url_without_config(config_path, database_url)
+    config = None
+    if url is None:
+        config = _config(config_path, database_url)
+        url = config.database_url
+    database = redact_url(url)
     try:
-        sessions = open_database(config.database_url)
+        sessions = open_database(url)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     now = datetime.now(UTC)
     try:
         with sessions() as session:
-            health = gather(session, config, now)
+            health = (
+                gather(session, config, now)
+                if config
+                else gather_recorded(session, now)
+            )
     finally:
         sessions.kw["bind"].dispose()
     if fmt == "json":

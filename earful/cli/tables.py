@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import json
-import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import IO, Any
+from typing import IO
 
+from earful.export import ESCAPES, CsvWriter, JsonlWriter
+from storage.export import MENTION_COLUMNS, mention_record
 from storage.search import MentionRow
-
-# CSI/OSC/other escape sequences, then any remaining C0/C1 control or bidi format char.
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]|\x9b[0-?]*[ -/]*[@-~]"
-)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-EXPORT_FIELDS = (
-    "id",
-    "published_at",
-    "source",
-    "source_type",
-    "brands",
-    "language",
-    "reach",
-    "sentiment",
-    "negative",
-    "neutral",
-    "positive",
-    "alerted",
-    "handled_at",
-    "handled_by",
-    "author",
-    "url",
-    "title",
-    "text",
-)
 
 
 def terminal_safe(value: str) -> str:
     """``value`` on one line with escape sequences and control characters removed."""
-    value = _ESCAPES.sub("", value)
+    value = ESCAPES.sub("", value)
     out = []
     for char in value:
         category = unicodedata.category(char)
@@ -114,51 +87,9 @@ def render_table(rows: Sequence[MentionRow], width: int) -> list[str]:
     return lines
 
 
-def export_record(row: MentionRow) -> dict[str, Any]:
-    """The fields analysts export, as JSON-friendly values."""
-    return {
-        "id": row.id,
-        "published_at": row.published_at.isoformat() if row.published_at else None,
-        "source": row.source,
-        "source_type": row.source_type,
-        "brands": list(row.brands),
-        "language": row.language,
-        "reach": row.reach,
-        "sentiment": row.sentiment,
-        "negative": row.negative,
-        "neutral": row.neutral,
-        "positive": row.positive,
-        "alerted": row.alerted,
-        "handled_at": row.handled_at.isoformat() if row.handled_at else None,
-        "handled_by": row.handled_by,
-        "author": row.author,
-        "url": row.url,
-        "title": row.title,
-        "text": row.text,
-    }
-
-
-def _csv_cell(value: Any) -> Any:
-    """Text without escapes or controls (line breaks kept); formulas get a ``'``."""
-    if isinstance(value, list):
-        value = ";".join(value)
-    if not isinstance(value, str):
-        return value
-    value = _ESCAPES.sub("", value)
-    value = "".join(c for c in value if c in "\n\t" or unicodedata.category(c) != "Cc")
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def write_csv(rows: Iterable[MentionRow], out: IO[str]) -> None:
-    """Rows as CSV with a header; text fields that look like formulas are defused."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_FIELDS)
-    for row in rows:
-        record = export_record(row)
-        writer.writerow([_csv_cell(record[name]) for name in EXPORT_FIELDS])
-
-
-def write_jsonl(rows: Iterable[MentionRow], out: IO[str]) -> None:
-    """One JSON object per line, UTF-8 text kept as is, control characters escaped."""
-    for row in rows:
-        out.write(json.dumps(export_record(row), ensure_ascii=False) + "\n")
+def write_rows(rows: Sequence[MentionRow], out: IO[str], fmt: str) -> None:
+    """Mentions as CSV (with a header) or JSON lines, every exported column."""
+    writer_class = CsvWriter if fmt == "csv" else JsonlWriter
+    writer = writer_class(out, MENTION_COLUMNS)
+    writer.write([mention_record(r) for r in rows])
+    writer.close()

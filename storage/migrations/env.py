@@ -7,8 +7,9 @@ from typing import Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 
+from storage.db import make_engine
 from storage.models import Base, UTCDateTime
 
 config = context.config
@@ -31,7 +32,7 @@ def _engine() -> Engine:
     engine = config.attributes.get("engine")
     if isinstance(engine, Engine):
         return engine
-    return create_engine(os.environ.get("EARFUL_DATABASE_URL", "sqlite:///earful.db"))
+    return make_engine(os.environ.get("EARFUL_DATABASE_URL", "sqlite:///earful.db"))
 
 
 def include_object(

@@ -9,9 +9,12 @@ from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import update
 
 from earful.cli import main
 from earful.cli.analyst import parse_when
+from storage import Mention, make_engine
+from storage.export import MENTION_COLUMNS
 from tests.storage.analyst_seed import HOSTILE_TITLE, seed
 
 
@@ -95,7 +98,9 @@ def test_missing_config_exits_1(tmp_path):
     assert result.exit_code == 1
     assert (
         result.output
-        == f"Error: {tmp_path / 'no.toml'}: no such file (copy the example from the README)\n"
+        == f"Error: {tmp_path / 'no.toml'}: no such file, and no database URL: pass "
+        "--database-url or set EARFUL_DATABASE_URL to read a database, or copy the "
+        "example config from the README\n"
     )
 
 
@@ -150,3 +155,37 @@ def test_stats_exact(url):
         "  #3 reach 20000 forum: アクメの配送が遅すぎる。品質も悪い。\n"
         "  #1 reach 5000 news: Acme rocket skates broke\n"
     )
+
+
+def _rate(url, external_id, rating):
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            update(Mention)
+            .where(Mention.external_id == external_id)
+            .values(rating=rating, site_name="価格.com", score=7, comments=2)
+        )
+    engine.dispose()
+
+
+def test_jsonl_and_csv_carry_every_documented_field(url):
+    """Rating, reach, language, model and revision… (issues 13.10 and 20)."""
+    _rate(url, "delivery_ja", 0.25)
+    record = json.loads(run(url, "--language", "ja", "--format", "jsonl"))
+    assert list(record) == [c.name for c in MENTION_COLUMNS]
+    assert record["rating"] == 0.25
+    assert record["reach"] == 20000
+    assert record["language"] == "ja"
+    assert record["model_id"] == "earful-default"
+    assert record["model_revision"] == "r1"
+    assert record["site_name"] == "価格.com"
+    assert (record["score"], record["comments"]) == (7, 2)
+    assert record["external_id"] == "delivery_ja"
+    assert record["text"] == "アクメの配送が遅すぎる。品質も悪い。"
+    assert record["handled_by"] is not None
+    rows = list(
+        csv.DictReader(io.StringIO(run(url, "--language", "ja", "--format", "csv")))
+    )
+    assert list(rows[0]) == [c.name for c in MENTION_COLUMNS]
+    assert rows[0]["rating"] == "0.25"
+    assert rows[0]["model_revision"] == "r1"

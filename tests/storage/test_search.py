@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import insert, text
 
-from storage import Mention
+from storage import Mention, make_engine, make_sessionmaker, upgrade
 from storage.search import MentionQuery, find_mentions, negative_inbox, set_handled
 from tests.storage.analyst_seed import MODEL, seed
 
@@ -136,3 +137,80 @@ def test_mention_view_is_flat(db):
         ("forum", "failed", "https://forum.example/: HTTP 503"),
         ("news", "ok", None),
     ]
+
+
+WIDTHS = {
+    "fullwidth": "ＡＣＭＥの配送が遅い",
+    "halfwidth": "ｱｸﾒの新製品はｲｲ",
+    "ligature": "㈱アクメ ＡＣＭＥ ｻﾎﾟｰﾄ",
+}
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("ACME", ["ligature", "fullwidth"]),  # and the seed's Latin Acme mentions
+        ("ａｃｍｅの配送", ["fullwidth"]),
+        ("アクメ", ["ligature", "halfwidth"]),
+        ("ｱｸﾒ", ["ligature", "halfwidth"]),
+        ("ｲｲ", ["halfwidth"]),  # short terms scan the folded text
+        ("イイ", ["halfwidth"]),
+        ("サポ", ["ligature"]),
+        ("(株)", ["ligature"]),
+    ],
+)
+def test_search_folds_width_and_case(db, search, expected):
+    """Search folds text as brand matching does: NFKC, then case (issue 13.9)."""
+    sessions, ids = db
+    with sessions() as s, s.begin():
+        for name, body in WIDTHS.items():
+            mention = Mention(
+                source="forum",
+                source_type="forum",
+                external_id=name,
+                text=body,
+                published_at=datetime(2026, 11, 20, tzinfo=UTC),
+                content_hash=name,
+            )
+            s.add(mention)
+            s.flush()
+            ids[name] = mention.id
+    found = names(db, text=search, sort="reach")
+    assert [n for n in found if n in WIDTHS] == expected
+    if search == "ACME":
+        assert {"skates", "anvil", "compare"} <= set(found)
+
+
+def test_the_migration_folds_mentions_already_stored(database_url):
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine, "0003")
+        with engine.begin() as conn:  # mentions as 0003 indexed them, unfolded
+            conn.execute(
+                insert(Mention.__table__).values(
+                    id=1, source="forum", source_type="forum", external_id="a",
+                    title="ＡＣＭＥ", text="ｱｸﾒの配送", content_hash="h",
+                )
+            )  # fmt: skip
+        upgrade(engine)
+        with make_sessionmaker(engine)() as s:
+            for term in ("acme", "アクメ", "ｱｸﾒの配送", "配送"):
+                found = find_mentions(s, MentionQuery(model_id=MODEL, text=term))
+                assert [r.id for r in found] == [1], term
+    finally:
+        engine.dispose()
+
+
+def test_a_writer_without_earful_fold_fails_loudly(sqlite_url, open_db):
+    """Outside Earful, an insert that cannot fold fails instead of hiding the row."""
+    open_db(sqlite_url)
+    conn = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="earful_fold"):
+            conn.execute(
+                "INSERT INTO mentions (source, source_type, external_id, text, "
+                "collected_at, updated_at, content_hash) "
+                "VALUES ('f', 'forum', 'x', 'ＡＣＭＥ', '2026-11-01', '2026-11-01', 'h')"
+            )
+    finally:
+        conn.close()

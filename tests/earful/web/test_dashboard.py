@@ -125,3 +125,20 @@ def test_non_loopback_needs_a_token(sqlite_url, monkeypatch):
     assert result.output == (
         "Error: listening on 0.0.0.0 needs an access token: set EARFUL_DASHBOARD_TOKEN\n"
     )
+
+
+def test_search_folds_width_like_brand_matching(dashboard):
+    """Issue 13.9: the dashboard's search finds half-width ｱｸﾒ from アクメ, and back."""
+    with dashboard.sessions() as s, s.begin():
+        s.add(
+            Mention(
+                source="forum", source_type="forum", external_id="half",
+                text="ｱｸﾒのｻﾎﾟｰﾄは最悪", content_hash="h",
+            )
+        )  # fmt: skip
+    for query in ("アクメのサポート", "ｱｸﾒ", "ＡＣＭＥ"):
+        _, html = request(dashboard.url, "/search?q=" + urllib.parse.quote(query))
+        found = "ｱｸﾒのｻﾎﾟｰﾄは最悪" in html
+        assert found == (query != "ＡＣＭＥ"), query
+    _, html = request(dashboard.url, "/search?q=" + urllib.parse.quote("ＡＣＭＥ"))
+    assert "Acme rocket skates broke" in html

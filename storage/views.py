@@ -1,0 +1,73 @@
+"""What the analyst views hold, column by column: Datasette metadata and the docs read it.
+
+The views themselves are SQL in the migrations (0002); this module describes
+them once, so ``earful db datasette-metadata`` and docs/schema.md say the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A documented view: what one row is, its columns, and useful facets."""
+
+    name: str
+    description: str
+    columns: dict[str, str]
+    facets: tuple[str, ...] = ()
+    sort_desc: str | None = None
+
+
+MENTION_VIEW = View(
+    "mention_view",
+    "One row per mention, brand and sentiment model. Mentions not yet scored have "
+    "an empty model_id; filter on one model_id to count each mention once per brand.",
+    {
+        "mention_id": "Earful's id for the mention (mentions.id)",
+        "brand": "a brand the mention names",
+        "competitor": "whether that brand is configured as a competitor",
+        "source": "the config source name it came from",
+        "source_type": "the kind of source: feed, reviews, forum, reddit, hackernews…",
+        "language": "detected language code, where known",
+        "published_at": "when it was published, per the source (UTC)",
+        "collected_at": "when Earful first stored it (UTC)",
+        "url": "link to the original",
+        "title": "the item's title, if it has one",
+        "text": "the readable text",
+        "author": "the author's name as the source shows it",
+        "reach": "the author's or community's followers, where known",
+        "score": "upvotes or points, where the source has them",
+        "comments": "number of comments, where the source has them",
+        "rating": "a review's rating from 0 to 1 (1 = best)",
+        "model_id": "the sentiment model that scored it",
+        "sentiment": "negative, neutral or positive",
+        "negative": "probability of negative (0 to 1)",
+        "neutral": "probability of neutral (0 to 1)",
+        "positive": "probability of positive (0 to 1)",
+        "alert_state": "sent if an alert for it was delivered, else pending, else "
+        "failed, else empty",
+        "handled": "whether the PR team marked it handled",
+        "handled_at": "when it was marked handled (UTC)",
+        "handled_by": "who marked it handled",
+    },
+    facets=("brand", "sentiment", "source", "language"),
+    sort_desc="published_at",
+)
+SOURCE_HEALTH_VIEW = View(
+    "source_health_view",
+    "Each source's latest crawl run, and when one last succeeded.",
+    {
+        "source": "the config source name",
+        "started_at": "when the latest run began (UTC)",
+        "finished_at": "when it ended (UTC)",
+        "status": "running, ok or failed",
+        "items_seen": "items that named a brand",
+        "items_new": "of those, stored for the first time",
+        "error": "why the run failed, if it did",
+        "last_success_at": "when a run of this source last finished ok (UTC)",
+    },
+    facets=("status",),
+)
+VIEWS = (MENTION_VIEW, SOURCE_HEALTH_VIEW)
