@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from crawlers.recipes import Recipe, shipped
 
@@ -97,3 +105,50 @@ class HackerNewsParams(BaseModel):
     """Items asked for per request."""
     max_pages: Annotated[int, Field(gt=0, le=50)] = 5
     """Most result pages read per kind in one crawl."""
+
+
+BOARD_PATH = re.compile(r"^/([A-Za-z0-9_]+)/?$")
+THREAD_URL = re.compile(r"/test/read\.cgi/[A-Za-z0-9_]+/(\d{9,10})(?:/|$)")
+THREAD_KEY = re.compile(r"^\d{9,10}$")
+
+
+def thread_key(value: str) -> str:
+    """A thread's key (``1700000000``) from itself or from its ``read.cgi`` URL."""
+    value = value.strip()
+    if THREAD_KEY.match(value):
+        return value
+    if found := THREAD_URL.search(value):
+        return found[1]
+    msg = (
+        f"{value!r} is not a thread key (10 digits) or a "
+        "https://HOST/test/read.cgi/BOARD/KEY/ URL"
+    )
+    raise ValueError(msg)
+
+
+class BoardParams(UrlParam):
+    """Arguments of the ``board`` spider: a 5ch (2ch-style) board and its threads."""
+
+    threads: list[Annotated[str, AfterValidator(thread_key)]] = []
+    """Threads followed whatever their title: keys (`1700000000`) or `read.cgi` URLs."""
+    encoding: Literal["cp932", "euc-jp", "utf-8"] = "cp932"
+    """The board's encoding: `cp932` (Shift_JIS, 5ch and bbspink), `euc-jp` or
+    `utf-8` for other 2ch-style boards; never guessed from the bytes or headers."""
+    delay: Annotated[float, Field(ge=0)] = 5.0
+    """Least seconds between two requests to the board: 5ch turns away clients that
+    ask faster. `[crawler] download_delay` applies when it is longer."""
+    max_threads: Annotated[int, Field(gt=0, le=200)] = 20
+    """Most threads read per crawl, the most recently active first."""
+
+    @field_validator("url")
+    @classmethod
+    def _board_url(cls, value: str) -> str:
+        if not BOARD_PATH.match(urlsplit(value).path):
+            msg = f"must be a board's URL like https://egg.5ch.net/software/, got {value!r}"
+            raise ValueError(msg)
+        return value if value.endswith("/") else f"{value}/"
+
+    @property
+    def board(self) -> str:
+        """The board's name: ``software`` in https://egg.5ch.net/software/."""
+        return urlsplit(self.url).path.strip("/")

@@ -28,7 +28,13 @@ from pydantic import (
 from sqlalchemy import make_url
 
 from crawlers.match import BrandRule
-from crawlers.params import FeedParams, ForumParams, HackerNewsParams, ReviewsParams
+from crawlers.params import (
+    BoardParams,
+    FeedParams,
+    ForumParams,
+    HackerNewsParams,
+    ReviewsParams,
+)
 from crawlers.politeness import Politeness
 from crawlers.query import QueryError, parse_query
 from crawlers.reddit import RedditCredentials, RedditParams
@@ -231,12 +237,23 @@ class HackerNewsSource(HackerNewsParams, SourceBase):
     type: Literal["hackernews"]
 
 
-ScrapySource = FeedSource | ReviewsSource | ForumSource | HackerNewsSource
+class BoardSource(BoardParams, SourceBase):
+    """A 5ch (2ch-style) board: its brand threads, post by post: ``board``."""
+
+    type: Literal["board"]
+
+
+ScrapySource = FeedSource | ReviewsSource | ForumSource | HackerNewsSource | BoardSource
 Source = Annotated[
-    FeedSource | ReviewsSource | ForumSource | HackerNewsSource | RedditSource,
+    FeedSource
+    | ReviewsSource
+    | ForumSource
+    | HackerNewsSource
+    | BoardSource
+    | RedditSource,
     Field(discriminator="type"),
 ]
-SOURCE_TYPES = frozenset({"feed", "reviews", "forum", "hackernews", "reddit"})
+SOURCE_TYPES = frozenset({"feed", "reviews", "forum", "hackernews", "board", "reddit"})
 
 
 class SentimentConfig(Strict):

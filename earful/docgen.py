@@ -13,6 +13,7 @@ from crawlers.recipes import Recipe
 from earful.cli import main
 from earful.config import (
     AlertConfig,
+    BoardSource,
     BrandConfig,
     Config,
     CrawlerConfig,
@@ -67,6 +68,7 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ('`[[sources]]` with `type = "forum"`', ForumSource),
         ("`[sources.selectors]` (a `forum` source's own recipe)", Recipe),
         ('`[[sources]]` with `type = "hackernews"`', HackerNewsSource),
+        ('`[[sources]]` with `type = "board"`', BoardSource),
         ('`[[sources]]` with `type = "reddit"`', RedditSource),
         ("`[sentiment]`", SentimentConfig),
         ("`[[alerts]]`", AlertConfig),
