@@ -152,3 +152,23 @@ class BoardParams(UrlParam):
     def board(self) -> str:
         """The board's name: ``software`` in https://egg.5ch.net/software/."""
         return urlsplit(self.url).path.strip("/")
+
+
+class AppStoreParams(BaseModel):
+    """Arguments of the ``appstore`` spider: one app's reviews in one country's store."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True
+    )
+
+    app_id: Annotated[int, Field(gt=0)]
+    """The app's numeric id: `123456789` in https://apps.apple.com/jp/app/id123456789."""
+    country: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "jp"
+    """The store's two-letter country code (`jp`, `us`): each has its own reviews."""
+    about: Annotated[str, Field(min_length=1, max_length=200)]
+    """What the app is, matched with each review's text so that reviews of the
+    brand's app count as its mentions: usually the brand's name (`"アクメ"`)."""
+    max_pages: Annotated[int, Field(gt=0, le=10)] = 10
+    """Most pages of 50 reviews read per crawl (Apple serves at most 10)."""
+    api_url: str = "https://itunes.apple.com"
+    """The feed's base URL (for proxies and tests)."""

@@ -29,6 +29,7 @@ from sqlalchemy import make_url
 
 from crawlers.match import BrandRule
 from crawlers.params import (
+    AppStoreParams,
     BoardParams,
     FeedParams,
     ForumParams,
@@ -243,17 +244,33 @@ class BoardSource(BoardParams, SourceBase):
     type: Literal["board"]
 
 
-ScrapySource = FeedSource | ReviewsSource | ForumSource | HackerNewsSource | BoardSource
+class AppStoreSource(AppStoreParams, SourceBase):
+    """An app's reviews in one country's App Store (Apple's RSS JSON): ``appstore``."""
+
+    type: Literal["appstore"]
+
+
+ScrapySource = (
+    FeedSource
+    | ReviewsSource
+    | ForumSource
+    | HackerNewsSource
+    | BoardSource
+    | AppStoreSource
+)
 Source = Annotated[
     FeedSource
     | ReviewsSource
     | ForumSource
     | HackerNewsSource
     | BoardSource
+    | AppStoreSource
     | RedditSource,
     Field(discriminator="type"),
 ]
-SOURCE_TYPES = frozenset({"feed", "reviews", "forum", "hackernews", "board", "reddit"})
+SOURCE_TYPES = frozenset(
+    {"feed", "reviews", "forum", "hackernews", "board", "appstore", "reddit"}
+)
 
 
 class SentimentConfig(Strict):

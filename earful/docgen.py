@@ -13,6 +13,7 @@ from crawlers.recipes import Recipe
 from earful.cli import main
 from earful.config import (
     AlertConfig,
+    AppStoreSource,
     BoardSource,
     BrandConfig,
     Config,
@@ -69,6 +70,7 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ("`[sources.selectors]` (a `forum` source's own recipe)", Recipe),
         ('`[[sources]]` with `type = "hackernews"`', HackerNewsSource),
         ('`[[sources]]` with `type = "board"`', BoardSource),
+        ('`[[sources]]` with `type = "appstore"`', AppStoreSource),
         ('`[[sources]]` with `type = "reddit"`', RedditSource),
         ("`[sentiment]`", SentimentConfig),
         ("`[[alerts]]`", AlertConfig),

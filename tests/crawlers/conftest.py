@@ -18,6 +18,7 @@ from storage import CrawlRun, Mention, open_database
 from tests.servers.scripted import ScriptedSite
 
 ACME = BrandRule("Acme", ("acme", "アクメ"), exclude=("acme corp",))
+URL_LESS = frozenset({"hackernews", "appstore"})  # spiders that take no url argument
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -35,7 +36,7 @@ def crawl(
     job = {
         "source": source,
         "spider": spider,
-        "params": {"url": url, **params} if spider != "hackernews" else params,
+        "params": params if spider in URL_LESS else {"url": url, **params},
         "brands": [
             {
                 "name": b.name,
