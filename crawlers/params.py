@@ -23,6 +23,16 @@ RecipeName = Literal[
 ]
 
 
+def http_url(value: str) -> str:
+    """``value`` stripped; a ``ValueError`` unless it is an http(s) URL with a host."""
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in HTTP_SCHEMES or not parts.netloc:
+        msg = f"must be an http:// or https:// URL with a host, got {value!r}"
+        raise ValueError(msg)
+    return value
+
+
 class UrlParam(BaseModel):
     """Mixin for spiders that start from one http(s) URL."""
 
@@ -36,12 +46,7 @@ class UrlParam(BaseModel):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        value = value.strip()
-        parts = urlsplit(value)
-        if parts.scheme.lower() not in HTTP_SCHEMES or not parts.netloc:
-            msg = f"must be an http:// or https:// URL with a host, got {value!r}"
-            raise ValueError(msg)
-        return value
+        return http_url(value)
 
 
 class FeedParams(UrlParam):
@@ -172,3 +177,32 @@ class AppStoreParams(BaseModel):
     """Most pages of 50 reviews read per crawl (Apple serves at most 10)."""
     api_url: str = "https://itunes.apple.com"
     """The feed's base URL (for proxies and tests)."""
+
+
+class HatenaParams(BaseModel):
+    """Arguments of the ``hatena`` spider: Hatena Bookmark comments on articles."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True
+    )
+
+    urls: list[Annotated[str, AfterValidator(http_url)]] = []
+    """Articles whose bookmark comments are collected: the brand's own pages, press
+    releases; each comment counts as a mention of `about`."""
+    query: Annotated[str, Field(min_length=1)] | None = None
+    """Words to search Hatena Bookmark for (its search RSS); each article found is a
+    mention, and its comments are collected too."""
+    about: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    """What the `urls` are about, matched with each of their comments: usually the
+    brand's name. Comments on searched articles are matched with the article's title."""
+    max_articles: Annotated[int, Field(gt=0, le=200)] = 20
+    """Most searched articles whose comments are read per crawl."""
+    api_url: str = "https://b.hatena.ne.jp"
+    """Hatena Bookmark's base URL (for proxies and tests)."""
+
+    @model_validator(mode="after")
+    def _something_to_read(self) -> HatenaParams:
+        if not self.urls and not self.query:
+            msg = "set urls, query or both"
+            raise ValueError(msg)
+        return self

@@ -34,6 +34,7 @@ from crawlers.params import (
     FeedParams,
     ForumParams,
     HackerNewsParams,
+    HatenaParams,
     ReviewsParams,
 )
 from crawlers.politeness import Politeness
@@ -250,6 +251,12 @@ class AppStoreSource(AppStoreParams, SourceBase):
     type: Literal["appstore"]
 
 
+class HatenaSource(HatenaParams, SourceBase):
+    """Hatena Bookmark comments on articles, and articles found by search: ``hatena``."""
+
+    type: Literal["hatena"]
+
+
 ScrapySource = (
     FeedSource
     | ReviewsSource
@@ -257,6 +264,7 @@ ScrapySource = (
     | HackerNewsSource
     | BoardSource
     | AppStoreSource
+    | HatenaSource
 )
 Source = Annotated[
     FeedSource
@@ -265,11 +273,12 @@ Source = Annotated[
     | HackerNewsSource
     | BoardSource
     | AppStoreSource
+    | HatenaSource
     | RedditSource,
     Field(discriminator="type"),
 ]
 SOURCE_TYPES = frozenset(
-    {"feed", "reviews", "forum", "hackernews", "board", "appstore", "reddit"}
+    {"feed", "reviews", "forum", "hackernews", "board", "appstore", "hatena", "reddit"}
 )
 
 
