@@ -19,6 +19,7 @@ not yielded again (comments are stored once however often they are seen).
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -46,9 +47,11 @@ def bookmark_time(stamp: str) -> datetime | None:
     found = _STAMP.match(stamp.strip())
     if not found:
         return None
-    parts = [int(p) if p else 0 for p in found.groups()]
+    year, month, day, hour, minute, second = (int(p or 0) for p in found.groups())
     try:
-        return datetime(*parts, tzinfo=JST).astimezone(UTC)  # type: ignore[misc]
+        return datetime(year, month, day, hour, minute, second, tzinfo=JST).astimezone(
+            UTC
+        )
     except ValueError:
         return None
 
@@ -124,7 +127,9 @@ class HatenaSpider(Spider):
                 top_level=True,
                 score=int(count) if str(count or "").isdigit() else None,
                 published_at=(
-                    datetime(*published[:6], tzinfo=UTC) if published else None
+                    datetime.fromtimestamp(calendar.timegm(published), UTC)
+                    if published
+                    else None
                 ),
                 raw={"tags": [t.get("term") for t in entry.get("tags", [])]},
             )
