@@ -206,3 +206,31 @@ class HatenaParams(BaseModel):
             msg = "set urls, query or both"
             raise ValueError(msg)
         return self
+
+
+class GooglePlayParams(BaseModel):
+    """Arguments of the ``googleplay`` spider: one app's reviews, newest first."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True
+    )
+
+    app_id: Annotated[str, Field(pattern=r"^[A-Za-z][\w]*(\.[A-Za-z_][\w]*)+$")]
+    """The app's package name: `com.example.app` in
+    https://play.google.com/store/apps/details?id=com.example.app."""
+    lang: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "ja"
+    """The language of the reviews asked for (`ja`, `en`)."""
+    country: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "jp"
+    """The store's two-letter country code."""
+    about: Annotated[str, Field(min_length=1, max_length=200)]
+    """What the app is, matched with each review's text so that reviews of the
+    brand's app count as its mentions: usually the brand's name (`"アクメ"`)."""
+    reply_window: Annotated[float, Field(ge=0)] = 7 * 86400.0
+    """Reviews up to this much older than the newest one seen are read again on each
+    crawl, so a developer reply given later reaches them (default `"7d"`)."""
+    per_page: Annotated[int, Field(gt=0, le=199)] = 100
+    """Reviews asked for per request (Google serves at most 199)."""
+    max_pages: Annotated[int, Field(gt=0, le=50)] = 5
+    """Most requests per crawl."""
+    api_url: str = "https://play.google.com"
+    """Google Play's base URL (for proxies and tests)."""

@@ -33,6 +33,7 @@ from crawlers.params import (
     BoardParams,
     FeedParams,
     ForumParams,
+    GooglePlayParams,
     HackerNewsParams,
     HatenaParams,
     ReviewsParams,
@@ -257,6 +258,17 @@ class HatenaSource(HatenaParams, SourceBase):
     type: Literal["hatena"]
 
 
+class GooglePlaySource(GooglePlayParams, SourceBase):
+    """An app's Google Play reviews and developer replies: ``googleplay``."""
+
+    type: Literal["googleplay"]
+
+    @field_validator("reply_window", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return parse_duration(value)
+
+
 ScrapySource = (
     FeedSource
     | ReviewsSource
@@ -265,6 +277,7 @@ ScrapySource = (
     | BoardSource
     | AppStoreSource
     | HatenaSource
+    | GooglePlaySource
 )
 Source = Annotated[
     FeedSource
@@ -274,11 +287,22 @@ Source = Annotated[
     | BoardSource
     | AppStoreSource
     | HatenaSource
+    | GooglePlaySource
     | RedditSource,
     Field(discriminator="type"),
 ]
 SOURCE_TYPES = frozenset(
-    {"feed", "reviews", "forum", "hackernews", "board", "appstore", "hatena", "reddit"}
+    {
+        "feed",
+        "reviews",
+        "forum",
+        "hackernews",
+        "board",
+        "appstore",
+        "hatena",
+        "googleplay",
+        "reddit",
+    }
 )
 
 

@@ -18,9 +18,8 @@ from storage import CrawlRun, Mention, open_database
 from tests.servers.scripted import ScriptedSite
 
 ACME = BrandRule("Acme", ("acme", "アクメ"), exclude=("acme corp",))
-URL_LESS = frozenset(
-    {"hackernews", "appstore", "hatena"}
-)  # spiders that take no url argument
+# Spiders that take no url argument.
+URL_LESS = frozenset({"hackernews", "appstore", "hatena", "googleplay"})
 REPO = Path(__file__).resolve().parents[2]
 
 
