@@ -53,16 +53,39 @@ def serve_sample_site() -> Iterator[str]:
         thread.join(timeout=5)
 
 
+def japanese_sources(site_url: str) -> list[dict[str, Any]]:
+    """A 5ch board thread (Shift_JIS) and an App Store review, both in Japanese."""
+    return [
+        {"name": "5ch-kaden", "type": "board", "url": f"{site_url}/kaden/", "delay": 0},
+        {
+            "name": "acme-ios-jp",
+            "type": "appstore",
+            "app_id": 1234567890,
+            "about": "アクメ",
+            "api_url": f"{site_url}/appstore",
+        },
+    ]
+
+
 def demo_config(site_url: str, database_url: str) -> Config:
-    """Watch the fictional brand Acme on the sample site; alert on negative posts."""
+    """Watch the fictional brand Acme on the sample site; alert on negative posts.
+
+    Besides the English feed, Japanese users see a 5ch thread and an App Store
+    review flow through (``japanese_sources``).
+    """
     return parse_config(
         {
             "database_url": database_url,
             "brands": [
-                {"name": "Acme", "terms": ["Acme"], "exclude": ["Acme Road Runner"]}
+                {
+                    "name": "Acme",
+                    "terms": ["Acme", "アクメ"],
+                    "exclude": ["Acme Road Runner"],
+                }
             ],
             "sources": [
-                {"name": "gadget-talk", "type": "feed", "url": f"{site_url}/feed.xml"}
+                {"name": "gadget-talk", "type": "feed", "url": f"{site_url}/feed.xml"},
+                *japanese_sources(site_url),
             ],
             "alerts": [
                 {
