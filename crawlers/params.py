@@ -234,3 +234,40 @@ class GooglePlayParams(BaseModel):
     """Most requests per crawl."""
     api_url: str = "https://play.google.com"
     """Google Play's base URL (for proxies and tests)."""
+
+
+QUESTION_ID = re.compile(r"(?:question_detail/|^)q?(\d{6,})")
+
+
+def question_id(value: str) -> str:
+    """A 知恵袋 question's number from itself (``q1234567890``) or its page's URL."""
+    if found := QUESTION_ID.search(value.strip()):
+        return found[1]
+    msg = f"{value!r} is not a question number (q1234567890) or question_detail URL"
+    raise ValueError(msg)
+
+
+class ChiebukuroParams(BaseModel):
+    """Arguments of the ``chiebukuro`` spider: Yahoo!知恵袋 questions and a search."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True
+    )
+
+    questions: list[Annotated[str, AfterValidator(question_id)]] = []
+    """Questions to follow: numbers (`q1234567890`) or their page URLs."""
+    query: Annotated[str, Field(min_length=1)] | None = None
+    """Words to search 知恵袋 for; the questions found are read like `questions`."""
+    max_questions: Annotated[int, Field(gt=0, le=100)] = 20
+    """Most questions found by the search that are read per crawl."""
+    search_url: str = "https://chiebukuro.yahoo.co.jp/search"
+    """The search page (for proxies and tests)."""
+    question_url: str = "https://detail.chiebukuro.yahoo.co.jp/qa/question_detail/"
+    """Where question pages live: a number appended with `q` makes one's URL."""
+
+    @model_validator(mode="after")
+    def _something_to_read(self) -> ChiebukuroParams:
+        if not self.questions and not self.query:
+            msg = "set questions, query or both"
+            raise ValueError(msg)
+        return self

@@ -31,6 +31,7 @@ from crawlers.match import BrandRule
 from crawlers.params import (
     AppStoreParams,
     BoardParams,
+    ChiebukuroParams,
     FeedParams,
     ForumParams,
     GooglePlayParams,
@@ -269,6 +270,13 @@ class GooglePlaySource(GooglePlayParams, SourceBase):
         return parse_duration(value)
 
 
+class ChiebukuroSource(ChiebukuroParams, SourceBase):
+    """Yahoo!知恵袋 questions with their answers, and questions found by search:
+    ``chiebukuro``."""
+
+    type: Literal["chiebukuro"]
+
+
 ScrapySource = (
     FeedSource
     | ReviewsSource
@@ -278,6 +286,7 @@ ScrapySource = (
     | AppStoreSource
     | HatenaSource
     | GooglePlaySource
+    | ChiebukuroSource
 )
 Source = Annotated[
     FeedSource
@@ -288,6 +297,7 @@ Source = Annotated[
     | AppStoreSource
     | HatenaSource
     | GooglePlaySource
+    | ChiebukuroSource
     | RedditSource,
     Field(discriminator="type"),
 ]

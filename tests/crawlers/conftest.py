@@ -19,7 +19,7 @@ from tests.servers.scripted import ScriptedSite
 
 ACME = BrandRule("Acme", ("acme", "アクメ"), exclude=("acme corp",))
 # Spiders that take no url argument.
-URL_LESS = frozenset({"hackernews", "appstore", "hatena", "googleplay"})
+URL_LESS = frozenset({"hackernews", "appstore", "hatena", "googleplay", "chiebukuro"})
 REPO = Path(__file__).resolve().parents[2]
 
 

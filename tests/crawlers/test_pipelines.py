@@ -133,6 +133,7 @@ def test_scrapy_cli_sees_the_project():
     assert done.stdout.split() == [
         "appstore",
         "board",
+        "chiebukuro",
         "feed",
         "forum",
         "googleplay",
