@@ -117,6 +117,14 @@ class BoardSpider(Spider):
             : self.params.max_threads
         ]
         keys = {t.key for t in listed}
+        assert self.next_cursor is not None  # noqa: S101 - set in start()
+        # Listed threads left out by max_threads keep their place for the next
+        # crawl; threads gone from subject.txt have fallen and leave the cursor.
+        self.next_cursor["threads"] = {
+            key: read
+            for key, read in (self.cursor.get("threads") or {}).items()
+            if key in keys or key in configured
+        }
         unlisted = [ThreadEntry(k, "", 0) for k in self.params.threads if k not in keys]
         for entry in followed + unlisted:
             yield from self._follow(entry)

@@ -167,21 +167,36 @@ def test_brand_threads_and_configured_ones_then_only_new_posts(scripted, sqlite_
     assert stored[f"kaden/{BRAND_THREAD}/5"].raw["quotes"] == [1, 2, 3]
 
 
-def test_a_fallen_thread_is_a_warning_and_leaves_the_cursor(scripted, sqlite_url):
-    listed = [(BRAND_THREAD, "ＡＣＭＥ総合", 10)]
-    url = board_site(scripted, subject(*listed), subject())
+def test_fallen_threads_leave_the_cursor_and_a_dat_gone_is_a_warning(
+    scripted, sqlite_url
+):
+    other = "1700000009"
+    listed = [(BRAND_THREAD, "ＡＣＭＥ総合", 10), (other, "ＡＣＭＥ part2", 1)]
+    url = board_site(scripted, subject(*listed), subject(listed[1]), subject())
     scripted.script(f"/kaden/dat/{BRAND_THREAD}.dat", Reply(b"", "text/plain", 404))
+    line = post("名無し", "2024/05/01(水) 10:00:00.00 ID:x", "アクメ")
+    scripted.script(f"/kaden/dat/{other}.dat", Reply(dat(line), "text/plain"))
     args = {"spider": "board", "politeness": FAST, "delay": 0}
-    result = crawl(sqlite_url, "fallen", url, **args)
+
+    def cursor() -> dict[str, object]:
+        sessions = open_database(sqlite_url)
+        with sessions() as session:
+            found = get_cursor(session, "fallen")
+        sessions.kw["bind"].dispose()
+        return found
+
+    result = crawl(sqlite_url, "fallen", url, max_threads=1, **args)
     assert result["error"] is None
     assert result["warning"] == (
         f"thread {BRAND_THREAD} has fallen (dat落ち): HTTP 404 from "
         f"{scripted.url}/kaden/dat/{BRAND_THREAD}.dat"
     )
-    sessions = open_database(sqlite_url)
-    with sessions() as session:
-        assert get_cursor(session, "fallen") == {"threads": {}}
-    sessions.kw["bind"].dispose()
+    assert cursor() == {"threads": {}}
+    assert crawl(sqlite_url, "fallen", url, **args)["new"] == 1
+    assert cursor() == {"threads": {other: 1}}
+    # Gone from subject.txt: fallen, so it leaves the cursor.
+    assert crawl(sqlite_url, "fallen", url, **args)["error"] is None
+    assert cursor() == {"threads": {}}
 
 
 @pytest.mark.parametrize(
