@@ -196,6 +196,18 @@ def _body(mention: Mention) -> str:
     return head + fit(excerpt, MAX_SECTION_TEXT - len(head), quote)
 
 
+def _reply(mention: Mention) -> str:
+    """The public answer under the post (a developer reply): it was answered."""
+    when = (
+        f" at {mention.replied_at.strftime('%Y-%m-%d %H:%M UTC')}"
+        if mention.replied_at
+        else ""
+    )
+    head = f":speech_balloon: *Answered by the developer{when}*\n"
+    reply = clean_text(mention.reply_text or "")
+    return head + fit(reply, MAX_SECTION_TEXT - len(head), quote)
+
+
 def _buttons(
     alert: Alert, mention: Mention, handle_button: bool
 ) -> list[dict[str, Any]]:
@@ -231,7 +243,8 @@ def render(
     ``negative`` is the probability to show; when None, the mention's most
     recently scored ``SentimentResult`` is used. Every piece of mention text
     (title, body, author, site name, who handled it) is escaped and cut to
-    Slack's limits. ``handle_button`` adds a "Mark handled" button (its value
+    Slack's limits; a developer's reply under the post is shown, quoted, as the
+    answer it is. ``handle_button`` adds a "Mark handled" button (its value
     is the alert id) while the mention is not handled: only for a Slack app
     whose Socket Mode listener runs, or the button does nothing.
     """
@@ -243,6 +256,8 @@ def render(
         {"type": "section", "fields": _fields(alert, negative)},
         {"type": "section", "text": {"type": "mrkdwn", "text": _body(mention)}},
     ]
+    if mention.reply_text:
+        blocks.append(_section_text(_reply(mention)))
     if buttons := _buttons(alert, mention, handle_button):
         blocks.append({"type": "actions", "elements": buttons})
     if mention.handled_at is not None:

@@ -40,6 +40,8 @@ class MentionItem:
     language: str | None = None
     published_at: datetime | None = None  # timezone-aware UTC
     raw: dict[str, Any] | None = None
+    reply_text: str | None = None  # the public answer under the post (developer reply)
+    replied_at: datetime | None = None
     matches: list[Match] = field(default_factory=list)
     about: str | None = None  # what a review is of: matched with the text, not stored
 

@@ -28,7 +28,17 @@ from pydantic import (
 from sqlalchemy import make_url
 
 from crawlers.match import BrandRule
-from crawlers.params import FeedParams, ForumParams, HackerNewsParams, ReviewsParams
+from crawlers.params import (
+    AppStoreParams,
+    BoardParams,
+    ChiebukuroParams,
+    FeedParams,
+    ForumParams,
+    GooglePlayParams,
+    HackerNewsParams,
+    HatenaParams,
+    ReviewsParams,
+)
 from crawlers.politeness import Politeness
 from crawlers.query import QueryError, parse_query
 from crawlers.reddit import RedditCredentials, RedditParams
@@ -231,12 +241,79 @@ class HackerNewsSource(HackerNewsParams, SourceBase):
     type: Literal["hackernews"]
 
 
-ScrapySource = FeedSource | ReviewsSource | ForumSource | HackerNewsSource
+class BoardSource(BoardParams, SourceBase):
+    """A 5ch (2ch-style) board: its brand threads, post by post: ``board``."""
+
+    type: Literal["board"]
+
+
+class AppStoreSource(AppStoreParams, SourceBase):
+    """An app's reviews in one country's App Store (Apple's RSS JSON): ``appstore``."""
+
+    type: Literal["appstore"]
+
+
+class HatenaSource(HatenaParams, SourceBase):
+    """Hatena Bookmark comments on articles, and articles found by search: ``hatena``."""
+
+    type: Literal["hatena"]
+
+
+class GooglePlaySource(GooglePlayParams, SourceBase):
+    """An app's Google Play reviews and developer replies: ``googleplay``."""
+
+    type: Literal["googleplay"]
+
+    @field_validator("reply_window", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        return parse_duration(value)
+
+
+class ChiebukuroSource(ChiebukuroParams, SourceBase):
+    """Yahoo!知恵袋 questions with their answers, and questions found by search:
+    ``chiebukuro``."""
+
+    type: Literal["chiebukuro"]
+
+
+ScrapySource = (
+    FeedSource
+    | ReviewsSource
+    | ForumSource
+    | HackerNewsSource
+    | BoardSource
+    | AppStoreSource
+    | HatenaSource
+    | GooglePlaySource
+    | ChiebukuroSource
+)
 Source = Annotated[
-    FeedSource | ReviewsSource | ForumSource | HackerNewsSource | RedditSource,
+    FeedSource
+    | ReviewsSource
+    | ForumSource
+    | HackerNewsSource
+    | BoardSource
+    | AppStoreSource
+    | HatenaSource
+    | GooglePlaySource
+    | ChiebukuroSource
+    | RedditSource,
     Field(discriminator="type"),
 ]
-SOURCE_TYPES = frozenset({"feed", "reviews", "forum", "hackernews", "reddit"})
+SOURCE_TYPES = frozenset(
+    {
+        "feed",
+        "reviews",
+        "forum",
+        "hackernews",
+        "board",
+        "appstore",
+        "hatena",
+        "googleplay",
+        "reddit",
+    }
+)
 
 
 class SentimentConfig(Strict):

@@ -53,12 +53,26 @@ def serve_sample_site() -> Iterator[str]:
         thread.join(timeout=5)
 
 
+def japanese_sources(site_url: str) -> list[dict[str, Any]]:
+    """A 5ch board thread (Shift_JIS) and an App Store review, both in Japanese."""
+    return [
+        {"name": "5ch-kaden", "type": "board", "url": f"{site_url}/kaden/", "delay": 0},
+        {
+            "name": "acme-ios-jp",
+            "type": "appstore",
+            "app_id": 1234567890,
+            "about": "アクメ",
+            "api_url": f"{site_url}/appstore",
+        },
+    ]
+
+
 def demo_config(site_url: str, database_url: str) -> Config:
     """Watch the fictional brand Acme on the sample site; alert on negative posts.
 
-    The site holds an English feed and a Japanese review page, so the demo shows a
-    Japanese complaint alerting and a Japanese compliment (written in half-width
-    katakana, which matching folds) staying quiet.
+    Besides the English feed, Japanese users see a review page (a complaint that
+    alerts, and a compliment in half-width katakana, which matching folds, that
+    stays quiet), a 5ch thread and an App Store review flow through.
     """
     return parse_config(
         {
@@ -77,6 +91,7 @@ def demo_config(site_url: str, database_url: str) -> Config:
                     "type": "reviews",
                     "url": f"{site_url}/reviews/acme-kettle-ja.html",
                 },
+                *japanese_sources(site_url),
             ],
             "alerts": [
                 {

@@ -111,6 +111,10 @@ class Mention(Base):
     raw: Mapped[dict[str, Any] | None]
     handled_at: Mapped[datetime | None]
     handled_by: Mapped[str | None] = mapped_column(String(100))
+    # The answer the site shows under the post (an app developer's reply): when
+    # set, the mention was answered in public.
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None]
 
     matches: Mapped[list[BrandMatch]] = relationship(
         back_populates="mention", cascade="all, delete-orphan"

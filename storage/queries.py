@@ -111,7 +111,7 @@ def _upsert_distinct(
         if found is None:
             new.append(({**fields, "content_hash": digest}, matches))
             statuses.append("new")
-        elif found[1] == digest:
+        elif found[1] == digest and not _new_reply(fields, found[2]):
             statuses.append("unchanged")
         else:
             _update(session.get_one(Mention, found[0]), fields, digest, matches)
@@ -125,25 +125,35 @@ def _upsert_distinct(
     ]
 
 
-def _stored(session: Session, keys: Sequence[_Key]) -> dict[_Key, tuple[int, str]]:
-    """The id and content hash of the stored mentions with these keys."""
+def _new_reply(fields: Mapping[str, Any], stored_reply: str | None) -> bool:
+    """Whether ``fields`` bring a public reply the stored mention does not have."""
+    reply = fields.get("reply_text")
+    return reply is not None and reply != stored_reply
+
+
+_Stored = tuple[int, str, str | None]  # a stored mention's id, content hash, reply
+
+
+def _stored(session: Session, keys: Sequence[_Key]) -> dict[_Key, _Stored]:
+    """The id, content hash and reply of the stored mentions with these keys."""
     by_source: dict[str, list[str]] = {}
     for source, external_id in keys:
         by_source.setdefault(source, []).append(external_id)
-    found: dict[_Key, tuple[int, str]] = {}
+    found: dict[_Key, _Stored] = {}
     for source, ids in by_source.items():
-        stmt = select(Mention.external_id, Mention.id, Mention.content_hash).where(
-            Mention.source == source, Mention.external_id.in_(ids)
-        )
+        stmt = select(
+            Mention.external_id, Mention.id, Mention.content_hash, Mention.reply_text
+        ).where(Mention.source == source, Mention.external_id.in_(ids))
         found |= {
-            (source, ext): (id_, digest) for ext, id_, digest in session.execute(stmt)
+            (source, ext): (id_, digest, reply)
+            for ext, id_, digest, reply in session.execute(stmt)
         }
     return found
 
 
 def _insert(
     session: Session, new: Sequence[tuple[dict[str, Any], Sequence[Match]]]
-) -> dict[_Key, tuple[int, str]]:
+) -> dict[_Key, _Stored]:
     """Insert new mentions, then their brand matches; the mentions' ids and hashes.
 
     The ORM's bulk INSERT keeps the rows' order (one multi-row INSERT for each
@@ -175,8 +185,9 @@ def _brand_match_row(mention_id: int, match: Match) -> dict[str, Any]:
 def _update(
     mention: Mention, fields: Mapping[str, Any], digest: str, matches: Sequence[Match]
 ) -> None:
-    """An edit: the new text and counts, and the terms of each brand it names."""
-    for key in ("title", "text", "score", "comments", "rating", "raw"):
+    """An edit: the new text, counts and reply, and the terms of each brand it names."""
+    keys = ("title", "text", "score", "comments", "rating", "raw")
+    for key in (*keys, "reply_text", "replied_at"):
         if key in fields:
             setattr(mention, key, fields[key])
     mention.content_hash = digest

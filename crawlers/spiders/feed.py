@@ -210,7 +210,11 @@ class FeedSpider(Spider):
         if title is not None:
             title = one_line(_detail_text(title, entry.get("title_detail")))
         text = _entry_text(entry)
-        author = entry.get("author_detail", {}).get("name") or entry.get("author")
+        author = (
+            entry.get("author_detail", {}).get("name")
+            or entry.get("author")
+            or entry.get("note_creatorname")  # note.com writes <note:creatorName>
+        )
         published = entry.get("published_parsed") or entry.get("updated_parsed")
         link = entry.get("link")
         return MentionItem(

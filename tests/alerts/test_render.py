@@ -232,3 +232,18 @@ def test_a_handled_mention_shows_who_and_no_button() -> None:
     assert blocks[3]["text"]["text"] == (
         ":white_check_mark: Handled by &lt;!here&gt; Dana at 2026-11-21 09:30 UTC"
     )
+
+
+def test_a_developer_reply_is_shown_quoted_and_escaped() -> None:
+    alert = make_alert(
+        source_type="googleplay",
+        text="アプリが起動しません。",
+        reply_text="ご不便をおかけしております。<!channel> 修正版を配信しました。",
+        replied_at=datetime(2024, 5, 3, 1, 0, tzinfo=UTC),
+    )
+    blocks = render(alert).blocks
+    assert blocks[3]["text"]["text"] == (
+        ":speech_balloon: *Answered by the developer at 2024-05-03 01:00 UTC*\n"
+        ">ご不便をおかけしております。&lt;!channel&gt; 修正版を配信しました。"
+    )
+    assert all("Answered" not in t for t in section_texts(make_alert()))

@@ -18,6 +18,8 @@ from storage import CrawlRun, Mention, open_database
 from tests.servers.scripted import ScriptedSite
 
 ACME = BrandRule("Acme", ("acme", "アクメ"), exclude=("acme corp",))
+# Spiders that take no url argument.
+URL_LESS = frozenset({"hackernews", "appstore", "hatena", "googleplay", "chiebukuro"})
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -35,7 +37,7 @@ def crawl(
     job = {
         "source": source,
         "spider": spider,
-        "params": {"url": url, **params} if spider != "hackernews" else params,
+        "params": params if spider in URL_LESS else {"url": url, **params},
         "brands": [
             {
                 "name": b.name,

@@ -130,7 +130,17 @@ def test_scrapy_cli_sees_the_project():
         timeout=60,
         check=True,
     )
-    assert done.stdout.split() == ["feed", "forum", "hackernews", "reviews"]
+    assert done.stdout.split() == [
+        "appstore",
+        "board",
+        "chiebukuro",
+        "feed",
+        "forum",
+        "googleplay",
+        "hackernews",
+        "hatena",
+        "reviews",
+    ]
 
 
 def store(database_url: str) -> tuple[Crawler, StorePipeline]:

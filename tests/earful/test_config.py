@@ -131,3 +131,69 @@ def test_every_secret_is_listed_for_the_logs_to_mask(monkeypatch):
             "db-pass",
         ]
     )
+
+
+JAPANESE_SOURCES = """
+[[sources]]
+name = "5ch"
+type = "board"
+url = "https://egg.5ch.net/kaden"
+threads = ["https://egg.5ch.net/test/read.cgi/kaden/1700000000/l50", "1700000001"]
+
+[[sources]]
+name = "play"
+type = "googleplay"
+app_id = "jp.example.acme"
+about = "アクメ"
+reply_window = "3d"
+
+[[sources]]
+name = "qa"
+type = "chiebukuro"
+questions = ["https://detail.chiebukuro.yahoo.co.jp/qa/question_detail/q13300000001"]
+"""
+
+
+def test_japanese_sources_load_with_their_shorthands(tmp_path):
+    config = load_config(
+        write(tmp_path, GOOD.split("[[sources]]", maxsplit=1)[0] + JAPANESE_SOURCES)
+    )
+    board, play, qa = config.sources
+    assert board.url == "https://egg.5ch.net/kaden/"
+    assert board.threads == ["1700000000", "1700000001"]
+    assert play.reply_window == 3 * 86400
+    assert qa.questions == ["13300000001"]
+
+
+def test_japanese_source_mistakes_name_their_keys(tmp_path):
+    text = """
+[[brands]]
+name = "Acme"
+terms = ["acme"]
+
+[[sources]]
+name = "5ch"
+type = "board"
+url = "https://egg.5ch.net/test/read.cgi/kaden/1700000000/"
+threads = ["latest"]
+
+[[sources]]
+name = "ios"
+type = "appstore"
+app_id = 0
+about = "アクメ"
+
+[[sources]]
+name = "hatebu"
+type = "hatena"
+"""
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    problems = str(info.value)
+    assert (
+        "sources[0].url: must be a board's URL like https://egg.5ch.net/software/"
+        in (problems)
+    )
+    assert "sources[0].threads[0]: 'latest' is not a thread key" in problems
+    assert "sources[1].app_id: Input should be greater than 0" in problems
+    assert "sources[2]: set urls, query or both" in problems

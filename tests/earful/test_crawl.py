@@ -6,6 +6,8 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.project import get_project_settings
 
 from crawlers.match import BrandRule
 from crawlers.politeness import Politeness
@@ -167,3 +169,35 @@ def test_a_contact_that_would_break_the_header_is_a_config_error():
         ),
         "earful.toml: crawler.retries: Input should be greater than or equal to 0",
     ]
+
+
+def test_each_japanese_source_becomes_arguments_its_spider_accepts(sqlite_url):
+    sources = [
+        {
+            "type": "board",
+            "url": "https://egg.5ch.net/kaden/",
+            "threads": ["1700000000"],
+        },
+        {"type": "appstore", "app_id": 123456789, "about": "アクメ"},
+        {"type": "googleplay", "app_id": "jp.example.acme", "about": "アクメ"},
+        {"type": "hatena", "urls": ["https://acme.example.jp/news"], "query": "アクメ"},
+        {"type": "chiebukuro", "query": "アクメ", "interval": "1h"},
+    ]
+    config = parse_config(
+        {
+            "database_url": sqlite_url,
+            "brands": [{"name": "Acme", "terms": ["acme", "アクメ"]}],
+            "sources": [{"name": s["type"], **s} for s in sources],
+        },
+        environ=False,
+    )
+    pipeline = Pipeline(config)
+    loader = SpiderLoader.from_settings(get_project_settings())
+    try:
+        for source in config.sources:
+            spec = pipeline.crawl_spec(source)
+            spider = loader.load(spec.spider)
+            assert spider.name == source.type
+            spider.params_model.model_validate(spec.params)
+    finally:
+        pipeline.sessions.kw["bind"].dispose()

@@ -4,7 +4,7 @@
 gets the first reply, the next the next, and the last reply repeats. A reply
 with an ``etag`` answers 304 to a request that sends it back. ``/robots.txt``
 answers from ``site.robots`` unless a test scripts it. Every request is kept
-with its arrival time (``time.monotonic()``) and headers.
+with its arrival time (``time.monotonic()``), headers and, for a POST, its body.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class Seen:
     path: str
     at: float
     headers: dict[str, str]
+    body: bytes = b""  # what a POST sent
 
 
 class ScriptedHandler(BaseHTTPRequestHandler):
@@ -47,10 +48,16 @@ class ScriptedHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         """Keep the test output quiet."""
 
-    def do_GET(self) -> None:
+    def do_POST(self) -> None:
+        """Serve the next scripted reply for this path, keeping the posted body."""
+        length = int(self.headers.get("Content-Length") or 0)
+        self.do_GET(self.rfile.read(length))
+
+    def do_GET(self, body: bytes = b"") -> None:
         """Serve the next scripted reply for this path."""
         path = self.path.split("?", 1)[0]
-        reply = self.site.next_reply(path, self.path, dict(self.headers.items()))
+        headers = dict(self.headers.items())
+        reply = self.site.next_reply(path, self.path, headers, body)
         if reply.etag is not None and self.headers.get("If-None-Match") == reply.etag:
             reply = Reply(b"", None, 304, {"ETag": reply.etag})
         self.send_response(reply.status)
@@ -88,10 +95,12 @@ class ScriptedSite:
             self._scripts[path] = list(replies)
         return f"{self.url}{path}"
 
-    def next_reply(self, path: str, target: str, headers: dict[str, str]) -> Reply:
+    def next_reply(
+        self, path: str, target: str, headers: dict[str, str], body: bytes = b""
+    ) -> Reply:
         """The reply for this request (and remember the request)."""
         with self._lock:
-            self.seen.append(Seen(target, time.monotonic(), headers))
+            self.seen.append(Seen(target, time.monotonic(), headers, body))
             replies = self._scripts.get(path)
             if replies is None:
                 if path == "/robots.txt":

@@ -74,6 +74,29 @@ def test_upsert_stores_once_and_updates_on_edit(database_url, open_db):
         assert mention.published_at.tzinfo is not None
 
 
+def test_a_reply_given_later_updates_the_mention_not_its_score(database_url, open_db):
+    sessions = open_db(database_url)
+    answered = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+    reply = {"reply_text": "修正版を配信しました。", "replied_at": answered}
+    with sessions() as s, s.begin():
+        first = upsert_mention(s, fields(source_type="googleplay"), ACME)
+        digest = s.get_one(Mention, first.mention_id).content_hash
+    with sessions() as s, s.begin():
+        replied = upsert_mentions(s, [(fields(**reply), ACME)])[0]
+    with sessions() as s, s.begin():
+        again = upsert_mention(s, fields(**reply), ACME)
+    assert (first.status, replied.status, again.status) == (
+        "new",
+        "updated",
+        "unchanged",
+    )
+    with sessions() as s:
+        mention = s.get_one(Mention, first.mention_id)
+        assert mention.reply_text == "修正版を配信しました。"
+        assert mention.replied_at == answered
+        assert mention.content_hash == digest  # the review itself did not change
+
+
 def stored(sessions):
     """(external_id, text, author, brands) of every mention, in id order."""
     with sessions() as s:

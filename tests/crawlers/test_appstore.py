@@ -1,0 +1,161 @@
+"""The App Store spider against a local customer-reviews RSS JSON feed."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from storage import open_database
+from storage.queries import get_cursor
+from tests.crawlers.conftest import crawl, mentions
+from tests.servers.scripted import Reply, ScriptedSite
+
+APP = 1234567890
+FAST = {"download_delay": 0, "retries": 0}
+# Apple answers JSON as text/javascript; here with a charset it does not use.
+MISDECLARED = "text/javascript; charset=Shift_JIS"
+
+
+def review(
+    ident: int, stars: int, updated: str, title: str, text: str
+) -> dict[str, Any]:
+    """One review entry as Apple writes it: every value wrapped in a label."""
+    return {
+        "author": {
+            "uri": {"label": f"https://itunes.apple.com/jp/reviews/id{ident + 7}"},
+            "name": {"label": f"レビュアー{ident}"},
+            "label": "",
+        },
+        "updated": {"label": updated},
+        "im:rating": {"label": str(stars)},
+        "im:version": {"label": "3.2.1"},
+        "id": {"label": str(ident)},
+        "title": {"label": title},
+        "content": {"label": text, "attributes": {"type": "text"}},
+        "link": {
+            "attributes": {
+                "rel": "related",
+                "href": f"https://itunes.apple.com/jp/review?id={APP}&type=Purple%20Software",
+            }
+        },
+        "im:voteSum": {"label": "0"},
+        "im:contentType": {"attributes": {"term": "Application", "label": "アプリ"}},
+        "im:voteCount": {"label": "2"},
+    }
+
+
+def page(*entries: dict[str, Any], single: bool = False) -> bytes:
+    """One page of the feed; ``single`` writes one entry as an object, as Apple does."""
+    feed: dict[str, Any] = {
+        "author": {"name": {"label": "iTunes Store"}},
+        "updated": {"label": "2024-05-03T01:00:00-07:00"},
+        "title": {"label": "iTunes Store: カスタマーレビュー"},
+        "link": [{"attributes": {"rel": "last", "href": "…/page=2/…"}}],
+    }
+    if entries:
+        feed["entry"] = entries[0] if single and len(entries) == 1 else list(entries)
+    return json.dumps({"feed": feed}, ensure_ascii=False).encode()
+
+
+OLD = review(101, 4, "2024-05-01T10:00:00-07:00", "便利", "毎日使っています。")
+BROKEN = review(
+    102,
+    1,
+    "2024-05-02T09:00:00-07:00",
+    "最悪",
+    "アップデート後に起動しない。<!channel>",
+)
+NEWER = review(103, 2, "2024-05-02T20:00:00-07:00", "遅い", "同期がとても遅いです。")
+NEWEST = review(104, 1, "2024-05-03T08:30:00-07:00", "課金", "返金してほしい。")
+
+
+def feed_path(page_number: int) -> str:
+    return f"/jp/rss/customerreviews/page={page_number}/id={APP}/sortby=mostrecent/json"
+
+
+def run(database_url: str, api: ScriptedSite) -> dict[str, Any]:
+    """One crawl of the app's Japanese reviews from the local feed."""
+    return crawl(
+        database_url,
+        "ios",
+        "",
+        spider="appstore",
+        politeness=FAST,
+        app_id=APP,
+        about="アクメ",
+        api_url=api.url,
+    )
+
+
+def test_reviews_newest_first_then_only_newer_ones(scripted, sqlite_url):
+    scripted.script(
+        feed_path(1),
+        Reply(page(NEWER, BROKEN), MISDECLARED),
+        Reply(page(NEWER, BROKEN), MISDECLARED),
+        Reply(page(NEWEST, NEWER), MISDECLARED),
+    )
+    scripted.script(feed_path(2), Reply(page(OLD, single=True), MISDECLARED))
+    scripted.script(feed_path(3), Reply(page(), MISDECLARED))
+
+    first = run(sqlite_url, scripted)
+    assert first == {"seen": 3, "new": 3, "updated": 0, "error": None, "warning": None}
+    old, broken, newer = mentions(sqlite_url, "ios")
+    assert broken.external_id == f"jp/{APP}/102"
+    assert broken.url == f"https://apps.apple.com/jp/app/id{APP}?see-all=reviews"
+    assert broken.title == "最悪"
+    assert broken.text == "アップデート後に起動しない。<!channel>"
+    assert broken.author == "レビュアー102"
+    assert broken.rating == 0.0
+    assert broken.published_at == datetime(2024, 5, 2, 16, 0, tzinfo=UTC)
+    assert broken.raw == {"stars": 1, "version": "3.2.1", "votes": 2}
+    assert broken.site_name == "App Store"
+    assert broken.language == "ja"
+    assert [m.brand for m in broken.matches] == ["Acme"]
+    assert old.rating == 0.75
+    assert newer.published_at == datetime(2024, 5, 3, 3, 0, tzinfo=UTC)
+    assert len(scripted.requests_for(feed_path(3))) == 1  # empty: the end
+
+    again = run(sqlite_url, scripted)
+    assert again["seen"] == 0
+    assert len(scripted.requests_for(feed_path(2))) == 1  # page 1 reached back
+
+    third = run(sqlite_url, scripted)
+    assert third == {"seen": 1, "new": 1, "updated": 0, "error": None, "warning": None}
+    assert len(mentions(sqlite_url, "ios")) == 4
+    sessions = open_database(sqlite_url)
+    with sessions() as session:
+        assert get_cursor(session, "ios") == {
+            "newest": "2024-05-03T15:30:00+00:00",
+            "ids": [f"jp/{APP}/104"],
+        }
+    sessions.kw["bind"].dispose()
+
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        (Reply(b"Forbidden", "text/html", 403), "HTTP 403 from {url}"),
+        (
+            Reply(b"", "text/html", 429, {"Retry-After": "3600"}),
+            "HTTP 429 from {url}",
+        ),
+        (
+            Reply(b"<html>Service Unavailable</html>", "text/html"),
+            "not an App Store feed at {url}: Expecting value: line 1 column 1 (char 0)",
+        ),
+        (
+            Reply(b'{"error": 1}', "application/json"),
+            'not an App Store feed at {url}: no "feed" object',
+        ),
+    ],
+)
+def test_refusals_and_broken_answers_fail_the_source(
+    scripted, sqlite_url, reply, error
+):
+    url = scripted.script(feed_path(1), reply)
+    result = run(sqlite_url, scripted)
+    assert result["error"] == error.format(url=url)
+    assert mentions(sqlite_url, "ios") == []

@@ -1,0 +1,266 @@
+"""The 5ch board spider against a local board serving subject.txt and dat files."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+
+import pytest
+
+from crawlers.dat import parse_post, parse_subject_line, quotes
+from storage import open_database
+from storage.queries import get_cursor
+from tests.crawlers.conftest import crawl, mentions
+from tests.servers.scripted import Reply, ScriptedSite
+
+FAST = {"download_delay": 0, "retries": 0}
+BRAND_THREAD = "1700000001"
+DINNER_THREAD = "1700000002"
+CHAT_THREAD = "1700000003"
+# What 5ch sends for both files: often no charset, or a wrong one; bytes are cp932.
+WRONG_CHARSET = "text/plain; charset=UTF-8"
+
+
+def subject(*threads: tuple[str, str, int], encoding: str = "cp932") -> bytes:
+    """A board's subject.txt listing ``(key, title, posts)``."""
+    lines = [f"{key}.dat<>{title} ({posts})\n" for key, title, posts in threads]
+    return "".join(lines).encode(encoding)
+
+
+def dat(*posts: str, encoding: str = "cp932") -> bytes:
+    """A thread's dat from its lines (without newlines)."""
+    return "".join(f"{post}\n" for post in posts).encode(encoding)
+
+
+def post(name: str, stamp: str, body: str, title: str = "") -> str:
+    """One dat line: name<>mail<>date ID<>body<>title."""
+    return f"{name}<>sage<>{stamp}<> {body} <>{title}"
+
+
+FIRST_POSTS = (
+    post(
+        "名無しさん@お腹いっぱい。",
+        "2024/05/01(水) 21:15:30.12 ID:Abc123de0",
+        "ＡＣＭＥのミキサー買った人いる？<br>音がうるさい気がする",
+        "【家電】ＡＣＭＥの新型ミキサー Part2",
+    ),
+    "あぼーん<>あぼーん<>あぼーん<>あぼーん<>",
+    post(
+        "名無しさん<b>◆Trip1234</b>",
+        "2024/05/01(水) 21:20:01.55 ID:Zyx987wv0",
+        '<a href="../test/read.cgi/kaden/1700000001/1" rel="noopener noreferrer" '
+        'target="_blank">&gt;&gt;1</a><br>うちのは二日で壊れた。最悪 &lt;!channel&gt;',
+    ),
+)
+MORE_POSTS = (
+    post(
+        "名無しさん@お腹いっぱい。",
+        "2024/05/02(木) 08:00:00.00 ID:Abc123de0",
+        "＞＞３ サポートに電話したら交換してくれたよ",
+    ),
+    post("名無しさん", "2024/05/02(木) 09:30:00.00 ID:Qrs456tu0", "&gt;&gt;1-3 まじか"),
+)
+CHAT_POSTS = (
+    post("名無し", "2024/05/01(水) 10:00:00.00 ID:Chat0001", "雑談スレです", "雑談"),
+    post("名無し", "2024/05/01(水) 10:05:00.00 ID:Chat0002", "今日は暑いね"),
+    post("名無し", "2024/05/01(水) 10:06:00.00 ID:Chat0003", "ｱｸﾒの株価が下がってる"),
+)
+
+
+def board_site(scripted: ScriptedSite, *subjects: bytes) -> str:
+    """The board's URL, its subject.txt answering ``subjects`` in turn."""
+    replies = [Reply(body, WRONG_CHARSET) for body in subjects]
+    return scripted.script("/kaden/subject.txt", *replies).removesuffix("subject.txt")
+
+
+def test_parse_a_subject_line_and_a_post():
+    entry = parse_subject_line("1700000001.dat<>ＡＣＭＥ &amp; 炎上 (123)")
+    assert entry is not None
+    assert (entry.key, entry.title, entry.posts) == (
+        "1700000001",
+        "ＡＣＭＥ & 炎上",
+        123,
+    )
+    assert parse_subject_line("garbage") is None
+    found = parse_post(FIRST_POSTS[2], 3)
+    assert found is not None
+    assert found.name == "名無しさん◆Trip1234"
+    assert found.poster_id == "Zyx987wv0"
+    assert found.text == "うちのは二日で壊れた。最悪 <!channel>"
+    assert found.quotes == [1]
+    assert found.published_at == datetime(2024, 5, 1, 12, 20, 1, 550000, tzinfo=UTC)
+    assert parse_post(FIRST_POSTS[1], 2) is None  # あぼーん
+    assert quotes("＞＞３ and >>5 and >>9", 6) == [5]  # NFKC only in body_text
+    with pytest.raises(ValueError, match="post 4 has 2 fields"):
+        parse_post("only<>two", 4)
+
+
+def test_brand_threads_and_configured_ones_then_only_new_posts(scripted, sqlite_url):
+    listed = (
+        (BRAND_THREAD, "【家電】ＡＣＭＥの新型ミキサー Part2", 3),
+        (DINNER_THREAD, "今日の晩ごはん", 2),
+        (CHAT_THREAD, "雑談", 3),
+    )
+    grown = ((BRAND_THREAD, listed[0][1], 5), *listed[1:])
+    url = board_site(scripted, subject(*listed), subject(*listed), subject(*grown))
+    brand_dat = scripted.script(
+        f"/kaden/dat/{BRAND_THREAD}.dat",
+        Reply(dat(*FIRST_POSTS), WRONG_CHARSET),
+        Reply(dat(*FIRST_POSTS, *MORE_POSTS), WRONG_CHARSET),
+    )
+    scripted.script(f"/kaden/dat/{CHAT_THREAD}.dat", Reply(dat(*CHAT_POSTS), None))
+    args = {"spider": "board", "politeness": FAST, "delay": 0}
+
+    first = crawl(sqlite_url, "5ch", url, threads=[CHAT_THREAD], **args)
+    assert first == {"seen": 3, "new": 3, "updated": 0, "error": None, "warning": None}
+    opener, reply, chat = mentions(sqlite_url, "5ch")
+    assert opener.external_id == f"kaden/{BRAND_THREAD}/1"
+    assert opener.url == f"{scripted.url}/test/read.cgi/kaden/{BRAND_THREAD}/1"
+    assert opener.title == "【家電】ＡＣＭＥの新型ミキサー Part2"
+    assert opener.text == "ＡＣＭＥのミキサー買った人いる？\n音がうるさい気がする"
+    assert opener.author == "名無しさん@お腹いっぱい。"
+    assert opener.published_at == datetime(2024, 5, 1, 12, 15, 30, 120000, tzinfo=UTC)
+    assert opener.raw == {
+        "number": 1,
+        "poster_id": "Abc123de0",
+        "mail": "sage",
+        "quotes": [],
+    }
+    assert (opener.thread_id, opener.parent_id, opener.top_level) == (
+        f"kaden/{BRAND_THREAD}",
+        None,
+        True,
+    )
+    assert opener.language == "ja"
+    assert [m.brand for m in opener.matches] == ["Acme"]
+    # Post 2 was deleted (あぼーん); post 3 answers post 1, its anchor stripped.
+    assert reply.external_id == f"kaden/{BRAND_THREAD}/3"
+    assert reply.text == "うちのは二日で壊れた。最悪 <!channel>"
+    assert reply.parent_id == opener.external_id
+    assert reply.top_level is False
+    # The configured thread's title names no brand: only its post naming one.
+    assert chat.external_id == f"kaden/{CHAT_THREAD}/3"
+    assert chat.text == "ｱｸﾒの株価が下がってる"
+    assert chat.language == "ja"
+    assert scripted.requests_for(f"/kaden/dat/{DINNER_THREAD}.dat") == []
+
+    sessions = open_database(sqlite_url)
+    with sessions() as session:
+        assert get_cursor(session, "5ch") == {
+            "threads": {BRAND_THREAD: 3, CHAT_THREAD: 3}
+        }
+    sessions.kw["bind"].dispose()
+
+    again = crawl(sqlite_url, "5ch", url, threads=[CHAT_THREAD], **args)
+    assert again["seen"] == 0
+    assert again["error"] is None
+    brand_path = brand_dat.removeprefix(scripted.url)
+    assert len(scripted.requests_for(brand_path)) == 1  # the count did not grow
+
+    grew = crawl(sqlite_url, "5ch", url, threads=[CHAT_THREAD], **args)
+    assert grew == {"seen": 2, "new": 2, "updated": 0, "error": None, "warning": None}
+    stored = {m.external_id: m for m in mentions(sqlite_url, "5ch")}
+    assert len(stored) == 5
+    fourth = stored[f"kaden/{BRAND_THREAD}/4"]
+    assert fourth.text == "サポートに電話したら交換してくれたよ"
+    assert fourth.parent_id == f"kaden/{BRAND_THREAD}/3"
+    assert stored[f"kaden/{BRAND_THREAD}/5"].raw["quotes"] == [1, 2, 3]
+
+
+def test_fallen_threads_leave_the_cursor_and_a_dat_gone_is_a_warning(
+    scripted, sqlite_url
+):
+    other = "1700000009"
+    listed = [(BRAND_THREAD, "ＡＣＭＥ総合", 10), (other, "ＡＣＭＥ part2", 1)]
+    url = board_site(scripted, subject(*listed), subject(listed[1]), subject())
+    scripted.script(f"/kaden/dat/{BRAND_THREAD}.dat", Reply(b"", "text/plain", 404))
+    line = post("名無し", "2024/05/01(水) 10:00:00.00 ID:x", "アクメ")
+    scripted.script(f"/kaden/dat/{other}.dat", Reply(dat(line), "text/plain"))
+    args = {"spider": "board", "politeness": FAST, "delay": 0}
+
+    def cursor() -> dict[str, object]:
+        sessions = open_database(sqlite_url)
+        with sessions() as session:
+            found = get_cursor(session, "fallen")
+        sessions.kw["bind"].dispose()
+        return found
+
+    result = crawl(sqlite_url, "fallen", url, max_threads=1, **args)
+    assert result["error"] is None
+    assert result["warning"] == (
+        f"thread {BRAND_THREAD} has fallen (dat落ち): HTTP 404 from "
+        f"{scripted.url}/kaden/dat/{BRAND_THREAD}.dat"
+    )
+    assert cursor() == {"threads": {}}
+    assert crawl(sqlite_url, "fallen", url, **args)["new"] == 1
+    assert cursor() == {"threads": {other: 1}}
+    # Gone from subject.txt: fallen, so it leaves the cursor.
+    assert crawl(sqlite_url, "fallen", url, **args)["error"] is None
+    assert cursor() == {"threads": {}}
+
+
+@pytest.mark.parametrize(
+    ("where", "status", "headers"),
+    [("subject", 403, {}), ("dat", 429, {"Retry-After": "3600"})],
+)
+def test_refusals_are_the_sources_failure_and_keep_the_cursor(
+    scripted, sqlite_url, where, status, headers
+):
+    listed = [(BRAND_THREAD, "ＡＣＭＥ総合", 3)]
+    refused = Reply(b"<html>ERROR</html>", "text/html", status, headers)
+    if where == "subject":
+        url = board_site(scripted, subject(*listed))
+        scripted.script("/kaden/subject.txt", refused)
+        target = "/kaden/subject.txt"
+    else:
+        url = board_site(scripted, subject(*listed))
+        target = f"/kaden/dat/{BRAND_THREAD}.dat"
+        scripted.script(target, refused)
+    result = crawl(sqlite_url, "refused", url, spider="board", politeness=FAST, delay=0)
+    assert result["error"] == f"HTTP {status} from {scripted.url}{target}"
+    sessions = open_database(sqlite_url)
+    with sessions() as session:
+        assert get_cursor(session, "refused") == {}
+    sessions.kw["bind"].dispose()
+
+
+def test_an_euc_jp_board_and_a_line_not_in_its_encoding(scripted, sqlite_url):
+    title = "アクメ掃除機スレ"
+    url = board_site(scripted, subject((BRAND_THREAD, title, 2), encoding="euc-jp"))
+    good = post(
+        "名無し", "2024/05/01(水) 10:00:00.00 ID:Euc00001", "吸引力が弱い", title
+    )
+    broken = post("名無し", "2024/05/01(水) 10:01:00.00 ID:Euc00002", "音が@大きい")
+    body = dat(good, broken, encoding="euc-jp").replace(b"@", b"\xff")
+    scripted.script(f"/kaden/dat/{BRAND_THREAD}.dat", Reply(body, "text/plain"))
+    result = crawl(
+        sqlite_url,
+        "euc",
+        url,
+        spider="board",
+        politeness=FAST,
+        delay=0,
+        encoding="euc-jp",
+    )
+    assert result["error"] is None
+    assert result["warning"] == (
+        f"{scripted.url}/kaden/dat/{BRAND_THREAD}.dat post 2: not euc-jp at byte 59"
+    )
+    first, second = mentions(sqlite_url, "euc")
+    assert first.text == "吸引力が弱い"
+    assert first.title == title
+    assert second.text == "音が\ufffd大きい"  # kept, the bad byte marked
+
+
+def test_requests_to_the_board_wait_the_boards_delay(scripted, sqlite_url):
+    listed = [(key, f"ＡＣＭＥ {key}", 1) for key in ("1700000011", "1700000012")]
+    url = board_site(scripted, subject(*listed))
+    for key, _, _ in listed:
+        line = post("名無し", "2024/05/01(水) 10:00:00.00 ID:x", "アクメ")
+        scripted.script(f"/kaden/dat/{key}.dat", Reply(dat(line), "text/plain"))
+    result = crawl(sqlite_url, "slow", url, spider="board", politeness=FAST, delay=0.4)
+    assert result["seen"] == 2
+    times = [s.at for s in scripted.seen if s.path != "/robots.txt"]
+    assert len(times) == 3
+    # Scrapy randomises each delay between 0.5x and 1.5x, one request at a time.
+    assert all(b - a >= 0.2 for a, b in itertools.pairwise(times))
