@@ -15,7 +15,14 @@ from sentiment.labels import LABELS
 
 def test_exports() -> None:
     assert sorted(sentiment.__all__) == sorted(
-        ["Score", "Scorer", "load_scorer", "SentimentError", "DEFAULT_MODEL"]
+        [
+            "Score",
+            "Scorer",
+            "load_scorer",
+            "SentimentError",
+            "DEFAULT_MODEL",
+            "ENGLISH_MODEL",
+        ]
     )
     assert sentiment.DEFAULT_MODEL == "earful-default"
 
