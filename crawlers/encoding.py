@@ -5,18 +5,20 @@ Rules, in order:
 1. A byte order mark decides.
 2. Bytes that are valid UTF-8 (and not plain ASCII) are UTF-8: a multi-byte
    UTF-8 sequence almost never happens by chance.
-3. Each declared charset (HTTP ``Content-Type`` first, then the document's own
+3. Bytes that are UTF-8 but for a few stray bytes are UTF-8 too, the stray
+   bytes replaced: any other reading would garble every character, not one.
+4. Each declared charset (HTTP ``Content-Type`` first, then the document's own
    XML declaration or ``<meta charset>``), by its WHATWG meaning, as a browser
    reads it (``ISO-8859-1`` is windows-1252, ``Shift_JIS`` is cp932, ``GB2312``
    is GB18030): the first one the bytes decode under *and* read as text under
    (charset-normalizer finds little mess) wins.
-4. Otherwise charset-normalizer's best guess (undeclared legacy charsets).
-5. Otherwise a declared charset the bytes at least decode under.
+5. Otherwise charset-normalizer's best guess (undeclared legacy charsets).
+6. Otherwise a declared charset the bytes at least decode under, else
+   windows-1252 with undecodable bytes replaced.
 
-When a charset was declared and another one won, ``Decoded.problem`` says so:
-the source records it as a warning (nothing is lost, but the site is wrong and
-a guess may be). Only when nothing fits are undecodable bytes replaced, and the
-result is marked not ``clean``, so no language is guessed from it.
+When a charset was declared and another one won, or bytes were replaced,
+``Decoded.problem`` says so: the source records it as a warning. Text with
+replaced bytes is marked not ``clean``, so no language is guessed from it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
 _ENCODING_ATTRIBUTE = re.compile(r"""\s+encoding\s*=\s*(["'])[^"']*\1""")
 # How messy (charset-normalizer's chaos, 0-1) a declared charset may read.
 MAX_CHAOS = 0.2
+REPLACEMENT = "\ufffd"
 # On short texts several charsets read about equally well (a few accented
 # letters are as plausible in windows-1250 as in windows-1252): readings this
 # close to the cleanest compete on coherence, then on being common.
@@ -94,6 +97,22 @@ def _guess(body: bytes) -> CharsetMatch | None:
     return min(near, key=rank)
 
 
+def _mostly_utf8(body: bytes) -> Decoded | None:
+    """UTF-8 with a few stray bytes: at least two good characters for each bad byte.
+
+    Text in a legacy charset read as UTF-8 is nearly all bad bytes, so this
+    does not catch it; a UTF-8 page with one broken byte is still UTF-8, and
+    reading it as anything else garbles every character instead of one.
+    """
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count(REPLACEMENT)
+    good = sum(1 for char in text if char > "\x7f") - bad
+    if not bad or good < 2 * bad:
+        return None
+    problem = f"utf-8 with {bad} invalid byte sequence(s), dropped"
+    return Decoded(text, "utf-8", problem, clean=False)
+
+
 def _mismatch(names: list[str], used: str) -> str | None:
     if not names or used in names[:1]:
         return None
@@ -114,12 +133,19 @@ def decode_body(body: bytes, declared: Iterable[str | None]) -> Decoded:
         return Decoded(
             text, "utf-8", None if "utf-8" in names else _mismatch(names, "utf-8")
         )
+    if (mostly := _mostly_utf8(body)) is not None:
+        return mostly
     for name in names:
         if (text := _reads_as_text(body, name)) is not None:
             return Decoded(text, name, _mismatch(names, name))
     best = _guess(body)
     if best is not None and best.encoding:
         return Decoded(str(best), best.encoding, _mismatch(names, best.encoding))
+    return _last_resort(body, names)
+
+
+def _last_resort(body: bytes, names: list[str]) -> Decoded:
+    """A declared charset the bytes decode under, else one with bytes replaced."""
     for name in names:
         if (text := _strict(body, name)) is not None:
             return Decoded(text, name)

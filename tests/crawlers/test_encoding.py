@@ -89,3 +89,17 @@ def test_as_utf8_xml_drops_the_encoding_the_bytes_no_longer_have():
         "<?xml version='1.0' standalone='yes'?><rss>アクメ</rss>".encode()
     )
     assert as_utf8_xml("<rss>ア</rss>") == "<rss>ア</rss>".encode()
+
+
+def test_utf8_with_a_stray_byte_stays_utf8_and_is_not_clean():
+    body = "<p>\u2019アクメ\u201d</p>".encode().replace(b"</p>", b"\xa9</p>")
+    decoded = decode_body(body, ["utf-8"])
+    assert decoded.text == "<p>\u2019アクメ\u201d\ufffd</p>"
+    assert decoded.problem == "utf-8 with 1 invalid byte sequence(s), dropped"
+    assert not decoded.clean
+
+
+def test_a_legacy_charset_is_not_taken_for_broken_utf8():
+    decoded = decode_body(JAPANESE.encode("cp932"), [None])
+    assert decoded.text == JAPANESE
+    assert decoded.clean
