@@ -34,6 +34,10 @@ _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
 _ENCODING_ATTRIBUTE = re.compile(r"""\s+encoding\s*=\s*(["'])[^"']*\1""")
 # How messy (charset-normalizer's chaos, 0-1) a declared charset may read.
 MAX_CHAOS = 0.2
+# charset-normalizer reads this much of a body (cut at a line end, which no
+# legacy multi-byte charset uses inside a character): 0.6 MB of Shift_JIS took
+# 440 ms whole, and the first 64 KiB decide as well.
+SAMPLE = 64 * 1024
 REPLACEMENT = "\ufffd"
 # On short texts several charsets read about equally well (a few accented
 # letters are as plausible in windows-1250 as in windows-1252): readings this
@@ -52,6 +56,14 @@ class Decoded:
     clean: bool = True
 
 
+def _sample(body: bytes) -> bytes:
+    """The first ``SAMPLE`` bytes of ``body``, up to a line end."""
+    if len(body) <= SAMPLE:
+        return body
+    end = body.rfind(b"\n", 0, SAMPLE)
+    return body[: end if end > 0 else SAMPLE]
+
+
 def _reads_as_text(body: bytes, encoding: str) -> str | None:
     """``body`` decoded with ``encoding`` when it decodes and reads as text.
 
@@ -65,7 +77,8 @@ def _reads_as_text(body: bytes, encoding: str) -> str | None:
         return None
     if body.isascii():
         return text
-    best = from_bytes(body, cp_isolation=[encoding], threshold=MAX_CHAOS).best()
+    sample = _sample(body)
+    best = from_bytes(sample, cp_isolation=[encoding], threshold=MAX_CHAOS).best()
     return text if best is not None else None
 
 
@@ -83,7 +96,7 @@ def _guess(body: bytes) -> CharsetMatch | None:
     as ISO-8859-10); among readings within ``NEAR_CHAOS`` of the cleanest, the
     one whose letters fit a language best wins, then the commonest charset.
     """
-    found = list(from_bytes(body))
+    found = list(from_bytes(_sample(body)))
     if not found:
         return None
     cleanest = min(m.chaos for m in found)
@@ -106,7 +119,7 @@ def _mostly_utf8(body: bytes) -> Decoded | None:
     """
     text = body.decode("utf-8", errors="replace")
     bad = text.count(REPLACEMENT)
-    good = sum(1 for char in text if char > "\x7f") - bad
+    good = len(text) - len(text.encode("ascii", errors="ignore")) - bad
     if not bad or good < 2 * bad:
         return None
     problem = f"utf-8 with {bad} invalid byte sequence(s), dropped"
@@ -140,7 +153,12 @@ def decode_body(body: bytes, declared: Iterable[str | None]) -> Decoded:
             return Decoded(text, name, _mismatch(names, name))
     best = _guess(body)
     if best is not None and best.encoding:
-        return Decoded(str(best), best.encoding, _mismatch(names, best.encoding))
+        text = body.decode(best.encoding, errors="replace")
+        clean = REPLACEMENT not in text
+        problem = _mismatch(names, best.encoding) or (
+            None if clean else f"bytes not valid in {best.encoding} were dropped"
+        )
+        return Decoded(text, best.encoding, problem, clean=clean)
     return _last_resort(body, names)
 
 
