@@ -144,8 +144,10 @@ def test_a_query_that_matches_text_naming_none_of_its_terms_is_an_error(
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert info.value.problems == [
-        f"{path}: brands[1].query: query {query!r} matches text that names none of "
-        "its terms (e.g. only NOT ...): add a term it must find"
+        (
+            f"{path}: brands[1].query: query {query!r} matches text that names none "
+            "of its terms (e.g. only NOT ...): add a term it must find"
+        )
     ]
 
 
