@@ -27,6 +27,7 @@ WARNING_STAT = "earful/warning"
 SEEN_STAT = "earful/seen"
 NEW_STAT = "earful/new"
 UPDATED_STAT = "earful/updated"
+EMPTY_STAT = "earful/empty"  # entries with neither title nor text, skipped
 
 logger = logging.getLogger(__name__)
 

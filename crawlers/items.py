@@ -10,14 +10,14 @@ from typing import Any
 from storage.queries import Match
 
 # Item fields that are not mention columns: the pipeline's bookkeeping.
-NOT_STORED = frozenset({"matches", "about"})
+NOT_STORED = frozenset({"matches", "about", "garbled"})
 
 
 @dataclass
 class MentionItem:
     """One post, comment, review or feed entry, before it is matched and stored.
 
-    Every field but ``matches`` and ``about`` is a column of ``storage.models.Mention`` with the
+    Every field but ``matches``, ``about`` and ``garbled`` is a column of ``storage.models.Mention`` with the
     same name; ``matches`` is filled by ``MatchPipeline`` and stored as brand
     matches next to the mention.
     """
@@ -44,6 +44,7 @@ class MentionItem:
     replied_at: datetime | None = None
     matches: list[Match] = field(default_factory=list)
     about: str | None = None  # what a review is of: matched with the text, not stored
+    garbled: bool = False  # bytes were lost decoding it: no language is guessed
 
     def mention_fields(self) -> dict[str, Any]:
         """The fields ``storage.queries.upsert_mention`` stores, by column name."""

@@ -18,7 +18,9 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
+from crawlers.encoding import decode_body
 from crawlers.errors import record_error, record_fetch_failure, record_warning
 from crawlers.items import MentionItem
 from crawlers.params import PageParams
@@ -97,6 +99,7 @@ class PageSpider(Spider):
             record_error(self.crawler, f"not an HTML page at {response.url}")
             return
         self._remember(response)
+        response = self._decoded(response)
         try:
             items = list(self.items(response))
         except Exception as exc:  # noqa: BLE001 - a broken page stays local to it
@@ -114,6 +117,23 @@ class PageSpider(Spider):
         page = int(kwargs.get("page", 1))
         if next_url and page < self.params.max_pages and self._worth_going_on(items):
             yield self._request(next_url, page + 1)
+
+    def _decoded(self, response: TextResponse) -> TextResponse:
+        """``response`` read with the charset its bytes fit (``crawlers.encoding``).
+
+        Scrapy trusts the declared charset, and guesses only UTF-8 or
+        windows-1252 for an undeclared one.
+        """
+        declared = (
+            http_content_type_encoding(_header(response, "Content-Type")),
+            html_body_declared_encoding(response.body),
+        )
+        decoded = decode_body(response.body, declared)
+        if decoded.problem:
+            record_warning(self.crawler, f"page {response.url}: {decoded.problem}")
+        if decoded.encoding == response.encoding:
+            return response
+        return response.replace(encoding=decoded.encoding)
 
     def _remember(self, response: Response) -> None:
         """Store the page's validators in the next cursor."""

@@ -21,7 +21,7 @@ from crawlers.errors import (
 from crawlers.items import MentionItem
 from crawlers.language import detect_language
 from crawlers.match import BrandRule, Matcher
-from crawlers.text import normalize_whitespace, one_line, truncate
+from crawlers.text import clean_text, normalize_whitespace, one_line, truncate
 from storage import StorageError, open_database, redact_url
 from storage.queries import (
     UpsertResult,
@@ -41,13 +41,22 @@ BATCH_SIZE = 50
 
 
 def detect_item_language(item: MentionItem) -> None:
-    """Set ``item.language`` from its title and text unless it has one."""
-    if item.language is None:
+    """Set ``item.language`` from its title and text unless it has one.
+
+    Text that lost bytes in decoding is left without: a guess from mojibake is
+    noise (``zxx``, ``lij``) that language filters would then trust.
+    """
+    if item.language is None and not item.garbled:
         item.language = detect_language(f"{item.title or ''}\n{item.text}")
 
 
 class NormalizePipeline:
-    """Normalise whitespace and cap lengths to what storage accepts.
+    """Drop control characters, normalise whitespace, cap lengths to what storage takes.
+
+    Control characters (NUL, C1) never reach storage: a C1 character is read as
+    the windows-1252 character its byte stands for, as browsers do. Replacement
+    characters (U+FFFD, bytes lost in decoding) are dropped too, and the item
+    marked ``garbled`` so no language is guessed from it.
 
     A language the source declares keeps only its primary subtag (``en-US`` →
     ``en``), so brand and alert ``languages`` filters see the same codes as
@@ -57,13 +66,19 @@ class NormalizePipeline:
 
     def process_item(self, item: MentionItem) -> MentionItem:
         """Normalise ``item`` in place and pass it on."""
-        item.text = truncate(normalize_whitespace(item.text), MAX_TEXT) or ""
+        text, clean = clean_text(item.text)
+        item.text = truncate(normalize_whitespace(text), MAX_TEXT) or ""
         if item.title is not None:
-            item.title = truncate(one_line(item.title), MAX_TITLE) or None
+            title, clean_title = clean_text(item.title)
+            clean = clean and clean_title
+            item.title = truncate(one_line(title), MAX_TITLE) or None
+        item.garbled = not clean
         if item.author is not None:
-            item.author = truncate(one_line(item.author), MAX_AUTHOR) or None
+            author = clean_text(item.author)[0]
+            item.author = truncate(one_line(author), MAX_AUTHOR) or None
         if item.site_name is not None:
-            item.site_name = truncate(one_line(item.site_name), MAX_SITE_NAME) or None
+            site = clean_text(item.site_name)[0]
+            item.site_name = truncate(one_line(site), MAX_SITE_NAME) or None
         if item.language is not None:  # "en-US" or "pt_BR": as detection gives it
             item.language = item.language.replace("_", "-").split("-")[0].lower()
         return item

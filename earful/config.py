@@ -40,7 +40,7 @@ from crawlers.params import (
     ReviewsParams,
 )
 from crawlers.politeness import Politeness
-from crawlers.query import QueryError, parse_query
+from crawlers.query import QueryError, evaluate, parse_query
 from crawlers.reddit import RedditCredentials, RedditParams
 from earful.errors import ConfigError
 
@@ -85,7 +85,9 @@ class BrandConfig(Strict):
     words in spaced scripts and substrings in Japanese/Chinese."""
     query: str | None = None
     """Instead of `terms`: a query with `AND`, `OR`, `NOT`, parentheses and "quoted
-    phrases", e.g. `acme AND (blender OR mixer) NOT "acme corp"`."""
+    phrases", e.g. `acme AND (blender OR mixer) NOT "acme corp"`. It must need some
+    term to be found: a query of only `NOT ...` would match every text, so it is an
+    error."""
     exclude: list[Annotated[str, Field(min_length=1)]] = []
     """Terms that rule a match out (e.g. a product line that shares the name)."""
     languages: list[Annotated[str, Field(min_length=2, max_length=16)]] = []
@@ -93,16 +95,28 @@ class BrandConfig(Strict):
     competitor: bool = False
     """A competitor: collected and reported, alerted only by rules that name it."""
 
+    @field_validator("query")
+    @classmethod
+    def _query_parses_and_names_something(cls, query: str | None) -> str | None:
+        if query is None:
+            return None
+        try:
+            tree = parse_query(query)
+        except QueryError as exc:
+            raise ValueError(str(exc)) from None
+        if evaluate(tree, lambda _term: False):
+            msg = (
+                f"query {query!r} matches text that names none of its terms "
+                "(e.g. only NOT ...): add a term it must find"
+            )
+            raise ValueError(msg)
+        return query
+
     @model_validator(mode="after")
     def _terms_or_query(self) -> BrandConfig:
         if not self.terms and not self.query:
             msg = "set terms or query"
             raise ValueError(msg)
-        if self.query:
-            try:
-                parse_query(self.query)
-            except QueryError as exc:
-                raise ValueError(str(exc)) from None
         return self
 
     def rule(self) -> BrandRule:
@@ -144,7 +158,18 @@ class SourceBase(Strict):
 
 
 class FeedSource(FeedParams, SourceBase):
-    """An RSS, Atom or JSON Feed, fetched by the ``feed`` spider."""
+    """An RSS, Atom or JSON Feed, fetched by the ``feed`` spider.
+
+    Each entry is one mention, identified by its `guid` (Atom and JSON Feed:
+    `id`), else its link, else a digest of its title, text, author and date: two
+    reviewers' identical "Terrible support" stay two mentions, while the same
+    entry fetched again is recognised. An Atom entry without an author takes its
+    feed's. Entries with neither title nor text are skipped. Trailing "Continue
+    reading…", "[…]", "続きを読む" and "The post … appeared first on …" are
+    dropped from the text. A charset that is missing or does not fit the bytes is
+    detected (a wrong one is a warning), and a feed whose XML is broken but whose
+    every entry was read is a success with a warning.
+    """
 
     type: Literal["feed"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 
 import click
@@ -93,7 +94,7 @@ def config_reference() -> str:
         out += [
             f"### {title}",
             "",
-            (model.__doc__ or "").strip(),
+            inspect.cleandoc(model.__doc__ or ""),
             "",
             *_table(model),
             "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -12,8 +13,11 @@ import feedparser
 from scrapy import Request, Spider
 from scrapy.http import Response
 from twisted.python.failure import Failure
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
+from crawlers.encoding import as_utf8_xml, decode_body
 from crawlers.errors import (
+    EMPTY_STAT,
     JsonFeedError,
     record_error,
     record_fetch_failure,
@@ -22,11 +26,20 @@ from crawlers.errors import (
 from crawlers.items import MentionItem
 from crawlers.jsonfeed import JsonFeedItem, describe, is_json, parse_json_feed
 from crawlers.params import FeedParams
-from crawlers.text import canonical_url, html_to_text, normalize_whitespace, one_line
+from crawlers.text import (
+    canonical_url,
+    html_to_text,
+    normalize_whitespace,
+    one_line,
+    strip_boilerplate,
+)
 
 MAX_EXTERNAL_ID = 512
 MAX_LANGUAGE = 16
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Entry start and end tags (RSS <item>, Atom <entry>, any namespace prefix).
+_ENTRY_START = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s>/]")
+_ENTRY_END = re.compile(r"</(?:[\w.-]+:)?(?:item|entry)\s*>")
 
 
 def _utc(parsed: Any) -> datetime | None:
@@ -50,14 +63,51 @@ def _entry_text(entry: Any) -> str:
     return _detail_text(entry.get("summary", ""), entry.get("summary_detail"))
 
 
-def _external_id(entry: Any, title: str | None, text: str) -> str:
-    """A stable id: the entry's id, else its link, else a digest of what it says."""
+def _external_id(
+    entry: Any,
+    title: str | None,
+    text: str,
+    author: str | None = None,
+    published: datetime | None = None,
+) -> str:
+    """A stable id: the entry's id, else its link, else a digest of the entry.
+
+    The digest covers the title and text, and the author and date when the
+    entry has them: two reviewers' identical "Terrible support" are two
+    mentions. (Without author and date it is the digest of earlier versions.)
+    """
     ident = str(entry.get("id") or entry.get("link") or "").strip()
     if not ident:
-        ident = "sha256:" + hashlib.sha256(f"{title}\x00{text}".encode()).hexdigest()
+        said = f"{title}\x00{text}"
+        if author or published:
+            when = published.isoformat() if published else ""
+            said += f"\x00{author or ''}\x00{when}"
+        ident = "sha256:" + hashlib.sha256(said.encode()).hexdigest()
     if len(ident) > MAX_EXTERNAL_ID:
         ident = "sha256:" + hashlib.sha256(ident.encode()).hexdigest()
     return ident
+
+
+def _recovered(document: str, entries: int) -> bool:
+    """Whether a malformed feed lost nothing: every entry in it was closed and read."""
+    started = len(_ENTRY_START.findall(document))
+    return started == entries == len(_ENTRY_END.findall(document))
+
+
+def _author(entry: Any, feed: Any, version: str) -> str | None:
+    """The entry's author; an Atom entry without one has its feed's (RFC 4287 4.2.1)."""
+    author = (
+        entry.get("author_detail", {}).get("name")
+        or entry.get("author")
+        or entry.get("note_creatorname")  # note.com writes <note:creatorName>
+    )
+    if author or not version.startswith("atom"):
+        return str(author) if author else None
+    for owner in (entry.get("source") or {}, feed):
+        inherited = owner.get("author_detail", {}).get("name") or owner.get("author")
+        if inherited:
+            return str(inherited)
+    return None
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -124,15 +174,35 @@ class FeedSpider(Spider):
         if is_json(content_type, response.body):
             yield from self._json_feed(response, content_type)
             return
+        document = self._decode(response, content_type)
         headers = {"content-location": response.url}
-        if content_type:
-            headers["content-type"] = content_type
-        parsed = feedparser.parse(response.body, response_headers=headers)
-        self._check(parsed, response.url)
-        site_name = one_line(parsed.feed.get("title", "")) or None
-        language = parsed.feed.get("language")
+        media_type = (content_type or "").split(";")[0].strip()
+        if media_type:
+            headers["content-type"] = f"{media_type}; charset=utf-8"
+        parsed = feedparser.parse(as_utf8_xml(document), response_headers=headers)
+        self._check(parsed, response.url, content_type, document)
         for entry in parsed.entries[: self.params.max_items]:
-            yield self._item(entry, response.url, site_name, language, parsed.version)
+            item = self._item(entry, parsed, response.url)
+            if item is None:
+                self.crawler.stats.inc_value(EMPTY_STAT)
+                continue
+            yield item
+        if empty := self.crawler.stats.get_value(EMPTY_STAT):
+            self.logger.info(
+                "%s: skipped %d entries with no title and no text", response.url, empty
+            )
+
+    def _decode(self, response: Response, content_type: str | None) -> str:
+        """The feed as text: its declared charset if the bytes fit it, else detected."""
+        body = response.body
+        declared = (
+            http_content_type_encoding(content_type),
+            html_body_declared_encoding(body),
+        )
+        decoded = decode_body(body, declared)
+        if decoded.problem:
+            record_warning(self.crawler, f"feed at {response.url}: {decoded.problem}")
+        return decoded.text
 
     def _json_feed(
         self, response: Response, content_type: str | None
@@ -181,10 +251,12 @@ class FeedSpider(Spider):
             },
         )
 
-    def _check(self, parsed: Any, url: str) -> None:
-        """Record a malformed feed against the source; harmless quirks are warnings."""
+    def _check(
+        self, parsed: Any, url: str, content_type: str | None, document: str
+    ) -> None:
+        """Record a malformed feed against the source; what lost nothing is a warning."""
         if not parsed.get("version") and not parsed.entries:
-            kind = parsed.get("headers", {}).get("content-type", "no Content-Type")
+            kind = content_type or "no Content-Type"
             problem = parsed.get("bozo_exception") or "no RSS or Atom root element"
             record_error(self.crawler, f"no feed at {url} ({kind}): {problem}")
             return
@@ -192,45 +264,48 @@ class FeedSpider(Spider):
             return
         problem = parsed.get("bozo_exception")
         message = f"malformed feed at {url}: {problem}"
+        read = len(parsed.entries)
         if isinstance(problem, feedparser.ThingsNobodyCaresAboutButMe):
             record_warning(self.crawler, message)
+        elif _recovered(document, read):
+            record_warning(
+                self.crawler, f"{message} (recovered: all {read} entries read)"
+            )
         else:
-            message += f" ({len(parsed.entries)} entries read)"
-            record_error(self.crawler, message)
+            record_error(self.crawler, f"{message} ({read} entries read)")
 
     def _item(
         self,
         entry: Any,
+        parsed: Any,
         feed_url: str,
-        site_name: str | None,
-        language: str | None,
-        version: str,
-    ) -> MentionItem:
+    ) -> MentionItem | None:
+        """The entry as an item; ``None`` when it has neither title nor text."""
+        site_name = one_line(parsed.feed.get("title", "")) or None
+        language = parsed.feed.get("language")
         title = entry.get("title")
         if title is not None:
-            title = one_line(_detail_text(title, entry.get("title_detail")))
-        text = _entry_text(entry)
-        author = (
-            entry.get("author_detail", {}).get("name")
-            or entry.get("author")
-            or entry.get("note_creatorname")  # note.com writes <note:creatorName>
-        )
-        published = entry.get("published_parsed") or entry.get("updated_parsed")
+            title = one_line(_detail_text(title, entry.get("title_detail"))) or None
+        text = strip_boilerplate(_entry_text(entry))
+        if not title and not text:
+            return None
+        author = _author(entry, parsed.feed, parsed.version)
+        published = _utc(entry.get("published_parsed") or entry.get("updated_parsed"))
         link = entry.get("link")
         return MentionItem(
             source=self.source,
             source_type=self.source_type,
-            external_id=_external_id(entry, title, text),
+            external_id=_external_id(entry, title, text, author, published),
             url=canonical_url(link) if link else None,
-            title=title or None,
+            title=title,
             text=text,
             author=one_line(author) if author else None,
             site_name=site_name,
             language=language[:MAX_LANGUAGE] if language else None,
-            published_at=_utc(published),
+            published_at=published,
             raw={
                 "feed_url": feed_url,
-                "feed_format": version,
+                "feed_format": parsed.version,
                 "tags": [t.get("term") for t in entry.get("tags", []) if t.get("term")],
             },
         )

@@ -77,6 +77,22 @@ def test_language_is_detected_only_for_items_that_name_a_brand():
     assert kept.language == "en"
 
 
+def test_text_that_lost_bytes_is_stored_without_them_and_gets_no_language():
+    normalize, language = NormalizePipeline(), LanguagePipeline()
+    item = _item(JAPANESE.replace("。", "\ufffd\ufffd。") + "\x00\x85")
+    item.title = "アクメ\x96 \ufffdレビュー"
+    out = language.process_item(normalize.process_item(item))
+    assert (out.text, out.title) == (JAPANESE + "\u2026", "アクメ\u2013 レビュー")
+    assert out.garbled
+    assert out.language is None
+    clean = language.process_item(normalize.process_item(_item(JAPANESE + "\x85")))
+    assert (clean.text, clean.garbled, clean.language) == (
+        JAPANESE + "\u2026",
+        False,
+        "ja",
+    )
+
+
 def test_a_language_limited_rule_sees_the_detected_language():
     rules = (
         BrandRule("Acme-ja", ("acme", "アクメ"), languages=("ja",)),

@@ -197,3 +197,29 @@ type = "hatena"
     assert "sources[0].threads[0]: 'latest' is not a thread key" in problems
     assert "sources[1].app_id: Input should be greater than 0" in problems
     assert "sources[2]: set urls, query or both" in problems
+
+
+@pytest.mark.parametrize(
+    "query", ['NOT "acme corp"', "NOT spam AND NOT ads", "acme OR NOT spam"]
+)
+def test_a_query_that_matches_text_naming_none_of_its_terms_is_an_error(
+    tmp_path, query
+):
+    good = 'terms = ["Globex"]\ncompetitor'
+    path = write(tmp_path, GOOD.replace(good, f"query = '{query}'\ncompetitor"))
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.problems == [
+        (
+            f"{path}: brands[1].query: query {query!r} matches text that names none "
+            "of its terms (e.g. only NOT ...): add a term it must find"
+        )
+    ]
+
+
+def test_a_query_with_a_term_it_must_find_is_valid(tmp_path, monkeypatch):
+    monkeypatch.delenv("EARFUL_DATABASE_URL", raising=False)
+    good = 'terms = ["Globex"]\ncompetitor'
+    query = 'globex NOT "globex tours"'
+    path = write(tmp_path, GOOD.replace(good, f"query = '{query}'\ncompetitor"))
+    assert load_config(path).brands[1].query == query
