@@ -373,7 +373,7 @@ def _cached_graph(cache: Path, threads: int) -> OnnxClassifier | None:
         return None
     try:
         return OnnxClassifier.from_file(cache, threads)
-    except (OSError, RuntimeError):  # onnxruntime's load errors are RuntimeErrors
+    except Exception:  # noqa: BLE001 - onnxruntime's load errors share no base class
         cache.unlink(missing_ok=True)
         return None
 

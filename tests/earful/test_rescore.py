@@ -74,14 +74,14 @@ def test_rescore_remakes_old_scores_of_the_period_with_the_current_model(
     result = runner.invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "Checked 2 scored mentions since" in result.output
-    assert ": 2 re-scored with earful-default @ en-" in result.output
+    assert ": 2 re-scored with earful-default @ " in result.output
     with sessions() as s:
         scores = {
             r.mention.external_id: (r.label, r.model_revision)
             for r in s.scalars(select(SentimentResult))
         }
     assert scores["recent"][0] == "negative"
-    assert scores["recent"][1].startswith("ml-")
+    assert scores["recent"][1] not in {OLD, ""}
     assert scores["also-recent"][0] == "positive"
     assert scores["old"][1] == OLD  # outside the period: kept as it was
     again = runner.invoke(main, args, catch_exceptions=False)

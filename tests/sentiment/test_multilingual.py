@@ -63,7 +63,9 @@ def test_rebuilt_encoder_puts_translations_together(e5_weights) -> None:
     mask = batch["attention_mask"].unsqueeze(-1).float()
     pooled = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
     similarity = pooled @ pooled.T
-    assert similarity[0, 1] > similarity[0, 2] + 0.05
+    # E5's cosines are compressed (0.7-0.9); a mislaid weight gives noise instead.
+    assert similarity[0, 1] > similarity[0, 2] + 0.02
+    assert similarity[0, 1] > similarity[1, 2] + 0.02
 
 
 def test_detect_language_needs_enough_letters() -> None:
