@@ -10,14 +10,14 @@ from typing import Any
 from storage.queries import Match
 
 # Item fields that are not mention columns: the pipeline's bookkeeping.
-NOT_STORED = frozenset({"matches", "about"})
+NOT_STORED = frozenset({"matches", "about", "missing"})
 
 
 @dataclass
 class MentionItem:
     """One post, comment, review or feed entry, before it is matched and stored.
 
-    Every field but ``matches`` and ``about`` is a column of ``storage.models.Mention`` with the
+    Every field but ``matches``, ``about`` and ``missing`` is a column of ``storage.models.Mention`` with the
     same name; ``matches`` is filled by ``MatchPipeline`` and stored as brand
     matches next to the mention.
     """
@@ -42,6 +42,9 @@ class MentionItem:
     raw: dict[str, Any] | None = None
     matches: list[Match] = field(default_factory=list)
     about: str | None = None  # what a review is of: matched with the text, not stored
+    # Fields that came out empty, with why ("'.date' matched nothing"): for
+    # `earful source check`, not stored.
+    missing: dict[str, str] = field(default_factory=dict)
 
     def mention_fields(self) -> dict[str, Any]:
         """The fields ``storage.queries.upsert_mention`` stores, by column name."""

@@ -67,8 +67,14 @@ class ForumParams(PageParams):
 
     @model_validator(mode="after")
     def _one_recipe(self) -> ForumParams:
-        if (self.recipe is None) == (self.selectors is None):
-            msg = "set either recipe (a shipped one's name) or selectors, not both"
+        if self.recipe is None and self.selectors is None:
+            msg = (
+                "set recipe (a shipped one's name) or selectors (your own); "
+                "`earful source check` shows what each extracts"
+            )
+            raise ValueError(msg)
+        if self.recipe is not None and self.selectors is not None:
+            msg = "set recipe or selectors, not both"
             raise ValueError(msg)
         return self
 

@@ -12,7 +12,7 @@ Why a child process per crawl (``python -m crawlers.run``, spec as JSON on stdin
 - **Memory goes back to the OS** when the child exits, however much it parsed.
 
 The parent records the ``crawl_runs`` row (running → ok | failed with the
-reason); the child stores mentions and the source's cursor. The database URL may
+reason | empty when pages were read but nothing was extracted, with its warning); the child stores mentions and the source's cursor. The database URL may
 carry a password: it travels on stdin, never on the command line, and only its
 redacted form (``storage.redact_url``) appears in logs and errors. The child's
 logs go to this process's stderr at WARNING and above, unless the
@@ -36,7 +36,7 @@ import crawlers
 from crawlers.match import BrandRule
 from crawlers.politeness import Politeness
 from storage import CrawlRun, redact_url
-from storage.queries import finish_crawl_run, start_crawl_run
+from storage.queries import Extraction, finish_crawl_run, start_crawl_run
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +59,26 @@ class CrawlSpec:
 
 @dataclass(frozen=True)
 class CrawlOutcome:
-    """What a crawl did: mentions seen, new and updated, and why it failed if it did."""
+    """What a crawl did: mentions seen, new and updated, and why it failed if it did.
+
+    ``extraction`` counts pages fetched, items extracted and matched; a crawl
+    that fetched pages but extracted nothing is ``empty``, and its ``warning``
+    (every warning, one a line) says why first.
+    """
 
     source: str
     seen: int
     new: int
     updated: int
     error: str | None
+    warning: str | None = None
+    extraction: Extraction = field(default_factory=Extraction)
+
+    @property
+    def empty(self) -> bool:
+        """Whether pages were fetched but nothing was extracted (and no error)."""
+        e = self.extraction
+        return not self.error and bool(e.pages) and not e.extracted
 
 
 def _job_json(spec: CrawlSpec) -> str:
@@ -129,6 +142,10 @@ def _run_child(spec: CrawlSpec) -> CrawlOutcome:
             int(result["new"]),
             int(result["updated"]),
             result["error"],
+            result["warning"],
+            Extraction(
+                int(result["pages"]), int(result["extracted"]), int(result["matched"])
+            ),
         )
     except (IndexError, ValueError, KeyError, TypeError):
         error = f"crawler exited with status {done.returncode}: {last_line}"
@@ -152,6 +169,11 @@ def run_crawl(spec: CrawlSpec, sessions: sessionmaker[Session]) -> CrawlOutcome:
         run = session.get(CrawlRun, run_id)
         if run is not None:
             finish_crawl_run(
-                run, seen=outcome.seen, new=outcome.new, error=outcome.error
+                run,
+                seen=outcome.seen,
+                new=outcome.new,
+                error=outcome.error,
+                extraction=outcome.extraction,
+                warning=outcome.warning,
             )
     return outcome

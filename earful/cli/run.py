@@ -45,6 +45,13 @@ def _print_summary(summary: RunSummary, pipeline: Pipeline) -> None:
     )
     for failed in summary.failed_sources:
         click.echo(f"  failed: {failed.source}: {failed.error}")
+    for empty in summary.empty_sources:
+        reason = (empty.warning or "").splitlines()[0]
+        click.echo(f"  WARNING: {empty.source} extracted nothing: {reason}")
+    for crawl in crawls:
+        lines = (crawl.warning or "").splitlines()[1 if crawl.empty else 0 :]
+        for line in lines:
+            click.echo(f"  warning: {crawl.source}: {line}")
     model = (
         pipeline.scorer.model_id if summary.scored else pipeline.config.sentiment.model
     )

@@ -13,7 +13,9 @@ from earful.config import parse_config
 from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
 from earful.errors import ConfigError
 from earful.pipeline import Pipeline
+from storage.queries import Extraction
 from tests.crawlers.conftest import ACME, crawl_runs, mentions
+from tests.servers.scripted import Reply, ScriptedSite
 
 
 def spec(database_url: str, source: str, url: str, **kwargs) -> CrawlSpec:
@@ -44,7 +46,9 @@ def test_crawl_stores_mentions_and_records_an_ok_run(
     outcome = run_crawl(
         spec(database_url, "gadget-talk", url, politeness=polite), sessions
     )
-    assert outcome == CrawlOutcome("gadget-talk", seen=3, new=3, updated=0, error=None)
+    assert outcome == CrawlOutcome(
+        "gadget-talk", 3, 3, 0, None, extraction=Extraction(1, 4, 3)
+    )  # one feed, four entries, three name Acme
     stored = mentions(database_url, "gadget-talk")
     assert [m.external_id for m in stored] == ["acme-1", "acme-2", "acme-4"]
     assert {m.source_type for m in stored} == {"feed"}
@@ -56,6 +60,7 @@ def test_crawl_stores_mentions_and_records_an_ok_run(
         3,
         None,
     )
+    assert (run.pages_fetched, run.items_extracted, run.items_matched) == (1, 4, 3)
     assert run.finished_at is not None
     assert run.finished_at >= run.started_at
     assert site.requests_for("/acme/news.xml")[-1]["User-Agent"] == agent
@@ -84,7 +89,10 @@ def test_failing_sources_are_recorded_while_another_works_in_parallel(
     )
     assert broken.error == f"HTTP 500 from {site.url}/status/500"
     assert gone.error == f"HTTP 404 from {site.url}/no/such/feed.xml"
-    assert working == CrawlOutcome("working", seen=3, new=3, updated=0, error=None)
+    assert working == CrawlOutcome(
+        "working", 3, 3, 0, None, extraction=Extraction(1, 4, 3)
+    )
+    assert broken.extraction == Extraction(0, 0, 0)  # an error page is no page
     runs = {run.source: run for run in crawl_runs(sqlite_url)}
     assert (runs["closed"].status, runs["closed"].error) == ("failed", closed.error)
     assert (runs["broken-server"].status, runs["broken-server"].error) == (
@@ -97,6 +105,31 @@ def test_failing_sources_are_recorded_while_another_works_in_parallel(
     assert mentions(sqlite_url, "closed") == mentions(sqlite_url, "broken-server") == []
 
 
+def test_a_page_that_yields_nothing_is_an_empty_run_with_its_reason(
+    sqlite_url, open_db
+):
+    page = "<html><body><p>ＡＣＭＥのミキサーが壊れた</p></body></html>"
+    with ScriptedSite() as site:
+        url = site.script("/t/1", Reply(page.encode(), "text/html; charset=utf-8"))
+        forum = CrawlSpec(
+            "wrong-recipe",
+            "forum",
+            {"url": url, "recipe": "xenforo"},
+            (ACME,),
+            sqlite_url,
+        )
+        outcome = run_crawl(forum, open_db(sqlite_url))
+    assert outcome.error is None
+    assert outcome.empty
+    assert outcome.extraction == Extraction(1, 0, 0)
+    reason = f"the xenforo recipe matched no post on {url}"
+    assert outcome.warning is not None
+    assert outcome.warning.startswith(reason)
+    [run] = crawl_runs(sqlite_url)
+    assert (run.status, run.pages_fetched, run.items_extracted) == ("empty", 1, 0)
+    assert run.warning == outcome.warning
+
+
 def test_a_hanging_source_is_killed_and_recorded_as_timed_out(
     site, sqlite_url, open_db
 ):
@@ -105,6 +138,7 @@ def test_a_hanging_source_is_killed_and_recorded_as_timed_out(
         spec(sqlite_url, "slow", f"{site.url}/hang", timeout_s=2.0), sessions
     )
     assert outcome == CrawlOutcome("slow", 0, 0, 0, "timed out after 2 s")
+    assert not outcome.empty
     [run] = crawl_runs(sqlite_url)
     assert (run.status, run.error) == ("failed", "timed out after 2 s")
 
