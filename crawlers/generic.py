@@ -32,7 +32,7 @@ from lxml import etree
 
 from crawlers.text import html_to_text, one_line
 
-MIN_TEXT = 15
+MIN_TEXT = 8  # characters: a short Japanese review says much in 8
 MIN_BLOCKS = 2
 MIN_SIGNALS = 2  # one alone (a byline, a date) also marks teasers and side boxes
 MAX_LABEL = 80  # an author's name or a date is short
@@ -175,8 +175,10 @@ def _read(block: Any) -> tuple[Block, int] | None:
     author, date, rating = _author(block), _date(block), _rating(block)
     signals = sum(value is not None for value in (author, date, rating))
     text = _text(block)
-    prose = len(text) - sum(len(v) for v in (author, date, rating) if v)
-    if signals < MIN_SIGNALS or prose < MIN_TEXT:
+    prose = text
+    for label in (author, date, rating):
+        prose = prose.replace(label or "\x00", "")
+    if signals < MIN_SIGNALS or len(one_line(prose)) < MIN_TEXT:
         return None
     parts = f"{author}\x00{date}\x00{text[:200] if not author else ''}"
     ident = block.get("id") or hashlib.sha256(parts.encode()).hexdigest()[:16]

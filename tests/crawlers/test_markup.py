@@ -1,0 +1,125 @@
+"""Spiders on pages that reproduce real sites' markup: nothing lost, nothing undated."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import ValidationError
+from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse
+from scrapy.settings import Settings
+from scrapy.statscollectors import MemoryStatsCollector
+
+from crawlers.items import MentionItem
+from crawlers.params import ForumParams
+from crawlers.spiders.forum import ForumSpider
+from crawlers.spiders.reviews import ReviewsSpider
+from tests.crawlers import markup_pages as pages
+from tests.crawlers.conftest import crawl, mentions
+from tests.servers.scripted import Reply
+
+HTML = "text/html; charset=utf-8"
+
+
+def extract(
+    spider_cls: type[ForumSpider | ReviewsSpider], url: str, html: str, **params: str
+) -> list[MentionItem]:
+    """What the spider reads from ``html`` served at ``url`` (no crawl, no store)."""
+    crawler = Crawler(spider_cls, Settings({"EARFUL_SOURCE": "test"}))
+    crawler.stats = MemoryStatsCollector(crawler)  # warnings are recorded there
+    spider = spider_cls.from_crawler(crawler, url=url, **params)
+    response = HtmlResponse(url=url, body=html.encode(), encoding="utf-8")
+    return list(spider.items(response))
+
+
+def test_reviews_whose_ids_differ_after_the_fragment_are_all_stored(
+    scripted, sqlite_url
+):
+    url = scripted.url + "/p/x1"
+    page = pages.fragment_id_reviews(scripted.url)
+    scripted.script("/p/x1", Reply(page.encode(), HTML))
+    result = crawl(sqlite_url, "shop", url, spider="reviews", counts=True)
+    assert (result["seen"], result["new"], result["error"]) == (3, 3, None)
+    assert (result["pages"], result["extracted"], result["matched"]) == (1, 3, 3)
+    stored = {m.external_id: m for m in mentions(sqlite_url, "shop")}
+    assert sorted(stored) == [
+        f"{url}#review-101",
+        f"{url}#review-102",
+        f"{url}#review-103",
+    ]
+    worst = stored[f"{url}#review-103"]
+    assert (worst.author, worst.rating) == ("鈴木一郎", 0.0)  # one star of five
+    assert worst.text == "ｱｸﾒのブレンダーが二日で壊れた。返品します。"
+    assert worst.url == f"{url}#review-103"  # a link to the review itself
+    assert stored[f"{url}#review-101"].author == "山田太郎"
+    assert stored[f"{url}#review-101"].rating == 1.0
+
+
+def test_a_placeholder_review_body_gives_way_to_the_visible_text():
+    (review,) = extract(
+        ReviewsSpider, "https://shop.example/p/x1", pages.PLACEHOLDER_BODY
+    )
+    assert review.text == "ＡＣＭＥのブレンダーは音がうるさすぎます。"
+    assert (review.author, review.rating) == ("田中", 0.25)
+
+
+def test_vbulletin4_dates_in_the_user_stats_box():
+    url = "https://forum.example/showthread.php?t=77"
+    posts = extract(ForumSpider, url, pages.VBULLETIN4_THREAD, recipe="vbulletin")
+    assert [p.author for p in posts] == ["山本", "Ken"]
+    assert [p.published_at for p in posts] == [
+        datetime(2026, 3, 15, 10, 22, tzinfo=UTC),
+        datetime(2026, 3, 16, 8, 5, tzinfo=UTC),
+    ]  # the post dates, not the join dates
+    assert posts[0].text == "ＡＣＭＥの新型はどうですか？"
+    assert posts[0].url == "https://forum.example/showthread.php?t=77&p=2001"
+    assert "date" not in posts[0].missing
+
+
+def test_xenforo2_posts_link_to_themselves():
+    url = "https://forum.example/threads/acme.12/"
+    posts = extract(ForumSpider, url, pages.XENFORO2_THREAD, recipe="xenforo")
+    assert [(p.author, p.url) for p in posts] == [
+        ("中村", "https://forum.example/threads/acme.12/post-301"),
+        ("小林", "https://forum.example/threads/acme.12/post-302"),
+    ]
+    assert posts[1].published_at == datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
+    assert posts[1].missing == {
+        "title": "no selector",
+        "rating": "no selector",
+    }
+
+
+def test_a_page_without_markup_or_recipe_is_read_by_the_generic_extractor():
+    url = "https://reviews.example/toaster"
+    found = extract(ReviewsSpider, url, pages.PLAIN_REVIEW_LIST)
+    assert [(r.author, r.rating) for r in found] == [
+        ("高橋", 0.75),
+        ("伊藤", 0.0),
+        ("渡辺", 0.5),
+    ]
+    assert found[1].text == "アクメのトースター、一週間でタイマーが壊れました。"
+    assert found[0].published_at == datetime(2026, 11, 3, tzinfo=UTC)
+    assert {r.raw["extractor"] for r in found if r.raw} == {"generic"}
+
+
+def test_a_recipe_that_fits_nothing_falls_back_to_the_generic_extractor(
+    scripted, sqlite_url
+):
+    url = scripted.script("/toaster", Reply(pages.PLAIN_REVIEW_LIST.encode(), HTML))
+    result = crawl(sqlite_url, "toaster", url, spider="forum", recipe="xenforo")
+    assert (result["seen"], result["error"]) == (3, None)
+    assert result["warning"] == (
+        f"the xenforo recipe matched no post on {url} (item selector "
+        "'article.message--post'); the generic extractor read 3 instead"
+    )
+
+
+def test_a_forum_source_without_recipe_or_selectors_says_so():
+    with pytest.raises(ValidationError) as raised:
+        ForumParams.model_validate({"url": "https://forum.example/t/1"})
+    assert "set recipe (a shipped one's name) or selectors (your own)" in str(
+        raised.value
+    )
+    assert "not both" not in str(raised.value)
