@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, Self
 
+from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
@@ -24,9 +25,8 @@ from crawlers.items import MentionItem
 OK_STATUSES = range(200, 300)  # not 304 (nothing new) nor an error page
 
 
-def empty_reason(crawler: Crawler, response: Response) -> str:
+def empty_reason(spider: Spider | None, response: Response) -> str:
     """Why ``response`` yielded nothing, in the spider's words if it has some."""
-    spider = crawler.spider
     explain = getattr(spider, "empty_reason", None)
     if callable(explain):
         return str(explain(response))
@@ -52,7 +52,7 @@ class ExtractionHealthMiddleware:
         stats.inc_value(PAGES_STAT)
         stats.inc_value(EXTRACTED_STAT, items)
         if not items and stats.get_value(EMPTY_STAT) is None:
-            stats.set_value(EMPTY_STAT, empty_reason(self.crawler, response))
+            stats.set_value(EMPTY_STAT, empty_reason(self.crawler.spider, response))
 
     def process_spider_output(
         self, response: Response, result: Iterable[Any]

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
+from crawlers.check import CHECKED_STAT
 from crawlers.errors import (
     EMPTY_STAT,
     ERROR_STAT,
@@ -52,6 +53,13 @@ class CrawlJob(BaseModel):
     database_url: str
     politeness: Politeness = Politeness()
     log_level: str = "WARNING"
+    check: bool = False  # report every item (crawlers.check) instead of storing
+
+
+CHECK_PIPELINES = {
+    "crawlers.pipelines.NormalizePipeline": 100,
+    "crawlers.check.CheckPipeline": 200,
+}
 
 
 def crawl_settings(job: CrawlJob) -> Settings:
@@ -65,6 +73,8 @@ def crawl_settings(job: CrawlJob) -> Settings:
         "LOG_LEVEL": job.log_level,
         **job.politeness.scrapy_settings(),
     }
+    if job.check:
+        overrides["ITEM_PIPELINES"] = CHECK_PIPELINES
     settings.setdict(overrides, priority="cmdline")
     return settings
 
@@ -118,7 +128,10 @@ def run_job(job: CrawlJob) -> dict[str, Any]:
     process.crawl(crawler, **job.params)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats is not None else {}
-    return outcome(stats)
+    result = outcome(stats)
+    if job.check:
+        result["items"] = stats.get(CHECKED_STAT, [])
+    return result
 
 
 def main() -> int:

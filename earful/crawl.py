@@ -26,7 +26,7 @@ import logging
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ class CrawlSpec:
     database_url: str
     politeness: Politeness = field(default_factory=Politeness)  # UA contact, delays
     timeout_s: float = 600.0
+    check: bool = False  # `earful source check`: report items, store nothing
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def _job_json(spec: CrawlSpec) -> str:
             "database_url": spec.database_url,
             "politeness": spec.politeness.model_dump(mode="json"),
             "log_level": level,
+            "check": spec.check,
         }
     )
 
@@ -116,8 +118,8 @@ def _forward(spec: CrawlSpec, stderr: str | bytes | None) -> str:
     return lines[-1].strip() if lines else "no output"
 
 
-def _run_child(spec: CrawlSpec) -> CrawlOutcome:
-    """Run the crawl in a child process; every failure comes back as an outcome."""
+def _child_result(spec: CrawlSpec) -> dict[str, Any]:
+    """Run the crawl in a child process; every failure comes back as ``error``."""
     try:
         done = subprocess.run(  # noqa: S603 - our own module, input on stdin
             CHILD,
@@ -130,26 +132,49 @@ def _run_child(spec: CrawlSpec) -> CrawlOutcome:
         )
     except subprocess.TimeoutExpired as exc:
         _forward(spec, exc.stderr)
-        return CrawlOutcome(
-            spec.source, 0, 0, 0, f"timed out after {spec.timeout_s:g} s"
-        )
+        return {"error": f"timed out after {spec.timeout_s:g} s"}
     last_line = _forward(spec, done.stderr)
     try:
-        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"error": f"crawler exited with status {done.returncode}: {last_line}"}
+    if not isinstance(result, dict):
+        return {"error": f"crawler exited with status {done.returncode}: {last_line}"}
+    return result
+
+
+def _run_child(spec: CrawlSpec) -> CrawlOutcome:
+    """Run the crawl in a child process; every failure comes back as an outcome."""
+    result = _child_result(spec)
+    try:
         return CrawlOutcome(
             spec.source,
-            int(result["seen"]),
-            int(result["new"]),
-            int(result["updated"]),
+            int(result.get("seen", 0)),
+            int(result.get("new", 0)),
+            int(result.get("updated", 0)),
             result["error"],
-            result["warning"],
+            result.get("warning"),
             Extraction(
-                int(result["pages"]), int(result["extracted"]), int(result["matched"])
+                *(
+                    None if result.get(key) is None else int(result[key])
+                    for key in ("pages", "extracted", "matched")
+                )
             ),
         )
-    except (IndexError, ValueError, KeyError, TypeError):
-        error = f"crawler exited with status {done.returncode}: {last_line}"
-        return CrawlOutcome(spec.source, 0, 0, 0, error)
+    except (KeyError, ValueError, TypeError):
+        return CrawlOutcome(spec.source, 0, 0, 0, f"unreadable crawl outcome: {result}")
+
+
+def check_crawl(spec: CrawlSpec) -> dict[str, Any]:
+    """Fetch ``spec``'s source once in a child process and report what it extracts.
+
+    Nothing is stored and no run is recorded: the result is the child's
+    outcome (``crawlers.run``) with ``items``, one report each
+    (``crawlers.check.item_report``).
+    """
+    result = _child_result(replace(spec, check=True))
+    result.setdefault("items", [])
+    return result
 
 
 def run_crawl(spec: CrawlSpec, sessions: sessionmaker[Session]) -> CrawlOutcome:

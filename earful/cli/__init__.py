@@ -16,6 +16,7 @@ from earful.cli.alerts import alerts_group
 from earful.cli.analyst import dashboard, mentions, stats
 from earful.cli.run import config_group, db_group, demo, run
 from earful.cli.sentiment import sentiment_group
+from earful.cli.source import source_group
 from earful.cli.status import status
 
 __all__ = ["main"]
@@ -53,3 +54,4 @@ for command in (
     main.add_command(command)
 main.add_command(alerts_group)
 main.add_command(status)
+main.add_command(source_group)
