@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from lxml import etree
+from parsel import Selector
 
 from crawlers.text import html_to_text, one_line
 
@@ -158,7 +158,7 @@ def _text(block: Any) -> str:
             if longer and len(_own_text(element)) >= MIN_TEXT:
                 best = element
     chosen = best if best is not None else block
-    return html_to_text(etree.tostring(chosen, encoding="unicode", with_tail=False))
+    return html_to_text(Selector(root=chosen, type="html").get())  # without its tail
 
 
 def _signature(element: Any) -> tuple[str, str]:

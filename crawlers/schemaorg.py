@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import extruct
-import lxml.html
+from parsel import Selector
 
 from crawlers.text import html_to_text, one_line
 
@@ -151,7 +151,7 @@ def visible_text(element: Any) -> str:
     copy = deepcopy(element)
     for child in copy.xpath(_NOT_PROSE):
         child.drop_tree()  # keeps the text that follows it
-    return html_to_text(lxml.html.tostring(copy, encoding="unicode", with_tail=False))
+    return html_to_text(Selector(root=copy, type="html").get())
 
 
 def _body(node: dict[str, Any]) -> str:

@@ -76,8 +76,10 @@ def test_a_url_that_yields_nothing_exits_1_with_the_reason(tmp_path):
         url = site.script("/t/9", Reply(page.encode(), HTML))
         result = CliRunner().invoke(
             main,
-            ["source", "check", "--config", str(tmp_path / "none.toml")]
-            + ["--type", "forum", "--recipe", "vbulletin", url],
+            [
+                *("source", "check", "--config", str(tmp_path / "none.toml")),
+                *("--type", "forum", "--recipe", "vbulletin", url),
+            ],
         )
     assert result.exit_code == 1
     assert "1 page read, 0 items extracted, 0 name a brand" in result.output
@@ -96,8 +98,11 @@ def test_a_saved_page_is_read_with_the_generic_extractor_and_printed_safely(
     saved.write_text(hostile, encoding="utf-8")
     result = CliRunner().invoke(
         main,
-        ["source", "check", "--config", str(tmp_path / "none.toml"), "--type"]
-        + ["reviews", "--url", "https://reviews.example/toaster", str(saved)],
+        [
+            *("source", "check", "--config", str(tmp_path / "none.toml")),
+            *("--type", "reviews", "--url", "https://reviews.example/toaster"),
+            str(saved),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output
