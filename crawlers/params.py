@@ -11,7 +11,17 @@ from crawlers.recipes import Recipe, shipped
 
 HTTP_SCHEMES = frozenset({"http", "https"})
 RecipeName = Literal[
-    "amazon", "discourse", "forumotion", "phpbb", "vbulletin", "xenforo"
+    "amazon",
+    "appstore",
+    "cosme",
+    "discourse",
+    "forumotion",
+    "kakaku",
+    "phpbb",
+    "tabelog",
+    "trustpilot",
+    "vbulletin",
+    "xenforo",
 ]
 
 
@@ -60,8 +70,10 @@ class ForumParams(PageParams):
     """Arguments of the ``forum`` spider: a page and the recipe that reads it."""
 
     recipe: RecipeName | None = None
-    """A shipped recipe by name: `amazon`, `discourse`, `forumotion`, `phpbb`,
-    `vbulletin` or `xenforo`."""
+    """A shipped recipe by name. Review sites: `amazon` (desktop and mobile),
+    `appstore` (App Store web pages), `cosme` (@cosme), `kakaku` (価格.com),
+    `tabelog` (食べログ), `trustpilot`. Forums: `discourse`, `forumotion`, `phpbb`,
+    `vbulletin`, `xenforo`."""
     selectors: Recipe | None = None
     """Your own recipe (`[sources.selectors]`), for sites no shipped recipe fits."""
 

@@ -22,6 +22,7 @@ from crawlers.recipes import Recipe, select
 from crawlers.text import canonical_url, html_to_text, one_line
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_SCALE_FIRST = re.compile(r"(\d+)\s*つ星のうち\s*(\d+(?:[.,]\d+)?)")
 _OUT_OF = re.compile(r"(?:out of|von|/|sur|de)\s*(\d+(?:[.,]\d+)?)", re.IGNORECASE)
 
 
@@ -48,11 +49,16 @@ def body_text(container: Selector, recipe: Recipe) -> str:
 
 
 def rating(text: str | None, best: float) -> tuple[float | None, float | None]:
-    """``"4.0 out of 5 stars"`` → (0.75, 4.0) on a 1-to-best scale."""
+    """``"4.0 out of 5 stars"`` → (0.75, 4.0) on a 1-to-best scale.
+
+    Japanese puts the scale first: ``"5つ星のうち4.0"`` is 4.0 of 5.
+    """
     if not text or not (number := _NUMBER.search(text)):
         return None, None
     value = float(number[0].replace(",", "."))
-    if out_of := _OUT_OF.search(text[number.end() :]):
+    if scale_first := _SCALE_FIRST.search(text):
+        best, value = (float(g.replace(",", ".")) for g in scale_first.groups())
+    elif out_of := _OUT_OF.search(text[number.end() :]):
         best = float(out_of[1].replace(",", "."))
     if best <= 1:
         return None, value

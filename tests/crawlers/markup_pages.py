@@ -176,3 +176,163 @@ PLAIN_REVIEW_LIST = _page(
 """,
     title="トースターの口コミ",
 )
+
+# Amazon's mobile product page: review cards are data-hook=mobley-review-content.
+AMAZON_MOBILE = _page(
+    """
+<div id="cm-cr-dp-aw-review-list" data-hook="top-customer-reviews-widget">
+ <div id="R1A2B3C4D5E6F7" data-hook="mobley-review-content" class="a-section">
+  <div class="a-profile-content"><span class="a-profile-name">ゆき</span></div>
+  <i data-hook="cmps-review-star-rating" class="a-icon a-icon-star-mini a-star-mini-2">
+   <span class="a-icon-alt">5つ星のうち2.0</span></i>
+  <span data-hook="review-title" class="a-size-base a-text-bold">すぐに壊れた</span>
+  <span data-hook="review-date" class="a-size-mini a-color-secondary">
+   2026年10月12日に日本でレビュー済み</span>
+  <div data-hook="review-collapsed" class="a-expander-content">
+   <span>ＡＣＭＥのミキサー、三週間でモーターが止まりました。</span></div>
+  <div class="a-expander-header"><a>続きを読む</a></div>
+ </div>
+ <div id="R9Z8Y7X6W5V4U3" data-hook="mobley-review-content" class="a-section">
+  <div class="a-profile-content"><span class="a-profile-name">Taro</span></div>
+  <i data-hook="cmps-review-star-rating" class="a-icon a-icon-star-mini a-star-mini-5">
+   <span class="a-icon-alt">5つ星のうち5.0</span></i>
+  <span data-hook="review-title" class="a-size-base a-text-bold">最高</span>
+  <span data-hook="review-date" class="a-size-mini a-color-secondary">
+   2026年11月1日に日本でレビュー済み</span>
+  <div data-hook="review-collapsed" class="a-expander-content">
+   <span>アクメのミキサーは氷も砕けて便利です。</span></div>
+ </div>
+</div>
+""",
+    title="Amazon.co.jp: ACME ミキサー",
+)
+
+# 価格.com (review.kakaku.com): one div.revMainClmWrap per review.
+KAKAKU = _page(
+    """
+<div class="revMainClmWrap" id="rev-R0001234">
+ <div class="reviewTitle"><a href="/review/K0000000001/ReviewCD=1234/#tab">音が静か</a></div>
+ <p class="userName"><a href="/user/abc/">かかくたろう</a></p>
+ <p class="entryDate">2026年9月30日 21:15</p>
+ <div class="revRateBox"><span class="revRate">満足度<span>4</span></span></div>
+ <p class="revEntryCont">ＡＣＭＥ製品は初めてですが、<br>音が静かで満足しています。</p>
+</div>
+<div class="revMainClmWrap" id="rev-R0001235">
+ <div class="reviewTitle"><a href="/review/K0000000001/ReviewCD=1235/#tab">期待外れ</a></div>
+ <p class="userName"><a href="/user/def/">はなこ</a></p>
+ <p class="entryDate">2026年10月2日 08:01</p>
+ <div class="revRateBox"><span class="revRate">満足度<span>1</span></span></div>
+ <p class="revEntryCont">アクメのサポートが遅すぎます。</p>
+</div>
+""",
+    title="ACME ブレンダー X1 のクチコミ・評価レビュー - 価格.com",
+)
+
+# 食べログ (tabelog.com .../dtlrvwlst/): div.rvw-item with data-detail-url.
+TABELOG = _page(
+    """
+<div class="rvw-item js-rvw-item-clickable-area"
+     data-detail-url="/tokyo/A1301/A130101/13000001/dtlrvwlst/B400001/">
+ <div class="rvw-item__rvwr-data"><p class="rvw-item__rvwr-name">
+  <a href="/rvwr/gourmet/"><span>グルメ太郎</span></a></p></div>
+ <div class="rvw-item__visit-contents">
+  <p class="rvw-item__date">2026/10訪問</p>
+  <ul class="rvw-item__ratings"><li class="rvw-item__ratings-item">
+   <b class="c-rating-v3__val">3.5</b></li></ul>
+ </div>
+ <div class="rvw-item__rvw-title"><p class="rvw-item__title">ＡＣＭＥカフェの朝食</p></div>
+ <div class="rvw-item__rvw-comment"><p>アクメのトースターで焼いたパンが美味しい。</p>
+  <span class="rvw-item__showall-trigger">もっと見る</span></div>
+</div>
+<div class="rvw-item js-rvw-item-clickable-area"
+     data-detail-url="/tokyo/A1301/A130101/13000001/dtlrvwlst/B400002/">
+ <div class="rvw-item__rvwr-data"><p class="rvw-item__rvwr-name">
+  <a href="/rvwr/hana/"><span>はな</span></a></p></div>
+ <div class="rvw-item__visit-contents">
+  <p class="rvw-item__date">2026/11/03訪問</p>
+  <ul class="rvw-item__ratings"><li class="rvw-item__ratings-item">
+   <b class="c-rating-v3__val">2.0</b></li></ul>
+ </div>
+ <div class="rvw-item__rvw-title"><p class="rvw-item__title">残念</p></div>
+ <div class="rvw-item__rvw-comment"><p>ｱｸﾒのコーヒーが冷めていました。</p></div>
+</div>
+""",
+    title="ＡＣＭＥカフェ - 口コミ一覧 [食べログ]",
+)
+
+# @cosme (cosme.net .../review/): div.review-sec, ratings out of 7.
+COSME = _page(
+    """
+<div class="review-sec">
+ <div class="reviewer-info"><span class="reviewer-name"><a href="/user/1/">みさき</a></span>
+  <span class="reviewer-age">30代前半</span></div>
+ <div class="review-content">
+  <div class="rating clearfix"><p class="reviewer-rating">6</p></div>
+  <p class="read">ＡＣＭＥの化粧水は、肌がしっとりします。</p>
+  <p class="mobile-date">2026/11/10 22:01:09</p>
+  <a class="cmn-viewmore" href="/products/100/review/700001/">続きを読む</a>
+ </div>
+</div>
+<div class="review-sec">
+ <div class="reviewer-info"><span class="reviewer-name"><a href="/user/2/">ゆう</a></span></div>
+ <div class="review-content">
+  <div class="rating clearfix"><p class="reviewer-rating">1</p></div>
+  <p class="read">アクメの乳液で肌が荒れました。</p>
+  <p class="mobile-date">2026/11/12 07:45:00</p>
+  <a class="cmn-viewmore" href="/products/100/review/700002/">続きを読む</a>
+ </div>
+</div>
+""",
+    title="ACME 化粧水の口コミ - @cosme",
+)
+
+# Trustpilot: article cards marked with data-* attributes.
+TRUSTPILOT = _page(
+    """
+<article data-service-review-card-paper="true" class="paper_paper__1PY90">
+ <span data-consumer-name-typography="true">Aiko S.</span>
+ <time datetime="2026-11-04T10:11:12.000Z" data-service-review-date-time-ago="true">
+  Nov 4, 2026</time>
+ <div data-service-review-rating="1"><img alt="Rated 1 out of 5 stars"></div>
+ <a href="/reviews/6543210fedcba" data-review-title-typography="true">
+  <h2 data-service-review-title-typography="true">配送が遅い</h2></a>
+ <p data-service-review-text-typography="true">ＡＣＭＥの注文が二週間届きません。</p>
+</article>
+<article data-service-review-card-paper="true" class="paper_paper__1PY90">
+ <span data-consumer-name-typography="true">Ken</span>
+ <time datetime="2026-11-05T00:00:00.000Z">Nov 5, 2026</time>
+ <div data-service-review-rating="5"><img alt="Rated 5 out of 5 stars"></div>
+ <a href="/reviews/6543210fedcbb" data-review-title-typography="true">
+  <h2 data-service-review-title-typography="true">Great</h2></a>
+ <p data-service-review-text-typography="true">Acme support answered within an hour.</p>
+</article>
+""",
+    title="ACME Reviews | Read Customer Service Reviews",
+)
+
+# The App Store's web page (apps.apple.com): div.we-customer-review.
+APP_STORE = _page(
+    """
+<div class="we-customer-review lockup">
+ <figure class="we-star-rating we-customer-review__rating"
+         aria-label="5つ星のうち2"></figure>
+ <div class="we-customer-review__header">
+  <span class="we-customer-review__user">appfan</span>
+  <time datetime="2026-10-20T00:00:00.000Z" class="we-customer-review__date">
+   2026/10/20</time></div>
+ <h3 class="we-customer-review__title">落ちる</h3>
+ <blockquote class="we-customer-review__body"><p>ＡＣＭＥアプリが起動直後に落ちます。</p>
+ </blockquote>
+</div>
+<div class="we-customer-review lockup">
+ <figure class="we-star-rating we-customer-review__rating"
+         aria-label="5 out of 5"></figure>
+ <div class="we-customer-review__header">
+  <span class="we-customer-review__user">jo</span>
+  <time datetime="2026-10-21T00:00:00.000Z">Oct 21, 2026</time></div>
+ <h3 class="we-customer-review__title">Love it</h3>
+ <blockquote class="we-customer-review__body"><p>The Acme app is fast.</p></blockquote>
+</div>
+""",
+    title="ACME on the App Store",
+)

@@ -123,3 +123,135 @@ def test_a_forum_source_without_recipe_or_selectors_says_so():
         raised.value
     )
     assert "not both" not in str(raised.value)
+
+
+def _day(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+RECIPES = {
+    "amazon": (
+        "https://www.amazon.co.jp/gp/aw/d/B000000001",
+        pages.AMAZON_MOBILE,
+        [
+            (
+                "ゆき",
+                _day("2026-10-12"),
+                0.25,
+                "https://www.amazon.co.jp/gp/aw/d/B000000001",
+            ),
+            (
+                "Taro",
+                _day("2026-11-01"),
+                1.0,
+                "https://www.amazon.co.jp/gp/aw/d/B000000001",
+            ),
+        ],
+        "ＡＣＭＥのミキサー、三週間でモーターが止まりました。",
+    ),
+    "kakaku": (
+        "https://review.kakaku.com/review/K0000000001/",
+        pages.KAKAKU,
+        [
+            (
+                "かかくたろう",
+                _day("2026-09-30T21:15"),
+                0.75,
+                "https://review.kakaku.com/review/K0000000001/ReviewCD=1234/",
+            ),
+            (
+                "はなこ",
+                _day("2026-10-02T08:01"),
+                0.0,
+                "https://review.kakaku.com/review/K0000000001/ReviewCD=1235/",
+            ),
+        ],
+        "ＡＣＭＥ製品は初めてですが、\n音が静かで満足しています。",
+    ),
+    "tabelog": (
+        "https://tabelog.com/tokyo/A1301/A130101/13000001/dtlrvwlst/",
+        pages.TABELOG,
+        [
+            (
+                "グルメ太郎",
+                _day("2026-10-01"),
+                0.625,
+                "https://tabelog.com/tokyo/A1301/A130101/13000001/dtlrvwlst/B400001/",
+            ),
+            (
+                "はな",
+                _day("2026-11-03"),
+                0.25,
+                "https://tabelog.com/tokyo/A1301/A130101/13000001/dtlrvwlst/B400002/",
+            ),
+        ],
+        "アクメのトースターで焼いたパンが美味しい。",
+    ),
+    "cosme": (
+        "https://www.cosme.net/products/100/review/",
+        pages.COSME,
+        [
+            (
+                "みさき",
+                _day("2026-11-10T22:01:09"),
+                5 / 6,
+                "https://www.cosme.net/products/100/review/700001/",
+            ),
+            (
+                "ゆう",
+                _day("2026-11-12T07:45"),
+                0.0,
+                "https://www.cosme.net/products/100/review/700002/",
+            ),
+        ],
+        "ＡＣＭＥの化粧水は、肌がしっとりします。",
+    ),
+    "trustpilot": (
+        "https://www.trustpilot.com/review/acme.example",
+        pages.TRUSTPILOT,
+        [
+            (
+                "Aiko S.",
+                _day("2026-11-04T10:11:12"),
+                0.0,
+                "https://www.trustpilot.com/reviews/6543210fedcba",
+            ),
+            (
+                "Ken",
+                _day("2026-11-05"),
+                1.0,
+                "https://www.trustpilot.com/reviews/6543210fedcbb",
+            ),
+        ],
+        "ＡＣＭＥの注文が二週間届きません。",
+    ),
+    "appstore": (
+        "https://apps.apple.com/jp/app/acme/id100000001",
+        pages.APP_STORE,
+        [
+            (
+                "appfan",
+                _day("2026-10-20"),
+                0.25,
+                "https://apps.apple.com/jp/app/acme/id100000001",
+            ),
+            (
+                "jo",
+                _day("2026-10-21"),
+                1.0,
+                "https://apps.apple.com/jp/app/acme/id100000001",
+            ),
+        ],
+        "ＡＣＭＥアプリが起動直後に落ちます。",
+    ),
+}
+
+
+@pytest.mark.parametrize("recipe", sorted(RECIPES))
+def test_review_site_recipes(recipe):
+    url, page, expected, first_text = RECIPES[recipe]
+    found = extract(ForumSpider, url, page, recipe=recipe)
+    assert [(r.author, r.published_at, r.rating, r.url) for r in found] == [*expected]
+    assert found[0].text == first_text
+    assert {r.source_type for r in found} == {"reviews"}
+    assert not {"author", "date", "rating", "text"} & set(found[0].missing)
