@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,7 +13,7 @@ from crawlers.politeness import Politeness
 from earful.config import parse_config
 from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
 from earful.errors import ConfigError
-from earful.pipeline import Pipeline
+from earful.pipeline import Pipeline, RunSummary
 from storage.queries import Extraction
 from tests.crawlers.conftest import ACME, crawl_runs, mentions
 from tests.servers.scripted import Reply, ScriptedSite
@@ -106,25 +107,32 @@ def test_failing_sources_are_recorded_while_another_works_in_parallel(
 
 
 def test_a_page_that_yields_nothing_is_an_empty_run_with_its_reason(
-    sqlite_url, open_db
+    sqlite_url, caplog
 ):
     page = "<html><body><p>ＡＣＭＥのミキサーが壊れた</p></body></html>"
     with ScriptedSite() as site:
         url = site.script("/t/1", Reply(page.encode(), "text/html; charset=utf-8"))
-        forum = CrawlSpec(
-            "wrong-recipe",
-            "forum",
-            {"url": url, "recipe": "xenforo"},
-            (ACME,),
-            sqlite_url,
+        source = {"name": "wrong-recipe", "type": "forum", "url": url}
+        config = parse_config(
+            {
+                "database_url": sqlite_url,
+                "brands": [{"name": "Acme", "terms": ["acme"]}],
+                "sources": [{**source, "recipe": "xenforo"}],
+            },
+            environ=False,
         )
-        outcome = run_crawl(forum, open_db(sqlite_url))
+        pipeline = Pipeline(config)
+        with caplog.at_level(logging.WARNING, logger="earful.pipeline"):
+            outcome = pipeline.collect(config.sources[0])
+        pipeline.sessions.kw["bind"].dispose()
     assert outcome.error is None
     assert outcome.empty
     assert outcome.extraction == Extraction(1, 0, 0)
     reason = f"the xenforo recipe matched no post on {url}"
     assert outcome.warning is not None
     assert outcome.warning.startswith(reason)
+    assert not RunSummary(crawls=[outcome]).ok  # never a plain success
+    assert f"source wrong-recipe extracted nothing: {reason}" in caplog.text
     [run] = crawl_runs(sqlite_url)
     assert (run.status, run.pages_fetched, run.items_extracted) == ("empty", 1, 0)
     assert run.warning == outcome.warning

@@ -128,3 +128,16 @@ def test_terminal_safe_keeps_japanese_and_escapes_controls():
     assert terminal_safe("ＡＣＭＥ\x07\x1b[31mｱｸﾒ\u200f\n次") == (
         "ＡＣＭＥ\\x07\\x1b[31mｱｸﾒ\\u200f 次"
     )
+
+
+def test_a_feed_url_lists_its_entries_and_which_name_the_brand(site, tmp_path):
+    result = CliRunner().invoke(
+        main,
+        [
+            *("source", "check", "--config", str(tmp_path / "none.toml")),
+            *("--type", "feed", f"{site.url}/acme/news.xml"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 page read, 4 items extracted, 0 name a brand" in result.output
+    assert result.output.count("    brands: no brand matched") == 4  # no config
