@@ -106,9 +106,7 @@ def test_failing_sources_are_recorded_while_another_works_in_parallel(
     assert mentions(sqlite_url, "closed") == mentions(sqlite_url, "broken-server") == []
 
 
-def test_a_page_that_yields_nothing_is_an_empty_run_with_its_reason(
-    sqlite_url, caplog
-):
+def test_a_page_that_yields_nothing_is_an_empty_run_with_its_reason(sqlite_url, caplog):
     page = "<html><body><p>ＡＣＭＥのミキサーが壊れた</p></body></html>"
     with ScriptedSite() as site:
         url = site.script("/t/1", Reply(page.encode(), "text/html; charset=utf-8"))
