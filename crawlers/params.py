@@ -16,6 +16,7 @@ RecipeName = Literal[
     "cosme",
     "discourse",
     "forumotion",
+    "googleplay",
     "kakaku",
     "phpbb",
     "tabelog",
@@ -71,7 +72,8 @@ class ForumParams(PageParams):
 
     recipe: RecipeName | None = None
     """A shipped recipe by name. Review sites: `amazon` (desktop and mobile),
-    `appstore` (App Store web pages), `cosme` (@cosme), `kakaku` (価格.com),
+    `appstore` (App Store web pages), `cosme` (@cosme), `googleplay` (Google Play
+    web pages), `kakaku` (価格.com),
     `tabelog` (食べログ), `trustpilot`. Forums: `discourse`, `forumotion`, `phpbb`,
     `vbulletin`, `xenforo`."""
     selectors: Recipe | None = None

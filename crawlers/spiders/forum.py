@@ -22,7 +22,7 @@ from crawlers.recipes import Recipe, select
 from crawlers.text import canonical_url, html_to_text, one_line
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_SCALE_FIRST = re.compile(r"(\d+)\s*つ星のうち\s*(\d+(?:[.,]\d+)?)")
+_SCALE_FIRST = re.compile(r"(\d+)\s*つ星(?:のうち|中)\s*(\d+(?:[.,]\d+)?)")
 _OUT_OF = re.compile(r"(?:out of|von|/|sur|de)\s*(\d+(?:[.,]\d+)?)", re.IGNORECASE)
 
 

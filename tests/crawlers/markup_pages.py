@@ -336,3 +336,28 @@ APP_STORE = _page(
 """,
     title="ACME on the App Store",
 )
+
+# Google Play's web page (play.google.com/store/apps/details): div.RHo1pe cards.
+GOOGLE_PLAY = _page(
+    """
+<div class="RHo1pe">
+ <header class="c1bOId" data-review-id="gp-0001">
+  <div class="YNR7H"><div class="gSGphe"><div class="X5PpBb">佐々木</div></div></div>
+  <div class="Jx4nYe">
+   <div class="iXRFPc" aria-label="5 つ星中 1 つ星の評価を付けました" role="img"></div>
+   <span class="bp9Aid">2026年11月8日</span></div>
+ </header>
+ <div class="h3YV2d">ＡＣＭＥアプリ、ログインできません。</div>
+</div>
+<div class="RHo1pe">
+ <header class="c1bOId" data-review-id="gp-0002">
+  <div class="YNR7H"><div class="gSGphe"><div class="X5PpBb">Mia</div></div></div>
+  <div class="Jx4nYe">
+   <div class="iXRFPc" aria-label="Rated 4 stars out of five stars" role="img"></div>
+   <span class="bp9Aid">November 9, 2026</span></div>
+ </header>
+ <div class="h3YV2d">Acme app works well.</div>
+</div>
+""",
+    title="ACME - Apps on Google Play",
+)

@@ -149,6 +149,25 @@ RECIPES = {
         ],
         "ＡＣＭＥのミキサー、三週間でモーターが止まりました。",
     ),
+    "googleplay": (
+        "https://play.google.com/store/apps/details?id=example.acme",
+        pages.GOOGLE_PLAY,
+        [
+            (
+                "佐々木",
+                _day("2026-11-08"),
+                0.0,
+                "https://play.google.com/store/apps/details?id=example.acme",
+            ),
+            (
+                "Mia",
+                _day("2026-11-09"),
+                0.75,
+                "https://play.google.com/store/apps/details?id=example.acme",
+            ),
+        ],
+        "ＡＣＭＥアプリ、ログインできません。",
+    ),
     "kakaku": (
         "https://review.kakaku.com/review/K0000000001/",
         pages.KAKAKU,
