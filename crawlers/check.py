@@ -107,7 +107,8 @@ def check_page(
     reports = [item_report(item, matcher) for item in items[:MAX_CHECKED]]
     warnings = list(crawler.stats.get_value(WARNING_STAT) or [])
     if not items:
-        warnings.insert(0, empty_reason(instance, response))
+        reason = empty_reason(instance, response) or "nothing new in it"
+        warnings.insert(0, reason)
     return {
         "error": None,
         "warning": "\n".join(warnings) or None,

@@ -25,11 +25,16 @@ from crawlers.items import MentionItem
 OK_STATUSES = range(200, 300)  # not 304 (nothing new) nor an error page
 
 
-def empty_reason(spider: Spider | None, response: Response) -> str:
-    """Why ``response`` yielded nothing, in the spider's words if it has some."""
+def empty_reason(spider: Spider | None, response: Response) -> str | None:
+    """Why ``response`` yielded nothing, in the spider's words if it has some.
+
+    ``None`` when the spider says an empty answer is normal (a search with no
+    new hits): such a response is not counted as a page.
+    """
     explain = getattr(spider, "empty_reason", None)
     if callable(explain):
-        return str(explain(response))
+        reason = explain(response)
+        return None if reason is None else str(reason)
     name = getattr(spider, "name", "the")
     return f"the {name} spider extracted nothing from {response.url}"
 
@@ -49,10 +54,13 @@ class ExtractionHealthMiddleware:
         stats = self.crawler.stats
         if stats is None or response.status not in OK_STATUSES:
             return
+        reason = None if items else empty_reason(self.crawler.spider, response)
+        if not items and reason is None:
+            return  # nothing new, by the spider's own account
         stats.inc_value(PAGES_STAT)
         stats.inc_value(EXTRACTED_STAT, items)
-        if not items and stats.get_value(EMPTY_STAT) is None:
-            stats.set_value(EMPTY_STAT, empty_reason(self.crawler.spider, response))
+        if reason is not None and stats.get_value(EMPTY_STAT) is None:
+            stats.set_value(EMPTY_STAT, reason)
 
     def process_spider_output(
         self, response: Response, result: Iterable[Any]

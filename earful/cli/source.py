@@ -8,7 +8,6 @@ nothing. Everything printed from a page is made safe for the terminal first.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from crawlers.pipelines import NormalizePipeline
 from crawlers.politeness import Politeness
 from crawlers.recipes import Recipe, shipped
 from crawlers.reddit import newest_items
-from earful.cli.common import CONFIG_OPTION, load
+from earful.cli.common import CONFIG_OPTION, load, terminal_safe
 from earful.config import Config, RedditSource, Source, SourceBase
 from earful.crawl import CrawlSpec, check_crawl
 from earful.pipeline import SCHEDULE_KEYS
@@ -31,26 +30,6 @@ from earful.pipeline import SCHEDULE_KEYS
 TYPES = ("feed", "reviews", "forum", "hackernews", "reddit")
 FIRST_LINE = 100  # characters of each item's text shown
 CHECK_TIMEOUT_S = 120.0
-# Control, format (bidi overrides), surrogate, private-use and line separators.
-_UNSAFE = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
-
-
-def terminal_safe(text: str) -> str:
-    """``text`` without anything a terminal would act on: escapes, controls, bidi.
-
-    Control and format characters (ESC starts ANSI sequences; U+202E turns
-    text around) are shown as ``\\x1b``-style escapes; newlines and tabs become
-    spaces.
-    """
-    return "".join(_safe_char(char) for char in text)
-
-
-def _safe_char(char: str) -> str:
-    if char in "\n\t\r":
-        return " "
-    if unicodedata.category(char) not in _UNSAFE:
-        return char
-    return f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}"  # noqa: PLR2004 - Latin-1
 
 
 def _first_line(text: str) -> str:

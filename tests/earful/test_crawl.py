@@ -10,6 +10,7 @@ import pytest
 
 from crawlers.match import BrandRule
 from crawlers.politeness import Politeness
+from earful.cli.run import _print_summary
 from earful.config import parse_config
 from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
 from earful.errors import ConfigError
@@ -206,4 +207,33 @@ def test_a_contact_that_would_break_the_header_is_a_config_error():
             "an e-mail address)"
         ),
         "earful.toml: crawler.retries: Input should be greater than or equal to 0",
+    ]
+
+
+def test_the_run_summary_warns_of_an_empty_source_safely(sqlite_url, capsys):
+    config = parse_config(
+        {"database_url": sqlite_url, "brands": [{"name": "Acme", "terms": ["acme"]}]},
+        environ=False,
+    )
+    pipeline = Pipeline(config)
+    empty = CrawlOutcome(
+        "kaden-forum",
+        0,
+        0,
+        0,
+        None,
+        "the xenforo recipe matched no post on https://f.example/\x1b[2J (1 page read)\n"
+        "declared Shift_JIS, decoded as CP932",
+        Extraction(1, 0, 0),
+    )
+    _print_summary(RunSummary(crawls=[empty]), pipeline)
+    pipeline.sessions.kw["bind"].dispose()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == [
+        "Crawled 1 source: 0 mentions found, 0 new.",
+        (
+            "  WARNING: kaden-forum extracted nothing: the xenforo recipe matched no post "
+            "on https://f.example/\\x1b[2J (1 page read)"
+        ),
+        "  warning: kaden-forum: declared Shift_JIS, decoded as CP932",
     ]

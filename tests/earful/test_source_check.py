@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from earful.cli import main
-from earful.cli.source import terminal_safe
+from earful.cli.common import terminal_safe
 from tests.crawlers import markup_pages as pages
 from tests.servers.scripted import Reply, ScriptedSite
 
