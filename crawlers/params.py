@@ -21,8 +21,10 @@ RecipeName = Literal[
     "phpbb",
     "tabelog",
     "trustpilot",
+    "tripadvisor",
     "vbulletin",
     "xenforo",
+    "yelp",
 ]
 
 
@@ -74,7 +76,7 @@ class ForumParams(PageParams):
     """A shipped recipe by name. Review sites: `amazon` (desktop and mobile),
     `appstore` (App Store web pages), `cosme` (@cosme), `googleplay` (Google Play
     web pages), `kakaku` (価格.com),
-    `tabelog` (食べログ), `trustpilot`. Forums: `discourse`, `forumotion`, `phpbb`,
+    `tabelog` (食べログ), `tripadvisor`, `trustpilot`, `yelp`. Forums: `discourse`, `forumotion`, `phpbb`,
     `vbulletin`, `xenforo`."""
     selectors: Recipe | None = None
     """Your own recipe (`[sources.selectors]`), for sites no shipped recipe fits."""

@@ -23,7 +23,7 @@ from crawlers.text import canonical_url, html_to_text, one_line
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _SCALE_FIRST = re.compile(r"(\d+)\s*つ星(?:のうち|中)\s*(\d+(?:[.,]\d+)?)")
-_OUT_OF = re.compile(r"(?:out of|von|/|sur|de)\s*(\d+(?:[.,]\d+)?)", re.IGNORECASE)
+_OUT_OF = re.compile(r"(?:out of|of|von|/|sur|de)\s*(\d+(?:[.,]\d+)?)", re.IGNORECASE)
 
 
 def first_text(container: Selector, query: str | None) -> str | None:

@@ -361,3 +361,51 @@ GOOGLE_PLAY = _page(
 """,
     title="ACME - Apps on Google Play",
 )
+
+# Yelp: generated class names; cards found by their star-rating label and user link.
+YELP = _page(
+    """
+<ul class=" list__09f24__ynIEd">
+ <li class=" css-1q2nwpv">
+  <div class=" user-passport-info css-1qn0b6x">
+   <a href="/user_details?userid=u1" class="css-19v1rkv">Yuki T.</a></div>
+  <div class=" five-stars__09f24__mBKym" aria-label="2 star rating" role="img"></div>
+  <span class=" css-chan6m">Nov 3, 2026</span>
+  <p class="comment__09f24__D0cxf css-qgunke">
+   <span class=" raw__09f24__T4Ezm" lang="ja">ＡＣＭＥラーメンは麺がのびていました。</span></p>
+ </li>
+ <li class=" css-1q2nwpv">
+  <div class=" user-passport-info css-1qn0b6x">
+   <a href="/user_details?userid=u2" class="css-19v1rkv">Sam K.</a></div>
+  <div class=" five-stars__09f24__mBKym" aria-label="5 star rating" role="img"></div>
+  <span class=" css-chan6m">Nov 4, 2026</span>
+  <p class="comment__09f24__D0cxf css-qgunke">
+   <span class=" raw__09f24__T4Ezm" lang="en">Best ramen near Acme Tower.</span></p>
+ </li>
+</ul>
+""",
+    title="ACME Ramen - Yelp",
+)
+
+# Tripadvisor: div[data-automation=reviewCard] cards, bubbles as an SVG title.
+TRIPADVISOR = _page(
+    """
+<div data-automation="reviewCard" class="_c">
+ <a href="/Profile/tabibito" class="BMQDV">旅人</a>
+ <svg class="UctUV" viewBox="0 0 128 24"><title>2.0 of 5 bubbles</title></svg>
+ <div data-test-target="review-title"><a href="/ShowUserReviews-g1-d2-r900001-Acme_Hotel.html">
+  <span>残念な滞在</span></a></div>
+ <div data-automation="reviewText_1"><span>ＡＣＭＥホテルの部屋が寒かったです。</span></div>
+ <div class="TreSq"><div>Written November 6, 2026</div></div>
+</div>
+<div data-automation="reviewCard" class="_c">
+ <a href="/Profile/kyoto_fan" class="BMQDV">kyoto_fan</a>
+ <svg class="UctUV" viewBox="0 0 128 24"><title>5.0 of 5 bubbles</title></svg>
+ <div data-test-target="review-title"><a href="/ShowUserReviews-g1-d2-r900002-Acme_Hotel.html">
+  <span>最高</span></a></div>
+ <div data-automation="reviewText_2"><span>アクメホテルの朝食は最高。</span></div>
+ <div class="TreSq"><div>Written November 7, 2026</div></div>
+</div>
+""",
+    title="ACME HOTEL - Tripadvisor",
+)

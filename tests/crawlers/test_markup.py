@@ -225,6 +225,39 @@ RECIPES = {
         ],
         "ＡＣＭＥの化粧水は、肌がしっとりします。",
     ),
+    "tripadvisor": (
+        "https://www.tripadvisor.com/Hotel_Review-g1-d2-Reviews-Acme_Hotel.html",
+        pages.TRIPADVISOR,
+        [
+            (
+                "旅人",
+                _day("2026-11-06"),
+                0.25,
+                "https://www.tripadvisor.com/ShowUserReviews-g1-d2-r900001-Acme_Hotel.html",
+            ),
+            (
+                "kyoto_fan",
+                _day("2026-11-07"),
+                1.0,
+                "https://www.tripadvisor.com/ShowUserReviews-g1-d2-r900002-Acme_Hotel.html",
+            ),
+        ],
+        "ＡＣＭＥホテルの部屋が寒かったです。",
+    ),
+    "yelp": (
+        "https://www.yelp.com/biz/acme-ramen",
+        pages.YELP,
+        [
+            (
+                "Yuki T.",
+                _day("2026-11-03"),
+                0.25,
+                "https://www.yelp.com/biz/acme-ramen",
+            ),
+            ("Sam K.", _day("2026-11-04"), 1.0, "https://www.yelp.com/biz/acme-ramen"),
+        ],
+        "ＡＣＭＥラーメンは麺がのびていました。",
+    ),
     "trustpilot": (
         "https://www.trustpilot.com/review/acme.example",
         pages.TRUSTPILOT,
