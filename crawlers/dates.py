@@ -46,6 +46,13 @@ _NAMED = re.compile(
 )
 
 
+# "2023年5月1日", "2024年 5月 1日 12:30", "2024年5月1日 12時30分": Japanese dates.
+_JAPANESE = re.compile(
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+    r"(?:\D{0,4}?(\d{1,2})\s*[:時]\s*(\d{2}))?"
+)
+
+
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
@@ -111,6 +118,11 @@ def parse_date(
         return numeric
     if (named := _named(text)) is not None:
         return named
+    return _dateparser(text, now, date_order) or _embedded(text, now, date_order)
+
+
+def _dateparser(text: str, now: datetime, date_order: str | None) -> datetime | None:
+    """``text`` as dateparser reads it, in any language, relative to ``now``."""
     settings: dict[str, Any] = {
         "RELATIVE_BASE": now.astimezone(UTC).replace(tzinfo=None),
         "TIMEZONE": "UTC",
@@ -124,3 +136,22 @@ def parse_date(
         warnings.simplefilter("ignore", DeprecationWarning)
         parsed = dateparser.parse(text, settings=settings)
     return _aware(parsed) if parsed is not None else None
+
+
+def _embedded(text: str, now: datetime, date_order: str | None) -> datetime | None:
+    """A date inside other words, as review sites write them.
+
+    ``2023年5月1日に日本でレビュー済み``, ``投稿日 2024/05/01``, ``Reviewed in the
+    United States on March 2, 2017``: the first date-shaped part of the text.
+    """
+    if found := _JAPANESE.search(text):
+        year, month, day, hour, minute = (int(g) if g else 0 for g in found.groups())
+        try:
+            return datetime(year, month, day, hour, minute, tzinfo=UTC)
+        except ValueError:
+            return None
+    if found := _NUMERIC.search(text):
+        return _numeric(found[0], now, date_order)
+    if found := _NAMED.search(text):
+        return _named(found[0])
+    return None

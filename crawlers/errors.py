@@ -10,7 +10,9 @@ Hierarchy::
 A failing *source* (unreachable host, HTTP error, malformed feed) is not an
 exception: the spider records it in the crawl's stats under ``ERROR_STAT`` (or
 ``WARNING_STAT`` for problems that lose nothing), and the crawl launcher copies
-it to the source's ``crawl_runs`` row.
+it to the source's ``crawl_runs`` row. Warnings are all kept, and so are the
+crawl's extraction counts (``crawlers.health``): a crawl that read pages but
+extracted nothing from them is reported as empty, with the reason.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 ERROR_STAT = "earful/error"
-WARNING_STAT = "earful/warning"
+WARNING_STAT = "earful/warnings"  # a list: every distinct warning, in order
+PAGES_STAT = "earful/pages"  # pages (or API responses) the spider read
+EXTRACTED_STAT = "earful/extracted"  # posts, reviews or entries read from them
+MATCHED_STAT = "earful/matched"  # of those, how many named a brand
+EMPTY_STAT = "earful/empty"  # why the first page that yielded nothing did
+MAX_WARNINGS = 10
 SEEN_STAT = "earful/seen"
 NEW_STAT = "earful/new"
 UPDATED_STAT = "earful/updated"
@@ -61,8 +68,11 @@ def record_fetch_failure(crawler: Crawler, failure: Failure, fallback_url: str) 
 
 
 def record_warning(crawler: Crawler, message: str) -> None:
-    """Record a problem that lost nothing (the first one recorded wins)."""
+    """Record a problem that lost nothing; each distinct one is kept (up to 10)."""
     logger.warning("%s", message)
     stats = crawler.stats
-    if stats is not None and stats.get_value(WARNING_STAT) is None:
-        stats.set_value(WARNING_STAT, message)
+    if stats is None:
+        return
+    warnings: list[str] = stats.get_value(WARNING_STAT) or []
+    if message not in warnings and len(warnings) < MAX_WARNINGS:
+        stats.set_value(WARNING_STAT, [*warnings, message])

@@ -10,14 +10,14 @@ from typing import Any
 from storage.queries import Match
 
 # Item fields that are not mention columns: the pipeline's bookkeeping.
-NOT_STORED = frozenset({"matches", "about", "garbled"})
+NOT_STORED = frozenset({"matches", "about", "garbled", "missing"})
 
 
 @dataclass
 class MentionItem:
     """One post, comment, review or feed entry, before it is matched and stored.
 
-    Every field but ``matches``, ``about`` and ``garbled`` is a column of ``storage.models.Mention`` with the
+    Every field but ``matches``, ``about``, ``garbled`` and ``missing`` is a column of ``storage.models.Mention`` with the
     same name; ``matches`` is filled by ``MatchPipeline`` and stored as brand
     matches next to the mention.
     """
@@ -45,6 +45,9 @@ class MentionItem:
     matches: list[Match] = field(default_factory=list)
     about: str | None = None  # what a review is of: matched with the text, not stored
     garbled: bool = False  # bytes were lost decoding it: no language is guessed
+    # Fields that came out empty, with why ("'.date' matched nothing"): for
+    # `earful source check`, not stored.
+    missing: dict[str, str] = field(default_factory=dict)
 
     def mention_fields(self) -> dict[str, Any]:
         """The fields ``storage.queries.upsert_mention`` stores, by column name."""

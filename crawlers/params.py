@@ -19,7 +19,20 @@ from crawlers.recipes import Recipe, shipped
 
 HTTP_SCHEMES = frozenset({"http", "https"})
 RecipeName = Literal[
-    "amazon", "discourse", "forumotion", "phpbb", "vbulletin", "xenforo"
+    "amazon",
+    "appstore",
+    "cosme",
+    "discourse",
+    "forumotion",
+    "googleplay",
+    "kakaku",
+    "phpbb",
+    "tabelog",
+    "trustpilot",
+    "tripadvisor",
+    "vbulletin",
+    "xenforo",
+    "yelp",
 ]
 
 
@@ -73,15 +86,24 @@ class ForumParams(PageParams):
     """Arguments of the ``forum`` spider: a page and the recipe that reads it."""
 
     recipe: RecipeName | None = None
-    """A shipped recipe by name: `amazon`, `discourse`, `forumotion`, `phpbb`,
-    `vbulletin` or `xenforo`."""
+    """A shipped recipe by name. Review sites: `amazon` (desktop and mobile),
+    `appstore` (App Store web pages), `cosme` (@cosme), `googleplay` (Google Play
+    web pages), `kakaku` (価格.com),
+    `tabelog` (食べログ), `tripadvisor`, `trustpilot`, `yelp`. Forums: `discourse`, `forumotion`, `phpbb`,
+    `vbulletin`, `xenforo`."""
     selectors: Recipe | None = None
     """Your own recipe (`[sources.selectors]`), for sites no shipped recipe fits."""
 
     @model_validator(mode="after")
     def _one_recipe(self) -> ForumParams:
-        if (self.recipe is None) == (self.selectors is None):
-            msg = "set either recipe (a shipped one's name) or selectors, not both"
+        if self.recipe is None and self.selectors is None:
+            msg = (
+                "set recipe (a shipped one's name) or selectors (your own); "
+                "`earful source check` shows what each extracts"
+            )
+            raise ValueError(msg)
+        if self.recipe is not None and self.selectors is not None:
+            msg = "set recipe or selectors, not both"
             raise ValueError(msg)
         return self
 

@@ -8,11 +8,13 @@ from typing import Any, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
+from scrapy.statscollectors import StatsCollector
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crawlers.errors import (
     ERROR_STAT,
+    MATCHED_STAT,
     NEW_STAT,
     SEEN_STAT,
     UPDATED_STAT,
@@ -102,8 +104,9 @@ def brand_rules(raw: Iterable[Mapping[str, Any]]) -> tuple[BrandRule, ...]:
 class MatchPipeline:
     """Keep only items that name a watched brand, and attach the matches."""
 
-    def __init__(self, matcher: Matcher) -> None:
+    def __init__(self, matcher: Matcher, stats: StatsCollector | None = None) -> None:
         self.matcher = matcher
+        self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -112,7 +115,7 @@ class MatchPipeline:
         if raw is None:
             msg = "set EARFUL_BRANDS to the brand rules to match"
             raise NotConfigured(msg)
-        return cls(Matcher(brand_rules(raw)))
+        return cls(Matcher(brand_rules(raw)), crawler.stats)
 
     def process_item(self, item: MentionItem) -> MentionItem:
         """Attach matches to ``item``, or drop it when it names no brand.
@@ -130,6 +133,8 @@ class MatchPipeline:
             msg = "no brand matched"
             raise DropItem(msg, log_level="DEBUG")  # routine, not a problem
         item.matches = matches
+        if self.stats is not None:
+            self.stats.inc_value(MATCHED_STAT)
         return item
 
 

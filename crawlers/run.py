@@ -4,7 +4,11 @@ This is the child side of ``earful.crawl``: the parent writes a ``CrawlJob`` as
 JSON to stdin, this module runs the spider once in a fresh Twisted reactor, and
 writes one JSON line to stdout::
 
-    {"seen": 3, "new": 2, "updated": 0, "error": null, "warning": null}
+    {"seen": 3, "new": 2, "updated": 0, "error": null, "warning": null,
+     "pages": 2, "extracted": 40, "matched": 3}
+
+``warning`` holds every warning, one a line; a crawl that read pages but
+extracted nothing from them gets one first that says why.
 
 Logs go to stderr at the job's ``log_level``. The exit status is 0 whenever an
 outcome was written, even for a failed source; anything else is a crash.
@@ -20,9 +24,14 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
+from crawlers.check import CHECKED_STAT
 from crawlers.errors import (
+    EMPTY_STAT,
     ERROR_STAT,
+    EXTRACTED_STAT,
+    MATCHED_STAT,
     NEW_STAT,
+    PAGES_STAT,
     SEEN_STAT,
     UPDATED_STAT,
     WARNING_STAT,
@@ -44,6 +53,13 @@ class CrawlJob(BaseModel):
     database_url: str
     politeness: Politeness = Politeness()
     log_level: str = "WARNING"
+    check: bool = False  # report every item (crawlers.check) instead of storing
+
+
+CHECK_PIPELINES = {
+    "crawlers.pipelines.NormalizePipeline": 100,
+    "crawlers.check.CheckPipeline": 200,
+}
 
 
 def crawl_settings(job: CrawlJob) -> Settings:
@@ -57,6 +73,8 @@ def crawl_settings(job: CrawlJob) -> Settings:
         "LOG_LEVEL": job.log_level,
         **job.politeness.scrapy_settings(),
     }
+    if job.check:
+        overrides["ITEM_PIPELINES"] = CHECK_PIPELINES
     settings.setdict(overrides, priority="cmdline")
     return settings
 
@@ -71,12 +89,21 @@ def outcome(stats: dict[str, Any], error: str | None = None) -> dict[str, Any]:
     errors = stats.get("log_count/ERROR", 0)
     if error is None and errors:
         error = f"{errors} errors logged during the crawl (see its log)"
+    pages = int(stats.get(PAGES_STAT, 0))
+    extracted = int(stats.get(EXTRACTED_STAT, 0))
+    warnings = list(stats.get(WARNING_STAT) or [])
+    if pages and not extracted:
+        empty = stats.get(EMPTY_STAT) or "nothing extracted"
+        warnings.insert(0, f"{empty} ({pages} page{'s' * (pages != 1)} read)")
     return {
         "seen": int(stats.get(SEEN_STAT, 0)),
         "new": int(stats.get(NEW_STAT, 0)),
         "updated": int(stats.get(UPDATED_STAT, 0)),
         "error": error,
-        "warning": stats.get(WARNING_STAT),
+        "warning": "\n".join(warnings) or None,
+        "pages": pages,
+        "extracted": extracted,
+        "matched": int(stats.get(MATCHED_STAT, 0)),
     }
 
 
@@ -101,7 +128,10 @@ def run_job(job: CrawlJob) -> dict[str, Any]:
     process.crawl(crawler, **job.params)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats is not None else {}
-    return outcome(stats)
+    result = outcome(stats)
+    if job.check:
+        result["items"] = stats.get(CHECKED_STAT, [])
+    return result
 
 
 def main() -> int:

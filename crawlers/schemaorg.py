@@ -6,10 +6,12 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterator
+from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
 import extruct
+from parsel import Selector
 
 from crawlers.text import html_to_text, one_line
 
@@ -26,6 +28,18 @@ _MARKERS = {
     "rdfa": (re.compile(r"""typeof\s*=\s*["']?[^"'>]*(?:review|rating)"""), True),
 }
 _WORD_CHAR = re.compile(r"\w")
+# reviewBody values that are a template's, not a reviewer's: "comment" from an
+# unfilled field, or an unexpanded {{ token }}; the visible text is used instead.
+_PLACEHOLDERS = frozenset(
+    {"comment", "comments", "review", "reviewbody", "text", "body", "content"}
+    | {"description", "undefined", "null", "none", "n/a"}
+)
+_TEMPLATE = re.compile(r"^(?:\{\{.*\}\}|\$\{.*\}|<%.*%>|\[\[.*\]\]|%\w+%)$", re.DOTALL)
+_NOT_PROSE = (
+    ".//*[@itemprop or @itemscope or @hidden or self::meta or self::link"
+    " or self::script or self::style or contains(translate(@style, ' ', ''),"
+    " 'display:none')]"
+)
 
 logging.getLogger("extruct").setLevel(logging.ERROR)  # broken JSON-LD blocks
 
@@ -122,8 +136,35 @@ def _walk(node: Any, parent: str | None) -> Iterator[tuple[dict[str, Any], str |
             yield from _walk(value, name)
 
 
-def _review(node: dict[str, Any], about: str | None, scale: Scale) -> Review:
+def is_placeholder(text: str) -> bool:
+    """Whether a review body is a template's placeholder, not what someone wrote."""
+    text = text.strip()
+    return text.casefold() in _PLACEHOLDERS or bool(_TEMPLATE.match(text))
+
+
+def visible_text(element: Any) -> str:
+    """The text a reader sees in a microdata item, less its other properties.
+
+    Properties (``itemprop``), nested items, ``meta``/``link`` values and hidden
+    elements are dropped, so what is left is the prose beside them.
+    """
+    copy = deepcopy(element)
+    for child in copy.xpath(_NOT_PROSE):
+        child.drop_tree()  # keeps the text that follows it
+    return html_to_text(Selector(root=copy, type="html").get())
+
+
+def _body(node: dict[str, Any]) -> str:
+    """The review's text; the visible text beside a placeholder ``reviewBody``."""
     body = _first(node.get("reviewBody") or node.get("description") or "")
+    body = html_to_text(str(body))
+    element = node.get("htmlNode")
+    if is_placeholder(body) and element is not None:
+        return visible_text(element) or body
+    return body
+
+
+def _review(node: dict[str, Any], about: str | None, scale: Scale) -> Review:
     rating_node = _first(node.get("reviewRating"))
     value = _number(rating_node)
     rating = None
@@ -131,15 +172,20 @@ def _review(node: dict[str, Any], about: str | None, scale: Scale) -> Review:
         rating = normalise(value, _scale(rating_node, scale))
     ident = _first(node.get("@id") or node.get("url"))
     return Review(
-        text=html_to_text(str(body)),
+        text=_body(node),
         title=_name(node.get("name") or node.get("headline")),
         author=_name(node.get("author") or node.get("creator")),
         published=_name(node.get("datePublished") or node.get("dateCreated")),
         rating=rating,
         rating_value=value,
         item_reviewed=_name(node.get("itemReviewed")) or about,
-        ident=str(ident) if isinstance(ident, str) and ident.strip() else None,
+        ident=ident.strip() if _own_id(ident) else None,
     )
+
+
+def _own_id(ident: Any) -> bool:
+    """Whether ``ident`` names the review itself (a blank node ``_:b0`` does not)."""
+    return isinstance(ident, str) and bool(ident.strip()) and not ident.startswith("_:")
 
 
 def _key(review: Review) -> str:
@@ -235,7 +281,12 @@ def page_reviews(html: str, url: str, tree: object | None = None) -> PageReviews
         return PageReviews()
     source = html if tree is None or "rdfa" in syntaxes else tree
     data = extruct.extract(
-        source, base_url=url, syntaxes=syntaxes, uniform=True, errors="ignore"
+        source,
+        base_url=url,
+        syntaxes=syntaxes,
+        uniform=True,
+        errors="ignore",
+        return_html_node=True,  # microdata: the visible text beside a placeholder
     )
     if "rdfa" in data:
         data["rdfa"] = rdfa_things(data["rdfa"])

@@ -44,6 +44,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.backoff.BackoffRetryMiddleware": 550,
 }
 
+# Counts pages and the items read from them, so a crawl that extracts nothing
+# is reported, not taken for a quiet day (crawlers.health).
+SPIDER_MIDDLEWARES = {"crawlers.health.ExtractionHealthMiddleware": 950}
+
 # Items go through the pipelines one at a time (they are synchronous), so Scrapy's
 # default of 100 would only start 100 idle asyncio tasks for every page.
 CONCURRENT_ITEMS = 8

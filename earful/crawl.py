@@ -12,7 +12,7 @@ Why a child process per crawl (``python -m crawlers.run``, spec as JSON on stdin
 - **Memory goes back to the OS** when the child exits, however much it parsed.
 
 The parent records the ``crawl_runs`` row (running → ok | failed with the
-reason); the child stores mentions and the source's cursor. The database URL may
+reason | empty when pages were read but nothing was extracted, with its warning); the child stores mentions and the source's cursor. The database URL may
 carry a password: it travels on stdin, never on the command line, and only its
 redacted form (``storage.redact_url``) appears in logs and errors. The child's
 logs go to this process's stderr at WARNING and above, unless the
@@ -26,7 +26,7 @@ import logging
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ import crawlers
 from crawlers.match import BrandRule
 from crawlers.politeness import Politeness
 from storage import CrawlRun, redact_url
-from storage.queries import finish_crawl_run, start_crawl_run
+from storage.queries import Extraction, finish_crawl_run, start_crawl_run
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +55,31 @@ class CrawlSpec:
     database_url: str
     politeness: Politeness = field(default_factory=Politeness)  # UA contact, delays
     timeout_s: float = 600.0
+    check: bool = False  # `earful source check`: report items, store nothing
 
 
 @dataclass(frozen=True)
 class CrawlOutcome:
-    """What a crawl did: mentions seen, new and updated, and why it failed if it did."""
+    """What a crawl did: mentions seen, new and updated, and why it failed if it did.
+
+    ``extraction`` counts pages fetched, items extracted and matched; a crawl
+    that fetched pages but extracted nothing is ``empty``, and its ``warning``
+    (every warning, one a line) says why first.
+    """
 
     source: str
     seen: int
     new: int
     updated: int
     error: str | None
+    warning: str | None = None
+    extraction: Extraction = field(default_factory=Extraction)
+
+    @property
+    def empty(self) -> bool:
+        """Whether pages were fetched but nothing was extracted (and no error)."""
+        e = self.extraction
+        return not self.error and bool(e.pages) and not e.extracted
 
 
 def _job_json(spec: CrawlSpec) -> str:
@@ -79,6 +93,7 @@ def _job_json(spec: CrawlSpec) -> str:
             "database_url": spec.database_url,
             "politeness": spec.politeness.model_dump(mode="json"),
             "log_level": level,
+            "check": spec.check,
         }
     )
 
@@ -103,8 +118,8 @@ def _forward(spec: CrawlSpec, stderr: str | bytes | None) -> str:
     return lines[-1].strip() if lines else "no output"
 
 
-def _run_child(spec: CrawlSpec) -> CrawlOutcome:
-    """Run the crawl in a child process; every failure comes back as an outcome."""
+def _child_result(spec: CrawlSpec) -> dict[str, Any]:
+    """Run the crawl in a child process; every failure comes back as ``error``."""
     try:
         done = subprocess.run(  # noqa: S603 - our own module, input on stdin
             CHILD,
@@ -117,22 +132,49 @@ def _run_child(spec: CrawlSpec) -> CrawlOutcome:
         )
     except subprocess.TimeoutExpired as exc:
         _forward(spec, exc.stderr)
-        return CrawlOutcome(
-            spec.source, 0, 0, 0, f"timed out after {spec.timeout_s:g} s"
-        )
+        return {"error": f"timed out after {spec.timeout_s:g} s"}
     last_line = _forward(spec, done.stderr)
     try:
-        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"error": f"crawler exited with status {done.returncode}: {last_line}"}
+    if not isinstance(result, dict):
+        return {"error": f"crawler exited with status {done.returncode}: {last_line}"}
+    return result
+
+
+def _run_child(spec: CrawlSpec) -> CrawlOutcome:
+    """Run the crawl in a child process; every failure comes back as an outcome."""
+    result = _child_result(spec)
+    try:
         return CrawlOutcome(
             spec.source,
-            int(result["seen"]),
-            int(result["new"]),
-            int(result["updated"]),
+            int(result.get("seen", 0)),
+            int(result.get("new", 0)),
+            int(result.get("updated", 0)),
             result["error"],
+            result.get("warning"),
+            Extraction(
+                *(
+                    None if result.get(key) is None else int(result[key])
+                    for key in ("pages", "extracted", "matched")
+                )
+            ),
         )
-    except (IndexError, ValueError, KeyError, TypeError):
-        error = f"crawler exited with status {done.returncode}: {last_line}"
-        return CrawlOutcome(spec.source, 0, 0, 0, error)
+    except (KeyError, ValueError, TypeError):
+        return CrawlOutcome(spec.source, 0, 0, 0, f"unreadable crawl outcome: {result}")
+
+
+def check_crawl(spec: CrawlSpec) -> dict[str, Any]:
+    """Fetch ``spec``'s source once in a child process and report what it extracts.
+
+    Nothing is stored and no run is recorded: the result is the child's
+    outcome (``crawlers.run``) with ``items``, one report each
+    (``crawlers.check.item_report``).
+    """
+    result = _child_result(replace(spec, check=True))
+    result.setdefault("items", [])
+    return result
 
 
 def run_crawl(spec: CrawlSpec, sessions: sessionmaker[Session]) -> CrawlOutcome:
@@ -152,6 +194,11 @@ def run_crawl(spec: CrawlSpec, sessions: sessionmaker[Session]) -> CrawlOutcome:
         run = session.get(CrawlRun, run_id)
         if run is not None:
             finish_crawl_run(
-                run, seen=outcome.seen, new=outcome.new, error=outcome.error
+                run,
+                seen=outcome.seen,
+                new=outcome.new,
+                error=outcome.error,
+                extraction=outcome.extraction,
+                warning=outcome.warning,
             )
     return outcome

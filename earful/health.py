@@ -21,6 +21,9 @@ from storage.queries import count_by_state
 from storage.stats import latest_model
 
 JOBS_TABLE = "apscheduler_jobs"
+# A source whose last runs in a row fetched pages but extracted nothing is as
+# unhealthy as a failing one: its recipe or the site's markup no longer fits.
+EMPTY_RUNS_UNHEALTHY = 3
 _jobs = table(JOBS_TABLE, column("id", String), column("next_run_time", Float))
 
 
@@ -42,10 +45,20 @@ class SourceHealth:
     new_24h: int = 0
     next_run: datetime | None = None
     running_on: str | None = None
+    last_warning: str | None = None
+    pages_last_run: int | None = None
+    extracted_last_run: int | None = None
+    matched_last_run: int | None = None
+    empty_runs: int = 0  # the latest runs in a row that extracted nothing
 
     def failing_for(self, now: datetime) -> timedelta | None:
         """How long the source has failed without a success in between."""
         return now - self.failing_since if self.failing_since else None
+
+    @property
+    def keeps_extracting_nothing(self) -> bool:
+        """Whether its last ``EMPTY_RUNS_UNHEALTHY`` runs all extracted nothing."""
+        return self.empty_runs >= EMPTY_RUNS_UNHEALTHY
 
 
 @dataclass(frozen=True)
@@ -58,12 +71,17 @@ class Health:
     unhealthy_after: float
 
     def unhealthy(self, now: datetime) -> list[SourceHealth]:
-        """Enabled sources failing for longer than ``[daemon] unhealthy_after``."""
+        """Enabled sources failing for longer than ``[daemon] unhealthy_after``,
+        or whose last ``EMPTY_RUNS_UNHEALTHY`` runs extracted nothing."""
         limit = timedelta(seconds=self.unhealthy_after)
         return [
             s
             for s in self.sources
-            if s.enabled and (s.failing_for(now) or timedelta(0)) > limit
+            if s.enabled
+            and (
+                (s.failing_for(now) or timedelta(0)) > limit
+                or s.keeps_extracting_nothing
+            )
         ]
 
 
@@ -87,6 +105,14 @@ def _source(
             func.coalesce(func.sum(CrawlRun.items_new), 0),
         ).where(CrawlRun.source == name, CrawlRun.started_at >= since)
     ).one()
+    latest = session.scalars(
+        runs.order_by(CrawlRun.id.desc()).limit(EMPTY_RUNS_UNHEALTHY)
+    ).all()
+    empty_runs = 0
+    for run in latest:
+        if run.status != "empty":
+            break
+        empty_runs += 1
     return {
         "name": name,
         "enabled": enabled,
@@ -100,6 +126,11 @@ def _source(
         "new_last_run": last.items_new if last else 0,
         "seen_24h": int(seen),
         "new_24h": int(new),
+        "last_warning": last.warning if last else None,
+        "pages_last_run": last.pages_fetched if last else None,
+        "extracted_last_run": last.items_extracted if last else None,
+        "matched_last_run": last.items_matched if last else None,
+        "empty_runs": empty_runs,
     }
 
 

@@ -76,10 +76,15 @@ class RunSummary:
         return [c for c in self.crawls if c.error]
 
     @property
+    def empty_sources(self) -> list[CrawlOutcome]:
+        """Crawls that fetched pages but extracted nothing: never a plain success."""
+        return [c for c in self.crawls if c.empty]
+
+    @property
     def ok(self) -> bool:
-        """True when every source ran and nothing is left undeliverable."""
+        """True when every source ran and extracted, and nothing is undeliverable."""
         delivery_ok = self.delivery is None or not self.delivery.errors
-        return not self.failed_sources and delivery_ok
+        return not self.failed_sources and not self.empty_sources and delivery_ok
 
 
 class Pipeline:
@@ -137,6 +142,8 @@ class Pipeline:
             outcome = run_crawl(self.crawl_spec(source), self.sessions)
         if outcome.error:
             log.warning("source %s failed: %s", source.name, outcome.error)
+        elif outcome.empty:
+            log.warning("source %s extracted nothing: %s", source.name, outcome.warning)
         else:
             log.info(
                 "source %s: %d seen, %d new", source.name, outcome.seen, outcome.new

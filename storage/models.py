@@ -278,7 +278,11 @@ class Alert(Base):
 
 
 class CrawlRun(Base):
-    """One run of one source: when, how many items, and what went wrong."""
+    """One run of one source: when, what it fetched, extracted and stored, what went wrong.
+
+    ``status``: ``running``, ``ok``, ``failed`` (``error`` says why) or ``empty``
+    (pages fetched, nothing extracted: ``warning`` says why).
+    """
 
     __tablename__ = "crawl_runs"
     __table_args__ = (Index("ix_crawl_runs_source_started_at", "source", "started_at"),)
@@ -291,6 +295,12 @@ class CrawlRun(Base):
     items_seen: Mapped[int] = mapped_column(default=0)
     items_new: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # Extraction health (None where a collector does not count it, as Reddit's
+    # pages): a run that fetched pages but extracted nothing is ``empty``.
+    pages_fetched: Mapped[int | None]
+    items_extracted: Mapped[int | None]
+    items_matched: Mapped[int | None]
+    warning: Mapped[str | None] = mapped_column(Text)
 
 
 class SourceCursor(Base):

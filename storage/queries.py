@@ -210,15 +210,47 @@ def start_crawl_run(session: Session, source: str) -> CrawlRun:
     return run
 
 
+@dataclass(frozen=True)
+class Extraction:
+    """What a run read: pages fetched, posts/reviews extracted, how many named a brand.
+
+    ``None`` where the collector does not count it (Reddit fetches no pages).
+    """
+
+    pages: int | None = None
+    extracted: int | None = None
+    matched: int | None = None
+
+
 def finish_crawl_run(
-    run: CrawlRun, *, seen: int, new: int, error: str | None = None
+    run: CrawlRun,
+    *,
+    seen: int,
+    new: int,
+    error: str | None = None,
+    extraction: Extraction | None = None,
+    warning: str | None = None,
 ) -> None:
-    """Close a crawl run as ``ok`` or, with an error, ``failed``."""
+    """Close a crawl run as ``ok``, ``failed`` (with an error) or ``empty``.
+
+    ``empty``: pages were fetched but nothing was extracted from them, which is
+    never a success (a recipe or the page's markup no longer fits).
+    """
+    extraction = extraction or Extraction()
     run.finished_at = utcnow()
     run.items_seen = seen
     run.items_new = new
     run.error = error
-    run.status = "failed" if error else "ok"
+    run.warning = warning
+    run.pages_fetched = extraction.pages
+    run.items_extracted = extraction.extracted
+    run.items_matched = extraction.matched
+    if error:
+        run.status = "failed"
+    elif extraction.pages and not extraction.extracted:
+        run.status = "empty"
+    else:
+        run.status = "ok"
 
 
 def unscored_mentions(

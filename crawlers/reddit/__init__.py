@@ -5,7 +5,12 @@ from crawlers.reddit.client import (
     RedditCredentialsError,
     make_reddit,
 )
-from crawlers.reddit.collect import RedditCollector, RedditOutcome, RedditParams
+from crawlers.reddit.collect import (
+    RedditCollector,
+    RedditOutcome,
+    RedditParams,
+    newest_items,
+)
 
 __all__ = [
     "RedditCollector",
@@ -14,4 +19,5 @@ __all__ = [
     "RedditOutcome",
     "RedditParams",
     "make_reddit",
+    "newest_items",
 ]

@@ -32,6 +32,7 @@ from prawcore.exceptions import PrawcoreException, ServerError, TooManyRequests
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawlers.errors import CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
 from crawlers.pipelines import NormalizePipeline, detect_item_language
@@ -306,3 +307,35 @@ class RedditCollector:
             return None
         detect_item_language(item)
         return item, extra
+
+
+def newest_items(
+    credentials: RedditCredentials, params: RedditParams, limit: int = 5
+) -> list[MentionItem]:
+    """The ``limit`` newest submissions and comments of each watched subreddit.
+
+    For ``earful source check``: one listing each, nothing stored, no cursor.
+    A source without subreddits reads r/all. Errors raise ``CollectorError``
+    with the reason (missing or refused credentials, HTTP status).
+    """
+    reddit = make_reddit(credentials)
+    items: list[MentionItem | None] = []
+    try:
+        for name in params.subreddits or ("all",):
+            subreddit = reddit.subreddit(name)
+            if params.stream_submissions:
+                items.extend(
+                    submission_item(params.source, post)
+                    for post in subreddit.new(limit=limit)
+                )
+            if params.stream_comments:
+                items.extend(
+                    comment_item(params.source, comment)
+                    for comment in subreddit.comments(limit=limit)
+                )
+    except ErrorTypes as exc:
+        rejected = credentials_error(credentials, exc)
+        message = str(rejected or exc) or type(exc).__name__
+        msg = f"reddit source {params.source}: {message}"
+        raise CollectorError(msg) from None
+    return [item for item in items if item is not None]

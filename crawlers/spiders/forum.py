@@ -1,4 +1,4 @@
-"""ForumSpider: posts and reviews from pages without markup, read by a recipe."""
+"""ForumSpider: posts and reviews from pages without markup, read by a recipe (or guessed)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import copy
 import hashlib
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from urllib.parse import urljoin
 
 from parsel import Selector
 from scrapy.http import TextResponse
 
 from crawlers.dates import parse_date
+from crawlers.errors import record_warning
+from crawlers.generic import repeated_blocks
 from crawlers.items import MentionItem
 from crawlers.page import PageSpider, site_name
 from crawlers.params import ForumParams
@@ -19,7 +22,8 @@ from crawlers.recipes import Recipe, select
 from crawlers.text import canonical_url, html_to_text, one_line
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_OUT_OF = re.compile(r"(?:out of|von|/|sur|de)\s*(\d+(?:[.,]\d+)?)", re.IGNORECASE)
+_SCALE_FIRST = re.compile(r"(\d+)\s*つ星(?:のうち|中)\s*(\d+(?:[.,]\d+)?)")
+_OUT_OF = re.compile(r"(?:out of|of|von|/|sur|de)\s*(\d+(?:[.,]\d+)?)", re.IGNORECASE)
 
 
 def first_text(container: Selector, query: str | None) -> str | None:
@@ -45,15 +49,73 @@ def body_text(container: Selector, recipe: Recipe) -> str:
 
 
 def rating(text: str | None, best: float) -> tuple[float | None, float | None]:
-    """``"4.0 out of 5 stars"`` → (0.75, 4.0) on a 1-to-best scale."""
+    """``"4.0 out of 5 stars"`` → (0.75, 4.0) on a 1-to-best scale.
+
+    Japanese puts the scale first: ``"5つ星のうち4.0"`` is 4.0 of 5.
+    """
     if not text or not (number := _NUMBER.search(text)):
         return None, None
     value = float(number[0].replace(",", "."))
-    if out_of := _OUT_OF.search(text[number.end() :]):
+    if scale_first := _SCALE_FIRST.search(text):
+        best, value = (float(g.replace(",", ".")) for g in scale_first.groups())
+    elif out_of := _OUT_OF.search(text[number.end() :]):
         best = float(out_of[1].replace(",", "."))
     if best <= 1:
         return None, value
     return min(1.0, max(0.0, (value - 1) / (best - 1))), value
+
+
+def missing_fields(
+    recipe: Recipe, values: dict[str, str | None], parsed_date: object
+) -> dict[str, str]:
+    """Each empty field with the selector that found nothing (for `source check`)."""
+    missing = {}
+    for name, value in values.items():
+        query = getattr(recipe, name)
+        if value:
+            continue
+        missing[name] = f"{query!r} matched nothing" if query else "no selector"
+    if values.get("date") and parsed_date is None:
+        missing["date"] = f"{values['date']!r} is not a date dateparser reads"
+    return missing
+
+
+def generic_items(
+    response: TextResponse, source: str, kind: str, crawl_time: datetime
+) -> list[MentionItem]:
+    """The page's repeated post/review blocks, read by the generic extractor."""
+    page_url = canonical_url(response.url)
+    page_title = one_line(response.css("title::text").get() or "") or None
+    site = site_name(response)
+    items = []
+    for block in repeated_blocks(response.selector.root):
+        normalised, value = rating(block.rating, 5.0)
+        items.append(
+            MentionItem(
+                source=source,
+                source_type=kind,
+                external_id=f"{page_url}#{block.ident}",
+                url=page_url,
+                title=page_title,
+                text=block.text,
+                author=block.author,
+                site_name=site,
+                thread_id=page_url,
+                rating=normalised,
+                published_at=parse_date(block.date, crawl_time),
+                raw={"extractor": "generic", "rating_value": value},
+                missing={
+                    name: "the generic extractor found none"
+                    for name, found in (
+                        ("author", block.author),
+                        ("date", block.date),
+                        ("rating", block.rating),
+                    )
+                    if not found
+                },
+            )
+        )
+    return items
 
 
 class ForumSpider(PageSpider):
@@ -61,6 +123,8 @@ class ForumSpider(PageSpider):
 
     Arguments (see ``ForumParams``): ``url``, ``recipe`` or ``selectors``,
     ``max_pages``, ``next_page`` (default: the recipe's, else ``rel=next``).
+    A page where the recipe finds nothing is read by the generic extractor
+    (``crawlers.generic``) instead, with a warning that names the recipe.
     """
 
     name = "forum"
@@ -72,6 +136,7 @@ class ForumSpider(PageSpider):
         assert isinstance(self.params, ForumParams)  # noqa: S101 - params_model
         self.recipe = self.params.chosen()
         self.recipe_name = self.params.recipe or "custom"
+        self.empty_reasons: dict[str, str] = {}
 
     def next_page(self, response: TextResponse) -> str | None:
         """The recipe's next-page link when no selector is configured."""
@@ -82,16 +147,57 @@ class ForumSpider(PageSpider):
                 return canonical_url(response.urljoin(href.strip()))
         return super().next_page(response)
 
+    def empty_reason(self, response: TextResponse) -> str:
+        """Why the recipe (and the generic extractor) found nothing on ``response``."""
+        return self.empty_reasons.get(
+            response.url,
+            f"the {self.recipe_name} recipe matched nothing on {response.url}",
+        )
+
     def items(self, response: TextResponse) -> Iterator[MentionItem]:
+        """The page's posts or reviews as the recipe finds them, else as guessed."""
+        items = self.recipe_items(response)
+        if items:
+            yield from items
+            return
+        reason = self._recipe_problem(response)
+        guessed = generic_items(
+            response, self.source, self.recipe.kind, self.crawl_time
+        )
+        if guessed:
+            record_warning(
+                self.crawler,
+                f"{reason}; the generic extractor read {len(guessed)} instead",
+            )
+        else:
+            self.empty_reasons[response.url] = reason
+        yield from guessed
+
+    def _recipe_problem(self, response: TextResponse) -> str:
+        found = len(select(response.selector, self.recipe.item))
+        what = "review" if self.recipe.kind == "reviews" else "post"
+        if not found:
+            return (
+                f"the {self.recipe_name} recipe matched no {what} on {response.url} "
+                f"(item selector {self.recipe.item!r})"
+            )
+        return (
+            f"the {self.recipe_name} recipe found {found} {what}s on {response.url} "
+            f"but no text in them (text selector {self.recipe.text!r})"
+        )
+
+    def recipe_items(self, response: TextResponse) -> list[MentionItem]:
         """The page's posts or reviews, as the recipe finds them."""
         page_url = canonical_url(response.url)
         page_title = one_line(response.css("title::text").get() or "") or None
         site = site_name(response)
+        items = []
         for container in select(response.selector, self.recipe.item):
             item = self._item(container, page_url, page_title)
             if item is not None:
                 item.site_name = site
-                yield item
+                items.append(item)
+        return items
 
     def _date_text(self, container: Selector) -> str | None:
         text = first_text(container, self.recipe.date)
@@ -111,15 +217,23 @@ class ForumSpider(PageSpider):
         date_text = self._date_text(container)
         title = first_text(container, recipe.title)
         ident = first_text(container, recipe.id)
+        link = first_text(container, recipe.permalink)
+        rating_text = first_text(container, recipe.rating)
+        published = parse_date(date_text, self.crawl_time, date_order=recipe.date_order)
+        values = {
+            "author": author,
+            "date": date_text,
+            "title": title,
+            "id": ident,
+            "permalink": link,
+            "rating": rating_text,
+        }
         if not ident:
             parts = (
                 f"{author}\x00{date_text}\x00{title}\x00{text if not author else ''}"
             )
             ident = hashlib.sha256(parts.encode()).hexdigest()[:16]
-        link = first_text(container, recipe.permalink)
-        normalised, value = rating(
-            first_text(container, recipe.rating), recipe.rating_best
-        )
+        normalised, value = rating(rating_text, recipe.rating_best)
         return MentionItem(
             source=self.source,
             source_type=recipe.kind,
@@ -130,8 +244,7 @@ class ForumSpider(PageSpider):
             author=author,
             thread_id=page_url,
             rating=normalised,
-            published_at=parse_date(
-                date_text, self.crawl_time, date_order=recipe.date_order
-            ),
+            published_at=published,
             raw={"recipe": self.recipe_name, "rating_value": value},
+            missing=missing_fields(recipe, values, published),
         )

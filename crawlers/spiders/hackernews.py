@@ -129,6 +129,9 @@ class HackerNewsSpider(Spider):
         if hits and more and page + 1 < self.params.max_pages:
             yield self._request(tag, page + 1)
 
+    def empty_reason(self, response: Response) -> None:
+        """None: a search page without new hits is a quiet day, not a broken page."""
+
     def failed(self, failure: Failure) -> None:
         """Record why a search could not be fetched."""
         record_fetch_failure(self.crawler, failure, self.params.api_url)

@@ -4,25 +4,33 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from urllib.parse import urljoin, urlsplit
 
 from scrapy.http import TextResponse
 
 from crawlers.dates import parse_date
+from crawlers.errors import record_warning
 from crawlers.items import MentionItem
 from crawlers.page import PageSpider, site_name
 from crawlers.params import ReviewsParams
 from crawlers.schemaorg import Review, page_reviews
+from crawlers.spiders.forum import generic_items
 from crawlers.text import canonical_url
 
 
 def review_id(page_url: str, review: Review) -> str:
     """A stable id for a review: its own URL, else the page plus who wrote it when.
 
-    The text is left out when the review names its author or date, so an edited
-    review keeps its id and updates the stored one.
+    A review's own ``@id`` or ``url`` keeps its fragment: many sites tell their
+    reviews apart only there (``/p/x1#review-101``, ``#review-102``), so without
+    it every review on the page would share one id. A relative one is resolved
+    against the page. The text is left out when the review names its author or
+    date, so an edited review keeps its id and updates the stored one.
     """
     if review.ident:
-        return canonical_url(review.ident) if "://" in review.ident else review.ident
+        fragment = urlsplit(review.ident).fragment
+        own = canonical_url(urljoin(page_url, review.ident))
+        return f"{own}#{fragment}" if fragment else own
     parts = [review.author or "", review.published or "", review.title or ""]
     if not review.author and not review.published:
         parts.append(review.text)
@@ -43,18 +51,39 @@ class ReviewsSpider(PageSpider):
     source_type = "reviews"
     params_model = ReviewsParams
 
+    def empty_reason(self, response: TextResponse) -> str:
+        """What a page without reviews lacked."""
+        return (
+            f"no schema.org Review (JSON-LD, microdata or RDFa) on {response.url}, "
+            "and no repeated review blocks for the generic extractor; "
+            "a forum source with a recipe or selectors can read it"
+        )
+
     def items(self, response: TextResponse) -> Iterator[MentionItem]:
-        """The reviews in the page's markup."""
+        """The reviews in the page's markup, else as the generic extractor reads them."""
         page_url = canonical_url(response.url)
         found = page_reviews(response.text, response.url, response.selector.root)
+        if not found.reviews:
+            guessed = generic_items(
+                response, self.source, self.source_type, self.crawl_time
+            )
+            if guessed:
+                record_warning(
+                    self.crawler,
+                    f"no schema.org Review on {response.url}; the generic "
+                    f"extractor read {len(guessed)} instead",
+                )
+            yield from guessed
+            return
         site = site_name(response)
         for review in found.reviews:
             published = parse_date(review.published, self.crawl_time)
+            ident = review_id(page_url, review)
             yield MentionItem(
                 source=self.source,
                 source_type=self.source_type,
-                external_id=review_id(page_url, review),
-                url=page_url,
+                external_id=ident,
+                url=ident if review.ident and "://" in ident else page_url,
                 title=review.title,
                 text=review.text,
                 author=review.author,
@@ -64,8 +93,26 @@ class ReviewsSpider(PageSpider):
                 published_at=published,
                 about=review.item_reviewed,
                 raw={
+                    "extractor": "schema.org",
                     "item_reviewed": review.item_reviewed,
                     "rating_value": review.rating_value,
                     "aggregate_rating": found.aggregate,
                 },
+                missing=_missing(review, published),
             )
+
+
+def _missing(review: Review, published: object) -> dict[str, str]:
+    """The schema.org properties a review lacks (for `source check`)."""
+    missing = {}
+    if not review.author:
+        missing["author"] = "no schema.org author in the Review"
+    if not review.published:
+        missing["date"] = "no schema.org datePublished in the Review"
+    elif published is None:
+        missing["date"] = f"datePublished {review.published!r} is not a date"
+    if review.rating_value is None:
+        missing["rating"] = "no schema.org reviewRating in the Review"
+    if not review.ident:
+        missing["permalink"] = "no @id or url in the Review (the page's URL is used)"
+    return missing

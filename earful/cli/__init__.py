@@ -17,6 +17,7 @@ from earful.cli.analyst import dashboard, mentions, stats
 from earful.cli.export import datasette_metadata_command, export
 from earful.cli.run import config_group, db_group, demo, run
 from earful.cli.sentiment import sentiment_group
+from earful.cli.source import source_group
 from earful.cli.status import status
 
 __all__ = ["main"]
@@ -56,3 +57,4 @@ for command in (
 main.add_command(alerts_group)
 db_group.add_command(datasette_metadata_command)
 main.add_command(status)
+main.add_command(source_group)

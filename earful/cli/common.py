@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 import click
@@ -12,6 +13,9 @@ from earful.errors import EarfulError
 from earful.pipeline import Pipeline
 from sentiment import SentimentError
 from storage import StorageError
+
+# Control, format (bidi overrides), surrogate, private-use and line separators.
+_UNSAFE = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 
 CONFIG_OPTION = click.option(
     "--config",
@@ -72,3 +76,21 @@ def open_pipeline(config: Config) -> Pipeline:
         return Pipeline(config)
     except (StorageError, SentimentError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` without anything a terminal would act on: escapes, controls, bidi.
+
+    Control and format characters (ESC starts ANSI sequences; U+202E turns
+    text around) are shown as ``\\x1b``-style escapes; newlines and tabs become
+    spaces.
+    """
+    return "".join(_safe_char(char) for char in text)
+
+
+def _safe_char(char: str) -> str:
+    if char in "\n\t\r":
+        return " "
+    if unicodedata.category(char) not in _UNSAFE:
+        return char
+    return f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}"  # noqa: PLR2004 - Latin-1

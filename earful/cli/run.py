@@ -8,7 +8,13 @@ from pathlib import Path
 
 import click
 
-from earful.cli.common import CONFIG_OPTION, DB_OPTION, load, open_pipeline
+from earful.cli.common import (
+    CONFIG_OPTION,
+    DB_OPTION,
+    load,
+    open_pipeline,
+    terminal_safe,
+)
 from earful.config import Config, load_config
 from earful.logs import LogFormat, add_secret, setup_logging
 from earful.pipeline import Pipeline, RunSummary
@@ -45,6 +51,15 @@ def _print_summary(summary: RunSummary, pipeline: Pipeline) -> None:
     )
     for failed in summary.failed_sources:
         click.echo(f"  failed: {failed.source}: {failed.error}")
+    for empty in summary.empty_sources:
+        reason = (empty.warning or "").splitlines()[0]
+        click.echo(
+            terminal_safe(f"  WARNING: {empty.source} extracted nothing: {reason}")
+        )
+    for crawl in crawls:
+        lines = (crawl.warning or "").splitlines()[1 if crawl.empty else 0 :]
+        for line in lines:
+            click.echo(terminal_safe(f"  warning: {crawl.source}: {line}"))
     model = (
         pipeline.scorer.model_id if summary.scored else pipeline.config.sentiment.model
     )

@@ -16,10 +16,24 @@ from earful.cli.common import (
     url_without_config,
 )
 from earful.config import Config
-from earful.health import Health, SourceHealth, gather, gather_recorded
+from earful.health import (
+    EMPTY_RUNS_UNHEALTHY,
+    Health,
+    SourceHealth,
+    gather,
+    gather_recorded,
+)
 from storage import StorageError, open_database, redact_url
 
-COLUMNS = ("source", "last run", "last success", "seen/new", "24 h", "next run")
+COLUMNS = (
+    "source",
+    "last run",
+    "last success",
+    "pages/items",
+    "seen/new",
+    "24 h",
+    "next run",
+)
 
 
 def _ago(when: datetime | None, now: datetime) -> str:
@@ -39,6 +53,22 @@ def _ago(when: datetime | None, now: datetime) -> str:
     return f"in {text}" if future else f"{text} ago"
 
 
+def _read(s: SourceHealth) -> str:
+    """Pages fetched / items extracted by the last run; ``-`` where not counted."""
+    if s.pages_last_run is None:
+        return "-" if s.extracted_last_run is None else f"-/{s.extracted_last_run}"
+    return f"{s.pages_last_run}/{s.extracted_last_run or 0}"
+
+
+def _warnings(s: SourceHealth) -> list[str]:
+    lines = (s.last_warning or "").splitlines()
+    if s.last_status == "empty" and lines:
+        runs = f"{s.empty_runs} runs in a row" if s.empty_runs > 1 else "last run"
+        lines[0] = f"WARNING: extracted nothing ({runs}): {lines[0]}"
+        return lines
+    return [f"warning: {line}" for line in lines]
+
+
 def _row(s: SourceHealth, now: datetime) -> tuple[str, ...]:
     last = _ago(s.last_run, now)
     if s.last_status:
@@ -50,6 +80,7 @@ def _row(s: SourceHealth, now: datetime) -> tuple[str, ...]:
         s.name,
         last,
         _ago(s.last_success, now),
+        _read(s),
         f"{s.seen_last_run}/{s.new_last_run}",
         f"{s.seen_24h}/{s.new_24h}",
         "disabled" if not s.enabled else nxt if s.next_run else "not scheduled",
@@ -68,6 +99,7 @@ def _table(health: Health, now: datetime) -> list[str]:
         for s in health.sources
         if s.last_error
     )
+    lines.extend(f"  {s.name}: {w}" for s in health.sources for w in _warnings(s))
     return lines
 
 
@@ -87,6 +119,13 @@ def _json(health: Health, database: str, now: datetime) -> str:
             "failing_since": iso(s.failing_since),
             "last_run_items": {"seen": s.seen_last_run, "new": s.new_last_run},
             "last_24h_items": {"seen": s.seen_24h, "new": s.new_24h},
+            "last_run_extraction": {
+                "pages": s.pages_last_run,
+                "extracted": s.extracted_last_run,
+                "matched": s.matched_last_run,
+            },
+            "last_warning": s.last_warning,
+            "empty_runs": s.empty_runs,
             "next_run": iso(s.next_run),
             "running_on": s.running_on,
         }
@@ -127,8 +166,9 @@ def status(config_path: Path, database_url: str | None, fmt: str) -> None:
     """Show each source's last run, last success and error, and the alert outbox.
 
     Exits 1 when a source has failed for longer than `[daemon] unhealthy_after`,
-    so it can serve as a health check. With only a database URL (no config
-    file), it lists every source with recorded runs and the default threshold.
+    or extracted nothing from the pages it fetched 3 runs in a row, so it can
+    serve as a health check. With only a database URL (no config file), it
+    lists every source with recorded runs and the default threshold.
     """
     url = url_without_config(config_path, database_url)
     config = None
@@ -164,7 +204,17 @@ def status(config_path: Path, database_url: str | None, fmt: str) -> None:
         click.echo(f"Database: {database}")
     bad = health.unhealthy(now)
     if bad:
-        limit = timedelta(seconds=health.unhealthy_after)
-        names = ", ".join(s.name for s in bad)
-        msg = f"unhealthy: failing for longer than {limit}: {names}"
-        raise click.ClickException(msg)
+        raise click.ClickException(_unhealthy(health, bad))
+
+
+def _unhealthy(health: Health, bad: list[SourceHealth]) -> str:
+    limit = timedelta(seconds=health.unhealthy_after)
+    empty = [s.name for s in bad if s.keeps_extracting_nothing]
+    failing = [s.name for s in bad if s.name not in empty]
+    reasons = []
+    if failing:
+        reasons.append(f"failing for longer than {limit}: {', '.join(failing)}")
+    if empty:
+        runs = EMPTY_RUNS_UNHEALTHY
+        reasons.append(f"extracted nothing {runs} runs in a row: {', '.join(empty)}")
+    return f"unhealthy: {'; '.join(reasons)}"

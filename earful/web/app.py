@@ -120,8 +120,9 @@ class _App:
 
     def health(self, request: Request) -> Response:
         sql = text(
-            "SELECT source, started_at, finished_at, status, items_seen, items_new, "
-            "error, last_success_at FROM source_health_view ORDER BY source"
+            "SELECT source, started_at, finished_at, status, pages_fetched, "
+            "items_extracted, items_matched, items_seen, items_new, error, warning, "
+            "last_success_at FROM source_health_view ORDER BY source"
         )
         with self.dash.sessions() as s:
             rows = [row._asdict() for row in s.execute(sql)]

@@ -41,3 +41,23 @@ def test_dates_in_the_forms_sites_write_them(text, order, expected):
 def test_an_ambiguous_numeric_date_without_an_order_is_left_to_dateparser():
     # dateparser's default order for a bare 05/06/2020 is month first.
     assert parse_date("05/06/2020", NOW) == datetime(2020, 5, 6, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023年5月1日に日本でレビュー済み", datetime(2023, 5, 1, tzinfo=UTC)),
+        ("投稿日：2024/05/01", datetime(2024, 5, 1, tzinfo=UTC)),
+        ("2024年5月1日 12:30 投稿", datetime(2024, 5, 1, 12, 30, tzinfo=UTC)),
+        (
+            "Reviewed in the United States on March 2, 2017",
+            datetime(2017, 3, 2, tzinfo=UTC),
+        ),
+    ],
+)
+def test_a_date_inside_other_words_is_found(text, expected):
+    assert parse_date(text, NOW) == expected
+
+
+def test_text_without_a_date_stays_undated():
+    assert parse_date("満足度 4 / 参考になった 12", NOW) is None

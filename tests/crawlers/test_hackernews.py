@@ -46,9 +46,17 @@ def test_stories_and_comments_then_only_newer_ones(site, sqlite_url):
         }
     sessions.kw["bind"].dispose()
     second = crawl(
-        sqlite_url, "hn", api, [APPLE, STARBUCKS], spider="hackernews", **args
+        sqlite_url,
+        "hn",
+        api,
+        [APPLE, STARBUCKS],
+        spider="hackernews",
+        counts=True,
+        **args,
     )
     assert second["seen"] == 0
+    # No new hits is a quiet day for a search, not an empty (broken) page.
+    assert (second["pages"], second["extracted"], second["warning"]) == (0, 0, None)
     searches = [path for path, _ in site.requests if "search_by_date" in path]
     last_two = " ".join(searches[-2:])
     assert "numericFilters=created_at_i%3E1403235346" in last_two

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,11 +12,14 @@ from scrapy.utils.project import get_project_settings
 
 from crawlers.match import BrandRule
 from crawlers.politeness import Politeness
+from earful.cli.run import _print_summary
 from earful.config import parse_config
 from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
 from earful.errors import ConfigError
-from earful.pipeline import Pipeline
+from earful.pipeline import Pipeline, RunSummary
+from storage.queries import Extraction
 from tests.crawlers.conftest import ACME, crawl_runs, mentions
+from tests.servers.scripted import Reply, ScriptedSite
 
 
 def spec(database_url: str, source: str, url: str, **kwargs) -> CrawlSpec:
@@ -46,7 +50,9 @@ def test_crawl_stores_mentions_and_records_an_ok_run(
     outcome = run_crawl(
         spec(database_url, "gadget-talk", url, politeness=polite), sessions
     )
-    assert outcome == CrawlOutcome("gadget-talk", seen=3, new=3, updated=0, error=None)
+    assert outcome == CrawlOutcome(
+        "gadget-talk", 3, 3, 0, None, extraction=Extraction(1, 4, 3)
+    )  # one feed, four entries, three name Acme
     stored = mentions(database_url, "gadget-talk")
     assert [m.external_id for m in stored] == ["acme-1", "acme-2", "acme-4"]
     assert {m.source_type for m in stored} == {"feed"}
@@ -58,6 +64,7 @@ def test_crawl_stores_mentions_and_records_an_ok_run(
         3,
         None,
     )
+    assert (run.pages_fetched, run.items_extracted, run.items_matched) == (1, 4, 3)
     assert run.finished_at is not None
     assert run.finished_at >= run.started_at
     assert site.requests_for("/acme/news.xml")[-1]["User-Agent"] == agent
@@ -86,7 +93,10 @@ def test_failing_sources_are_recorded_while_another_works_in_parallel(
     )
     assert broken.error == f"HTTP 500 from {site.url}/status/500"
     assert gone.error == f"HTTP 404 from {site.url}/no/such/feed.xml"
-    assert working == CrawlOutcome("working", seen=3, new=3, updated=0, error=None)
+    assert working == CrawlOutcome(
+        "working", 3, 3, 0, None, extraction=Extraction(1, 4, 3)
+    )
+    assert broken.extraction == Extraction(0, 0, 0)  # an error page is no page
     runs = {run.source: run for run in crawl_runs(sqlite_url)}
     assert (runs["closed"].status, runs["closed"].error) == ("failed", closed.error)
     assert (runs["broken-server"].status, runs["broken-server"].error) == (
@@ -99,6 +109,36 @@ def test_failing_sources_are_recorded_while_another_works_in_parallel(
     assert mentions(sqlite_url, "closed") == mentions(sqlite_url, "broken-server") == []
 
 
+def test_a_page_that_yields_nothing_is_an_empty_run_with_its_reason(sqlite_url, caplog):
+    page = "<html><body><p>ＡＣＭＥのミキサーが壊れた</p></body></html>"
+    with ScriptedSite() as site:
+        url = site.script("/t/1", Reply(page.encode(), "text/html; charset=utf-8"))
+        source = {"name": "wrong-recipe", "type": "forum", "url": url}
+        config = parse_config(
+            {
+                "database_url": sqlite_url,
+                "brands": [{"name": "Acme", "terms": ["acme"]}],
+                "sources": [{**source, "recipe": "xenforo"}],
+            },
+            environ=False,
+        )
+        pipeline = Pipeline(config)
+        with caplog.at_level(logging.WARNING, logger="earful.pipeline"):
+            outcome = pipeline.collect(config.sources[0])
+        pipeline.sessions.kw["bind"].dispose()
+    assert outcome.error is None
+    assert outcome.empty
+    assert outcome.extraction == Extraction(1, 0, 0)
+    reason = f"the xenforo recipe matched no post on {url}"
+    assert outcome.warning is not None
+    assert outcome.warning.startswith(reason)
+    assert not RunSummary(crawls=[outcome]).ok  # never a plain success
+    assert f"source wrong-recipe extracted nothing: {reason}" in caplog.text
+    [run] = crawl_runs(sqlite_url)
+    assert (run.status, run.pages_fetched, run.items_extracted) == ("empty", 1, 0)
+    assert run.warning == outcome.warning
+
+
 def test_a_hanging_source_is_killed_and_recorded_as_timed_out(
     site, sqlite_url, open_db
 ):
@@ -107,6 +147,7 @@ def test_a_hanging_source_is_killed_and_recorded_as_timed_out(
         spec(sqlite_url, "slow", f"{site.url}/hang", timeout_s=2.0), sessions
     )
     assert outcome == CrawlOutcome("slow", 0, 0, 0, "timed out after 2 s")
+    assert not outcome.empty
     [run] = crawl_runs(sqlite_url)
     assert (run.status, run.error) == ("failed", "timed out after 2 s")
 
@@ -201,3 +242,32 @@ def test_each_japanese_source_becomes_arguments_its_spider_accepts(sqlite_url):
             spider.params_model.model_validate(spec.params)
     finally:
         pipeline.sessions.kw["bind"].dispose()
+
+
+def test_the_run_summary_warns_of_an_empty_source_safely(sqlite_url, capsys):
+    config = parse_config(
+        {"database_url": sqlite_url, "brands": [{"name": "Acme", "terms": ["acme"]}]},
+        environ=False,
+    )
+    pipeline = Pipeline(config)
+    empty = CrawlOutcome(
+        "kaden-forum",
+        0,
+        0,
+        0,
+        None,
+        "the xenforo recipe matched no post on https://f.example/\x1b[2J (1 page read)\n"
+        "declared Shift_JIS, decoded as CP932",
+        Extraction(1, 0, 0),
+    )
+    _print_summary(RunSummary(crawls=[empty]), pipeline)
+    pipeline.sessions.kw["bind"].dispose()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == [
+        "Crawled 1 source: 0 mentions found, 0 new.",
+        (
+            "  WARNING: kaden-forum extracted nothing: the xenforo recipe matched no post "
+            "on https://f.example/\\x1b[2J (1 page read)"
+        ),
+        "  warning: kaden-forum: declared Shift_JIS, decoded as CP932",
+    ]

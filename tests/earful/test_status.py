@@ -13,7 +13,8 @@ from earful.cli import main
 from earful.config import parse_config
 from earful.pipeline import Pipeline
 from earful.scheduler import build_scheduler, job_specs, sync_jobs
-from storage.queries import finish_crawl_run, start_crawl_run
+from storage import open_database
+from storage.queries import Extraction, finish_crawl_run, start_crawl_run
 
 CONFIG = """
 database_url = "{url}"
@@ -83,12 +84,13 @@ def test_a_table_of_sources_and_a_healthy_exit(tmp_path, sqlite_url):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == [
-        "source", "last", "run", "last", "success", "seen/new", "24", "h", "next", "run"
+        "source", "last", "run", "last", "success", "pages/items", "seen/new", "24",
+        "h", "next", "run"
     ]  # fmt: skip
     gadget = lines[1]
     assert gadget.startswith("gadget-talk")
     assert "10 min ago (ok)" in gadget
-    assert "  4/1       4/1  " in gadget  # the 30 h old run is outside the 24 h
+    assert "  -            4/1       4/1  " in gadget  # the 30 h run is outside 24 h
     assert gadget.endswith("  due")  # a new job runs at once; the job store says so
     broken = lines[2]
     assert "3 min ago (failed)" in broken
@@ -134,6 +136,62 @@ def test_status_before_the_daemon_ever_ran(tmp_path, sqlite_url):
     path.write_text(CONFIG.format(url=sqlite_url), encoding="utf-8")
     result = CliRunner().invoke(main, ["status", "--config", str(path)])
     assert result.exit_code == 0, result.output
-    assert "gadget-talk  never     never         0/0       0/0   not scheduled" in (
-        result.output
+    assert (
+        "gadget-talk  never     never         -            0/0       0/0   not scheduled"
+        in (result.output)
+    )
+
+
+def _empty_runs(url: str, source: str, count: int) -> None:
+    """``count`` runs of ``source`` that read a page but extracted nothing."""
+    sessions = open_database(url)
+    reason = "the xenforo recipe matched no post on https://forum.example/t/1"
+    with sessions.begin() as s:
+        for _ in range(count):
+            finish_crawl_run(
+                start_crawl_run(s, source),
+                seen=0,
+                new=0,
+                extraction=Extraction(pages=1, extracted=0, matched=0),
+                warning=f"{reason} (1 page read)",
+            )
+    sessions.kw["bind"].dispose()
+
+
+def test_a_run_that_extracted_nothing_is_a_warning_not_a_success(tmp_path, sqlite_url):
+    path = setup(tmp_path, sqlite_url, failing_for=timedelta(minutes=30))
+    _empty_runs(sqlite_url, "gadget-talk", 2)
+    result = CliRunner().invoke(main, ["status", "--config", str(path)])
+    assert result.exit_code == 0, result.output  # two empty runs: not yet unhealthy
+    gadget = result.output.splitlines()[1]
+    assert "(empty)" in gadget
+    assert "  1/0  " in gadget
+    assert (
+        "  gadget-talk: WARNING: extracted nothing (2 runs in a row): the xenforo "
+        "recipe matched no post on https://forum.example/t/1 (1 page read)"
+    ) in result.output
+    report = json.loads(
+        CliRunner()
+        .invoke(main, ["status", "--config", str(path), "--format", "json"])
+        .output
+    )
+    gadget_json = {s["name"]: s for s in report["sources"]}["gadget-talk"]
+    assert gadget_json["last_status"] == "empty"
+    assert gadget_json["last_run_extraction"] == {
+        "pages": 1,
+        "extracted": 0,
+        "matched": 0,
+    }
+    assert gadget_json["last_warning"].startswith("the xenforo recipe matched no post")
+    assert gadget_json["empty_runs"] == 2
+    assert gadget_json["last_success"] is not None  # the earlier ok run's
+
+
+def test_a_source_that_keeps_extracting_nothing_is_unhealthy(tmp_path, sqlite_url):
+    path = setup(tmp_path, sqlite_url, failing_for=timedelta(minutes=30))
+    _empty_runs(sqlite_url, "gadget-talk", 3)
+    result = CliRunner().invoke(main, ["status", "--config", str(path)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == (
+        "Error: unhealthy: extracted nothing 3 runs in a row: gadget-talk"
     )

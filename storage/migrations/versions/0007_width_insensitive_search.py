@@ -13,7 +13,7 @@
   case folding. An expression index is built from the rows, so no backfill.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-01 02:00:00
 
 """
@@ -24,7 +24,7 @@ from alembic import op
 
 
 revision: str = "0007"
-down_revision: Union[str, Sequence[str], None] = "0003"
+down_revision: Union[str, Sequence[str], None] = "0005"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from earful.cli import main
 from earful.web import is_loopback
 from storage import Mention
+from storage.queries import Extraction, finish_crawl_run, start_crawl_run
 
 
 def request(url, path, *, method="GET", body=None, headers=None):
@@ -142,3 +143,21 @@ def test_search_folds_width_like_brand_matching(dashboard):
         assert found == (query != "ＡＣＭＥ"), query
     _, html = request(dashboard.url, "/search?q=" + urllib.parse.quote("ＡＣＭＥ"))
     assert "Acme rocket skates broke" in html
+
+
+def test_health_shows_a_source_that_extracted_nothing(dashboard):
+    reason = "the xenforo recipe matched no post on https://forum.example/t/<1>"
+    with dashboard.sessions.begin() as s:
+        finish_crawl_run(
+            start_crawl_run(s, "kaden-forum"),
+            seen=0,
+            new=0,
+            extraction=Extraction(pages=2, extracted=0, matched=0),
+            warning=reason,
+        )
+    _, html = request(dashboard.url, "/health")
+    row = re.search(r'<tr class="empty"><td>kaden-forum</td>.*?</tr>', html)
+    assert row is not None
+    assert "<td>2</td><td>0</td><td>0</td>" in row[0]
+    assert "<strong>extracted nothing:</strong>" in row[0]
+    assert "https://forum.example/t/&lt;1&gt;" in row[0]  # escaped
