@@ -24,7 +24,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers, processors
+from tokenizers import (
+    Regex,
+    Tokenizer,
+    decoders,
+    models,
+    normalizers,
+    pre_tokenizers,
+    processors,
+)
 from transformers import PreTrainedTokenizerFast, XLMRobertaConfig, XLMRobertaModel
 
 from sentiment.errors import ModelUnavailableError
@@ -236,10 +244,8 @@ def build_tokenizer(weights: E5Weights) -> PreTrainedTokenizerFast:
         single="<s> $A </s>",
         special_tokens=[("<s>", special["bos"]), ("</s>", special["eos"])],
     )
-    from tokenizers import decoders  # noqa: PLC0415 - only for decode()
-
     core.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
-    tokenizer = PreTrainedTokenizerFast(
+    tokenizer = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
         tokenizer_object=core,
         bos_token=weights.pieces[special["bos"]][0],
         eos_token=weights.pieces[special["eos"]][0],

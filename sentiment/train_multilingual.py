@@ -136,7 +136,8 @@ def _balanced(labels: np.ndarray) -> np.ndarray:
     counts = np.bincount(labels, minlength=len(LABELS)).astype(np.float64)
     present = counts > 0
     per_class = np.where(present, 1.0 / np.maximum(counts, 1) / present.sum(), 0.0)
-    return per_class[labels]
+    weights: np.ndarray = per_class[labels]
+    return weights
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
