@@ -212,7 +212,7 @@ def measure(args: argparse.Namespace, folder: Path) -> Run:
     url = args.database_url or f"sqlite:///{folder / 'bench.db'}"  # daemon migrates
     texts = negative_tweets(args.comments, args.seed)
     with (
-        RedditServer(SHARED / "fixtures" / "reddit") as reddit,
+        RedditServer([REPO / "tests" / "fixtures", SHARED / "fixtures"]) as reddit,
         TimedSlack(SHARED / "fixtures" / "slack") as slack,
     ):
         client_id, scenario = reddit.scenario()

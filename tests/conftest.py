@@ -1,4 +1,11 @@
-"""Fixtures every test package shares: databases and the path to ../shared."""
+"""Fixtures every test package shares: databases, local servers, the realdata layer.
+
+Two layers of tests: the standalone suite runs on the fixtures in
+``tests/fixtures`` (written by the team in each format's real shape), and the
+``realdata`` layer replays the real recordings and pages in ``../shared``
+(``EARFUL_SHARED``). Without that folder the realdata layer is deselected, with
+one line in the summary saying so.
+"""
 
 from __future__ import annotations
 
@@ -17,16 +24,44 @@ from tests.servers.site import SampleSite
 from tests.servers.slack import SlackServer
 
 REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
 SHARED = Path(os.environ.get("EARFUL_SHARED", REPO.parent / "shared"))
+SHARED_FIXTURES = SHARED / "fixtures"
+REALDATA_LEFT_OUT = pytest.StashKey[int]()
 POSTGRES_URL = os.environ.get(
     "EARFUL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 
 
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Without ``../shared``, leave out the realdata layer (counted, not skipped)."""
+    if SHARED_FIXTURES.is_dir():
+        return
+    realdata = [item for item in items if item.get_closest_marker("realdata")]
+    if realdata:
+        config.hook.pytest_deselected(items=realdata)
+        items[:] = [item for item in items if not item.get_closest_marker("realdata")]
+    config.stash[REALDATA_LEFT_OUT] = len(realdata)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """The one line that says the realdata layer did not run, and why."""
+    left_out = config.stash.get(REALDATA_LEFT_OUT, None)
+    if left_out:
+        terminalreporter.write_line(
+            f"realdata layer: {left_out} tests not run: shared fixtures not found "
+            f"at {SHARED} (set EARFUL_SHARED)"
+        )
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
-    """The team's shared fixtures and data; tests that need them skip without."""
-    if not (SHARED / "fixtures").is_dir():
+    """The team's shared recordings and pages, for tests marked ``realdata``."""
+    if not SHARED_FIXTURES.is_dir():
         pytest.skip(f"shared fixtures not found at {SHARED} (set EARFUL_SHARED)")
     return SHARED
 
@@ -84,10 +119,17 @@ def open_db() -> Iterator[Callable[[str], sessionmaker[Session]]]:
         sessions.kw["bind"].dispose()
 
 
+def fixture_roots() -> tuple[Path, ...]:
+    """Where servers look up fixture files: ours first, then ``../shared``'s."""
+    if SHARED_FIXTURES.is_dir():
+        return (FIXTURES, SHARED_FIXTURES)
+    return (FIXTURES,)
+
+
 @pytest.fixture(scope="session")
-def site(shared: Path) -> Iterator[SampleSite]:
+def site() -> Iterator[SampleSite]:
     """The sample site (see ``tests/servers/site.py``), once per test session."""
-    with SampleSite(shared / "fixtures" / "feeds") as running:
+    with SampleSite(fixture_roots()) as running:
         yield running
 
 

@@ -1,8 +1,14 @@
-"""The feed spider in real crawls of the sample site: fixture feeds and Acme feeds."""
+"""The feed spider in real crawls of the sample site: fixture feeds and Acme feeds.
+
+The first tests crawl the team's own feeds in ``tests/fixtures/feeds``; those
+marked ``realdata`` crawl real feeds from ``../shared`` the same way.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
+import pytest
 
 from crawlers.match import BrandRule
 from storage import open_database
@@ -11,9 +17,112 @@ from tests.crawlers.conftest import crawl, mentions
 from tests.servers.site import EDIT, LAST_MODIFIED, NEWS_ETAG
 
 INVIRONMENT = BrandRule("Invironment", ("invironment",))
+KETTLE = BrandRule("Kettle", ("kettle",))
+FIRMWARE = BrandRule("Firmware", ("v1.9", "v2.0", "v2.1"))
+DONE = {"updated": 0, "error": None, "warning": None}
 
 
 def test_rss2_content_encoded_feed_and_a_second_crawl_stores_nothing_new(
+    site, sqlite_url
+):
+    url = f"{site.url}/feeds/acme-content-encoded.rss"
+    first = crawl(sqlite_url, "notes", url)
+    assert first == {"seen": 2, "new": 2, **DONE}  # the gadgets post names no Acme
+    stored = {m.external_id: m for m in mentions(sqlite_url, "notes")}
+    blender = stored["https://blogs.example/p/1a2b3c"]
+    assert blender.title == "Three weeks with the Acme Blender 3000"
+    assert blender.author == "Hana Mori"
+    assert blender.site_name == "Kitchen Notes on Example Blogs"
+    assert blender.source_type == "feed"
+    assert blender.published_at == datetime(2026, 11, 2, 18, 55, 38, tzinfo=UTC)
+    assert blender.url == (
+        "https://blogs.example/kitchen-notes/three-weeks-acme-1a2b3c"
+        "?source=rss----kitchen"
+    )
+    assert "The Acme blender is loud & fast." in blender.text  # content:encoded
+    assert "<" not in blender.text
+    assert [(m.brand, m.terms) for m in blender.matches] == [("Acme", ["acme"])]
+    mixer = stored["https://blogs.example/p/7a8b9c"]
+    assert mixer.author == "森 花子"
+    assert mixer.text == "アクメのミキサーは音が大きいですが、氷もすぐに砕けます。"
+    assert mixer.language == "ja"
+    assert [(m.brand, m.terms) for m in mixer.matches] == [("Acme", ["アクメ"])]
+
+    second = crawl(sqlite_url, "notes", url)
+    assert second == {"seen": 2, "new": 0, **DONE}
+    assert len(mentions(sqlite_url, "notes")) == 2
+
+
+def test_rss1_rdf_feed(site, sqlite_url):
+    url = f"{site.url}/feeds/kitchen-rdf.rss"
+    result = crawl(sqlite_url, "market", url, [KETTLE])
+    assert result == {"seen": 2, "new": 2, **DONE}  # items 1001 and 1003
+    stored = {m.external_id: m for m in mentions(sqlite_url, "market")}
+    assert sorted(stored) == [
+        "https://market.example/kitchen/1001.html",
+        "https://market.example/kitchen/1003.html",
+    ]
+    copper = stored["https://market.example/kitchen/1001.html"]
+    assert copper.title == "Copper kettle, barely used (north side) $40"
+    assert copper.text == "Copper kettle, bought last spring. Pick up only."
+    assert copper.published_at == datetime(2026, 10, 22, 0, 33, 10, tzinfo=UTC)
+    assert copper.site_name == "market.example | used kitchen goods"
+
+
+def test_atom_feed_resolves_relative_links(site, sqlite_url):
+    url = f"{site.url}/feeds/acme-releases.atom"
+    result = crawl(sqlite_url, "firmware", url, [FIRMWARE])
+    assert result == {"seen": 4, "new": 4, **DONE}
+    stored = mentions(sqlite_url, "firmware")
+    by_time = sorted(stored, key=lambda m: m.published_at or 0, reverse=True)
+    assert [m.title for m in by_time] == ["v2.1.0", "v2.0.1", "v2.0.0", "v1.9.0"]
+    assert {m.author for m in stored} == {"acme-bot"}
+    newest = by_time[0]
+    assert newest.external_id == "tag:code.example,2008:Repository/4242/v2.1.0"
+    assert newest.text == "2.1.0: the blender stops when the lid is open."
+    assert newest.url == f"{site.url}/acme/firmware/releases/tag/v2.1.0"
+    assert newest.published_at == datetime(2026, 10, 1, 21, 49, 41, tzinfo=UTC)
+    assert newest.site_name == "Release notes from firmware"
+
+
+def test_shift_jis_feed_takes_its_charset_from_http(site, sqlite_url):
+    """The file declares no encoding; only the Content-Type says Shift_JIS."""
+    url = f"{site.url}/feeds/acme-shift-jis.rss"
+    result = crawl(sqlite_url, "kaden", url)
+    assert result == {"seen": 2, "new": 2, **DONE}  # the rice cooker post: no Acme
+    stored = {m.external_id: m for m in mentions(sqlite_url, "kaden")}
+    assert stored["kaden-101"].title == "ＡＣＭＥのトースター、焼きムラがひどい"
+    assert stored["kaden-102"].text == "アクメの電気ケトルは夜でも気になりません。"
+    assert stored["kaden-101"].published_at == datetime(2026, 11, 2, 3, tzinfo=UTC)
+    assert stored["kaden-101"].site_name == "家電レビュー速報"
+    assert {m.language for m in stored.values()} == {"ja"}
+
+
+def test_malformed_feed_is_recorded_as_the_error(site, sqlite_url):
+    url = f"{site.url}/feeds/acme-incomplete-cdata.xml"
+    result = crawl(sqlite_url, "club", url)
+    assert result["error"].startswith(f"malformed feed at {url}: ")
+    # The second item, cut off inside its title, is read but holds nothing.
+    assert result["error"].endswith(": unclosed token (2 entries read)")
+    stored = mentions(sqlite_url, "club")
+    assert [(m.external_id, m.text) for m in stored] == [
+        ("club-1", "Vinegar works on the Acme kettle.")
+    ]
+
+
+def test_max_items_limits_the_entries_taken(site, sqlite_url):
+    url = f"{site.url}/feeds/acme-releases.atom"
+    result = crawl(sqlite_url, "firmware3", url, [FIRMWARE], max_items=3)
+    assert result["seen"] == 3
+    assert sorted(m.title for m in mentions(sqlite_url, "firmware3")) == [
+        "v2.0.0",
+        "v2.0.1",
+        "v2.1.0",
+    ]
+
+
+@pytest.mark.realdata
+def test_real_rss2_content_encoded_feed_and_a_second_crawl_stores_nothing_new(
     site, sqlite_url
 ):
     url = f"{site.url}/feeds/rss-parser__content-encoded.rss"
@@ -49,7 +158,8 @@ def test_rss2_content_encoded_feed_and_a_second_crawl_stores_nothing_new(
     assert len(mentions(sqlite_url, "medium")) == 7
 
 
-def test_rss1_rdf_feed(site, sqlite_url):
+@pytest.mark.realdata
+def test_real_rss1_rdf_feed(site, sqlite_url):
     url = f"{site.url}/feeds/rss-parser__craigslist.rss"
     result = crawl(sqlite_url, "craigslist", url, [BrandRule("Oakland", ("oakland",))])
     # Entries 1, 9, 17, 18, 20, 21, 24 and 25 of 25 name Oakland.
@@ -69,7 +179,8 @@ def test_rss1_rdf_feed(site, sqlite_url):
     )
 
 
-def test_atom_feed_resolves_relative_links(site, sqlite_url):
+@pytest.mark.realdata
+def test_real_atom_feed_resolves_relative_links(site, sqlite_url):
     url = f"{site.url}/feeds/rss-parser__gulp-atom.atom"
     result = crawl(sqlite_url, "gulp", url, [BrandRule("Gulp", ("v3.8", "v3.9"))])
     assert result == {
@@ -102,7 +213,8 @@ def test_atom_feed_resolves_relative_links(site, sqlite_url):
     assert newest.site_name == "Release notes from gulp"
 
 
-def test_latin1_feed_takes_its_charset_from_http(site, sqlite_url):
+@pytest.mark.realdata
+def test_real_latin1_feed_takes_its_charset_from_http(site, sqlite_url):
     url = f"{site.url}/feeds/rss-parser__uolNoticias.rss"
     result = crawl(sqlite_url, "uol", url, [BrandRule("Bolsonaro", ("bolsonaro",))])
     assert result == {"seen": 4, "new": 4, "updated": 0, "error": None, "warning": None}
@@ -123,7 +235,8 @@ def test_latin1_feed_takes_its_charset_from_http(site, sqlite_url):
     ]
 
 
-def test_malformed_fixture_feed_is_recorded_as_the_error(site, sqlite_url):
+@pytest.mark.realdata
+def test_real_malformed_fixture_feed_is_recorded_as_the_error(site, sqlite_url):
     url = f"{site.url}/feeds/feedparser__illformed_rss_incomplete_cdata.xml"
     result = crawl(sqlite_url, "cdata", url, [BrandRule("Any", ("feedparser",))])
     assert result["error"].startswith(f"malformed feed at {url}: ")
@@ -186,7 +299,8 @@ def test_robots_txt_is_obeyed(site, sqlite_url):
     assert site.requests_for("/private/feed.xml") == []
 
 
-def test_max_items_limits_the_entries_taken(site, sqlite_url):
+@pytest.mark.realdata
+def test_real_max_items_limits_the_entries_taken(site, sqlite_url):
     url = f"{site.url}/feeds/rss-parser__gulp-atom.atom"
     result = crawl(
         sqlite_url, "gulp3", url, [BrandRule("G", ("v3.8", "v3.9"))], max_items=3

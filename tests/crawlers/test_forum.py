@@ -1,4 +1,9 @@
-"""The forum spider with its shipped recipes on real forum and review-list pages."""
+"""The forum spider with its shipped recipes on forum and review-list pages.
+
+The pages in ``tests/fixtures/forum-pages`` (and the Amazon list in
+``review-pages``) are the team's own, in each forum software's markup; tests
+marked ``realdata`` crawl real pages from ``../shared``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pydantic import ValidationError
 
 from crawlers.match import BrandRule
 from crawlers.params import ForumParams
+from tests.conftest import FIXTURES
 from tests.crawlers.conftest import ACME, crawl, mentions
 from tests.servers.scripted import Reply
 
@@ -24,6 +30,97 @@ def _crawl(site, url_path, recipe, db, source, brands=(ANY,)):
 
 
 def test_xenforo_thread_without_quoted_posts(site, sqlite_url):
+    page = "/forums/acme-xenforo-thread.html"
+    result, stored = _crawl(site, page, "xenforo", sqlite_url, "xf", (ACME,))
+    assert result["new"] == 3
+    posts = {m.external_id.rsplit("#", 1)[1]: m for m in stored}
+    assert sorted(posts) == ["post-101", "post-102", "post-103"]
+    first = posts["post-101"]
+    assert first.author == "saki"
+    assert first.text == (
+        "Got the Acme Blender 3000 yesterday.\n"
+        "It crushes ice well, but the jug lid does not sit tight."
+    )
+    assert first.published_at == datetime(2026, 9, 18, 15, 56, 40, tzinfo=UTC)
+    # post-102 opens with a quote of saki ("saki said: ... Click to expand...").
+    assert posts["post-102"].text == "Same here. Acme sent me a new seal for free."
+    japanese = posts["post-103"]
+    assert japanese.text == "日本版のアクメのミキサーも同じ蓋です。"  # no script
+    assert japanese.published_at == datetime(2026, 9, 18, 22, 30, tzinfo=UTC)
+    assert japanese.language == "ja"
+    # The thread's title, "Acme Blender 3000: ...", is matched with each post.
+    assert [(m.brand, m.terms) for m in japanese.matches] == [
+        ("Acme", ["acme", "アクメ"])
+    ]
+    assert first.language == "en"
+
+
+def test_discourse_phpbb_and_forumotion_threads(site, sqlite_url):
+    _, discourse = _crawl(
+        site, "/forums/acme-discourse-topic.html", "discourse", sqlite_url, "d"
+    )
+    assert [(m.author, m.published_at) for m in discourse] == [
+        ("nora", datetime(2026, 2, 6, 4, 55, 19, tzinfo=UTC)),
+        ("acme_staff", datetime(2026, 2, 6, 5, 27, 6, tzinfo=UTC)),
+    ]
+    assert discourse[0].text.startswith(
+        "Since Monday the Acme API answers 429 after only ten calls a minute."
+    )
+
+    _, phpbb = _crawl(site, "/forums/acme-phpbb-topic.html", "phpbb", sqlite_url, "p")
+    (post,) = phpbb
+    assert post.author == "kaffeetante"
+    assert post.title == "Acme Kaffeemaschine entkalken"
+    assert post.published_at == datetime(2026, 1, 21, 5, 42, tzinfo=UTC)
+    # Its [quote] of the manual (blockquote.uncited) and the signature go.
+    assert post.text == (
+        "Wie entkalkt ihr die Acme Kaffeemaschine?\n\n"
+        "So steht es in der Anleitung.\n\nReicht das wirklich?"
+    )
+
+    page = "/forums/acme-forumotion-topic.html"
+    _, board = _crawl(site, page, "forumotion", sqlite_url, "f")
+    board.sort(key=lambda m: m.published_at)
+    # Two posts by grillmeister; the third div.post is an advert with only a script.
+    assert [(m.author, m.published_at) for m in board] == [
+        ("grillmeister", datetime(2025, 10, 26, 15, 48, tzinfo=UTC)),
+        ("grillmeister", datetime(2026, 5, 26, 7, 41, tzinfo=UTC)),
+    ]
+    assert board[1].title == "Re: Acme Grill-Regeln"
+    assert board[1].text == (
+        "2. Nachtrag: den Acme Grill nie unbeaufsichtigt lassen.\n"
+        "Gasgrills gelten genauso."
+    )
+
+
+def test_amazon_review_list(site, sqlite_url):
+    page = "/reviews/acme-kettle-amazon.html"
+    _, stored = _crawl(site, page, "amazon", sqlite_url, "amzn")
+    reviews = {m.author: m for m in stored}
+    assert sorted(reviews) == ["Dan Cole", "Mika S.", "Priya", "山本"]
+    mika = reviews["Mika S."]
+    assert mika.title == "Quick to boil, a little loud"
+    assert mika.rating == 0.75  # 4.0 out of 5 stars
+    assert mika.published_at == datetime(2026, 3, 2, tzinfo=UTC)
+    assert mika.text.startswith("It boils a litre in under three minutes.")
+    assert mika.source_type == "reviews"
+    assert reviews["Dan Cole"].text == (
+        "Solid, easy to pour, and the Acme filter keeps the scale out."
+    )  # without the "Read more" prompt
+    assert reviews["Priya"].rating == 0.0
+    assert reviews["山本"].language == "ja"
+    assert sorted(m.rating for m in stored) == [0.0, 0.75, 1.0, 1.0]
+
+
+def test_empty_xenforo_thread_stores_nothing(site, sqlite_url):
+    result, stored = _crawl(
+        site, "/forums/acme-xenforo-empty.html", "xenforo", sqlite_url, "a"
+    )
+    assert (result["seen"], stored) == (0, [])
+
+
+@pytest.mark.realdata
+def test_real_xenforo_thread_without_quoted_posts(site, sqlite_url):
     page = "/forums/trafilatura__villagersandheroes.com.forums.patchnotes.html"
     result, stored = _crawl(site, page, "xenforo", sqlite_url, "vh")
     # Nine article.message--post on the page: post-53504 ... post-54375.
@@ -52,7 +149,8 @@ def test_xenforo_thread_without_quoted_posts(site, sqlite_url):
     assert posts["post-53504"].language == "de"
 
 
-def test_discourse_phpbb_and_forumotion_threads(site, sqlite_url):
+@pytest.mark.realdata
+def test_real_discourse_phpbb_and_forumotion_threads(site, sqlite_url):
     _, discourse = _crawl(
         site, "/forums/onebox__discourse_topic.html", "discourse", sqlite_url, "d"
     )
@@ -88,7 +186,8 @@ def test_discourse_phpbb_and_forumotion_threads(site, sqlite_url):
     assert board[1].text.startswith("2. Nachtrag")
 
 
-def test_amazon_review_list(site, sqlite_url):
+@pytest.mark.realdata
+def test_real_amazon_review_list(site, sqlite_url):
     page = "/reviews/onebox__amazon-og.html"
     _, stored = _crawl(site, page, "amazon", sqlite_url, "amzn")
     reviews = {m.author: m for m in stored}
@@ -105,7 +204,8 @@ def test_amazon_review_list(site, sqlite_url):
     assert sorted(r for r in (m.rating for m in stored)) == [0.75] * 3 + [1.0] * 5
 
 
-def test_empty_xenforo_thread_stores_nothing(site, sqlite_url):
+@pytest.mark.realdata
+def test_real_empty_xenforo_thread_stores_nothing(site, sqlite_url):
     result, stored = _crawl(
         site,
         "/forums/trafilatura__anglerboard.de-rute.html",
@@ -143,6 +243,29 @@ def test_japanese_board_full_width_names_relative_dates_and_quotes(site, sqlite_
 
 
 # Discourse's own markup for a quote of post #1 (a "cooked" [quote] block).
+NORA_QUOTE = """<aside class="quote no-group" data-username="nora" data-post="1"
+ data-topic="4321"><div class="title"><div class="quote-controls"></div>
+<img alt="" width="20" height="20" src="/user_avatar/nora.png" class="avatar">
+ nora:</div><blockquote><p>Did the limits change?</p></blockquote></aside>"""
+
+
+def test_discourse_quote_of_an_earlier_post_is_removed(scripted, sqlite_url):
+    # The fixture thread has no quote, so its second post gets one in Discourse's
+    # markup; the page is otherwise the same.
+    page = FIXTURES / "forum-pages" / "acme-discourse-topic.html"
+    html = page.read_text(encoding="utf-8")
+    reply = "<p>Thanks for the report."
+    assert html.count(reply) == 1
+    quoted = html.replace(reply, NORA_QUOTE + reply)
+    url = scripted.script("/t/4321", Reply(quoted.encode(), "text/html"))
+    result = crawl(sqlite_url, "dq", url, (ANY,), spider="forum", recipe="discourse")
+    assert (result["new"], result["error"]) == (2, None)
+    second = next(m for m in mentions(sqlite_url, "dq") if m.author == "acme_staff")
+    assert second.text.startswith("Thanks for the report. We rolled the change back")
+    assert "nora" not in second.text
+    assert "Did the limits change?" not in second.text
+
+
 DISCOURSE_QUOTE = """<aside class="quote no-group" data-username="techAPJ" data-post="1"
  data-topic="12932"><div class="title"><div class="quote-controls"></div>
 <img alt="" width="20" height="20" src="/user_avatar/techapj.png" class="avatar">
@@ -150,7 +273,10 @@ DISCOURSE_QUOTE = """<aside class="quote no-group" data-username="techAPJ" data-
  Repositories with the most stars</p></blockquote></aside>"""
 
 
-def test_discourse_quote_of_an_earlier_post_is_removed(shared, scripted, sqlite_url):
+@pytest.mark.realdata
+def test_real_discourse_quote_of_an_earlier_post_is_removed(
+    shared, scripted, sqlite_url
+):
     # The fixture thread has no quote, so its second post gets one in Discourse's
     # markup; the page is otherwise the real one.
     page = shared / "fixtures" / "forum-pages" / "onebox__discourse_topic.html"
@@ -167,31 +293,29 @@ def test_discourse_quote_of_an_earlier_post_is_removed(shared, scripted, sqlite_
     assert "Congratulations" not in second.text
 
 
-def _phpbb_with_next(shared, next_path):
-    page = shared / "fixtures" / "forum-pages" / "trafilatura__foren.myoos.de.html"
+def _phpbb_with_next(next_path):
+    page = FIXTURES / "forum-pages" / "acme-phpbb-topic.html"
     html = page.read_text(encoding="utf-8")
     link = f'<li class="next"><a href="{next_path}">Weiter</a></li></body>'
     return html.replace("</body>", link).encode()
 
 
 def test_a_broken_later_page_is_recorded_and_the_pages_before_it_kept(
-    shared, scripted, sqlite_url
+    scripted, sqlite_url
 ):
     missing = scripted.script(
-        "/gone/t1", Reply(_phpbb_with_next(shared, "/gone/t2"), "text/html")
+        "/gone/t1", Reply(_phpbb_with_next("/gone/t2"), "text/html")
     )
     result = crawl(sqlite_url, "gone", missing, (ANY,), spider="forum", recipe="phpbb")
     assert result["error"] == f"HTTP 404 from {scripted.url}/gone/t2"
     [post] = mentions(sqlite_url, "gone")  # the one post of page 1
-    assert post.author == "r23"
+    assert post.author == "kaffeetante"
 
-    binary = scripted.script(
-        "/bin/t1", Reply(_phpbb_with_next(shared, "/bin/t2"), "text/html")
-    )
+    binary = scripted.script("/bin/t1", Reply(_phpbb_with_next("/bin/t2"), "text/html"))
     scripted.script("/bin/t2", Reply(b"\x89PNG\r\n\x1a\n\x00", "image/png"))
     result = crawl(sqlite_url, "bin", binary, (ANY,), spider="forum", recipe="phpbb")
     assert result["error"] == f"not an HTML page at {scripted.url}/bin/t2"
-    assert [m.author for m in mentions(sqlite_url, "bin")] == ["r23"]
+    assert [m.author for m in mentions(sqlite_url, "bin")] == ["kaffeetante"]
 
 
 def test_a_recipe_with_a_broken_selector_is_rejected_before_any_crawl():
@@ -210,11 +334,9 @@ def test_a_recipe_with_a_broken_selector_is_rejected_before_any_crawl():
     )
 
 
-def test_a_next_page_on_another_site_is_not_followed(shared, scripted, sqlite_url):
+def test_a_next_page_on_another_site_is_not_followed(scripted, sqlite_url):
     elsewhere = scripted.url.replace("127.0.0.1", "localhost") + "/t2"
-    url = scripted.script(
-        "/t1", Reply(_phpbb_with_next(shared, elsewhere), "text/html")
-    )
+    url = scripted.script("/t1", Reply(_phpbb_with_next(elsewhere), "text/html"))
     result = crawl(sqlite_url, "away", url, (ANY,), spider="forum", recipe="phpbb")
     assert result["error"] is None
     assert result["warning"] == (

@@ -1,19 +1,74 @@
-"""The Hacker News spider against recorded Algolia answers served locally."""
+"""The Hacker News spider against Algolia answers served locally.
+
+The answers in ``tests/fixtures/hackernews`` are the team's own, in the shape
+of the Algolia HN Search API; tests marked ``realdata`` use recorded ones.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from crawlers.match import BrandRule
 from storage import open_database
 from storage.queries import get_cursor
-from tests.crawlers.conftest import crawl, mentions
+from tests.crawlers.conftest import ACME, crawl, mentions
 
 APPLE = BrandRule("Apple", ("apple",))
 STARBUCKS = BrandRule("Starbucks", ("starbucks",))
 
 
+GLOBEX = BrandRule("Globex", ("globex",))
+
+
 def test_stories_and_comments_then_only_newer_ones(site, sqlite_url):
+    api = f"{site.url}/hn/api/v1"
+    args = {"query": "acme", "api_url": api}
+    first = crawl(sqlite_url, "hn", api, [ACME, GLOBEX], spider="hackernews", **args)
+    assert first == {"seen": 2, "new": 2, "updated": 0, "error": None, "warning": None}
+    comment, story = mentions(sqlite_url, "hn")  # objectIDs 44190418 < 44190424
+    assert story.external_id == "44190424"
+    assert story.title == "Acme recalls 40,000 Blender 3000 jugs over cracked lids"
+    assert story.author == "kitchen_watch"
+    assert story.published_at == datetime(2026, 6, 20, 3, 35, 46, tzinfo=UTC)
+    assert story.url == "https://news.ycombinator.com/item?id=44190424"
+    assert (
+        story.raw["link"] == "https://news.example/2026/06/19/acme-recall-blender-jugs"
+    )
+    assert [m.brand for m in story.matches] == ["Acme"]
+    assert comment.external_id == "44190418"
+    assert comment.author == "lid_skeptic"
+    assert comment.parent_id == "44190290"
+    assert comment.thread_id == "44189547"
+    assert comment.top_level is False
+    assert comment.text.startswith("The recall notice reads like an acmeology lecture.")
+    assert "Globex's blender" in comment.text
+    assert "&#x27;" not in comment.text
+    assert "<p>" not in comment.text
+    # Algolia matched "acmeology"; whole-word matching does not.
+    assert [m.brand for m in comment.matches] == ["Globex"]
+
+    sessions = open_database(sqlite_url)
+    with sessions() as session:
+        assert get_cursor(session, "hn") == {
+            "created_at_i": {"story": 1781926546, "comment": 1781926354}
+        }
+    sessions.kw["bind"].dispose()
+    second = crawl(
+        sqlite_url, "hn", api, [ACME, GLOBEX], spider="hackernews", counts=True, **args
+    )
+    assert second["seen"] == 0
+    # No new hits is a quiet day for a search, not an empty (broken) page.
+    assert (second["pages"], second["extracted"], second["warning"]) == (0, 0, None)
+    searches = [path for path, _ in site.requests if "query=acme" in path]
+    last_two = " ".join(searches[-2:])
+    assert "numericFilters=created_at_i%3E1781926546" in last_two
+    assert "numericFilters=created_at_i%3E1781926354" in last_two
+
+
+@pytest.mark.realdata
+def test_real_stories_and_comments_then_only_newer_ones(site, sqlite_url):
     api = f"{site.url}/hn/api/v1"
     args = {"query": "apple", "api_url": api}
     first = crawl(
@@ -57,7 +112,7 @@ def test_stories_and_comments_then_only_newer_ones(site, sqlite_url):
     assert second["seen"] == 0
     # No new hits is a quiet day for a search, not an empty (broken) page.
     assert (second["pages"], second["extracted"], second["warning"]) == (0, 0, None)
-    searches = [path for path, _ in site.requests if "search_by_date" in path]
+    searches = [path for path, _ in site.requests if "query=apple" in path]
     last_two = " ".join(searches[-2:])
     assert "numericFilters=created_at_i%3E1403235346" in last_two
     assert "numericFilters=created_at_i%3E1403235154" in last_two

@@ -1,4 +1,8 @@
-"""The reviews spider on real pages with schema.org markup, and on Acme's own pages."""
+"""The reviews spider on pages with schema.org markup, and on Acme's own pages.
+
+The pages in ``tests/fixtures/review-pages`` are the team's own, in the shapes
+sites publish; tests marked ``realdata`` crawl real pages from ``../shared``.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,76 @@ import pytest
 
 from crawlers.match import BrandRule
 from crawlers.schemaorg import page_reviews, syntaxes_in
-from tests.crawlers.conftest import crawl, mentions
+from tests.conftest import FIXTURES
+from tests.crawlers.conftest import ACME, crawl, mentions
 
 ANY = BrandRule("Any", query="NOT zzzzqqq")  # every review, to check extraction
+DONE = {"updated": 0, "error": None, "warning": None}
 
 
 def test_recipe_page_jsonld_reviews_with_an_aggregate_on_a_0_to_5_scale(
+    site, sqlite_url
+):
+    """The reviews name no brand; the recipe they review does (in ``about``)."""
+    url = f"{site.url}/reviews/acme-recipe-jsonld.html"
+    result = crawl(sqlite_url, "recipe", url, [ACME], spider="reviews")
+    assert result == {"seen": 3, "new": 3, **DONE}
+    by_author = {m.author: m for m in mentions(sqlite_url, "recipe")}
+    assert sorted(by_author) == ["kenta88", "みかん好き", "ゆうこ"]
+    fan = by_author["みかん好き"]
+    assert fan.text == "今日はじめて作りました。とてもおいしかったです。"
+    assert fan.published_at == datetime(2026, 4, 12, tzinfo=UTC)
+    assert fan.rating is None  # these reviews carry no rating of their own
+    assert fan.language == "ja"
+    assert fan.source_type == "reviews"
+    assert fan.raw["item_reviewed"] == "アクメ風みかんケーキ"
+    aggregate = fan.raw["aggregate_rating"]
+    assert (aggregate["value"], aggregate["best"], aggregate["worst"]) == (4.52, 5, 0)
+    assert aggregate["count"] == 948
+    assert [(m.brand, m.terms) for m in fan.matches] == [("Acme", ["アクメ"])]
+
+
+def test_microdata_reviews_normalised_with_the_default_scale(site, sqlite_url):
+    url = f"{site.url}/reviews/acme-ryokan-microdata.html"
+    result = crawl(sqlite_url, "ryokan", url, [ANY], spider="reviews")
+    assert result["error"] is None
+    stored = sorted(mentions(sqlite_url, "ryokan"), key=lambda m: m.published_at)
+    assert [m.published_at.date().isoformat() for m in stored] == [
+        "2025-08-15",
+        "2026-01-07",
+        "2026-05-23",
+    ]
+    # 5, 4.6 and "4,8" (a decimal comma) of 5, on schema.org's default 1 to 5.
+    assert [m.rating for m in stored] == pytest.approx([1.0, 0.9, 0.95])
+    assert stored[-1].text.startswith("We came with ten people")
+    assert stored[1].author == "佐々木"
+    assert stored[-1].raw["aggregate_rating"]["value"] == 4.8
+    assert stored[-1].raw["item_reviewed"] == "Acme Ryokan"
+
+
+def test_a_review_with_its_own_best_rating_and_a_critic_review(site, sqlite_url):
+    urls = {
+        "critic": f"{site.url}/reviews/acme-critic-review.html",
+        "book": f"{site.url}/reviews/acme-book-microdata.html",
+    }
+    for source, url in urls.items():
+        assert crawl(sqlite_url, source, url, [ANY], spider="reviews")["error"] is None
+    (critic,) = mentions(sqlite_url, "critic")
+    assert critic.author == "Ruth Baker"
+    assert critic.rating == pytest.approx((87 - 1) / (100 - 1))  # 87 of 100
+    assert critic.title == "Acme Espresso Pro review"
+    assert critic.published_at == datetime(2026, 2, 11, 18, 16, 58, tzinfo=UTC)
+    assert critic.raw["item_reviewed"] == "Acme Espresso Pro"
+    book = {m.author: m for m in mentions(sqlite_url, "book")}
+    assert sorted(book) == ["Ann Lee", "Raj Patel"]
+    assert book["Ann Lee"].rating == 1.0  # 5 of 5
+    assert book["Raj Patel"].rating == 0.75  # "4", on the page's 1-5 scale
+    assert book["Raj Patel"].text == "Clear steps. The photos could be bigger."
+    assert book["Raj Patel"].title == "Good, not great"
+
+
+@pytest.mark.realdata
+def test_real_recipe_page_jsonld_reviews_with_an_aggregate_on_a_0_to_5_scale(
     site, sqlite_url
 ):
     url = f"{site.url}/reviews/trafilatura__chefkoch.de.mandarinen.html"
@@ -43,7 +111,8 @@ def test_recipe_page_jsonld_reviews_with_an_aggregate_on_a_0_to_5_scale(
     assert [m.brand for m in anaya.matches] == ["Kuchen"]
 
 
-def test_microdata_reviews_normalised_with_the_default_scale(site, sqlite_url):
+@pytest.mark.realdata
+def test_real_microdata_reviews_normalised_with_the_default_scale(site, sqlite_url):
     url = f"{site.url}/reviews/trafilatura__travanto.de.ferienhaus-feinen.html"
     result = crawl(sqlite_url, "travanto", url, [ANY], spider="reviews")
     assert result["error"] is None
@@ -62,7 +131,8 @@ def test_microdata_reviews_normalised_with_the_default_scale(site, sqlite_url):
     assert stored[-1].raw["aggregate_rating"]["value"] == 4.9
 
 
-def test_a_review_with_its_own_best_rating_and_a_critic_review(site, sqlite_url):
+@pytest.mark.realdata
+def test_real_a_review_with_its_own_best_rating_and_a_critic_review(site, sqlite_url):
     urls = {
         "pcgamer": f"{site.url}/reviews/trafilatura__pcgamer.com.darkest.html",
         "book": f"{site.url}/reviews/extruct__schemaorg_CreativeWork.001.html",
@@ -135,7 +205,7 @@ RDFA_REVIEW = """<html><head><meta property="og:title" content="Lamp"></head><bo
 </div></body></html>"""
 
 
-def test_rdfa_is_read_only_where_a_review_is_typed_in_it(shared):
+def test_rdfa_is_read_only_where_a_review_is_typed_in_it():
     assert syntaxes_in(RDFA_REVIEW) == ["rdfa"]
     found = page_reviews(RDFA_REVIEW, "http://127.0.0.1/microwave")
     [review] = found.reviews
@@ -144,7 +214,7 @@ def test_rdfa_is_read_only_where_a_review_is_typed_in_it(shared):
     assert review.rating == 0.75  # 4 on 1 to 5
     assert review.item_reviewed == 'Kenmore White 17" Microwave'
     # Open Graph's <meta property> alone is no reason to run the RDFa parser.
-    og_only = shared / "fixtures" / "review-pages" / "onebox__amazon-og.html"
+    og_only = FIXTURES / "review-pages" / "acme-kettle-amazon.html"
     assert syntaxes_in(og_only.read_text(encoding="utf-8")) == ["json-ld"]
 
 

@@ -258,7 +258,7 @@ def test_two_daemons_on_postgres_crawl_and_alert_exactly_once(
         postgres_url,
         [
             ("acme-news", f"{site.url}/acme/news.xml", "interval = 1"),
-            ("reddit-feed", f"{site.url}/feeds/rss-parser__reddit.rss", "interval = 1"),
+            ("kitchen-feed", f"{site.url}/feeds/kitchen-rdf.rss", "interval = 1"),
         ],
         every="2s",
         slack=slack,
@@ -273,7 +273,7 @@ def test_two_daemons_on_postgres_crawl_and_alert_exactly_once(
         runs = crawl_runs(sessions)
         return bool(sent) and all(
             sum(r.source == name and r.finished_at is not None for r in runs) >= 4
-            for name in ("acme-news", "reddit-feed")
+            for name in ("acme-news", "kitchen-feed")
         )
 
     try:
@@ -295,11 +295,11 @@ def test_two_daemons_on_postgres_crawl_and_alert_exactly_once(
         "crawl ended early: shutdown (see its log)",
         "crawler exited with status -15: no output",
     }
-    for name in ("acme-news", "reddit-feed"):
+    for name in ("acme-news", "kitchen-feed"):
         *earlier, last = [r for r in runs if r.source == name]
         assert {r.status for r in earlier} == {"ok"}, [r.error for r in earlier]
         assert last.status == "ok" or last.error in stopped, last.error
-    for name in ("acme-news", "reddit-feed"):
+    for name in ("acme-news", "kitchen-feed"):
         mine = [r for r in runs if r.source == name]
         for earlier, later in itertools.pairwise(mine):
             assert earlier.finished_at is not None

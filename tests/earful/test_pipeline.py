@@ -27,7 +27,7 @@ def write_config(
 ) -> Path:
     sources = [
         ("acme-news", f"{site.url}/acme/news.xml"),
-        ("reddit-feed", f"{site.url}/feeds/rss-parser__reddit.rss"),
+        ("kitchen-feed", f"{site.url}/feeds/kitchen-rdf.rss"),
         *(
             (f"extra-{i}", url)
             for i, url in enumerate(extra)  # more sources, e.g. a broken one
@@ -110,7 +110,7 @@ def test_crawl_to_slack_message_once(site, slack, database_url, tmp_path, open_d
     runs = rows(open_db, database_url, CrawlRun)
     assert {(r.source, r.status, r.items_new) for r in runs} == {
         ("acme-news", "ok", 3),
-        ("reddit-feed", "ok", 0),
+        ("kitchen-feed", "ok", 0),
     }
 
     code, output = run_once(path, "xoxb-ok")

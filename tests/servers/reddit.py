@@ -1,12 +1,15 @@
-"""A local Reddit OAuth API that replays PRAW's real recordings, one scenario per client id.
+"""A local Reddit OAuth API that replays recorded API answers, one scenario per client id.
 
 Scenarios are registered with ``RedditServer.scenario(...)``, which returns a
 client id; PRAW sends that id (HTTP Basic) to ``POST /api/v1/access_token``, the
 server answers with a bearer token equal to it, and every API call that carries
 the token is answered from that scenario, so tests never share replay state:
 
-- **Recordings** (``cassettes``): the interactions of the named files in
-  ``../shared/fixtures/reddit/{praw,prawcore}``, matched by method + path +
+- **Recordings** (``cassettes``): the interactions of the named files, in
+  PRAW's cassette format, looked up in each fixture root's ``reddit`` folder:
+  the team's own in ``tests/fixtures/reddit`` (``acme_search``), then PRAW's
+  real ones in ``../shared/fixtures/reddit/{praw,prawcore}`` (a bare name is
+  tried as ``praw/<name>`` too). Requests are matched by method + path +
   query (and form body) *as sets*; repeated identical requests get the recorded
   responses in order (the last one repeats). Without an exact match the next
   recorded response for the same method + path is used, then one whose recorded
@@ -17,9 +20,9 @@ the token is answered from that scenario, so tests never share replay state:
   dropped and the length recomputed. Anything else is a 404 and is recorded in
   ``Scenario.unmatched``.
 - **Faults**: ``Fault(path, cassette, times)`` answers the next ``times``
-  requests for ``path`` with the recorded error response of a prawcore cassette
-  (its 401, 429 + ``retry-after: 4`` or 503), status, headers and body as
-  recorded.
+  requests for ``path`` with the recorded error response of a cassette
+  (``too_many_requests``: 429 + ``retry-after: 4``; ``service_unavailable``:
+  503), status, headers and body as recorded.
 - **Released comments**: ``Scenario.release(subreddit, body, ...)`` makes a new
   comment visible at ``/r/<subreddit>/comments/`` (built on a recorded comment,
   newest first, honouring ``before`` and ``limit``), for stream polls over time.
@@ -29,7 +32,8 @@ the token is answered from that scenario, so tests never share replay state:
   holds two versions of one post, so edits, like released comments, are made up
   by the test on top of recorded things.
 
-The client id ``bad`` gets the token endpoint's 401, as wrong credentials do.
+The client id ``bad`` gets the token endpoint's 401, as wrong credentials do,
+in the shape of ``invalid_access_token``.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ import json
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -54,7 +59,7 @@ DROP_HEADERS = frozenset(
     {"content-encoding", "content-length", "transfer-encoding", "connection"}
 )
 BAD_CLIENT = "bad"
-COMMENT_TEMPLATE = "praw/TestSubredditStreams.test_comments__with_pause"
+COMMENT_TEMPLATE = "acme_comment_stream"
 
 Key = tuple[str, str, frozenset[tuple[str, str]]]
 
@@ -103,9 +108,21 @@ def _key(method: str, target: str, body: str) -> Key:
     return method, parts.path.rstrip("/") or "/", frozenset(params)
 
 
-def load_cassette(fixtures: Path, name: str) -> list[tuple[Key, Recorded]]:
-    """The API interactions (token requests left out) of ``praw/<name>`` style names."""
-    data = json.loads((fixtures / f"{name}.json").read_text(encoding="utf-8"))
+def find_cassette(roots: Sequence[Path], name: str) -> Path:
+    """The file of cassette ``name`` in the first of ``roots`` that has it."""
+    tries = [name] if "/" in name else [name, f"praw/{name}"]
+    for root in roots:
+        for attempt in tries:
+            if (file := root / f"{attempt}.json").is_file():
+                return file
+    msg = f"no Reddit cassette {name!r} in {', '.join(map(str, roots))}"
+    raise LookupError(msg)
+
+
+def load_cassette(roots: Sequence[Path], name: str) -> list[tuple[Key, Recorded]]:
+    """The API interactions (token requests left out) of cassette ``name``."""
+    file = find_cassette(roots, name)
+    data = json.loads(file.read_text(encoding="utf-8"))
     out = []
     for interaction in data["interactions"]:
         request = interaction["request"]
@@ -120,7 +137,7 @@ def load_cassette(fixtures: Path, name: str) -> list[tuple[Key, Recorded]]:
 class Scenario:
     """What one client id is answered with; see the module docstring."""
 
-    fixtures: Path
+    roots: tuple[Path, ...]
     cassettes: tuple[str, ...] = ()
     ordered: bool = False  # replay each path in recorded order, whatever the query
     faults: list[Fault] = field(default_factory=list)
@@ -136,7 +153,7 @@ class Scenario:
         self._queues: dict[Key, list[Recorded]] = defaultdict(list)
         self._order: list[tuple[Key, Recorded]] = []
         for name in self.cassettes:
-            for found, recorded in load_cassette(self.fixtures, name):
+            for found, recorded in load_cassette(self.roots, name):
                 key = (*found[:2], frozenset()) if self.ordered else found
                 self._queues[key].append(recorded)
                 self._order.append((key, recorded))
@@ -148,7 +165,7 @@ class Scenario:
     ) -> dict[str, Any]:
         """Make a new comment visible in ``subreddit``'s comment listing now."""
         if self._template is None:
-            (_, recorded), *_ = load_cassette(self.fixtures, COMMENT_TEMPLATE)
+            (_, recorded), *_ = load_cassette(self.roots, COMMENT_TEMPLATE)
             listing = json.loads(recorded.body)
             self._template = listing["data"]["children"][0]["data"]
         data = copy.deepcopy(self._template)
@@ -207,7 +224,7 @@ class Scenario:
         return Recorded(recorded.status, recorded.headers, json.dumps(data).encode())
 
     def _fault(self, fault: Fault) -> Recorded:
-        for _, recorded in load_cassette(self.fixtures, fault.cassette):
+        for _, recorded in load_cassette(self.roots, fault.cassette):
             if recorded.status >= 400:
                 return recorded
         msg = f"{fault.cassette} has no error response"
@@ -328,14 +345,12 @@ class RedditHandler(BaseHTTPRequestHandler):
 class RedditServer:
     """The replay server on 127.0.0.1 (a free port); use as a context manager."""
 
-    def __init__(self, reddit_fixtures: Path) -> None:
-        self.fixtures = reddit_fixtures
+    def __init__(self, roots: Sequence[Path]) -> None:
+        """Serve cassettes from the ``reddit`` folder of each fixture root."""
+        self.roots = tuple(root / "reddit" for root in roots)
         self.scenarios: dict[str, Scenario] = {}
         self._ids = itertools.count(1)
-        (_, unauthorized), *_ = load_cassette(
-            reddit_fixtures,
-            "prawcore/TestSession.test_request__with_invalid_access_token",
-        )
+        (_, unauthorized), *_ = load_cassette(self.roots, "invalid_access_token")
         handler = type(
             "BoundRedditHandler",
             (RedditHandler,),
@@ -358,8 +373,7 @@ class RedditServer:
         recording did, yet Reddit would answer it the same way.
         """
         client_id = f"scenario{next(self._ids)}"
-        names = tuple(c if "/" in c else f"praw/{c}" for c in cassettes)
-        scenario = Scenario(self.fixtures, names, ordered, list(faults))
+        scenario = Scenario(self.roots, cassettes, ordered, list(faults))
         self.scenarios[client_id] = scenario
         return client_id, scenario
 

@@ -1,11 +1,16 @@
-"""The sample site: real fixture pages and feeds, Acme pages of our own, robots, failures.
+"""The sample site: fixture pages and feeds, Acme pages of our own, robots, failures.
+
+Fixture files are looked up in each of the site's fixture roots in turn:
+``tests/fixtures`` (the team's own, in each format's real shape) and, when it
+is there, ``../shared/fixtures`` (real recordings, for the realdata layer).
 
 Paths:
 
 - ``/robots.txt``: allows everything but ``/private/``.
-- ``/feeds/<file>``: the real feeds in ``shared/fixtures/feeds`` as they are
-  (Content-Type by extension; ``rss-parser__uolNoticias.rss`` says ISO-8859-1,
-  as its site did, because the file itself does not). No validators.
+- ``/feeds/<file>``: the feeds in ``<root>/feeds`` as they are (Content-Type by
+  extension: ``.atom`` or XML). Feeds in
+  ``CHARSETS`` name their charset in the Content-Type only, as their sites did,
+  because the files themselves do not. No validators.
 - ``/acme/news.xml``: RSS 2.0 about the test brand Acme: a negative post, a
   positive post, an unrelated post (about "acmeology") and a Japanese post
   naming full-width ACME. Sent with an ETag and Last-Modified; answers 304 to a
@@ -15,16 +20,17 @@ Paths:
 - ``/private/feed.xml``: a feed robots.txt forbids.
 - ``/about.html``: an HTML page about Acme, not a feed.
 - ``/status/500``: always 500. ``/hang``: never answers (until the site stops).
-- ``/reviews/<file>``, ``/forums/<file>``: the real pages in
-  ``shared/fixtures/review-pages`` and ``forum-pages`` (any query string is
-  ignored, so ``?copy=N`` serves one page under many URLs).
+- ``/reviews/<file>``, ``/forums/<file>``: the pages in ``<root>/review-pages``
+  and ``forum-pages`` (any query string is ignored, so ``?copy=N`` serves one
+  page under many URLs).
 - ``/acme/blender/<name>.html``: schema.org reviews of an Acme blender, page 1
   of 2 (``?page=2``); after ``edit(name)`` the first review's text is edited.
 - ``/acme/forum-ja.html``: a Japanese board naming Acme in full-width letters, a
   quoted post and relative dates. ``/private/reviews.html``: robots.txt forbids.
-- ``/hn/api/v1/search_by_date``: the recorded Algolia answers in
-  ``shared/fixtures/hackernews/split`` picked by ``tags`` and ``query``; hits
-  are filtered by ``numericFilters=created_at_i>N``; pages after 0 are empty.
+- ``/hn/api/v1/search_by_date``: Algolia answers in ``<root>/hackernews`` (or
+  its ``split`` folder) picked by ``tags`` and ``query``; hits are filtered by
+  ``numericFilters=created_at_i>N``; pages after 0 are empty. An unknown query
+  gets Algolia's 400 error shape.
 
 Every request is appended to ``SampleSite.requests`` as ``(path, headers)``.
 """
@@ -33,6 +39,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from types import TracebackType
@@ -105,6 +112,11 @@ BROKEN = """<?xml version="1.0" encoding="UTF-8"?>
 <description>The Acme mixer is fine.</description></item>
 <item><title>Acme oven rev"""
 
+CHARSETS = {
+    "rss-parser__uolNoticias.rss": "ISO-8859-1",
+    "acme-shift-jis.rss": "Shift_JIS",
+}
+
 ABOUT = "<!doctype html><html><body><h1>About Acme</h1><p>Acme fans.</p></body></html>"
 
 
@@ -117,7 +129,7 @@ def news_feed(*, edited: bool = False) -> str:
 class SampleSiteHandler(BaseHTTPRequestHandler):
     """Answers the paths listed in the module docstring."""
 
-    feeds_dir: ClassVar[Path]
+    roots: ClassVar[Sequence[Path]]
     requests: ClassVar[list[tuple[str, dict[str, str]]]]
     stopping: ClassVar[threading.Event]
     edited: ClassVar[set[str]]
@@ -152,21 +164,33 @@ class SampleSiteHandler(BaseHTTPRequestHandler):
         else:
             self._send(404, b"not found", "text/plain")
 
+    def _find(self, folders: Sequence[str], name: str) -> Path | None:
+        """The first file called ``name`` in one of ``folders`` of a root."""
+        if "/" in name or name.startswith("."):
+            return None
+        for root in self.roots:
+            for folder in folders:
+                if (file := root / folder / name).is_file():
+                    return file
+        return None
+
     def _fixture(self, name: str) -> None:
-        file = self.feeds_dir / name
-        if "/" in name or not file.is_file():
+        file = self._find(["feeds"], name)
+        if file is None:
             self._send(404, b"not found", "text/plain")
             return
-        kind = "application/atom+xml" if name.endswith(".atom") else "application/xml"
-        if name == "rss-parser__uolNoticias.rss":
-            kind = "application/rss+xml; charset=ISO-8859-1"
+        kind = "application/xml"
+        if name.endswith(".atom"):
+            kind = "application/atom+xml"
+        elif name in CHARSETS:
+            kind = f"application/rss+xml; charset={CHARSETS[name]}"
         self._send(200, file.read_bytes(), kind)
 
     def _html(self, path: str) -> bool:
         """Serve the HTML pages and the Algolia API; ``False`` for other paths."""
         if path.startswith(("/reviews/", "/forums/")):
             folder = "review-pages" if path.startswith("/reviews/") else "forum-pages"
-            self._page(self.feeds_dir.parent / folder, path.split("/", 2)[2])
+            self._page(self._find([folder], path.split("/", 2)[2]))
         elif path.startswith("/acme/blender/"):
             name = path.removeprefix("/acme/blender/")
             page = 2 if "page=2" in self.path else 1
@@ -180,9 +204,8 @@ class SampleSiteHandler(BaseHTTPRequestHandler):
             return False
         return True
 
-    def _page(self, folder: Path, name: str) -> None:
-        file = folder / name
-        if "/" in name or not file.is_file():
+    def _page(self, file: Path | None) -> None:
+        if file is None:
             self._send(404, b"not found", "text/plain")
             return
         self._send(200, file.read_bytes(), "text/html")
@@ -193,9 +216,10 @@ class SampleSiteHandler(BaseHTTPRequestHandler):
         name = f"search_by_date_hitsPerPage_1_tags_{tags}"
         if words := query.get("query", [""])[0]:
             name += f"_query_{words}"
-        file = self.feeds_dir.parent / "hackernews" / "split" / f"{name}.json"
-        if not file.is_file():
-            self._send(400, b'{"message": "no recording"}', "application/json")
+        file = self._find(["hackernews", "hackernews/split"], f"{name}.json")
+        if file is None:
+            error = {"message": f"no recording for {name}", "status": 400}
+            self._send(400, json.dumps(error).encode(), "application/json")
             return
         reply: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
         after = 0
@@ -239,7 +263,7 @@ class SampleSiteHandler(BaseHTTPRequestHandler):
 class SampleSite:
     """The sample site on 127.0.0.1 (a free port); use as a context manager."""
 
-    def __init__(self, feeds_dir: Path) -> None:
+    def __init__(self, roots: Sequence[Path]) -> None:
         self.stopping = threading.Event()
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.edited: set[str] = set()
@@ -247,7 +271,7 @@ class SampleSite:
             "BoundSampleSiteHandler",
             (SampleSiteHandler,),
             {
-                "feeds_dir": feeds_dir,
+                "roots": tuple(roots),
                 "requests": self.requests,
                 "stopping": self.stopping,
                 "edited": self.edited,

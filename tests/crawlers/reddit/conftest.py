@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -12,13 +11,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawlers.match import BrandRule, Matcher
 from crawlers.reddit import RedditCollector, RedditCredentials, RedditParams
 from storage import Mention
+from tests.conftest import fixture_roots
 from tests.servers.reddit import RedditServer
 
 
 @pytest.fixture(scope="session")
-def reddit_server(shared: Path) -> Iterator[RedditServer]:
+def reddit_server() -> Iterator[RedditServer]:
     """The Reddit replay server, once per test session."""
-    with RedditServer(shared / "fixtures" / "reddit") as server:
+    with RedditServer(fixture_roots()) as server:
         yield server
 
 

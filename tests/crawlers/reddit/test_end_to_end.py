@@ -24,7 +24,17 @@ from tests.servers.slack import SlackServer
 pytestmark = pytest.mark.slow
 
 DEADLINE_S = 120.0
-# t3_3x4kt2 in TestSubreddit.test_search (never edited there), as stored: the
+# t3_sr0004 in the team's acme_search cassette, as stored (the double spaces
+# after sentences collapse), then as its author edits it.
+ACME_QUESTION = (
+    "How do I descale an Acme kettle? I have looked around and cannot find the "
+    'steps anywhere. The manual only says "see the website".\n\nThanks'
+)
+ACME_EDIT = (
+    "\n\nEDIT: forget it. The kettle is a horrible, broken mess and Acme "
+    "support is useless. I hate it."
+)
+# t3_3x4kt2 in PRAW's TestSubreddit.test_search (never edited there), as stored: the
 # recording has two spaces after "says." and "this.", which storing collapses.
 QUESTION = (
     "As the title says. I have done a bit of looking around and I can't seem to "
@@ -77,6 +87,56 @@ def pipelines() -> Iterator[Callable[[Config], Pipeline]]:
 
 
 def test_an_edit_updates_the_text_is_scored_again_and_may_alert(
+    reddit_server: RedditServer,
+    reddit_env: Callable[[str], None],
+    pipelines: Callable[[Config], Pipeline],
+    database_url: str,
+) -> None:
+    client_id, scenario = reddit_server.scenario("acme_search")
+    reddit_env(client_id)
+    source = {"api_url": reddit_server.url, "search_interval": 0.001}
+    pipeline = pipelines(
+        config(
+            database_url,
+            source,
+            brands=[{"name": "Acme", "terms": ["acme", "アクメ"]}],
+            alerts=[
+                {
+                    "name": "neg",
+                    "brands": ["Acme"],
+                    "channel": "#o",
+                    "min_negative": 0.5,
+                }
+            ],
+        )
+    )
+    [reddit] = pipeline.enabled_sources()
+    first = pipeline.collect(reddit)
+    assert (first.new, first.updated, first.error) == (2, 0, None)
+    assert pipeline.score()[0] == 2
+    before = _scored(pipeline, "t3_sr0004")
+    assert (before[0].text, before[1].label) == (ACME_QUESTION, "neutral")
+    pipeline.alert()
+    assert _alerts(pipeline, before[0].id) == []
+
+    scenario.edit("t3_sr0004", ACME_QUESTION + ACME_EDIT)
+    again = pipeline.collect(reddit)
+    assert (again.new, again.updated, again.error) == (0, 1, None)
+    assert pipeline.score() == (1, 1)  # only the edited post, now negative
+    mention, score = _scored(pipeline, "t3_sr0004")
+    assert mention.text == ACME_QUESTION + ACME_EDIT
+    assert mention.id == before[0].id
+    assert mention.content_hash != before[0].content_hash
+    assert (score.id, score.content_hash) == (before[1].id, mention.content_hash)
+    assert score.label == "negative"
+    assert score.scored_at > before[1].scored_at
+    assert pipeline.score() == (0, 0)
+    pipeline.alert()  # to the console: no Slack token in this test
+    assert _alerts(pipeline, mention.id) == [AlertState.SENT]
+
+
+@pytest.mark.realdata
+def test_real_an_edit_updates_the_text_is_scored_again_and_may_alert(
     reddit_server: RedditServer,
     reddit_env: Callable[[str], None],
     pipelines: Callable[[Config], Pipeline],

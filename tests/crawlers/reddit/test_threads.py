@@ -2,9 +2,72 @@
 
 from __future__ import annotations
 
+import pytest
+
 from crawlers.match import BrandRule
+from tests.crawlers.conftest import ACME
 from tests.crawlers.reddit.conftest import MakeCollector, stored
 from tests.servers.reddit import RedditServer
+
+THREAD = "acme_thread"
+# t3_th0001 in r/kitchen and its comments that name Acme. tc0003's author
+# deleted the account (its text stays, PRAW gives no author); tc0004 says
+# "[deleted]", tc0005 "[removed]"; tc0006 comes in the "load more" answer.
+ACME_THREAD = {
+    "t3_th0001": "mixer_q",
+    "t1_tc0001": "lee",
+    "t1_tc0002": "sam",
+    "t1_tc0003": None,
+}
+ACME_LOADED_MORE = {"t1_tc0006": "nana"}
+ACME_AND_GONE = (ACME, BrandRule("Gone", ("deleted", "removed")))
+
+
+def test_comment_tree_with_load_more_deleted_and_removed_comments(
+    reddit_server: RedditServer, collector: MakeCollector
+) -> None:
+    client_id, scenario = reddit_server.scenario(THREAD)
+    reddit = collector(client_id, ACME_AND_GONE)
+    outcome = reddit.collect_thread("th0001")
+    assert outcome.error is None
+    assert scenario.unmatched == []
+    assert len([r for _, r in scenario.requests if "morechildren" in r]) == 1
+    rows = {m.external_id: m for m in stored(reddit)}
+    assert {k: m.author for k, m in rows.items()} == ACME_THREAD | ACME_LOADED_MORE
+    assert outcome.new == len(ACME_THREAD | ACME_LOADED_MORE)
+    post = rows["t3_th0001"]
+    assert (post.title, post.score, post.comments) == ("Acme mixer: worth it?", 55, 7)
+    assert post.followers == 48211
+    top = rows["t1_tc0001"]
+    assert (top.text, top.title) == (
+        "Acme mixer works, but it is loud.",
+        "Acme mixer: worth it?",
+    )
+    assert (top.thread_id, top.parent_id, top.top_level) == (
+        "t3_th0001",
+        "t3_th0001",
+        True,
+    )
+    assert (top.site_name, top.followers) == ("r/kitchen", 48211)
+    reply = rows["t1_tc0002"]
+    assert (reply.parent_id, reply.top_level, reply.score) == ("t1_tc0001", False, 3)
+    assert rows["t1_tc0003"].text == "I returned my Acme mixer after a week."
+    loaded = rows["t1_tc0006"]
+    assert (loaded.title, loaded.top_level) == ("Acme mixer: worth it?", True)
+    assert loaded.language == "ja"
+    assert loaded.url == "https://www.reddit.com/r/kitchen/comments/th0001/acme/tc0006/"
+
+
+def test_load_more_is_bounded_per_thread(
+    reddit_server: RedditServer, collector: MakeCollector
+) -> None:
+    client_id, scenario = reddit_server.scenario(THREAD)
+    reddit = collector(client_id, ACME_AND_GONE, thread_more_limit=0)
+    assert reddit.collect_thread("th0001").error is None
+    assert len(scenario.requests) == 1  # the first page only
+    rows = {m.external_id: m.author for m in stored(reddit)}
+    assert rows == ACME_THREAD
+
 
 REPLACE_ALL = "TestCommentForest.test_replace__all"
 # Comments of t3_3hahrw (r/funny, "Ba Dum Tsss") that say "treadmill" or
@@ -41,7 +104,8 @@ BRANDS = (
 )
 
 
-def test_comment_tree_with_load_more(
+@pytest.mark.realdata
+def test_real_comment_tree_with_load_more(
     reddit_server: RedditServer, collector: MakeCollector
 ) -> None:
     client_id, scenario = reddit_server.scenario(REPLACE_ALL)
@@ -72,7 +136,8 @@ def test_comment_tree_with_load_more(
     assert (loaded.title, loaded.top_level) == ("Ba Dum Tsss", True)
 
 
-def test_load_more_is_bounded_per_thread(
+@pytest.mark.realdata
+def test_real_load_more_is_bounded_per_thread(
     reddit_server: RedditServer, collector: MakeCollector
 ) -> None:
     client_id, scenario = reddit_server.scenario(REPLACE_ALL)
@@ -83,7 +148,8 @@ def test_load_more_is_bounded_per_thread(
     assert rows == TREADMILL | RIMSHOT_FIRST_PAGE
 
 
-def test_removed_comment_is_not_in_its_thread_page(
+@pytest.mark.realdata
+def test_real_removed_comment_is_not_in_its_thread_page(
     reddit_server: RedditServer, collector: MakeCollector
 ) -> None:
     """The recording of a comment removed by moderators, t1_dma3mi5.
@@ -118,7 +184,8 @@ def test_removed_comment_is_not_in_its_thread_page(
     }
 
 
-def test_comments_in_a_thread_carry_its_title_and_subreddit_reach(
+@pytest.mark.realdata
+def test_real_comments_in_a_thread_carry_its_title_and_subreddit_reach(
     reddit_server: RedditServer, collector: MakeCollector
 ) -> None:
     """t3_ablzuq (2019, r/AskReddit), whose page reports the subreddit's subscribers."""
