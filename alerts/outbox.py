@@ -154,17 +154,31 @@ def enqueue(
     return created
 
 
-def retry_failed(session: Session, *, channel: str | None = None) -> int:
-    """Put failed alerts (of ``channel``, or all) back to pending with fresh attempts."""
-    stmt = select(Alert).where(Alert.state == AlertState.FAILED)
+def requeue_failed(
+    session: Session, *, channel: str | None = None, since: datetime | None = None
+) -> list[Alert]:
+    """Put failed alerts (of ``channel``, created since ``since``) back to pending.
+
+    They start again with fresh attempts; their ``last_error`` stays, so the
+    sender still looks for a message an earlier attempt may have left in Slack
+    before posting. Returns the requeued alerts, oldest first.
+    """
+    stmt = select(Alert).where(Alert.state == AlertState.FAILED).order_by(Alert.id)
     if channel is not None:
         stmt = stmt.where(Alert.channel == channel)
+    if since is not None:
+        stmt = stmt.where(Alert.created_at >= since)
     alerts = list(session.scalars(stmt))
     for alert in alerts:
         alert.state = AlertState.PENDING
         alert.attempts = 0
         alert.next_attempt_at = None
-    return len(alerts)
+    return alerts
+
+
+def retry_failed(session: Session, *, channel: str | None = None) -> int:
+    """Put failed alerts (of ``channel``, or all) back to pending; how many."""
+    return len(requeue_failed(session, channel=channel))
 
 
 def outbox_rows(

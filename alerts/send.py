@@ -160,8 +160,13 @@ def _record_failure(
 def _recover(
     session: Session, alert: Alert, prior_attempts: int, deliverer: Deliverer
 ) -> Delivery | None:
-    """The message an earlier attempt may have posted unrecorded, found by its key."""
-    if prior_attempts == 0 or alert.slack_ts or not isinstance(deliverer, Recoverer):
+    """The message an earlier attempt may have posted unrecorded, found by its key.
+
+    ``last_error`` counts as an earlier attempt too: a requeued failed alert
+    starts again at zero attempts.
+    """
+    tried = prior_attempts > 0 or alert.last_error is not None
+    if not tried or alert.slack_ts or not isinstance(deliverer, Recoverer):
         return None
     return deliverer.find(alert, _known_channel_id(session, alert))
 

@@ -92,6 +92,7 @@ class Pipeline:
         self.on_scored: Callable[[int], None] | None = None
         self._reddit: dict[str, RedditCollector] = {}
         self._console = console or sys.stdout
+        self._deliverer: Deliverer | None = None
         self.brands = tuple(b.rule() for b in config.brands)
         self.rules = tuple(alert_rule(r) for r in config.alerts)
         self.window = delivery_window(config)
@@ -192,7 +193,15 @@ class Pipeline:
         return scored, negative
 
     def deliverer(self) -> Deliverer:
-        """Slack by bot token, else by webhook, else the console."""
+        """Slack by bot token, else by webhook, else the console; one per pipeline.
+
+        Kept, so channel names resolve to IDs once per process.
+        """
+        if self._deliverer is None:
+            self._deliverer = self._make_deliverer()
+        return self._deliverer
+
+    def _make_deliverer(self) -> Deliverer:
         token = self.config.slack_token
         webhook = self.config.slack_webhook_url
         return make_deliverer(
