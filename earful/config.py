@@ -431,6 +431,33 @@ class Config(Strict):
         password = make_url(self.database_url).password
         return [*values, str(password)] if password else values
 
+    def unset_secrets(self) -> list[str]:
+        """One line per secret variable the file names explicitly that is unset.
+
+        Naming ``token_env`` (or any ``*_env`` key) says "send with this"; an
+        unset variable then would mean alerts or sources quietly going nowhere.
+        The defaults (``SLACK_BOT_TOKEN``…) may stay unset: alerts then go to
+        the console.
+        """
+        wanted = [
+            (f"slack.{key}", str(getattr(self.slack, key)))
+            for key in ("token_env", "webhook_env", "app_token_env")
+            if key in self.slack.model_fields_set
+        ]
+        for i, source in enumerate(self.sources):
+            if isinstance(source, RedditSource) and source.enabled:
+                wanted += [
+                    (f"sources[{i}].{key}", str(getattr(source, key)))
+                    for key in ("client_id_env", "client_secret_env", "user_agent_env")
+                    if key in source.model_fields_set and source.praw_site is None
+                ]
+        return [
+            f"{where}: environment variable {name} is not set (set it, or remove "
+            f"{where.rpartition('.')[2]} from the config)"
+            for where, name in wanted
+            if self.secret(name) is None
+        ]
+
     def secret(self, env_name: str) -> SecretStr | None:
         """The secret held by environment variable ``env_name``, if set."""
         value = os.environ.get(env_name, "").strip()

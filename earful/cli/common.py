@@ -38,6 +38,14 @@ def load(config_path: Path, database_url: str | None = None) -> Config:
     return config
 
 
+def require_secrets(config: Config, origin: Path) -> None:
+    """Exit 1 naming every secret variable the config names that is unset."""
+    if problems := config.unset_secrets():
+        raise click.ClickException(
+            "\n".join(f"{origin}: {problem}" for problem in problems)
+        )
+
+
 def open_pipeline(config: Config) -> Pipeline:
     """The pipeline for ``config``; an unreachable database or model exits 1."""
     try:

@@ -8,8 +8,15 @@ from pathlib import Path
 
 import click
 
-from earful.cli.common import CONFIG_OPTION, DB_OPTION, load, open_pipeline
+from earful.cli.common import (
+    CONFIG_OPTION,
+    DB_OPTION,
+    load,
+    open_pipeline,
+    require_secrets,
+)
 from earful.config import Config, load_config
+from earful.errors import ConfigError
 from earful.logs import LogFormat, add_secret, setup_logging
 from earful.pipeline import Pipeline, RunSummary
 from sentiment import SentimentError
@@ -19,6 +26,8 @@ from storage import StorageError, make_engine, redact_url, upgrade
 def load_config_file(config_path: Path, database_url: str | None) -> Config:
     """The config as ``run`` loads it, for SIGHUP reloads (errors raise, not exit)."""
     config = load_config(config_path)
+    if problems := config.unset_secrets():
+        raise ConfigError([f"{config_path}: {problem}" for problem in problems])
     if database_url:
         config = config.model_copy(update={"database_url": database_url})
     return config
@@ -114,6 +123,7 @@ def run(
     On schedule, SIGHUP reloads the config; `earful status` shows each source.
     """
     config = load(config_path, database_url)
+    require_secrets(config, config_path)
     level = logging.getLogger().getEffectiveLevel()
     if once:
         setup_logging(level, log_format)
@@ -151,8 +161,13 @@ def config_group() -> None:
 @config_group.command("check")
 @CONFIG_OPTION
 def config_check(config_path: Path) -> None:
-    """Validate the config and print every problem at once."""
+    """Validate the config and print every problem at once.
+
+    A secret variable the file names (``token_env = "MY_SLACK_TOKEN"``) that is
+    unset is a problem too.
+    """
     config = load(config_path)
+    require_secrets(config, config_path)
     click.echo(
         f"{config_path}: ok ({len(config.brands)} brands, {len(config.sources)} "
         f"sources, {len(config.alerts)} alert rules)"
