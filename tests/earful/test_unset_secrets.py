@@ -33,10 +33,12 @@ def test_a_named_token_variable_that_is_unset_fails_loudly(
     result = CliRunner().invoke(main, [*command, "--config", str(path)])
     assert (result.exit_code, result.output) == (
         1,
-        f"Error: {path}: slack.token_env: environment variable MY_SLACK_TOKEN is "
-        "not set (set it, or remove token_env from the config)\n"
-        f"{path}: slack.app_token_env: environment variable MY_APP_TOKEN is not "
-        "set (set it, or remove app_token_env from the config)\n",
+        (
+            f"Error: {path}: slack.token_env: environment variable MY_SLACK_TOKEN "
+            "is not set (set it, or remove token_env from the config)\n"
+            f"{path}: slack.app_token_env: environment variable MY_APP_TOKEN is "
+            "not set (set it, or remove app_token_env from the config)\n"
+        ),
     )
     assert not (tmp_path / "earful.db").exists()  # nothing ran, nothing marked sent
 
