@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import time, timedelta
@@ -45,6 +46,7 @@ from storage.queries import (
 log = logging.getLogger(__name__)
 
 SCORE_CHUNK = 256
+_MODEL_LOAD = threading.Lock()  # one model load at a time in the whole process
 # Source keys that tell the scheduler when and how long to run, not the spider.
 SCHEDULE_KEYS = frozenset({"interval", "cron", "jitter", "timeout"})
 
@@ -99,12 +101,20 @@ class Pipeline:
 
     @property
     def scorer(self) -> sentiment.Scorer:
-        """The sentiment model, loaded on first use and kept for the process."""
+        """The sentiment model, loaded on first use and kept for the process.
+
+        The scoring and alert jobs may ask at the same moment; loading one
+        model in two threads at once breaks inside torch (``GLOBALS.
+        in_onnx_export``), so loads are serialised process-wide and the second
+        caller gets the first one's model.
+        """
         if self._scorer is None:
-            s = self.config.sentiment
-            self._scorer = sentiment.load_scorer(
-                s.model, label_map=s.label_map, batch_size=s.batch_size
-            )
+            with _MODEL_LOAD:
+                if self._scorer is None:
+                    s = self.config.sentiment
+                    self._scorer = sentiment.load_scorer(
+                        s.model, label_map=s.label_map, batch_size=s.batch_size
+                    )
         return self._scorer
 
     def crawl_spec(self, source: ScrapySource) -> CrawlSpec:
