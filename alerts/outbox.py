@@ -127,13 +127,15 @@ def enqueue(
     the first in config order, and the database's unique key on (mention,
     channel) settles races. The caller commits. Returns how many were created.
     """
+    from alerts.flood import fold_floods  # noqa: PLC0415 - flood uses insert_alert
+
     if not rules:
         return 0
     now = now or utcnow()
     window = window or DeliveryWindow()
     pairs = _candidates(session, rules, model_id, now - lookback)
     done = _alerted(session, [m.id for m, _ in pairs])
-    created = 0
+    planned = []
     for mention, score in pairs:
         names = [m.brand for m in mention.matches]
         matching = [r for r in rules if r.matches(mention, names, score)]
@@ -149,7 +151,12 @@ def enqueue(
                 "thread_key": thread_key(mention),
                 "deliver_after": window.hold_until(rule, now),
             }
-            created += insert_alert(session, values)
+            planned.append((rule, mention, score, values))
+    folded, created = fold_floods(session, planned, now)
+    for i, (_rule, _mention, _score, values) in enumerate(planned):
+        if i in folded:  # told by the incident message, never posted itself
+            values |= {"state": AlertState.FOLDED, "payload": {"incident": folded[i]}}
+        created += insert_alert(session, values)
     log.debug("%d alerts queued from %d candidates", created, len(pairs))
     return created
 

@@ -284,6 +284,11 @@ class AlertConfig(Strict):
     """`immediate`, or `digest` to hold matches for the next `[digest] times`."""
     urgent: bool = False
     """Send even during `[digest] quiet_hours`."""
+    flood_threshold: Annotated[int, Field(gt=0)] = 10
+    """More negative mentions of one brand than this within `flood_window` (or a
+    spike) become one incident message; the rest are folded into it, not posted."""
+    flood_window: Seconds = 600.0
+    """The window `flood_threshold` counts in."""
 
 
 class DigestConfig(Strict):
@@ -363,6 +368,10 @@ class DaemonConfig(Strict):
     """Keep job state in the database (table `apscheduler_jobs`) across restarts."""
     unhealthy_after: Seconds = 3600.0
     """`earful status` exits 1 when a source has failed for longer than this."""
+    store_retry_for: Seconds = 300.0
+    """Database errors in the scheduler's job store and heartbeat are retried with
+    backoff this long; then `earful run` exits with status 1 for its service manager
+    to restart it."""
 
     @field_validator("timezone")
     @classmethod

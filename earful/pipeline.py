@@ -78,8 +78,10 @@ class RunSummary:
 
     @property
     def ok(self) -> bool:
-        """True when every source ran and nothing is left undeliverable."""
-        delivery_ok = self.delivery is None or not self.delivery.errors
+        """True when every source ran and no alert failed or was left unsent."""
+        delivery_ok = self.delivery is None or not (
+            self.delivery.errors or self.delivery.due_left
+        )
         return not self.failed_sources and delivery_ok
 
 
@@ -252,10 +254,11 @@ class Pipeline:
         model_id = self.scorer.model_id
         now = utcnow()
         with self.sessions() as session, session.begin():
-            queued = enqueue_alerts(
+            # Spikes first: a flood's mentions then fold into its spike message.
+            queued = enqueue_spikes(session, self.rules, model_id=model_id, now=now)
+            queued += enqueue_alerts(
                 session, self.rules, model_id=model_id, window=self.window, now=now
             )
-            queued += enqueue_spikes(session, self.rules, model_id=model_id, now=now)
         report = deliver_outbox(
             self.sessions, self.deliverer(), policy=self.send_policy()
         )
@@ -315,6 +318,8 @@ def alert_rule(rule: AlertConfig) -> AlertRule:
         keywords=tuple(rule.keywords),
         mode=rule.mode,
         urgent=rule.urgent,
+        flood_threshold=rule.flood_threshold,
+        flood_window=rule.flood_window,
     )
 
 

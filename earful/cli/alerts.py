@@ -30,6 +30,7 @@ STATES = {
     "pending": (AlertState.PENDING,),
     "failed": (AlertState.FAILED,),
     "sent": (AlertState.SENT,),
+    "folded": (AlertState.FOLDED,),
     "open": (AlertState.PENDING, AlertState.FAILED),
 }
 

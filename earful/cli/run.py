@@ -16,7 +16,7 @@ from earful.cli.common import (
     require_secrets,
 )
 from earful.config import Config, load_config
-from earful.errors import ConfigError
+from earful.errors import ConfigError, EarfulError
 from earful.logs import LogFormat, add_secret, setup_logging
 from earful.pipeline import Pipeline, RunSummary
 from sentiment import SentimentError
@@ -69,6 +69,11 @@ def _print_summary(summary: RunSummary, pipeline: Pipeline) -> None:
         )
         for error in d.errors:
             click.echo(f"  alert error: {error}")
+        if d.due_left:
+            click.echo(
+                f"  {d.due_left} alert{'s' * (d.due_left != 1)} due but not sent "
+                "in this run (over its limit): run again"
+            )
     click.echo(f"Database: {redact_url(pipeline.config.database_url)}")
 
 
@@ -148,7 +153,10 @@ def run(
                 f"database {redact_url(config.database_url)}; Ctrl-C to stop",
                 file=sys.__stderr__,  # sys.stderr now turns lines into log records
             )
-        run_forever(pipeline, lambda: load_config_file(config_path, database_url))
+        try:
+            run_forever(pipeline, lambda: load_config_file(config_path, database_url))
+        except EarfulError as exc:
+            raise click.ClickException(str(exc)) from None
     finally:
         pipeline.close()
 
