@@ -1,0 +1,32 @@
+"""Text hygiene at storage: what a database can store and a reader can read.
+
+PostgreSQL refuses NUL in text (``A string literal cannot contain NUL``), so one
+NUL in a feed item used to lose the item and fail its source on every run.
+Every string a mention is stored with loses NUL and the other C0/C1 control
+characters except tab and newline; a carriage return becomes a newline, and a
+lone surrogate (undecodable input) becomes U+FFFD.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["storable", "storable_fields"]
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_NEWLINES = re.compile(r"\r\n?")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def storable(value: str) -> str:
+    """``value`` without NUL and other control characters (tab and newline stay)."""
+    value = _NEWLINES.sub("\n", value)
+    value = _CONTROLS.sub("", value)
+    return _SURROGATES.sub("\ufffd", value)
+
+
+def storable_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``fields`` with every string value made ``storable``."""
+    return {k: storable(v) if isinstance(v, str) else v for k, v in fields.items()}
