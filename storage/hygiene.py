@@ -4,7 +4,8 @@ PostgreSQL refuses NUL in text (``A string literal cannot contain NUL``), so one
 NUL in a feed item used to lose the item and fail its source on every run.
 Every string a mention is stored with loses NUL and the other C0/C1 control
 characters except tab and newline; a carriage return becomes a newline, and a
-lone surrogate (undecodable input) becomes U+FFFD.
+lone surrogate (undecodable input) becomes U+FFFD. A mention's ``url`` must
+be http(s): ``javascript:`` and ``data:`` URLs are not stored as links.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ __all__ = ["storable", "storable_fields"]
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NEWLINES = re.compile(r"\r\n?")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
+_WEB_URL = re.compile(r"https?://", re.IGNORECASE)
 
 
 def storable(value: str) -> str:
@@ -28,5 +30,10 @@ def storable(value: str) -> str:
 
 
 def storable_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """``fields`` with every string value made ``storable``."""
-    return {k: storable(v) if isinstance(v, str) else v for k, v in fields.items()}
+    """``fields`` with every string value made ``storable``; a ``url`` that is not
+    http(s) (``javascript:``, ``data:``) is not stored as a link at all."""
+    clean = {k: storable(v) if isinstance(v, str) else v for k, v in fields.items()}
+    url = clean.get("url")
+    if isinstance(url, str) and not _WEB_URL.match(url.strip()):
+        clean["url"] = None
+    return clean

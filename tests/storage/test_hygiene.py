@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.hygiene import storable
+from storage.hygiene import storable, storable_fields
 from storage.models import Mention
 from storage.queries import Match, upsert_mention
 
@@ -45,3 +45,11 @@ def test_a_nul_in_an_item_is_stored_without_it(
         "二週間待っても返事なし。\n続く",
     )
     assert (result.status, again.status) == ("new", "unchanged")
+
+
+def test_only_web_urls_are_stored_as_links() -> None:
+    for url in ("javascript:alert(1)", " JaVaScRiPt:alert(1)", "data:text/html,x"):
+        assert storable_fields({"url": url})["url"] is None
+    assert storable_fields({"url": "HTTPS://example.jp/a"})["url"] == (
+        "HTTPS://example.jp/a"
+    )
