@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 from crawlers.match import BrandRule
 from crawlers.params import FeedParams, ForumParams, HackerNewsParams, ReviewsParams
@@ -38,6 +39,21 @@ DEFAULT_DATABASE_URL = "sqlite:///earful.db"
 DATABASE_URL_ENV = "EARFUL_DATABASE_URL"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+
+def database_url_problem(url: str) -> str | None:
+    """Why ``url`` is not a database URL Earful can use, or None (never echoes it)."""
+    hint = (
+        "use sqlite:///earful.db or postgresql+psycopg://user@host/db "
+        f"(from the config, --database-url or {DATABASE_URL_ENV})"
+    )
+    try:
+        backend = make_url(url).get_backend_name()
+    except (ArgumentError, ValueError):
+        return f"not a database URL: {hint}"
+    if backend not in {"sqlite", "postgresql"}:
+        return f"unsupported database {backend!r}: {hint}"
+    return None
 
 
 def parse_duration(value: Any) -> Any:
@@ -425,6 +441,13 @@ class Config(Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if (problem := database_url_problem(value)) is not None:
+            raise ValueError(problem)
+        return value
 
     def secret_values(self) -> list[str]:
         """Every secret this config reaches, for the logs to mask: the Slack tokens

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.orm import Session
 
-from earful.cli.common import CONFIG_OPTION, DB_OPTION, load
+from earful.cli.common import CONFIG_OPTION, DB_OPTION, checked_url, load
 from earful.cli.tables import (
     fit,
     pad,
@@ -76,7 +76,7 @@ class Analyst:
 
 def _analyst(config_path: Path, database_url: str | None, model: str | None) -> Analyst:
     if database_url and not config_path.exists():
-        return Analyst(database_url, model or "earful-default")
+        return Analyst(checked_url(database_url), model or "earful-default")
     config = load(config_path, database_url)
     return Analyst(config.database_url, model or config.sentiment.model)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from earful.config import Config, load_config
+from earful.config import Config, database_url_problem, load_config
 from earful.errors import EarfulError
 from earful.pipeline import Pipeline
 from sentiment import SentimentError
@@ -34,8 +34,15 @@ def load(config_path: Path, database_url: str | None = None) -> Config:
     except EarfulError as exc:
         raise click.ClickException(str(exc)) from None
     if database_url:
-        config = config.model_copy(update={"database_url": database_url})
+        config = config.model_copy(update={"database_url": checked_url(database_url)})
     return config
+
+
+def checked_url(database_url: str) -> str:
+    """``--database-url`` if Earful can use it; a usage error (exit 2) if not."""
+    if (problem := database_url_problem(database_url)) is not None:
+        raise click.BadParameter(problem, param_hint="'--database-url'")
+    return database_url
 
 
 def require_secrets(config: Config, origin: Path) -> None:

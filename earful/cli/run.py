@@ -11,6 +11,7 @@ import click
 from earful.cli.common import (
     CONFIG_OPTION,
     DB_OPTION,
+    checked_url,
     load,
     open_pipeline,
     require_secrets,
@@ -192,7 +193,7 @@ def db_group() -> None:
 @DB_OPTION
 def db_upgrade(config_path: Path, database_url: str | None) -> None:
     """Apply database migrations (also done automatically on first use)."""
-    url = database_url or load(config_path).database_url
+    url = checked_url(database_url) if database_url else load(config_path).database_url
     try:
         upgrade(make_engine(url))
     except StorageError as exc:
