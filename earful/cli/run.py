@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -138,24 +139,46 @@ def run(
         logging.getLogger("earful.crawl").setLevel(max(level, logging.WARNING))
     for secret in config.secret_values():
         add_secret(secret)
+    if once:
+        pipeline = open_pipeline(config)
+        try:
+            summary = _run_once(pipeline)
+        finally:
+            pipeline.close()
+        _print_summary(summary, pipeline)
+        if not summary.ok:
+            sys.exit(1)
+        return
+    try:
+        _run_daemon(
+            config,
+            lambda: load_config_file(config_path, database_url),
+            announce=log_format == "text",  # JSON logs stay one object per line
+        )
+    except click.ClickException as exc:
+        # The daemon's stderr is its log: say it as a CRITICAL record, not as
+        # a line of stray output (which would be logged at WARNING).
+        logging.getLogger("earful.cli").critical(
+            "earful run stopped: %s", exc.format_message()
+        )
+        sys.exit(exc.exit_code)
+
+
+def _run_daemon(
+    config: Config, reload: Callable[[], Config], *, announce: bool
+) -> None:
+    from earful.daemon import run_forever  # noqa: PLC0415 - daemon only
+
     pipeline = open_pipeline(config)
     try:
-        if once:
-            summary = _run_once(pipeline)
-            _print_summary(summary, pipeline)
-            if not summary.ok:
-                sys.exit(1)
-            return
-        from earful.daemon import run_forever  # noqa: PLC0415 - daemon only
-
-        if log_format == "text":  # JSON logs stay one object per line
+        if announce:
             click.echo(
                 f"earful running: {len(pipeline.enabled_sources())} sources, "
                 f"database {redact_url(config.database_url)}; Ctrl-C to stop",
                 file=sys.__stderr__,  # sys.stderr now turns lines into log records
             )
         try:
-            run_forever(pipeline, lambda: load_config_file(config_path, database_url))
+            run_forever(pipeline, reload)
         except EarfulError as exc:
             raise click.ClickException(str(exc)) from None
     finally:

@@ -188,3 +188,27 @@ def test_job_runs_record_the_last_start_finish_and_error(tmp_path: Path) -> None
         [run] = job_runs(session)
     assert (run.owner, run.finished_at, run.error) == ("b", None, None)
     sessions.kw["bind"].dispose()
+
+
+def test_a_fatal_start_up_error_of_the_daemon_is_logged_critical(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "earful.toml"
+    path.write_text(
+        'database_url = "postgresql+psycopg://earful@127.0.0.1:1/none"\n'
+        '[[brands]]\nname = "Acme"\nterms = ["acme"]\n',
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "earful", "run", "--config", str(path)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "CRITICAL earful.cli: earful run stopped: cannot open database" in (
+        done.stderr
+    )
+    assert "WARNING" not in done.stderr
