@@ -159,6 +159,7 @@ def _shut_down(
 ) -> bool:
     """Stop scheduling, ask crawls to stop, wait for jobs; False if some would not."""
     started = time.monotonic()
+    current_app().pipeline.stopping.set()  # scoring stops after its model batch
     scheduler.shutdown(wait=False)
     _signal_children(signal.SIGTERM)
     heartbeat.stop(forget=forget)

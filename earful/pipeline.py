@@ -97,6 +97,8 @@ class Pipeline:
         self._reddit: dict[str, RedditCollector] = {}
         self._console = console or sys.stdout
         self._deliverer: Deliverer | None = None
+        # Set on SIGTERM: long stages stop at their next safe point.
+        self.stopping = threading.Event()
         self.brands = tuple(b.rule() for b in config.brands)
         self.rules = tuple(alert_rule(r) for r in config.alerts)
         self.window = delivery_window(config)
@@ -179,30 +181,51 @@ class Pipeline:
     def score(self) -> tuple[int, int]:
         """Score every mention lacking a score for its current text.
 
-        Returns (scored, negative).
+        Returns (scored, negative). When ``stopping`` is set (SIGTERM) it stops
+        before the next model batch; the chunk in progress is rolled back and
+        scored on the next start, so a stop never waits for a whole chunk.
         """
         scored = negative = 0
         scorer = self.scorer
-        while True:
-            with self.sessions() as session, session.begin():
-                batch = unscored_mentions(session, scorer.model_id, limit=SCORE_CHUNK)
-                if not batch:
-                    break
-                texts = [_scoring_text(m.title, m.text) for m in batch]
-                for mention, result in zip(batch, scorer.score(texts), strict=True):
-                    save_score(
-                        session,
-                        mention,
-                        model_id=scorer.model_id,
-                        model_revision=scorer.model_revision,
-                        label=result.label,
-                        probabilities=result.probabilities,
+        while not self.stopping.is_set():
+            try:
+                with self.sessions() as session, session.begin():
+                    batch = unscored_mentions(
+                        session, scorer.model_id, limit=SCORE_CHUNK
                     )
-                    negative += result.label == "negative"
+                    if not batch:
+                        break
+                    texts = [_scoring_text(m.title, m.text) for m in batch]
+                    results = self._score_texts(scorer, texts)
+                    for mention, result in zip(batch, results, strict=True):
+                        save_score(
+                            session,
+                            mention,
+                            model_id=scorer.model_id,
+                            model_revision=scorer.model_revision,
+                            label=result.label,
+                            probabilities=result.probabilities,
+                        )
+                        negative += result.label == "negative"
+            except _StoppedError:
+                log.info("scoring stopped: the chunk in progress is rolled back")
+                break
             scored += len(batch)
             if self.on_scored is not None:
                 self.on_scored(scored)
         return scored, negative
+
+    def _score_texts(
+        self, scorer: sentiment.Scorer, texts: list[str]
+    ) -> list[sentiment.Score]:
+        """``scorer.score`` one model batch at a time, checking ``stopping`` between."""
+        step = self.config.sentiment.batch_size
+        results: list[sentiment.Score] = []
+        for start in range(0, len(texts), step):
+            if self.stopping.is_set():
+                raise _StoppedError
+            results.extend(scorer.score(texts[start : start + step]))
+        return results
 
     def deliverer(self) -> Deliverer:
         """Slack by bot token, else by webhook, else the console; one per pipeline.
@@ -296,6 +319,10 @@ class Pipeline:
     def enabled_sources(self) -> list[Source]:
         """Sources the operator has not switched off."""
         return [s for s in self.config.sources if s.enabled]
+
+
+class _StoppedError(Exception):
+    """Scoring stopped for a shutdown; rolls back the chunk in progress."""
 
 
 def alert_rule(rule: AlertConfig) -> AlertRule:

@@ -12,6 +12,7 @@ from transformers import BertConfig, BertForSequenceClassification, BertTokenize
 import sentiment
 from earful.config import Config
 from earful.pipeline import Pipeline
+from storage.queries import Match, upsert_mention
 
 WORDS = ["good", "bad", "acme", "is", "not", "very", "ok"]
 
@@ -81,3 +82,30 @@ def test_concurrent_first_use_loads_the_model_once(
     assert len(loads) == 1
     assert len(got) == 6
     assert all(scorer is got[0] for scorer in got)
+
+
+def test_a_stop_ends_scoring_before_the_next_model_batch(tmp_path: Path) -> None:
+    model = tiny_model(tmp_path / "model")
+    config = Config.model_validate(
+        {
+            "database_url": f"sqlite:///{tmp_path / 'earful.db'}",
+            "brands": [{"name": "Acme", "terms": ["acme"]}],
+            "sentiment": {"model": str(model), "batch_size": 2},
+        }
+    )
+    pipeline = Pipeline(config)
+    with pipeline.sessions.begin() as session:
+        for n in range(5):
+            fields = {
+                "source": "s",
+                "source_type": "feed",
+                "external_id": str(n),
+                "text": f"acme is not good {n}",
+            }
+            upsert_mention(session, fields, [Match("Acme", False, ("acme",))])
+    pipeline.stopping.set()  # SIGTERM arrived
+    assert pipeline.score() == (0, 0)  # nothing half-saved
+    pipeline.stopping.clear()
+    scored, _negative = pipeline.score()
+    assert scored == 5
+    pipeline.close()
