@@ -2,9 +2,9 @@
 
 PostgreSQL refuses NUL in text (``A string literal cannot contain NUL``), so one
 NUL in a feed item used to lose the item and fail its source on every run.
-Every string a mention is stored with loses NUL and the other C0/C1 control
-characters except tab and newline; a carriage return becomes a newline, and a
-lone surrogate (undecodable input) becomes U+FFFD. A mention's ``url`` must
+Every string a mention is stored with loses NUL, terminal escape sequences and
+the other C0/C1 control characters except tab and newline (CRLF becomes a
+newline), and a lone surrogate (undecodable input) becomes U+FFFD. A mention's ``url`` must
 be http(s): ``javascript:`` and ``data:`` URLs are not stored as links.
 """
 
@@ -16,16 +16,17 @@ from typing import Any
 
 __all__ = ["storable", "storable_fields"]
 
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_NEWLINES = re.compile(r"\r\n?")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Terminal escape sequences (CSI, OSC, two-character) go whole, not just their ESC.
+_ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _WEB_URL = re.compile(r"https?://", re.IGNORECASE)
 
 
 def storable(value: str) -> str:
     """``value`` without NUL and other control characters (tab and newline stay)."""
-    value = _NEWLINES.sub("\n", value)
-    value = _CONTROLS.sub("", value)
+    value = value.replace("\r\n", "\n")  # a lone CR is a control like the rest
+    value = _CONTROLS.sub("", _ANSI.sub("", value))
     return _SURROGATES.sub("\ufffd", value)
 
 

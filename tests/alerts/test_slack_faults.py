@@ -25,9 +25,14 @@ from tests.alerts.conftest import MODEL, NO_PACING, store_mention
 from tests.servers.slack import FILLER_CHANNELS, SlackServer, channel_id
 
 Factory = sessionmaker[Session]
-NAMED = AlertRule(name="named", brands=("Acme",), channel="#brand-alerts")
+# Flood folding off: these tests count individual alerts.
+NAMED = AlertRule(
+    name="named", brands=("Acme",), channel="#brand-alerts", flood_threshold=1000
+)
 OK_TOKEN = "xoxb-ok"  # noqa: S105 - a scenario name, not a secret
-BY_ID = AlertRule(name="by-id", brands=("Acme",), channel=channel_id("#pr"))
+BY_ID = AlertRule(
+    name="by-id", brands=("Acme",), channel=channel_id("#pr"), flood_threshold=1000
+)
 
 
 class Clock:

@@ -13,7 +13,7 @@ from storage.queries import Match, upsert_mention
 
 def test_storable_keeps_tabs_newlines_and_japanese() -> None:
     assert storable("炎上\x00中\tです\r\n次\r行\x07\x1b[31m\x85\ud800") == (
-        "炎上中\tです\n次\n行[31m\ufffd"
+        "炎上中\tです\n次行\ufffd"
     )
 
 
