@@ -23,7 +23,7 @@ from alerts.errors import (
 )
 from alerts.handle import HandleReport, handle
 from alerts.listen import HandleListener
-from alerts.outbox import enqueue, outbox_rows, retry_failed
+from alerts.outbox import enqueue, outbox_rows, requeue_failed, retry_failed
 from alerts.render import SlackMessage, escape_mrkdwn, render
 from alerts.rules import AlertRule
 from alerts.send import DeliveryReport, SendPolicy, deliver_pending
@@ -66,6 +66,7 @@ __all__ = [
     "outbox_rows",
     "render",
     "render_alert",
+    "requeue_failed",
     "retry_failed",
     "terminal_safe",
 ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import time
 from dataclasses import dataclass
 from http.client import HTTPException
 from typing import Any, Protocol, TextIO, runtime_checkable
@@ -16,6 +18,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import (
 )
 
 from alerts.classify import api_error, network_error, webhook_error
+from alerts.errors import SlackChannelError, TransientDeliveryError
 from alerts.pace import PACER, ChannelPacer
 from alerts.render import (
     SlackMessage,
@@ -36,6 +39,8 @@ log = logging.getLogger(__name__)
 
 METADATA_EVENT = "earful_alert"
 HISTORY_PAGES = 5
+LIST_PAGE = 1000  # conversations.list's largest page
+CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 
 # slack-sdk's webhook client logs its URL (a secret) at DEBUG and on retries at
 # INFO; give it a logger of its own that only passes warnings and above.
@@ -95,8 +100,13 @@ class SlackDeliverer:
     """Post with ``chat.postMessage`` as the bot; retries 429 (Retry-After) and 5xx.
 
     Each message carries the alert's key in its metadata, so ``find`` can tell
-    after a crash whether Slack already has it. Posts to one channel are paced
-    by ``pacer`` (one per second by default, shared by the whole process).
+    after a crash whether Slack already has it. A post is never resent blindly:
+    slack-sdk retries it only on 429 (Slack stores nothing then); after a 5xx
+    or a dropped connection, which Slack may answer after storing the message,
+    the channel's history is searched for the key before each new try. Channel
+    names resolve to IDs once through ``conversations.list`` (the history API
+    takes IDs only) and stay cached. Posts to one channel are paced by
+    ``pacer`` (one per second by default, shared by the whole process).
     """
 
     def __init__(
@@ -112,16 +122,91 @@ class SlackDeliverer:
     ) -> None:
         self.pacer = pacer
         self.base_url = base_url or WebClient.BASE_URL
+        self.channel_ids: dict[str, str] = {}
+        self._server_error_retries = server_error_retries
+        self._interval = retry_interval or BackoffRetryIntervalCalculator()
+        # Reads and chat.update are safe to repeat: the SDK retries them itself.
         self._client = WebClient(token=token, base_url=self.base_url, timeout=timeout)
         self._client.retry_handlers.extend(
             _retry_handlers(rate_limit_retries, server_error_retries, retry_interval)
+        )
+        # Posts are not: only 429 (nothing stored) is retried inside the SDK.
+        self._poster = WebClient(
+            token=token,
+            base_url=self.base_url,
+            timeout=timeout,
+            retry_handlers=[
+                RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries)
+            ],
         )
 
     def __repr__(self) -> str:
         return f"SlackDeliverer(base_url={self.base_url!r})"
 
     def deliver(self, alert: Alert, message: SlackMessage) -> Delivery:
-        """Post ``message`` to its channel (in ``alert.thread_ts``'s thread if set)."""
+        """Post ``message`` to its channel (in ``alert.thread_ts``'s thread if set).
+
+        After a 5xx or a dropped connection it looks for the message by its key
+        before posting again, up to ``server_error_retries`` more times.
+        """
+        last = self._server_error_retries
+        for attempt in range(last + 1):
+            try:
+                return self._post(alert, message)
+            except TransientDeliveryError as exc:
+                stored_maybe = exc.code not in {"ratelimited", "rate_limited"}
+                if not (stored_maybe and alert.key) or attempt == last:
+                    raise
+            time.sleep(self._interval.calculate_sleep_duration(attempt))
+            # If this check fails too, its error ends the call: the outbox runs
+            # the check again before its next attempt, never a blind post.
+            found = self.find(alert, message.channel)
+            if found is not None:
+                log.info("alert %s was stored despite the error: adopted", alert.id)
+                return found
+        raise AssertionError  # pragma: no cover - the loop returns or raises
+
+    def resolve(self, channel: str) -> str:
+        """The conversation ID of ``channel`` (``#name``, ``name`` or an ID), cached.
+
+        Reads ``conversations.list`` (public and private channels the bot can
+        see; public only without the ``groups:read`` scope), page by page.
+        """
+        if CHANNEL_ID.match(channel):
+            return channel
+        name = channel.removeprefix("#")
+        if name not in self.channel_ids:
+            try:
+                self._list_channels("public_channel,private_channel", name)
+            except SlackApiError as exc:
+                if exc.response.get("error") != "missing_scope":
+                    raise api_error(exc.response, channel) from None
+                self._list_channels("public_channel", name)
+        if name not in self.channel_ids:
+            msg = (
+                f"Slack channel {channel} not found: check [[alerts]] channel, or "
+                "use the channel's ID"
+            )
+            raise SlackChannelError(msg, code="channel_not_found", channel=channel)
+        return self.channel_ids[name]
+
+    def _list_channels(self, types: str, wanted: str) -> None:
+        cursor: str | None = None
+        try:
+            while True:
+                response = self._client.conversations_list(
+                    types=types, limit=LIST_PAGE, cursor=cursor
+                )
+                for found in response.get("channels") or []:
+                    self.channel_ids[str(found["name"])] = str(found["id"])
+                meta = response.get("response_metadata") or {}
+                cursor = meta.get("next_cursor") or None
+                if wanted in self.channel_ids or not cursor:
+                    return
+        except (OSError, HTTPException) as exc:
+            raise network_error(exc) from None
+
+    def _post(self, alert: Alert, message: SlackMessage) -> Delivery:
         extra: dict[str, Any] = {}
         if alert.thread_ts:
             extra["thread_ts"] = alert.thread_ts
@@ -132,7 +217,7 @@ class SlackDeliverer:
             }
         self.pacer.wait(message.channel)
         try:
-            response = self._client.chat_postMessage(
+            response = self._poster.chat_postMessage(
                 channel=message.channel,
                 text=message.text,
                 blocks=list(message.blocks),
@@ -149,12 +234,13 @@ class SlackDeliverer:
     def find(self, alert: Alert, channel: str) -> Delivery | None:
         """Look through ``channel``'s recent messages (or the alert's thread) for its key.
 
-        ``channel`` should be a conversation ID (Slack's history API wants one);
+        A ``#name`` is resolved to its ID first (Slack's history API wants one);
         only messages since the alert was created are read, a few pages at most.
         """
         oldest = f"{alert.created_at.timestamp() - 60:.6f}"
         cursor: str | None = None
         try:
+            channel = self.resolve(channel)
             for _page in range(HISTORY_PAGES):
                 if alert.thread_ts:
                     response = self._client.conversations_replies(
@@ -168,8 +254,7 @@ class SlackDeliverer:
                     )  # fmt: skip
                 for message in response.get("messages") or []:
                     if alert.key and metadata_key(message) == alert.key:
-                        found = channel if not channel.startswith("#") else None
-                        return Delivery(channel=found, ts=str(message["ts"]))
+                        return Delivery(channel=channel, ts=str(message["ts"]))
                 meta = response.get("response_metadata") or {}
                 cursor = meta.get("next_cursor") or None
                 if not response.get("has_more") or not cursor:

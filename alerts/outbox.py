@@ -127,13 +127,15 @@ def enqueue(
     the first in config order, and the database's unique key on (mention,
     channel) settles races. The caller commits. Returns how many were created.
     """
+    from alerts.flood import fold_floods  # noqa: PLC0415 - flood uses insert_alert
+
     if not rules:
         return 0
     now = now or utcnow()
     window = window or DeliveryWindow()
     pairs = _candidates(session, rules, model_id, now - lookback)
     done = _alerted(session, [m.id for m, _ in pairs])
-    created = 0
+    planned = []
     for mention, score in pairs:
         names = [m.brand for m in mention.matches]
         matching = [r for r in rules if r.matches(mention, names, score)]
@@ -149,22 +151,41 @@ def enqueue(
                 "thread_key": thread_key(mention),
                 "deliver_after": window.hold_until(rule, now),
             }
-            created += insert_alert(session, values)
+            planned.append((rule, mention, score, values))
+    folded, created = fold_floods(session, planned, now)
+    for i, (_rule, _mention, _score, values) in enumerate(planned):
+        if i in folded:  # told by the incident message, never posted itself
+            values |= {"state": AlertState.FOLDED, "payload": {"incident": folded[i]}}
+        created += insert_alert(session, values)
     log.debug("%d alerts queued from %d candidates", created, len(pairs))
     return created
 
 
-def retry_failed(session: Session, *, channel: str | None = None) -> int:
-    """Put failed alerts (of ``channel``, or all) back to pending with fresh attempts."""
-    stmt = select(Alert).where(Alert.state == AlertState.FAILED)
+def requeue_failed(
+    session: Session, *, channel: str | None = None, since: datetime | None = None
+) -> list[Alert]:
+    """Put failed alerts (of ``channel``, created since ``since``) back to pending.
+
+    They start again with fresh attempts; their ``last_error`` stays, so the
+    sender still looks for a message an earlier attempt may have left in Slack
+    before posting. Returns the requeued alerts, oldest first.
+    """
+    stmt = select(Alert).where(Alert.state == AlertState.FAILED).order_by(Alert.id)
     if channel is not None:
         stmt = stmt.where(Alert.channel == channel)
+    if since is not None:
+        stmt = stmt.where(Alert.created_at >= since)
     alerts = list(session.scalars(stmt))
     for alert in alerts:
         alert.state = AlertState.PENDING
         alert.attempts = 0
         alert.next_attempt_at = None
-    return len(alerts)
+    return alerts
+
+
+def retry_failed(session: Session, *, channel: str | None = None) -> int:
+    """Put failed alerts (of ``channel``, or all) back to pending; how many."""
+    return len(requeue_failed(session, channel=channel))
 
 
 def outbox_rows(

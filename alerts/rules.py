@@ -42,7 +42,9 @@ class AlertRule:
     rating at most ``max_rating`` stars of 5; none set = any reach), and either
     was scored ``label`` with at least ``min_probability`` or contains one of
     ``keywords`` (then its sentiment does not matter). ``mode="digest"`` holds
-    its alerts for the next digest; ``urgent`` ignores quiet hours.
+    its alerts for the next digest; ``urgent`` ignores quiet hours. More than
+    ``flood_threshold`` alerts for one brand within ``flood_window`` seconds
+    become one incident (``alerts.flood``).
     """
 
     name: str
@@ -59,6 +61,8 @@ class AlertRule:
     keywords: tuple[str, ...] = ()
     mode: Mode = "immediate"
     urgent: bool = False
+    flood_threshold: int = 10
+    flood_window: float = 600.0
 
     def __post_init__(self) -> None:
         if not self.name.strip():

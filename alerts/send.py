@@ -40,6 +40,7 @@ class DeliveryReport:
     sent: int = 0
     failed: int = 0
     still_pending: int = 0
+    due_left: int = 0  # pending and due now, but not sent in this run (the limit)
     recovered: int = 0
     errors: list[str] = field(default_factory=list)
     stopped: bool = False
@@ -73,9 +74,15 @@ def _due(now: datetime) -> list[ColumnElement[bool]]:
 
 
 def due_ids(session: Session, now: datetime, limit: int) -> list[int]:
-    """Pending alerts that may go now: digests first, then oldest first."""
-    digest_first = case((Alert.kind == AlertKind.DIGEST, 0), else_=1)
-    stmt = select(Alert.id).where(*_due(now)).order_by(digest_first, Alert.id)
+    """Pending alerts that may go now: spikes and incidents, digests, then the rest.
+
+    Oldest first within each kind, so a flood's incident message never waits
+    behind individual alerts.
+    """
+    kind_order = case(
+        (Alert.kind == AlertKind.SPIKE, 0), (Alert.kind == AlertKind.DIGEST, 1), else_=2
+    )
+    stmt = select(Alert.id).where(*_due(now)).order_by(kind_order, Alert.id)
     return list(session.scalars(stmt.limit(limit)))
 
 
@@ -160,8 +167,13 @@ def _record_failure(
 def _recover(
     session: Session, alert: Alert, prior_attempts: int, deliverer: Deliverer
 ) -> Delivery | None:
-    """The message an earlier attempt may have posted unrecorded, found by its key."""
-    if prior_attempts == 0 or alert.slack_ts or not isinstance(deliverer, Recoverer):
+    """The message an earlier attempt may have posted unrecorded, found by its key.
+
+    ``last_error`` counts as an earlier attempt too: a requeued failed alert
+    starts again at zero attempts.
+    """
+    tried = prior_attempts > 0 or alert.last_error is not None
+    if not tried or alert.slack_ts or not isinstance(deliverer, Recoverer):
         return None
     return deliverer.find(alert, _known_channel_id(session, alert))
 
@@ -231,7 +243,8 @@ def deliver_pending(
     credentials problem (``invalid_auth`` and kin) stops the run and leaves
     every alert pending. A sent alert is never sent again. ``after_send`` runs
     after Slack accepted a message and before it is recorded: a test's fault
-    hook. ``still_pending`` counts the whole outbox.
+    hook. ``still_pending`` counts the whole outbox; ``due_left`` the alerts
+    that could have gone now but did not (over ``limit``, or the run stopped).
     """
     policy = policy or SendPolicy()
     report = DeliveryReport()
@@ -246,4 +259,7 @@ def deliver_pending(
     with session_factory() as session:
         stmt = select(func.count()).where(Alert.state == AlertState.PENDING)
         report.still_pending = session.scalar(stmt) or 0
+        report.due_left = (
+            session.scalar(select(func.count()).where(*_due(clock()))) or 0
+        )
     return report

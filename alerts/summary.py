@@ -62,9 +62,39 @@ def _context(alert: Alert) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
+def render_incident(alert: Alert) -> SlackMessage:
+    """A flood: how many, the top examples, and the command that lists them all."""
+    p = alert.payload or {}
+    brand = _text(p.get("brand"))
+    count = int(p.get("count", 0))
+    header = fit(f"Flood of negative mentions of {brand}", MAX_PLAIN_TEXT, str)
+    command = fit(
+        f"earful mentions --brand '{_text(p.get('brand'))}' --sentiment negative "
+        f"--since {_text(p.get('since'))}",
+        500,
+    )
+    summary = (
+        f"*{count}* negative mentions at once (more than "
+        f"{int(p.get('threshold', 0))} in {int(p.get('window_min', 0))} min), to "
+        f"{escape_mrkdwn(_text(p.get('end')))}. They are not posted one by one; "
+        f"more of this flood in the next minutes fold in here too. All of them: "
+        f"`{escape_mrkdwn(command.replace('`', ''))}`"
+    )
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": header}},
+        _section(summary),
+        _section("*Top examples*\n" + _items(list(p.get("examples") or []))),
+        _context(alert),
+    ]
+    text = fit(f"Flood: {count} negative mentions of {brand} at once", MAX_FALLBACK)
+    return SlackMessage(alert.channel, text, tuple(blocks[:MAX_BLOCKS]))
+
+
 def render_spike(alert: Alert) -> SlackMessage:
     """A spike: the count in the last hour against the brand's baseline, and examples."""
     p = alert.payload or {}
+    if p.get("incident"):
+        return render_incident(alert)
     brand = _text(p.get("brand"))
     count, baseline = int(p.get("count", 0)), float(p.get("baseline", 0.0))
     header = fit(f"Spike in negative mentions of {brand}", MAX_PLAIN_TEXT, str)

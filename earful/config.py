@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 from crawlers.match import BrandRule
 from crawlers.params import (
@@ -48,6 +49,21 @@ DEFAULT_DATABASE_URL = "sqlite:///earful.db"
 DATABASE_URL_ENV = "EARFUL_DATABASE_URL"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+
+def database_url_problem(url: str) -> str | None:
+    """Why ``url`` is not a database URL Earful can use, or None (never echoes it)."""
+    hint = (
+        "use sqlite:///earful.db or postgresql+psycopg://user@host/db "
+        f"(from the config, --database-url or {DATABASE_URL_ENV})"
+    )
+    try:
+        backend = make_url(url).get_backend_name()
+    except (ArgumentError, ValueError):
+        return f"not a database URL: {hint}"
+    if backend not in {"sqlite", "postgresql"}:
+        return f"unsupported database {backend!r}: {hint}"
+    return None
 
 
 def parse_duration(value: Any) -> Any:
@@ -398,6 +414,11 @@ class AlertConfig(Strict):
     """`immediate`, or `digest` to hold matches for the next `[digest] times`."""
     urgent: bool = False
     """Send even during `[digest] quiet_hours`."""
+    flood_threshold: Annotated[int, Field(gt=0)] = 10
+    """More negative mentions of one brand than this within `flood_window` (or a
+    spike) become one incident message; the rest are folded into it, not posted."""
+    flood_window: Seconds = 600.0
+    """The window `flood_threshold` counts in."""
 
 
 class DigestConfig(Strict):
@@ -477,6 +498,10 @@ class DaemonConfig(Strict):
     """Keep job state in the database (table `apscheduler_jobs`) across restarts."""
     unhealthy_after: Seconds = 3600.0
     """`earful status` exits 1 when a source has failed for longer than this."""
+    store_retry_for: Seconds = 300.0
+    """Database errors in the scheduler's job store and heartbeat are retried with
+    backoff this long; then `earful run` exits with status 1 for its service manager
+    to restart it."""
 
     @field_validator("timezone")
     @classmethod
@@ -531,6 +556,13 @@ class Config(Strict):
             raise ValueError("; ".join(problems))
         return self
 
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if (problem := database_url_problem(value)) is not None:
+            raise ValueError(problem)
+        return value
+
     def secret_values(self) -> list[str]:
         """Every secret this config reaches, for the logs to mask: the Slack tokens
         and webhook, Reddit app secrets, and the database password."""
@@ -544,6 +576,33 @@ class Config(Strict):
         ]
         password = make_url(self.database_url).password
         return [*values, str(password)] if password else values
+
+    def unset_secrets(self) -> list[str]:
+        """One line per secret variable the file names explicitly that is unset.
+
+        Naming ``token_env`` (or any ``*_env`` key) says "send with this"; an
+        unset variable then would mean alerts or sources quietly going nowhere.
+        The defaults (``SLACK_BOT_TOKEN``…) may stay unset: alerts then go to
+        the console.
+        """
+        wanted = [
+            (f"slack.{key}", str(getattr(self.slack, key)))
+            for key in ("token_env", "webhook_env", "app_token_env")
+            if key in self.slack.model_fields_set
+        ]
+        for i, source in enumerate(self.sources):
+            if isinstance(source, RedditSource) and source.enabled:
+                wanted += [
+                    (f"sources[{i}].{key}", str(getattr(source, key)))
+                    for key in ("client_id_env", "client_secret_env", "user_agent_env")
+                    if key in source.model_fields_set and source.praw_site is None
+                ]
+        return [
+            f"{where}: environment variable {name} is not set (set it, or remove "
+            f"{where.rpartition('.')[2]} from the config)"
+            for where, name in wanted
+            if self.secret(name) is None
+        ]
 
     def secret(self, env_name: str) -> SecretStr | None:
         """The secret held by environment variable ``env_name``, if set."""

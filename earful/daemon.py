@@ -8,6 +8,10 @@ within ``EXIT_WITHIN_S``. Whatever was committed stays committed; a scoring
 batch cut short is rolled back and scored on the next start. A second signal
 exits at once with status 1.
 
+A dead scheduler thread, or a job store or heartbeat failing for longer than
+``[daemon] store_retry_for``, stops the daemon the same way and it exits with
+status 1 (see ``earful.liveness``), to be restarted by its service manager.
+
 SIGHUP re-reads the config: new sources start, removed ones stop, changed
 schedules take effect; running jobs finish on the config they started with.
 A config with errors is logged and the old one kept.
@@ -31,11 +35,13 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts import HandleListener, SocketModeError
 from earful.config import Config
-from earful.errors import EarfulError
+from earful.errors import DaemonDiedError, EarfulError
+from earful.liveness import Heartbeat, problem
 from earful.logs import write_now
 from earful.pipeline import Pipeline
 from earful.scheduler import current_app, job_specs, running, set_app, sync_jobs
@@ -144,12 +150,32 @@ def _wait_for_jobs(deadline: float) -> bool:
     return False
 
 
-def run_forever(pipeline: Pipeline, load: Callable[[], Config] | None = None) -> None:
-    """Run the scheduler until SIGINT or SIGTERM; SIGHUP calls ``load`` to reload."""
-    stop = threading.Event()
-    wake = threading.Event()
-    hup = threading.Event()
+def _shut_down(
+    scheduler: BaseScheduler,
+    heartbeat: Heartbeat,
+    stop_listener: Callable[[], object],
+    *,
+    forget: bool,
+) -> bool:
+    """Stop scheduling, ask crawls to stop, wait for jobs; False if some would not."""
+    started = time.monotonic()
+    current_app().pipeline.stopping.set()  # scoring stops after its model batch
+    scheduler.shutdown(wait=False)
+    _signal_children(signal.SIGTERM)
+    heartbeat.stop(forget=forget)
+    stop_listener()
+    clean = _wait_for_jobs(started + STOP_GRACE_S)
+    if not clean:
+        log.warning("jobs still running after %.0f s: stopping them", STOP_GRACE_S)
+        _signal_children(signal.SIGKILL)
+        clean = _wait_for_jobs(started + EXIT_WITHIN_S)
+    return clean
 
+
+def _handle_signals(
+    stop: threading.Event, wake: threading.Event, hup: threading.Event
+) -> list[int]:
+    """Install the SIGINT/SIGTERM/SIGHUP handlers; the list of stop signals received."""
     received: list[int] = []
 
     def on_stop(signum: int, _frame: FrameType | None) -> None:
@@ -169,14 +195,30 @@ def run_forever(pipeline: Pipeline, load: Callable[[], Config] | None = None) ->
     signal.signal(signal.SIGINT, on_stop)
     signal.signal(signal.SIGTERM, on_stop)
     signal.signal(signal.SIGHUP, on_hup)
+    return received
+
+
+def run_forever(pipeline: Pipeline, load: Callable[[], Config] | None = None) -> None:
+    """Run the scheduler until SIGINT or SIGTERM; SIGHUP calls ``load`` to reload."""
+    stop = threading.Event()
+    wake = threading.Event()
+    hup = threading.Event()
+    received = _handle_signals(stop, wake, hup)
     retired: list[Pipeline] = []
+    died: str | None = None
     with running(pipeline) as scheduler:
         log.info("earful running with %d jobs", len(scheduler.get_jobs()))
+        heartbeat = Heartbeat(pipeline.sessions, current_app().owner, scheduler)
+        heartbeat.start()
         stop_listener = _start_listener(pipeline)
         while not stop.is_set():
             # A timeout, because a signal delivered to another thread would not
             # wake an untimed wait, and Python runs handlers in this thread only.
             if not wake.wait(timeout=WAKE_EVERY_S):
+                retry_for = current_app().pipeline.config.daemon.store_retry_for
+                if (died := problem(heartbeat, retry_for)) is not None:
+                    log.critical("%s: stopping; exit status 1", died)
+                    break
                 continue
             wake.clear()
             if hup.is_set() and not stop.is_set() and load is not None:
@@ -184,17 +226,10 @@ def run_forever(pipeline: Pipeline, load: Callable[[], Config] | None = None) ->
                 config = _reload(load, retired)
                 if config is not None:
                     sync_jobs(scheduler, job_specs(config))
-        started = time.monotonic()
-        name = signal.Signals(received[0]).name if received else "signal"
-        log.info("%s received: finishing running jobs", name)
-        scheduler.shutdown(wait=False)
-        _signal_children(signal.SIGTERM)
-        stop_listener()
-        clean = _wait_for_jobs(started + STOP_GRACE_S)
-        if not clean:
-            log.warning("jobs still running after %.0f s: stopping them", STOP_GRACE_S)
-            _signal_children(signal.SIGKILL)
-            clean = _wait_for_jobs(started + EXIT_WITHIN_S)
+        if died is None:
+            name = signal.Signals(received[0]).name if received else "signal"
+            log.info("%s received: finishing running jobs", name)
+        clean = _shut_down(scheduler, heartbeat, stop_listener, forget=died is None)
     if current_app().pipeline is not pipeline:  # the caller closes its own
         retired.append(current_app().pipeline)
     for old in retired[1:] if retired else ():
@@ -203,4 +238,7 @@ def run_forever(pipeline: Pipeline, load: Callable[[], Config] | None = None) ->
     if not clean:  # a job thread would keep the interpreter alive past the deadline
         logging.shutdown()
         sys.stdout.flush()
-        os._exit(0)
+        os._exit(0 if died is None else 1)
+    if died is not None:
+        msg = f"earful run stopped because {died}; restart it (see earful status)"
+        raise DaemonDiedError(msg)

@@ -3,7 +3,9 @@
 Hierarchy::
 
     EarfulError
-     └── ConfigError   the config file is unreadable or invalid; one line per problem
+     ├── ConfigError   the config file is unreadable or invalid; one line per problem
+     └── DaemonDiedError  a thread ``earful run`` needs died or its database stayed
+                          unusable: the process exits 1 to be restarted
 """
 
 from __future__ import annotations
@@ -21,3 +23,7 @@ class ConfigError(EarfulError):
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
+
+
+class DaemonDiedError(EarfulError):
+    """``earful run`` cannot go on (its scheduler died, its database is gone)."""

@@ -1,13 +1,15 @@
 """What ``earful status`` reports: each source's recent runs, its next run, and the outbox.
 
-Read-only: it reads ``crawl_runs``, ``source_leases``, the alert outbox and the
+Also the daemon's newest heartbeat and each job's last run. Read-only: it
+reads ``crawl_runs``, ``source_leases``, ``daemon_heartbeats``, ``job_runs``,
+the alert outbox and the
 scheduler's ``apscheduler_jobs`` table (next run times only, without
 unpickling jobs), so it can run beside a live daemon.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,8 +17,10 @@ from sqlalchemy import Float, String, column, func, inspect, select, table
 from sqlalchemy.orm import Session
 
 from earful.config import Config, DaemonConfig
+from earful.liveness import STALE_AFTER_S
 from storage import CrawlRun
 from storage.leases import live_leases
+from storage.liveness import job_runs, newest_beat
 from storage.queries import count_by_state
 from storage.stats import latest_model
 
@@ -62,13 +66,33 @@ class SourceHealth:
 
 
 @dataclass(frozen=True)
+class JobHealth:
+    """A scheduled job's last run."""
+
+    job: str
+    owner: str
+    started_at: datetime
+    finished_at: datetime | None
+    error: str | None
+
+
+@dataclass(frozen=True)
 class Health:
-    """Every source, the alert outbox, and what the daemon runs with."""
+    """Every source, the alert outbox, the daemon's heartbeat and its jobs."""
 
     sources: list[SourceHealth]
     alerts: dict[str, int]
     model: str
     unhealthy_after: float
+    heartbeat: tuple[str, datetime] | None = None  # newest beat: (owner, when)
+    jobs: list[JobHealth] = field(default_factory=list)
+
+    def stale_heartbeat(self, now: datetime) -> timedelta | None:
+        """How old the newest heartbeat is, when older than ``STALE_AFTER_S``."""
+        if self.heartbeat is None:
+            return None  # no daemon has run here: cron and --once setups
+        age = now - self.heartbeat[1]
+        return age if age > timedelta(seconds=STALE_AFTER_S) else None
 
     def unhealthy(self, now: datetime) -> list[SourceHealth]:
         """Enabled sources failing for longer than ``[daemon] unhealthy_after``,
@@ -189,9 +213,15 @@ def _gather(
         )
         for name, enabled in names
     ]
+    newest = newest_beat(session)
     return Health(
         sources=sources,
         alerts=count_by_state(session),
         model=model,
         unhealthy_after=unhealthy_after,
+        heartbeat=(newest.owner, newest.beat_at) if newest else None,
+        jobs=[
+            JobHealth(r.job, r.owner, r.started_at, r.finished_at, r.error)
+            for r in job_runs(session)
+        ],
     )

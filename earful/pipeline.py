@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -46,6 +47,7 @@ from storage.queries import (
 log = logging.getLogger(__name__)
 
 SCORE_CHUNK = 256
+_MODEL_LOAD = threading.Lock()  # one model load at a time in the whole process
 # Source keys that tell the scheduler when and how long to run, not the spider.
 SCHEDULE_KEYS = frozenset({"interval", "cron", "jitter", "timeout"})
 
@@ -82,8 +84,10 @@ class RunSummary:
 
     @property
     def ok(self) -> bool:
-        """True when every source ran and extracted, and nothing is undeliverable."""
-        delivery_ok = self.delivery is None or not self.delivery.errors
+        """True when every source ran and extracted, and no alert failed or was left."""
+        delivery_ok = self.delivery is None or not (
+            self.delivery.errors or self.delivery.due_left
+        )
         return not self.failed_sources and not self.empty_sources and delivery_ok
 
 
@@ -98,21 +102,32 @@ class Pipeline:
         self.on_scored: Callable[[int], None] | None = None
         self._reddit: dict[str, RedditCollector] = {}
         self._console = console or sys.stdout
+        self._deliverer: Deliverer | None = None
+        # Set on SIGTERM: long stages stop at their next safe point.
+        self.stopping = threading.Event()
         self.brands = tuple(b.rule() for b in config.brands)
         self.rules = tuple(alert_rule(r) for r in config.alerts)
         self.window = delivery_window(config)
 
     @property
     def scorer(self) -> sentiment.Scorer:
-        """The sentiment model, loaded on first use and kept for the process."""
+        """The sentiment model, loaded on first use and kept for the process.
+
+        The scoring and alert jobs may ask at the same moment; loading one
+        model in two threads at once breaks inside torch (``GLOBALS.
+        in_onnx_export``), so loads are serialised process-wide and the second
+        caller gets the first one's model.
+        """
         if self._scorer is None:
-            s = self.config.sentiment
-            self._scorer = sentiment.load_scorer(
-                s.model,
-                label_map=s.label_map,
-                batch_size=s.batch_size,
-                cache_dir=s.model_cache(),
-            )
+            with _MODEL_LOAD:
+                if self._scorer is None:
+                    s = self.config.sentiment
+                    self._scorer = sentiment.load_scorer(
+                        s.model,
+                        label_map=s.label_map,
+                        batch_size=s.batch_size,
+                        cache_dir=s.model_cache(),
+                    )
         return self._scorer
 
     def crawl_spec(self, source: ScrapySource) -> CrawlSpec:
@@ -177,27 +192,35 @@ class Pipeline:
     def score(self) -> tuple[int, int]:
         """Score every mention lacking a score for its current text.
 
-        Returns (scored, negative).
+        Returns (scored, negative). When ``stopping`` is set (SIGTERM) it stops
+        before the next model batch; the chunk in progress is rolled back and
+        scored on the next start, so a stop never waits for a whole chunk.
         """
         scored = negative = 0
         scorer = self.scorer
-        while True:
-            with self.sessions() as session, session.begin():
-                batch = unscored_mentions(session, scorer.model_id, limit=SCORE_CHUNK)
-                if not batch:
-                    break
-                negative += self._save_scores(session, scorer, batch)
+        while not self.stopping.is_set():
+            try:
+                with self.sessions() as session, session.begin():
+                    batch = unscored_mentions(
+                        session, scorer.model_id, limit=SCORE_CHUNK
+                    )
+                    if not batch:
+                        break
+                    negative += self._save_scores(session, scorer, batch)
+            except _StoppedError:
+                log.info("scoring stopped: the chunk in progress is rolled back")
+                break
             scored += len(batch)
             if self.on_scored is not None:
                 self.on_scored(scored)
         return scored, negative
 
-    @staticmethod
     def _save_scores(
-        session: Session, scorer: sentiment.Scorer, mentions: Sequence[Mention]
+        self, session: Session, scorer: sentiment.Scorer, mentions: Sequence[Mention]
     ) -> int:
         """Score `mentions` and save the scores; returns how many are negative."""
-        results = scorer.score([_scoring_text(m.title, m.text) for m in mentions])
+        texts = [_scoring_text(m.title, m.text) for m in mentions]
+        results = self._score_texts(scorer, texts)
         for mention, result in zip(mentions, results, strict=True):
             save_score(
                 session,
@@ -244,8 +267,28 @@ class Pipeline:
                 self.on_scored(rescored)
         return checked, rescored
 
+    def _score_texts(
+        self, scorer: sentiment.Scorer, texts: list[str]
+    ) -> list[sentiment.Score]:
+        """``scorer.score`` one model batch at a time, checking ``stopping`` between."""
+        step = self.config.sentiment.batch_size
+        results: list[sentiment.Score] = []
+        for start in range(0, len(texts), step):
+            if self.stopping.is_set():
+                raise _StoppedError
+            results.extend(scorer.score(texts[start : start + step]))
+        return results
+
     def deliverer(self) -> Deliverer:
-        """Slack by bot token, else by webhook, else the console."""
+        """Slack by bot token, else by webhook, else the console; one per pipeline.
+
+        Kept, so channel names resolve to IDs once per process.
+        """
+        if self._deliverer is None:
+            self._deliverer = self._make_deliverer()
+        return self._deliverer
+
+    def _make_deliverer(self) -> Deliverer:
         token = self.config.slack_token
         webhook = self.config.slack_webhook_url
         return make_deliverer(
@@ -286,10 +329,11 @@ class Pipeline:
         model_id = self.scorer.model_id
         now = utcnow()
         with self.sessions() as session, session.begin():
-            queued = enqueue_alerts(
+            # Spikes first: a flood's mentions then fold into its spike message.
+            queued = enqueue_spikes(session, self.rules, model_id=model_id, now=now)
+            queued += enqueue_alerts(
                 session, self.rules, model_id=model_id, window=self.window, now=now
             )
-            queued += enqueue_spikes(session, self.rules, model_id=model_id, now=now)
         report = deliver_outbox(
             self.sessions, self.deliverer(), policy=self.send_policy()
         )
@@ -329,6 +373,10 @@ class Pipeline:
         return [s for s in self.config.sources if s.enabled]
 
 
+class _StoppedError(Exception):
+    """Scoring stopped for a shutdown; rolls back the chunk in progress."""
+
+
 def alert_rule(rule: AlertConfig) -> AlertRule:
     """The domain rule for one ``[[alerts]]`` entry."""
     label, probability = rule.label, rule.min_probability
@@ -349,6 +397,8 @@ def alert_rule(rule: AlertConfig) -> AlertRule:
         keywords=tuple(rule.keywords),
         mode=rule.mode,
         urgent=rule.urgent,
+        flood_threshold=rule.flood_threshold,
+        flood_window=rule.flood_window,
     )
 
 

@@ -33,6 +33,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,11 +59,13 @@ from earful.config import Config, SourceBase
 from earful.logs import source_context
 from earful.pipeline import Pipeline
 from storage.leases import acquire_lease, release_lease
+from storage.liveness import finish_job, start_job
 from storage.queries import finish_crawl_run, start_crawl_run
 
 log = logging.getLogger(__name__)
 
 MAX_JITTER_S = 60.0
+STORE_BACKOFF_CAP_S = 30.0
 LEASE_MARGIN_S = 120.0  # a crawl is killed at its timeout; its lease outlives it
 SCORE_LEASE_S = 1800.0
 SOURCE_JOB = "source:"
@@ -104,13 +107,31 @@ def current_app() -> App:
     return _app
 
 
+def _record_job(app: App, name: str, error: str | None, *, start: bool) -> None:
+    """Note a job's start or finish in ``job_runs``; a database error only logs."""
+    try:
+        with app.pipeline.sessions.begin() as session:
+            if start:
+                start_job(session, name, app.owner)
+            else:
+                finish_job(session, name, error)
+    except SQLAlchemyError as exc:
+        log.warning("cannot record the run of job %s: %s", name, exc)
+
+
 @contextmanager
 def _working(app: App, name: str) -> Iterator[None]:
     with app.lock:
         app.running.add(name)
+    _record_job(app, name, None, start=True)
+    error: str | None = None
     try:
         yield
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        raise
     finally:
+        _record_job(app, name, error, start=False)
         with app.lock:
             app.running.discard(name)
             again = name in app.again
@@ -345,18 +366,47 @@ def _record_error(event: JobExecutionEvent) -> None:
 
 
 class DaemonScheduler(BackgroundScheduler):  # type: ignore[misc]  # untyped base
-    """A background scheduler that looks at no job once it has been shut down.
+    """A background scheduler that survives job-store errors, for a while.
 
-    APScheduler 3.11's thread makes one more pass after ``shutdown()``; a job
-    due then fails to submit (the executor is gone) and its persisted next run
-    time moves on as if it had run, so a restart would not run it.
+    APScheduler 3.11 lets a database error while saving a job's next run time
+    (``database is locked``, a dropped connection) escape its thread, which
+    then dies while the process lives on. Here such errors are retried with
+    backoff (1 s doubling to 30 s); ``store_failing_since`` tells the daemon's
+    watchdog how long they have lasted, and it exits when that is too long.
+
+    It also looks at no job once it has been shut down: APScheduler's thread
+    makes one more pass after ``shutdown()``; a job due then fails to submit
+    and its persisted next run time moves on as if it had run.
     """
+
+    store_failing_since: float | None = None  # time.monotonic() of the first error
+    store_errors = 0  # consecutive errors saving jobs, for the backoff
 
     def _process_jobs(self) -> float | None:
         if self.state == STATE_STOPPED:
             return None
-        wait: float | None = super()._process_jobs()
+        try:
+            wait: float | None = super()._process_jobs()
+        except SQLAlchemyError as exc:
+            return self._store_failed(exc)
+        if not getattr(self._jobstores.get("default"), "failing", False):
+            self.store_failing_since = None
         return wait
+
+    def _store_failed(self, exc: SQLAlchemyError) -> float:
+        now = time.monotonic()
+        if self.store_failing_since is None:
+            self.store_failing_since, self.store_errors = now, 0
+        since = self.store_failing_since
+        self.store_errors += 1
+        delay = min(STORE_BACKOFF_CAP_S, 2.0 ** (self.store_errors - 1))
+        log.warning(
+            "job store error for %.0f s, retrying in %.0f s: %s",
+            now - since,
+            delay,
+            type(exc).__name__ + ": " + str(exc).splitlines()[0],
+        )
+        return delay
 
 
 class SharedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]  # untyped base
@@ -367,12 +417,28 @@ class SharedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]  # untyped base
     fails. That one finds the table made by the other and goes on.
     """
 
+    failing = False  # the last read of due jobs failed (APScheduler retries it)
+
     def start(self, scheduler: BackgroundScheduler, alias: str) -> None:
         try:
             super().start(scheduler, alias)
         except (IntegrityError, ProgrammingError):
             if not inspect(self.engine).has_table(self.jobs_t.name):
                 raise
+
+    def get_due_jobs(self, now: datetime) -> list[Any]:
+        """APScheduler's read, noting failures it would otherwise retry silently."""
+        try:
+            jobs: list[Any] = super().get_due_jobs(now)
+        except SQLAlchemyError:
+            self.failing = True
+            scheduler = self._scheduler
+            if isinstance(scheduler, DaemonScheduler):
+                since = scheduler.store_failing_since or time.monotonic()
+                scheduler.store_failing_since = since
+            raise
+        self.failing = False
+        return jobs
 
 
 def build_scheduler(pipeline: Pipeline) -> BackgroundScheduler:

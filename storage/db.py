@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +70,31 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         url = redact_url(engine.url.render_as_string(hide_password=False))
         msg = f"cannot open database {url}: {exc.orig}"
         raise DatabaseUnavailableError(msg) from None
-    command.upgrade(alembic_config(engine), revision)
+    with _migration_lock(engine):
+        command.upgrade(alembic_config(engine), revision)
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """One migrating process at a time on a SQLite file (PostgreSQL: see env.py).
+
+    SQLite runs Alembic's DDL outside one transaction, so two processes on a
+    new file could both create the tables; an exclusive lock on a file beside
+    the database serialises them (the second finds the schema up to date).
+    """
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    lock_path = (
+        Path(database).expanduser().with_name(Path(database).name + ".migrate-lock")
+    )
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def open_database(url: str = DEFAULT_URL) -> sessionmaker[Session]:

@@ -207,6 +207,7 @@ class AlertState(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    FOLDED = "folded"  # part of a flood: told by its incident message, not posted
 
 
 class AlertKind(enum.StrEnum):
@@ -325,3 +326,29 @@ class SourceLease(Base):
     source: Mapped[str] = mapped_column(String(100), primary_key=True)
     owner: Mapped[str] = mapped_column(String(200))
     expires_at: Mapped[datetime]
+
+
+class DaemonHeartbeat(Base):
+    """One row per running ``earful run``: when it last proved it was working.
+
+    ``earful status`` exits 1 when the newest beat is stale: the daemon is
+    dead or stuck. A daemon that stops cleanly deletes its row.
+    """
+
+    __tablename__ = "daemon_heartbeats"
+
+    owner: Mapped[str] = mapped_column(String(200), primary_key=True)
+    started_at: Mapped[datetime]
+    beat_at: Mapped[datetime]
+
+
+class JobRun(Base):
+    """The last run of each scheduled job (``score``, ``alert``, ``source:NAME``…)."""
+
+    __tablename__ = "job_runs"
+
+    job: Mapped[str] = mapped_column(String(200), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, joinedload
 
+from storage.hygiene import storable_fields
 from storage.models import (
     Alert,
     AlertState,
@@ -73,8 +74,10 @@ def upsert_mentions(
     ``updated`` when its text differs. One SELECT finds the stored mentions;
     the new ones go in with one multi-row INSERT, a SELECT of their ids and an
     INSERT of their brand matches, so a batch of tens costs little more than
-    one mention did.
+    one mention did. Strings lose NUL and other control characters first
+    (``storage.hygiene``).
     """
+    batch = [(storable_fields(fields), matches) for fields, matches in batch]
     for fields, _ in batch:
         unknown = set(fields) - MENTION_FIELDS
         if unknown:

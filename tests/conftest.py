@@ -134,9 +134,9 @@ def site() -> Iterator[SampleSite]:
 
 
 @pytest.fixture(scope="session")
-def slack_server(shared: Path) -> Iterator[SlackServer]:
-    """The local Slack Web API, started once per test session."""
-    with SlackServer(shared / "fixtures" / "slack") as server:
+def slack_server() -> Iterator[SlackServer]:
+    """The local Slack Web API (in-repo fixtures only), started once per session."""
+    with SlackServer() as server:
         yield server
 
 

@@ -1,4 +1,4 @@
-"""Alert commands: ``earful alerts handle ID``, ``list`` and ``listen``."""
+"""Alert commands: ``earful alerts handle ID``, ``list``, ``retry`` and ``listen``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,15 @@ from types import FrameType
 
 import click
 
-from alerts import AlertError, SlackDeliverer, SocketModeError, handle, outbox_rows
+from alerts import (
+    AlertError,
+    SlackDeliverer,
+    SocketModeError,
+    handle,
+    outbox_rows,
+    requeue_failed,
+)
+from earful.cli.analyst import parse_when
 from earful.cli.common import CONFIG_OPTION, DB_OPTION, load
 from earful.config import Config
 from earful.logs import add_secret, setup_logging
@@ -22,6 +30,7 @@ STATES = {
     "pending": (AlertState.PENDING,),
     "failed": (AlertState.FAILED,),
     "sent": (AlertState.SENT,),
+    "folded": (AlertState.FOLDED,),
     "open": (AlertState.PENDING, AlertState.FAILED),
 }
 
@@ -106,6 +115,43 @@ def list_command(
             f"{a.id:>6}  {a.state:<7}  {a.kind:<7}  {a.channel}  "
             f"attempts={a.attempts}{when}  last_error={a.last_error or '-'}"
         )
+
+
+@alerts_group.command("retry")
+@click.option(
+    "--since",
+    help="Only alerts created at or after this: 2026-11-01, 2026-11-01T09:00, 12h, 7d.",
+)
+@click.option("--channel", help="Only alerts to this channel (as in the config).")
+@CONFIG_OPTION
+@DB_OPTION
+def retry_command(
+    since: str | None,
+    channel: str | None,
+    config_path: Path,
+    database_url: str | None,
+) -> None:
+    """List failed alerts and queue them again (after fixing what failed them).
+
+    They go out on the next delivery run (`earful run`), each at most once:
+    Slack is searched for a copy an earlier attempt may have left first.
+    """
+    config = load(config_path, database_url)
+    after = parse_when(since) if since else None
+    try:
+        sessions = open_database(config.database_url)
+        with sessions() as session, session.begin():
+            requeued = requeue_failed(session, channel=channel, since=after)
+            lines = [
+                f"{a.id:>6}  {a.kind:<7}  {a.channel}  last_error={a.last_error or '-'}"
+                for a in requeued
+            ]
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in lines:
+        click.echo(line)
+    n = len(lines)
+    click.echo(f"{n} failed alert{'s' * (n != 1)} queued again.")
 
 
 @alerts_group.command("listen")

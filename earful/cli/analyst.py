@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from earful.cli.common import (
     CONFIG_OPTION,
     READ_DB_OPTION,
+    checked_url,
     load,
     no_database,
     url_without_config,
@@ -97,6 +98,7 @@ def analyst_for(
     if url is None:
         config = load(config_path, database_url)
         return Analyst(config.database_url, model or config.sentiment.model)
+    url = checked_url(url)
     if model is None:
         with session_for(Analyst(url, DEFAULT_MODEL)) as session:
             model = latest_model(session) or DEFAULT_MODEL

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import click
 
-from earful.config import DATABASE_URL_ENV, Config, load_config
+from earful.config import (
+    DATABASE_URL_ENV,
+    Config,
+    database_url_problem,
+    load_config,
+)
 from earful.errors import EarfulError
 from earful.pipeline import Pipeline
 from sentiment import SentimentError
@@ -66,8 +71,23 @@ def load(config_path: Path, database_url: str | None = None) -> Config:
     except EarfulError as exc:
         raise click.ClickException(str(exc)) from None
     if database_url:
-        config = config.model_copy(update={"database_url": database_url})
+        config = config.model_copy(update={"database_url": checked_url(database_url)})
     return config
+
+
+def checked_url(database_url: str) -> str:
+    """``--database-url`` if Earful can use it; a usage error (exit 2) if not."""
+    if (problem := database_url_problem(database_url)) is not None:
+        raise click.BadParameter(problem, param_hint="'--database-url'")
+    return database_url
+
+
+def require_secrets(config: Config, origin: Path) -> None:
+    """Exit 1 naming every secret variable the config names that is unset."""
+    if problems := config.unset_secrets():
+        raise click.ClickException(
+            "\n".join(f"{origin}: {problem}" for problem in problems)
+        )
 
 
 def open_pipeline(config: Config) -> Pipeline:

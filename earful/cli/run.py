@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -11,11 +12,14 @@ import click
 from earful.cli.common import (
     CONFIG_OPTION,
     DB_OPTION,
+    checked_url,
     load,
     open_pipeline,
+    require_secrets,
     terminal_safe,
 )
 from earful.config import Config, load_config
+from earful.errors import ConfigError, EarfulError
 from earful.logs import LogFormat, add_secret, setup_logging
 from earful.pipeline import Pipeline, RunSummary
 from sentiment import SentimentError
@@ -25,6 +29,8 @@ from storage import StorageError, make_engine, redact_url, upgrade
 def load_config_file(config_path: Path, database_url: str | None) -> Config:
     """The config as ``run`` loads it, for SIGHUP reloads (errors raise, not exit)."""
     config = load_config(config_path)
+    if problems := config.unset_secrets():
+        raise ConfigError([f"{config_path}: {problem}" for problem in problems])
     if database_url:
         config = config.model_copy(update={"database_url": database_url})
     return config
@@ -75,6 +81,11 @@ def _print_summary(summary: RunSummary, pipeline: Pipeline) -> None:
         )
         for error in d.errors:
             click.echo(f"  alert error: {error}")
+        if d.due_left:
+            click.echo(
+                f"  {d.due_left} alert{'s' * (d.due_left != 1)} due but not sent "
+                "in this run (over its limit): run again"
+            )
     click.echo(f"Database: {redact_url(pipeline.config.database_url)}")
 
 
@@ -129,6 +140,7 @@ def run(
     On schedule, SIGHUP reloads the config; `earful status` shows each source.
     """
     config = load(config_path, database_url)
+    require_secrets(config, config_path)
     level = logging.getLogger().getEffectiveLevel()
     if once:
         setup_logging(level, log_format)
@@ -137,23 +149,48 @@ def run(
         logging.getLogger("earful.crawl").setLevel(max(level, logging.WARNING))
     for secret in config.secret_values():
         add_secret(secret)
+    if once:
+        pipeline = open_pipeline(config)
+        try:
+            summary = _run_once(pipeline)
+        finally:
+            pipeline.close()
+        _print_summary(summary, pipeline)
+        if not summary.ok:
+            sys.exit(1)
+        return
+    try:
+        _run_daemon(
+            config,
+            lambda: load_config_file(config_path, database_url),
+            announce=log_format == "text",  # JSON logs stay one object per line
+        )
+    except click.ClickException as exc:
+        # The daemon's stderr is its log: say it as a CRITICAL record, not as
+        # a line of stray output (which would be logged at WARNING).
+        logging.getLogger("earful.cli").critical(
+            "earful run stopped: %s", exc.format_message()
+        )
+        sys.exit(exc.exit_code)
+
+
+def _run_daemon(
+    config: Config, reload: Callable[[], Config], *, announce: bool
+) -> None:
+    from earful.daemon import run_forever  # noqa: PLC0415 - daemon only
+
     pipeline = open_pipeline(config)
     try:
-        if once:
-            summary = _run_once(pipeline)
-            _print_summary(summary, pipeline)
-            if not summary.ok:
-                sys.exit(1)
-            return
-        from earful.daemon import run_forever  # noqa: PLC0415 - daemon only
-
-        if log_format == "text":  # JSON logs stay one object per line
+        if announce:
             click.echo(
                 f"earful running: {len(pipeline.enabled_sources())} sources, "
                 f"database {redact_url(config.database_url)}; Ctrl-C to stop",
                 file=sys.__stderr__,  # sys.stderr now turns lines into log records
             )
-        run_forever(pipeline, lambda: load_config_file(config_path, database_url))
+        try:
+            run_forever(pipeline, reload)
+        except EarfulError as exc:
+            raise click.ClickException(str(exc)) from None
     finally:
         pipeline.close()
 
@@ -166,8 +203,13 @@ def config_group() -> None:
 @config_group.command("check")
 @CONFIG_OPTION
 def config_check(config_path: Path) -> None:
-    """Validate the config and print every problem at once."""
+    """Validate the config and print every problem at once.
+
+    A secret variable the file names (``token_env = "MY_SLACK_TOKEN"``) that is
+    unset is a problem too.
+    """
     config = load(config_path)
+    require_secrets(config, config_path)
     click.echo(
         f"{config_path}: ok ({len(config.brands)} brands, {len(config.sources)} "
         f"sources, {len(config.alerts)} alert rules)"
@@ -184,7 +226,7 @@ def db_group() -> None:
 @DB_OPTION
 def db_upgrade(config_path: Path, database_url: str | None) -> None:
     """Apply database migrations (also done automatically on first use)."""
-    url = database_url or load(config_path).database_url
+    url = checked_url(database_url) if database_url else load(config_path).database_url
     try:
         upgrade(make_engine(url))
     except StorageError as exc:

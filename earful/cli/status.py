@@ -132,12 +132,30 @@ def _json(health: Health, database: str, now: datetime) -> str:
         for s in health.sources
     ]
     unhealthy = [s.name for s in health.unhealthy(now)]
+    beat = health.heartbeat
+    daemon = {
+        "heartbeat_at": iso(beat[1]) if beat else None,
+        "owner": beat[0] if beat else None,
+        "stale": health.stale_heartbeat(now) is not None,
+    }
+    jobs = [
+        {
+            "job": j.job,
+            "owner": j.owner,
+            "started_at": iso(j.started_at),
+            "finished_at": iso(j.finished_at),
+            "error": j.error,
+        }
+        for j in health.jobs
+    ]
     return json.dumps(
         {
             "checked_at": now.isoformat(),
             "database": database,
             "model": health.model,
             "alerts": health.alerts,
+            "daemon": daemon,
+            "jobs": jobs,
             "sources": sources,
             "unhealthy": unhealthy,
         },
@@ -149,6 +167,23 @@ def _config(config_path: Path, database_url: str | None) -> Config:
     if not config_path.exists():
         raise no_database(config_path)
     return load(config_path, database_url)
+
+
+def _daemon_lines(health: Health, now: datetime) -> list[str]:
+    if health.heartbeat is None:
+        return ["Daemon: no heartbeat recorded (earful run has not run here)"]
+    owner, at = health.heartbeat
+    state = "STALE: dead or stuck" if health.stale_heartbeat(now) else "alive"
+    lines = [f"Daemon: {state}, last heartbeat {_ago(at, now)} ({owner})"]
+    for j in health.jobs:
+        end = (
+            f"finished {_ago(j.finished_at, now)}"
+            if j.finished_at
+            else "running (or died)"
+        )
+        error = f": {j.error}" if j.error else ""
+        lines.append(f"  job {j.job}: started {_ago(j.started_at, now)}, {end}{error}")
+    return lines
 
 
 @click.command()
@@ -163,12 +198,14 @@ def _config(config_path: Path, database_url: str | None) -> Config:
     help="A table for people, or JSON for monitoring.",
 )
 def status(config_path: Path, database_url: str | None, fmt: str) -> None:
-    """Show each source's last run, last success and error, and the alert outbox.
+    """Show each source's last run, last success and error, the alert outbox, and
+    the daemon's heartbeat and jobs.
 
     Exits 1 when a source has failed for longer than `[daemon] unhealthy_after`,
-    or extracted nothing from the pages it fetched 3 runs in a row, so it can
-    serve as a health check. With only a database URL (no config file), it
-    lists every source with recorded runs and the default threshold.
+    or extracted nothing from the pages it fetched 3 runs in a row, or the
+    daemon's newest heartbeat is over a minute old, so it can serve as a health
+    check. With only a database URL (no config file), it lists every source with
+    recorded runs and the default threshold.
     """
     url = url_without_config(config_path, database_url)
     config = None
@@ -200,11 +237,19 @@ def status(config_path: Path, database_url: str | None, fmt: str) -> None:
             for state in ("pending", "failed", "sent")
         )
         click.echo(f"Alerts: {alerts}")
+        for line in _daemon_lines(health, now):
+            click.echo(line)
         click.echo(f"Model: {health.model}")
         click.echo(f"Database: {database}")
-    bad = health.unhealthy(now)
-    if bad:
-        raise click.ClickException(_unhealthy(health, bad))
+    problems = []
+    if (age := health.stale_heartbeat(now)) is not None:
+        problems.append(
+            f"daemon heartbeat is {_ago(now - age, now)}: earful run is dead or stuck"
+        )
+    if bad := health.unhealthy(now):
+        problems.append(_unhealthy(health, bad))
+    if problems:
+        raise click.ClickException("unhealthy: " + "; ".join(problems))
 
 
 def _unhealthy(health: Health, bad: list[SourceHealth]) -> str:
@@ -217,4 +262,4 @@ def _unhealthy(health: Health, bad: list[SourceHealth]) -> str:
     if empty:
         runs = EMPTY_RUNS_UNHEALTHY
         reasons.append(f"extracted nothing {runs} runs in a row: {', '.join(empty)}")
-    return f"unhealthy: {'; '.join(reasons)}"
+    return "; ".join(reasons)

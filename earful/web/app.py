@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -31,6 +32,8 @@ from storage.stats import Window, share_of_voice, volume_by, volume_over_time
 HERE = Path(__file__).resolve().parent
 CSRF_COOKIE, TOKEN_COOKIE = "earful_csrf", "earful_token"
 WEEKLY_AFTER_DAYS = 120  # longer periods chart weeks, not days
+MAX_DAYS = 3660  # ten years; timedelta overflows near 2.7 million days
+MAX_OFFSET = 1_000_000  # past this a page is empty anyway; SQL bigints overflow
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -58,6 +61,7 @@ class _App:
     def __init__(self, dash: Dashboard) -> None:
         self.dash = dash
         self.templates = Jinja2Templates(directory=HERE / "templates")
+        self.templates.env.tests["web_link"] = is_web_link
 
     def render(self, request: Request, name: str, **context: Any) -> Response:
         csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
@@ -68,7 +72,7 @@ class _App:
         return response
 
     def overview(self, request: Request) -> Response:
-        days = _int(request.query_params.get("days"), 90)
+        days = _query_int(request, "days", 90, low=1, high=MAX_DAYS)
         brand = request.query_params.get("brand") or None
         since = utcnow() - timedelta(days=days)
         window = Window(self.dash.model_id, brand, since)
@@ -98,7 +102,7 @@ class _App:
             handled=request.query_params.get("show") == "handled",
             sort="reach",
             limit=50,
-            offset=_int(request.query_params.get("offset"), 0),
+            offset=_query_int(request, "offset", 0, low=0, high=MAX_OFFSET),
         )
         with self.dash.sessions() as s:
             rows = find_mentions(s, query)
@@ -156,6 +160,28 @@ def _int(value: str | None, default: int) -> int:
         return max(0, int(value)) if value else default
     except ValueError:
         return default
+
+
+def is_web_link(url: object) -> bool:
+    """Whether ``url`` may be a link: http(s) only, never ``javascript:`` or ``data:``."""
+    return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
+
+
+def _query_int(
+    request: Request, name: str, default: int, *, low: int, high: int
+) -> int:
+    """Query parameter ``name`` as an int in [low, high]; otherwise a clear 400."""
+    value = request.query_params.get(name)
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = low - 1
+    if not low <= number <= high:
+        msg = f"{name} must be a whole number from {low} to {high}"
+        raise HTTPException(400, msg)
+    return number
 
 
 def _same_origin(request: Request) -> bool:

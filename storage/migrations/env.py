@@ -7,13 +7,14 @@ from typing import Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from storage.db import make_engine
 from storage.models import Base, UTCDateTime
 
 config = context.config
 IGNORED_TABLES = ("apscheduler_", "mentions_fts")
+MIGRATION_LOCK = 0x45617266756C  # "Earful": the advisory lock key for migrations
 
 
 def render_item(
@@ -57,6 +58,12 @@ def run_migrations_online() -> None:
             include_object=include_object,
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Several daemons may start together on an empty database: the
+                # first migrates, the others wait here, then find it up to date.
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             context.run_migrations()
         connection.commit()
 

@@ -119,7 +119,7 @@ def test_exact_payload_with_hostile_text(
         assert escape_mrkdwn(hostile) in wire
     # And it is what Slack now holds in the channel.
     client = WebClient(token=OK_TOKEN, base_url=slack.api_url)
-    history = client.conversations_history(channel="#brand-alerts")
+    history = client.conversations_history(channel=channel_id("#brand-alerts"))
     assert history["messages"][0]["blocks"] == request.payload["blocks"]
 
 

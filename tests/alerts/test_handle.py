@@ -9,7 +9,15 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts import AlertError, AlertRule, WebhookDeliverer, deliver_pending, handle
+from alerts import (
+    AlertError,
+    AlertRule,
+    SendPolicy,
+    SlackDeliverer,
+    WebhookDeliverer,
+    deliver_pending,
+    handle,
+)
 from earful.cli import main
 from storage.models import Mention
 from tests.alerts.conftest import NO_PACING
@@ -85,3 +93,39 @@ def test_list_shows_pending_and_failed_with_last_error(
         main, ["alerts", "list", "--state", "pending", "--config", str(config_file)]
     )
     assert result.output == "No pending alerts.\n"
+
+
+def test_retry_requeues_failed_alerts_and_never_doubles_them(
+    db: Factory, queue: Callable[..., int], slack: SlackServer, config_file: Path
+) -> None:
+    queue()
+    queue()
+    failing = SlackDeliverer(
+        "xoxb-store500_2", base_url=slack.api_url, server_error_retries=0,
+        pacer=NO_PACING,
+    )  # fmt: skip
+    report = deliver_pending(db, failing, policy=SendPolicy(max_attempts=1))
+    assert report.failed == 2  # Slack kept both posts, then answered 500
+    args = ["alerts", "retry", "--since", "1h", "--config", str(config_file)]
+    result = CliRunner().invoke(main, args)
+    assert (result.exit_code, result.output) == (
+        0,
+        (
+            "     1  mention  #brand-alerts  last_error=fatal_error\n"
+            "     2  mention  #brand-alerts  last_error=fatal_error\n"
+            "2 failed alerts queued again.\n"
+        ),
+    )
+    ok = SlackDeliverer("xoxb-ok", base_url=slack.api_url, pacer=NO_PACING)
+    report = deliver_pending(db, ok)
+    assert (report.sent, report.recovered) == (2, 2)  # found by key, not re-posted
+    assert len(slack.posts("#brand-alerts")) == 2
+    again = CliRunner().invoke(main, args)
+    assert (again.exit_code, again.output) == (0, "0 failed alerts queued again.\n")
+
+
+def test_retry_rejects_a_bad_since(config_file: Path) -> None:
+    args = ["alerts", "retry", "--since", "yesterday", "--config", str(config_file)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "'yesterday' is not a date" in result.output

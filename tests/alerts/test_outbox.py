@@ -122,7 +122,9 @@ def test_server_error_stays_pending_then_fails_after_max_attempts(
             "(http_500); will retry"
         )
     ]
-    assert len(slack.calls("chat.postMessage")) == 3  # 1 try + 2 sdk retries
+    # No blind re-post: the duplicate check before a resend failed too (3 tries).
+    assert len(slack.calls("chat.postMessage")) == 1
+    assert len(slack.calls("conversations.list")) == 3
     [alert] = alerts(db)
     assert (alert.state, alert.attempts, alert.last_error) == ("pending", 1, "http_500")
     report = deliver_pending(db, deliverer, policy=RETRY_NOW)

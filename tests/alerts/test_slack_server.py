@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,27 +15,43 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from alerts import AlertRule, SlackDeliverer, deliver_pending, retry_failed
-from tests.servers.slack import SlackServer
+from tests.servers.slack import Shapes, SlackServer, channel_id
 
 OK_TOKEN = "xoxb-ok"  # noqa: S105 - a scenario name, not a secret
 APP_TOKEN = "xapp-ok"  # noqa: S105 - a scenario name, not a secret
 
 
-def test_auth_test_replays_the_recording(slack: SlackServer) -> None:
+def test_auth_test_answers_in_slacks_shape(slack: SlackServer) -> None:
     client = WebClient(token=OK_TOKEN, base_url=slack.api_url)
     assert client.auth_test().data == {
         "ok": True,
-        "url": "https://rubybot.slack.com/",
-        "team": "team_name",
-        "user": "user_name",
-        "team_id": "TDEADBEEF",
-        "user_id": "UBAADFOOD",
-        "bot_id": "B0J1L75DY",
+        "url": "https://earful-test.slack.com/",
+        "team": "Earful Test",
+        "user": "earful",
+        "team_id": "T0EARFUL1",
+        "user_id": "U0EARFUL1",
+        "bot_id": "B0EARFUL1",
         "is_enterprise_install": False,
     }
     with pytest.raises(SlackApiError) as caught:
         WebClient(base_url=slack.api_url).auth_test()
     assert caught.value.response.data == {"ok": False, "error": "not_authed"}
+
+
+def test_in_repo_shapes_match_the_real_recordings(shared: Path) -> None:
+    """Second layer: the recordings in ../shared replay with the same keys."""
+    ours = Shapes.load()
+    recorded = Shapes.from_recordings(shared / "fixtures" / "slack")
+    with SlackServer(recorded) as server:
+        client = WebClient(token=OK_TOKEN, base_url=server.api_url)
+        assert client.auth_test().data == recorded.auth_test
+        posted = client.chat_postMessage(channel="#brand-alerts", text="hi")
+    assert set(ours.auth_test) == set(recorded.auth_test)
+    assert set(ours.post_message) == set(recorded.post_message)
+    assert set(ours.post_message["message"]) <= set(recorded.post_message["message"])
+    assert set(ours.update) == set(recorded.update)
+    assert set(ours.history) == set(recorded.history)
+    assert posted["channel"] == channel_id("#brand-alerts")
 
 
 def test_chat_update_changes_the_posted_message(slack: SlackServer) -> None:

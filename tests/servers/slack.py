@@ -1,12 +1,15 @@
 """A local Slack Web API and incoming-webhook server that answers like the real one.
 
-Response bodies come from the recordings in ``../shared/fixtures/slack``: the
-``auth.test`` body from slack-ruby-client's real VCR cassette, the
-``chat.postMessage`` / ``chat.update`` / ``conversations.history`` shapes from
-Slack's OpenAPI examples (``conversations.replies`` answers in the history shape;
-messages keep their ``metadata`` and ``thread_ts``, and the history lists only
-thread parents, as Slack's does). Like python-slack-sdk's own test server, the token
-suffix picks the scenario (``xoxb-<scenario>``):
+Response bodies come from ``tests/servers/fixtures/slack_shapes.json``, written by
+the team in the shapes of Slack's documentation (``Shapes.from_recordings`` reads
+the real recordings in ``../shared/fixtures/slack`` instead, as a second layer).
+Messages keep their ``metadata`` and ``thread_ts``; the history lists only thread
+parents, as Slack's does. Like Slack, ``chat.postMessage`` takes a channel name or
+ID, while ``chat.update``, ``conversations.history`` and ``conversations.replies``
+take IDs only (a ``#name`` gets ``channel_not_found``); ``conversations.list``
+pages the team's channels (``KNOWN_CHANNELS`` plus 250 more) with cursors. Like
+python-slack-sdk's own test server, the token suffix picks the scenario
+(``xoxb-<scenario>``):
 
 ==========================  ===============================================
 ``xoxb-ok`` (or anything)   ok, with a fresh ``ts``
@@ -17,8 +20,14 @@ suffix picks the scenario (``xoxb-<scenario>``):
 ``xoxb-500`` / ``-503``     that HTTP status with ``{"ok": false}``
 ``xoxb-down_N``             503 with an HTML page on the first N calls, then ok
 ``xoxb-disconnect``         closes the connection without answering
+``xoxb-store500_N``         the first N posts are stored, then answered 500
+``xoxb-storedrop_N``        the first N posts are stored, then the connection drops
 no token / not ``xoxb-``    ``not_authed`` / ``invalid_auth``
 ==========================  ===============================================
+
+``fault`` set to one of ``FAULTS`` makes every API call fail until cleared (an
+outage): ``down`` (503 page), ``500``, ``drop``, and ``store500`` / ``storedrop``
+(posts are kept before the failure, as when Slack fails after storing).
 
 ``apps.connections.open`` wants the app-level token instead: ``xapp-<anything>``
 answers ``{"ok": true, "url": "ws://127.0.0.1:…/link/?ticket=…"}``, a URL of the
@@ -27,8 +36,8 @@ local Socket Mode server (``socket_mode``, see ``tests/servers/socket_mode.py``)
 gets ``not_allowed_token_type``, as from Slack. ``click()`` sends that socket a
 ``block_actions`` payload for a button in a posted message, shaped like Slack's.
 
-Channels ``#nope`` (channel_not_found), ``#not-in`` (not_in_channel) and
-``#archived`` (is_archived) fail; oversized or empty messages get Slack's
+Channel ``#nope`` does not exist (channel_not_found); ``#not-in`` (not_in_channel)
+and ``#archived`` (is_archived) fail; oversized or empty messages get Slack's
 ``invalid_blocks``, ``msg_too_long`` or ``no_text``. ``POST /hook/<name>``
 answers like an incoming webhook: ``ok`` by default, ``ratelimited_N``,
 ``down_N``, or any name in ``HOOK_ERRORS``. Every request is recorded (headers
@@ -38,6 +47,7 @@ without Authorization, parsed payload) so tests can assert the exact payload;
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import json
@@ -61,11 +71,6 @@ from tests.servers.socket_mode import TEAM_ID, SocketModeServer, block_actions
 ERROR_TOKENS = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "missing_scope"}
 )
-CHANNEL_ERRORS = {
-    "#nope": "channel_not_found",
-    "#not-in": "not_in_channel",
-    "#archived": "is_archived",
-}
 HOOK_ERRORS = {  # Slack changelog 2016-05-17, "Improving error conditions"
     "invalid_payload": 400,
     "user_not_found": 400,
@@ -75,6 +80,7 @@ HOOK_ERRORS = {  # Slack changelog 2016-05-17, "Improving error conditions"
     "channel_is_archived": 410,
     "rollup_error": 500,
 }
+FAULTS = frozenset({"down", "500", "drop", "store500", "storedrop"})
 HTML_503 = "<html><body><h1>503 Service Unavailable</h1></body></html>"
 
 
@@ -88,19 +94,42 @@ class RecordedRequest:
     payload: dict[str, Any]
 
 
+SHAPES_FILE = Path(__file__).with_name("fixtures") / "slack_shapes.json"
+FILLER_CHANNELS = 250  # so conversations.list takes several pages, as on a big team
+KNOWN_CHANNELS = (
+    "general", "random", "brand-alerts", "alerts", "acme", "a", "b", "o", "pr",
+    "pr-team", "reviews", "loud", "calm", "legal", "ja", "exec", "big", "archived",
+    "not-in",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Shapes:
-    """Response bodies loaded from the shared Slack recordings."""
+    """Response bodies: Earful's own fixture in Slack's shapes, or the recordings."""
 
     auth_test: dict[str, Any]
     not_authed: dict[str, Any]
     post_message: dict[str, Any]
     update: dict[str, Any]
     history: dict[str, Any]
+    channel: dict[str, Any]
 
     @classmethod
-    def load(cls, slack_fixtures: Path) -> Shapes:
-        """Read the shapes from ``shared/fixtures/slack``."""
+    def load(cls, path: Path = SHAPES_FILE) -> Shapes:
+        """Read the shapes from the in-repo fixture (``tests/servers/fixtures``)."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            auth_test=data["auth.test"],
+            not_authed=data["not_authed"],
+            post_message=data["chat.postMessage"],
+            update=data["chat.update"],
+            history=data["conversations.history"],
+            channel=data["channel"],
+        )
+
+    @classmethod
+    def from_recordings(cls, slack_fixtures: Path) -> Shapes:
+        """Read the shapes from the real recordings in ``shared/fixtures/slack``."""
         vcr = slack_fixtures / "slack-ruby-client-vcr"
 
         def cassette_body(name: str) -> dict[str, Any]:
@@ -119,14 +148,21 @@ class Shapes:
             post_message=examples["chat.postMessage"]["responses"]["200"]["example"],
             update=examples["chat.update"]["responses"]["200"]["example"],
             history=history["examples"]["application/json"],
+            channel=cls.load().channel,
         )
 
 
+def is_channel_id(channel: str) -> bool:
+    """Whether ``channel`` looks like a conversation ID (``C…``, ``G…``, ``D…``)."""
+    return re.fullmatch(r"[CGD][A-Z0-9]{6,}", channel) is not None
+
+
 def channel_id(channel: str) -> str:
-    """A stable Slack-looking conversation ID for a channel name."""
-    if re.fullmatch(r"[CGD][A-Z0-9]{6,}", channel):
+    """A stable Slack-looking conversation ID for a channel name (``#`` optional)."""
+    if is_channel_id(channel):
         return channel
-    return "C" + hashlib.sha1(channel.encode()).hexdigest()[:10].upper()  # noqa: S324
+    name = channel.removeprefix("#")
+    return "C" + hashlib.sha1(name.encode()).hexdigest()[:10].upper()  # noqa: S324
 
 
 def block_problem(blocks: list[dict[str, Any]]) -> str | None:
@@ -155,8 +191,10 @@ def block_problem(blocks: list[dict[str, Any]]) -> str | None:
 class SlackServer(LocalServer):
     """The local Slack: ``api_url`` for ``WebClient``, ``hook_url(name)`` for webhooks."""
 
-    def __init__(self, slack_fixtures: Path) -> None:
-        self.shapes = Shapes.load(slack_fixtures)
+    def __init__(self, shapes: Shapes | None = None) -> None:
+        self.shapes = shapes or Shapes.load()
+        self.fault: str | None = None  # see ``FAULTS``: every API call, until cleared
+        self.channels: dict[str, dict[str, Any]] = {}
         self.requests: list[RecordedRequest] = []
         self.answered: list[RecordedRequest] = []
         self.history: dict[str, list[dict[str, Any]]] = {}
@@ -165,6 +203,11 @@ class SlackServer(LocalServer):
         self._ts = itertools.count(1)
         self.socket_mode = SocketModeServer()
         super().__init__(type("BoundSlackHandler", (SlackHandler,), {"slack": self}))
+        with self.lock:
+            for name in KNOWN_CHANNELS:
+                self.add_channel(name)
+            for n in range(FILLER_CHANNELS):
+                self.add_channel(f"team-{n:03d}")
 
     def __enter__(self) -> Self:
         self.socket_mode.__enter__()
@@ -189,13 +232,48 @@ class SlackServer(LocalServer):
         return f"{self.url}/hook/{name}"
 
     def reset(self) -> None:
-        """Forget requests, messages and scenario counters (between tests)."""
+        """Forget requests, messages, faults and scenario counters (between tests)."""
         with self.lock:
             self.requests.clear()
             self.answered.clear()
             self.history.clear()
             self.counts.clear()
+            self.fault = None
+            self.channels.clear()
+            for name in KNOWN_CHANNELS:
+                self.add_channel(name)
+            for n in range(FILLER_CHANNELS):
+                self.add_channel(f"team-{n:03d}")
         self.socket_mode.reset()
+
+    def add_channel(self, name: str, *, member: bool = True) -> str:
+        """Create public channel ``name`` (``archived`` and ``not-in`` are special)."""
+        name = name.removeprefix("#")
+        cid = channel_id(name)
+        with self.lock:
+            self.channels[cid] = {
+                **self.shapes.channel,
+                "id": cid,
+                "name": name,
+                "name_normalized": name,
+                "is_archived": name == "archived",
+                "is_member": member and name != "not-in",
+            }
+        return cid
+
+    def conversation(self, channel: str, *, by_name: bool) -> dict[str, Any] | None:
+        """The channel an API call names: by ID, or also by name where Slack allows."""
+        with self.lock:
+            if is_channel_id(channel):
+                return self.channels.get(channel)
+            if not by_name:
+                return None
+            return self.channels.get(channel_id(channel))
+
+    def posts(self, channel: str) -> list[dict[str, Any]]:
+        """Messages in ``channel`` (name or ID), thread replies included, oldest first."""
+        with self.lock:
+            return list(self.history.get(channel_id(channel), []))
 
     def calls(self, path_suffix: str) -> list[RecordedRequest]:
         """Recorded requests whose path ends with ``path_suffix``."""
@@ -322,6 +400,9 @@ class SlackHandler(BaseHTTPRequestHandler):
         if not token.startswith("xoxb-"):
             return self._json({"ok": False, "error": "invalid_auth"})
         scenario = token.removeprefix("xoxb-")
+        fault = self.slack.fault or self._store_then_fail(scenario, method)
+        if fault is not None:
+            return self._fail(fault, method, payload)
         if scenario == "disconnect":
             self.close_connection = True
             return None
@@ -342,10 +423,29 @@ class SlackHandler(BaseHTTPRequestHandler):
             "chat.update": self._update,
             "conversations.history": self._history,
             "conversations.replies": self._replies,
+            "conversations.list": self._list,
         }
         if method not in handlers:
             return self._json({"ok": False, "error": "unknown_method"}, 404)
         return self._json(handlers[method](payload))
+
+    def _store_then_fail(self, scenario: str, method: str) -> str | None:
+        """``store500_N`` / ``storedrop_N``: the first N posts are kept, then fail."""
+        name, _, n = scenario.rpartition("_")
+        if method != "chat.postMessage" or name not in FAULTS or not n.isdigit():
+            return None
+        return name if self._count(scenario) <= int(n) else None
+
+    def _fail(self, fault: str, method: str, payload: dict[str, Any]) -> None:
+        """Answer as Slack does in an outage; ``store…`` faults keep the post first."""
+        if fault.startswith("store") and method == "chat.postMessage":
+            self._post_message(payload)
+        if fault.endswith("drop"):
+            self.close_connection = True  # no answer at all: RemoteDisconnected
+            return None
+        if fault == "down":
+            return self._send(503, "text/html", HTML_503)
+        return self._json({"ok": False, "error": "fatal_error"}, 500)
 
     def _connections_open(self, token: str) -> dict[str, Any]:
         if not token.startswith("xapp-"):
@@ -357,12 +457,18 @@ class SlackHandler(BaseHTTPRequestHandler):
             return {"ok": False, "error": scenario}
         return {"ok": True, "url": self.slack.socket_mode.url()}
 
-    def _message_error(self, payload: dict[str, Any]) -> str | None:
+    def _message_error(  # noqa: PLR0911 - one answer per Slack error
+        self, payload: dict[str, Any], *, by_name: bool = True
+    ) -> str | None:
+        """Why Slack refuses this post or update: chat.update wants an ID."""
         channel = str(payload.get("channel") or "")
-        if not channel:
+        found = self.slack.conversation(channel, by_name=by_name)
+        if found is None:
             return "channel_not_found"
-        if channel in CHANNEL_ERRORS:
-            return CHANNEL_ERRORS[channel]
+        if found["is_archived"]:
+            return "is_archived"
+        if not found["is_member"]:
+            return "not_in_channel"
         if not payload.get("text") and not payload.get("blocks"):
             return "no_text"
         if len(str(payload.get("text") or "")) > 40_000:
@@ -386,9 +492,9 @@ class SlackHandler(BaseHTTPRequestHandler):
         return {**shape, "channel": channel, "ts": ts, "message": message}
 
     def _update(self, payload: dict[str, Any]) -> dict[str, Any]:
-        if (error := self._message_error(payload)) is not None:
+        if (error := self._message_error(payload, by_name=False)) is not None:
             return {"ok": False, "error": error}
-        channel = channel_id(str(payload["channel"]))
+        channel = str(payload["channel"])
         with self.slack.lock:
             found = [
                 m
@@ -412,39 +518,78 @@ class SlackHandler(BaseHTTPRequestHandler):
             "message": message,
         }
 
-    def _history(self, payload: dict[str, Any]) -> dict[str, Any]:
+    def _readable(self, payload: dict[str, Any]) -> str | None:
+        """The conversation ID a read names, or None: reads take IDs only, as Slack's."""
         channel = str(payload.get("channel") or "")
-        if channel in CHANNEL_ERRORS or not channel:
+        found = self.slack.conversation(channel, by_name=False)
+        return None if found is None else channel
+
+    def _history(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if (channel := self._readable(payload)) is None:
             return {"ok": False, "error": "channel_not_found"}
+        oldest = float(payload.get("oldest") or 0)
         with self.slack.lock:
             messages = [  # like Slack: the channel's messages, not thread replies
                 m
-                for m in reversed(self.slack.history.get(channel_id(channel), []))
-                if m.get("thread_ts", m["ts"]) == m["ts"]
+                for m in reversed(self.slack.history.get(channel, []))
+                if m.get("thread_ts", m["ts"]) == m["ts"] and float(m["ts"]) > oldest
             ]
-        return self._listing(messages)
+        return self._page(self.slack.shapes.history, "messages", messages, payload)
 
     def _replies(self, payload: dict[str, Any]) -> dict[str, Any]:
-        channel, ts = str(payload.get("channel") or ""), payload.get("ts")
-        if channel in CHANNEL_ERRORS or not channel:
+        if (channel := self._readable(payload)) is None:
             return {"ok": False, "error": "channel_not_found"}
+        ts = payload.get("ts")
         with self.slack.lock:
             messages = [
                 m
-                for m in self.slack.history.get(channel_id(channel), [])
+                for m in self.slack.history.get(channel, [])
                 if ts in {m["ts"], m.get("thread_ts")}
             ]
         if not messages:
             return {"ok": False, "error": "thread_not_found"}
-        return self._listing(messages)
+        return self._page(self.slack.shapes.history, "messages", messages, payload)
 
-    def _listing(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
-        shape = self.slack.shapes.history
+    def _list(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """conversations.list: public channels, ``limit`` a page, opaque cursors."""
+        types = set(str(payload.get("types") or "public_channel").split(","))
+        if not types <= {"public_channel", "private_channel", "mpim", "im"}:
+            return {"ok": False, "error": "invalid_types"}
+        archived = str(payload.get("exclude_archived", "")).lower() in {"1", "true"}
+        with self.slack.lock:
+            channels = [
+                dict(c)
+                for c in self.slack.channels.values()
+                if "public_channel" in types and not (archived and c["is_archived"])
+            ]
+        return self._page({"ok": True}, "channels", channels, payload)
+
+    def _page(
+        self,
+        shape: dict[str, Any],
+        key: str,
+        items: list[dict[str, Any]],
+        payload: dict[str, Any],
+    ) -> dict[str, Any]:
+        """One page of ``items`` as Slack pages them: ``limit`` and ``next_cursor``."""
+        limit = min(int(payload.get("limit") or 100), 1000)
+        cursor = str(payload.get("cursor") or "")
+        try:
+            start = (
+                int(base64.b64decode(cursor).decode().removeprefix("next:"))
+                if cursor
+                else 0
+            )
+        except ValueError:
+            return {"ok": False, "error": "invalid_cursor"}
+        page = items[start : start + limit]
+        more = start + limit < len(items)
+        token = base64.b64encode(f"next:{start + limit}".encode()).decode()
         return {
             **shape,
-            "messages": messages,
-            "has_more": False,
-            "response_metadata": {"next_cursor": ""},
+            key: page,
+            **({"has_more": more} if key == "messages" else {}),
+            "response_metadata": {"next_cursor": token if more else ""},
         }
 
     def _hook(self, name: str, payload: dict[str, Any]) -> None:

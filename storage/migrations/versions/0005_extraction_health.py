@@ -8,7 +8,7 @@ out empty). Such a run has ``status = 'empty'``. ``source_health_view`` shows
 the new columns; its last success still counts only ``ok`` runs.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 02:00:00
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision: str = "0005"
-down_revision: Union[str, Sequence[str], None] = "0003"
+down_revision: Union[str, Sequence[str], None] = "0004"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
