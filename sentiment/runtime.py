@@ -137,7 +137,7 @@ def write_graph(path: Path, graph: bytes) -> None:
 
 
 def _session(graph: bytes, threads: int) -> onnxruntime.InferenceSession:
-    """A CPU session whose threads sleep rather than spin between batches.
+    """A CPU session whose threads sleep between batches and that frees its buffers.
 
     Spinning threads win a few percent on an idle machine and lose badly on a
     busy one (the daemon shares its cores with crawls and the database).
@@ -147,6 +147,8 @@ def _session(graph: bytes, threads: int) -> onnxruntime.InferenceSession:
     options.inter_op_num_threads = 1
     options.log_severity_level = _WARNING_LEVEL
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # The arena would keep the largest batch's buffers for the process's life.
+    options.enable_cpu_mem_arena = False
     return onnxruntime.InferenceSession(
         graph, options, providers=["CPUExecutionProvider"]
     )

@@ -35,6 +35,8 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
 _WEIGHT_SUFFIXES = (".safetensors", ".bin")
 _NO_LIMIT = 100_000  # tokenizers without a configured limit report ~1e30
 _EMPTY = {"negative": 0.0, "neutral": 1.0, "positive": 0.0}
+TOKEN_BUDGET = 4096
+"""Most padded tokens in one forward pass (a batch of long windows is split)."""
 
 
 class Scorer:
@@ -50,9 +52,10 @@ class Scorer:
       token, without overlap; each window is scored and the text's probabilities
       are the average over windows weighted by their token counts. So the end of a long review counts as much as its start, which
       head-only truncation would throw away.
-    * Windows are sorted by length and batched `batch_size` at a time with dynamic
-      padding, under `torch.inference_mode()`, with `threads` intra-op threads
-      (restored afterwards).
+    * Windows are sorted by length and batched `batch_size` at a time (fewer when
+      that would pad past `TOKEN_BUDGET` tokens) with dynamic padding, under
+      `torch.inference_mode()`, with `threads` intra-op threads (restored
+      afterwards).
     * `backend="onnxruntime"` exports the model once at construction and runs the
       batches in ONNX Runtime (about 2x faster than torch on CPU for MiniLM, same
       predictions); `"torch"` runs the model as loaded.
@@ -169,8 +172,7 @@ class Scorer:
             order.sort(key=lambda i: len(windows[i]))
         index = torch.tensor([LABELS.index(t) for t in self.targets])
         with _threads(self.threads), torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                rows = order[start : start + self.batch_size]
+            for rows in self._batches(order, windows):
                 inputs = [windows[i] for i in rows]
                 batch = self.tokenizer.pad({"input_ids": inputs}, return_tensors="pt")
                 logits = self._forward(dict(batch)).float()
@@ -179,6 +181,28 @@ class Scorer:
                 merged.index_add_(1, index, model_probs)
                 out[rows] = merged
         return out
+
+    def _batches(
+        self, order: list[int], windows: list[list[int]]
+    ) -> Iterator[list[int]]:
+        """Up to `batch_size` windows, and at most `TOKEN_BUDGET` padded tokens.
+
+        Attention memory grows with the square of the padded length, so 32 windows
+        of 512 tokens would take gigabytes; short tweets still go 32 at a time.
+        """
+        rows: list[int] = []
+        width = 0
+        for i in order:
+            wider = max(width, len(windows[i]))
+            if rows and (
+                len(rows) >= self.batch_size or (len(rows) + 1) * wider > TOKEN_BUDGET
+            ):
+                yield rows
+                rows, wider = [], len(windows[i])
+            rows.append(i)
+            width = wider
+        if rows:
+            yield rows
 
     def _torch_forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         assert self.model is not None  # noqa: S101 - checked in __init__
