@@ -42,14 +42,17 @@ MAX_SITE_NAME = 256
 BATCH_SIZE = 50
 
 
-def detect_item_language(item: MentionItem) -> None:
-    """Set ``item.language`` from its title and text unless it has one.
+def detect_item_language(item: MentionItem, own_text: str | None = None) -> None:
+    """Set ``item.language`` from its title and text (or ``own_text``) unless it has one.
 
-    Text that lost bytes in decoding is left without: a guess from mojibake is
-    noise (``zxx``, ``lij``) that language filters would then trust.
+    ``own_text`` is for items whose title is someone else's: a Reddit comment
+    carries its thread's title, and an English reply under a Japanese thread is
+    English. Text that lost bytes in decoding is left without: a guess from
+    mojibake is noise (``zxx``, ``lij``) that language filters would then trust.
     """
     if item.language is None and not item.garbled:
-        item.language = detect_language(f"{item.title or ''}\n{item.text}")
+        text = own_text if own_text is not None else f"{item.title or ''}\n{item.text}"
+        item.language = detect_language(text)
 
 
 class NormalizePipeline:

@@ -300,12 +300,14 @@ class RedditCollector:
         if item is None:
             return None
         item = self._normalize.process_item(item)
+        # A comment's language is its own, not its thread title's.
+        own = item.text if isinstance(thing, Comment) else None
         if self.matcher.needs_language:
-            detect_item_language(item)
+            detect_item_language(item, own)
         item.matches = self.matcher.match(text, item.language)
         if not item.matches:
             return None
-        detect_item_language(item)
+        detect_item_language(item, own)
         return item, extra
 
 

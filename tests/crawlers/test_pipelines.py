@@ -24,6 +24,7 @@ from crawlers.pipelines import (
     MatchPipeline,
     NormalizePipeline,
     StorePipeline,
+    detect_item_language,
 )
 from crawlers.text import canonical_url, html_to_text
 from storage.queries import MENTION_FIELDS, Match
@@ -75,6 +76,21 @@ def test_language_is_detected_only_for_items_that_name_a_brand():
         match.process_item(normalize.process_item(_item(ENGLISH)))
     )
     assert kept.language == "en"
+
+
+def test_a_reply_has_its_own_language_not_its_thread_titles():
+    reply = MentionItem(
+        source="r", source_type="reddit", external_id="t1_x", title=JAPANESE,
+        text="Acme support never answered my emails about the broken blender.",
+    )  # fmt: skip
+    detect_item_language(reply, reply.text)
+    assert reply.language == "en"
+    thread = MentionItem(
+        source="r", source_type="reddit", external_id="t3_y", title=JAPANESE,
+        text="Acme",
+    )  # fmt: skip
+    detect_item_language(thread)
+    assert thread.language == "ja"
 
 
 def test_text_that_lost_bytes_is_stored_without_them_and_gets_no_language():
