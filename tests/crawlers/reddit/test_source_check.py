@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from earful.cli import main
@@ -11,7 +12,7 @@ database_url = "sqlite:///{db}"
 
 [[brands]]
 name = "Any"
-query = "NOT zzzzqqq"
+query = "the OR you OR life"  # names each of the four recorded items
 
 [[sources]]
 name = "askreddit"
@@ -21,6 +22,7 @@ api_url = "{api}"
 """
 
 
+@pytest.mark.realdata  # replays PRAW's own recordings from ../shared
 def test_a_reddit_source_shows_its_newest_posts_and_comments(
     reddit_server, tmp_path, monkeypatch
 ):
