@@ -34,7 +34,7 @@ MAX_WARNINGS = 10
 SEEN_STAT = "earful/seen"
 NEW_STAT = "earful/new"
 UPDATED_STAT = "earful/updated"
-EMPTY_STAT = "earful/empty"  # entries with neither title nor text, skipped
+SKIPPED_STAT = "earful/skipped_empty"  # entries with neither title nor text
 
 logger = logging.getLogger(__name__)
 

@@ -92,7 +92,7 @@ def outcome(stats: dict[str, Any], error: str | None = None) -> dict[str, Any]:
     pages = int(stats.get(PAGES_STAT, 0))
     extracted = int(stats.get(EXTRACTED_STAT, 0))
     warnings = list(stats.get(WARNING_STAT) or [])
-    if pages and not extracted:
+    if pages and not extracted and error is None:  # a failure says why already
         empty = stats.get(EMPTY_STAT) or "nothing extracted"
         warnings.insert(0, f"{empty} ({pages} page{'s' * (pages != 1)} read)")
     return {

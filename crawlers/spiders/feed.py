@@ -17,7 +17,7 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 
 from crawlers.encoding import as_utf8_xml, decode_body
 from crawlers.errors import (
-    EMPTY_STAT,
+    SKIPPED_STAT,
     JsonFeedError,
     record_error,
     record_fetch_failure,
@@ -184,10 +184,10 @@ class FeedSpider(Spider):
         for entry in parsed.entries[: self.params.max_items]:
             item = self._item(entry, parsed, response.url)
             if item is None:
-                self.crawler.stats.inc_value(EMPTY_STAT)
+                self.crawler.stats.inc_value(SKIPPED_STAT)
                 continue
             yield item
-        if empty := self.crawler.stats.get_value(EMPTY_STAT):
+        if empty := self.crawler.stats.get_value(SKIPPED_STAT):
             self.logger.info(
                 "%s: skipped %d entries with no title and no text", response.url, empty
             )
