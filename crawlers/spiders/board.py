@@ -96,6 +96,12 @@ class BoardSpider(Spider):
             record_warning(self.crawler, f"{where}: {problem}")
         return text
 
+    def empty_reason(self, response: Response) -> str | None:
+        """``subject.txt`` lists threads, not posts: a day without brand threads is quiet."""
+        if response.url.endswith("subject.txt"):
+            return None
+        return f"no posts read from {response.url} (not the dat format?)"
+
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """Ask for the new posts of each thread worth following."""
         listed = [

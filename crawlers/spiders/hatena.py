@@ -135,6 +135,9 @@ class HatenaSpider(Spider):
             )
             yield self._entry_request(link, title)
 
+    def empty_reason(self, response: Response) -> None:
+        """None: an article without new bookmark comments is a quiet day."""
+
     def parse_entry(
         self, response: Response, article: str, about: str | None
     ) -> Iterator[MentionItem]:
