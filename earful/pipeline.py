@@ -219,7 +219,7 @@ class Pipeline:
         self, session: Session, scorer: sentiment.Scorer, mentions: Sequence[Mention]
     ) -> int:
         """Score `mentions` and save the scores; returns how many are negative."""
-        texts = [_scoring_text(m.title, m.text) for m in mentions]
+        texts = [_scoring_text(m) for m in mentions]
         results = self._score_texts(scorer, texts)
         for mention, result in zip(mentions, results, strict=True):
             save_score(
@@ -417,8 +417,16 @@ def delivery_window(config: Config) -> DeliveryWindow:
     )
 
 
-def _scoring_text(title: str | None, text: str) -> str:
-    """A feed entry's title often carries the complaint; score it with the body."""
-    if title and not text.startswith(title):
+def _scoring_text(mention: Mention) -> str:
+    """The text to score: a post's own title with its body, a reply's body alone.
+
+    A feed entry's or a thread's title often carries the complaint, so it is
+    scored with the body. A reply (a Reddit or Hacker News comment, a board post)
+    carries its thread's title, which is someone else's words: "A thread about
+    kettles" would water down "Acme support is useless".
+    """
+    title, text = mention.title, mention.text
+    reply = mention.thread_id is not None and mention.thread_id != mention.external_id
+    if title and not reply and not text.startswith(title):
         return f"{title}. {text}" if text else title
     return text
