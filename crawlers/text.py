@@ -74,10 +74,11 @@ TRACKING_PARAMS = frozenset(
         "_gl",
     }
 )
-# Fragments that only scroll the article itself (WordPress and Disqus anchors);
-# any other fragment may address content (``#!/thread/42``, ``#comment-4788``).
+# Fragments that only scroll the article or pick a tab (WordPress and Disqus
+# anchors, 価格.com's ``#tab``); any other fragment may address content
+# (``#!/thread/42``, ``#comment-4788``).
 _NAVIGATION_FRAGMENT = re.compile(
-    r"(?:more(?:-\d+)?|comments|respond|disqus_thread|content|main|top)?",
+    r"(?:more(?:-\d+)?|comments|respond|disqus_thread|content|main|top|tab)?",
     re.IGNORECASE,
 )
 

@@ -30,7 +30,9 @@ def review_id(page_url: str, review: Review) -> str:
     if review.ident:
         fragment = urlsplit(review.ident).fragment
         own = canonical_url(urljoin(page_url, review.ident))
-        return f"{own}#{fragment}" if fragment else own
+        if not fragment or urlsplit(own).fragment == fragment:
+            return own
+        return f"{own.partition('#')[0]}#{fragment}"  # even one canonical_url drops
     parts = [review.author or "", review.published or "", review.title or ""]
     if not review.author and not review.published:
         parts.append(review.text)

@@ -87,9 +87,11 @@ def test_an_ameba_feed_whose_charset_header_is_wrong(scripted, sqlite_url):
     result = crawl(sqlite_url, "ameba", url, politeness=FAST)
     assert result["seen"] == 1
     assert result["error"] is None
-    # The header's charset is wrong: the XML declaration wins, and says so.
+    # The header's charset is wrong: the bytes are read as what they are, and the
+    # run says so.
     assert result["warning"] == (
-        f"malformed feed at {url}: document declared as UTF-8, but parsed as euc-jp"
+        f"feed at {url}: the declared charset utf-8 does not fit the bytes; "
+        "read as euc_jp"
     )
     (found,) = mentions(sqlite_url, "ameba")
     assert found.title == "アクメの掃除機が壊れました"

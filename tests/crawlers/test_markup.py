@@ -73,7 +73,7 @@ def test_vbulletin4_dates_in_the_user_stats_box():
         datetime(2026, 3, 16, 8, 5, tzinfo=UTC),
     ]  # the post dates, not the join dates
     assert posts[0].text == "ＡＣＭＥの新型はどうですか？"
-    assert posts[0].url == "https://forum.example/showthread.php?t=77&p=2001"
+    assert posts[0].url == "https://forum.example/showthread.php?t=77&p=2001#post2001"
     assert "date" not in posts[0].missing
 
 

@@ -138,8 +138,9 @@ def test_the_url_is_enough(url, how):
     assert len(out.splitlines()) == 5
     out = invoke("status", *args, env=env, code=1)
     lines = out.splitlines()
-    assert lines[0].split() == ["source", "last", "run", "last", "success", "seen/new",
-                                "24", "h", "next", "run"]  # fmt: skip
+    assert lines[0].split() == ["source", "last", "run", "last", "success",
+                                "pages/items", "seen/new", "24", "h", "next",
+                                "run"]  # fmt: skip
     assert [line.split()[0] for line in lines[1:3]] == ["forum", "news"]
     assert "  forum: last error" in out
     assert out.endswith("Error: unhealthy: failing for longer than 1:00:00: forum\n")

@@ -84,7 +84,8 @@ def test_crawl_to_slack_message_once(site, slack, database_url, tmp_path, open_d
     assert code == 0, output
     assert "Crawled 2 sources: 3 mentions found, 3 new." in output
     assert "Scored 3 mentions with earful-default: " in output
-    assert "1 queued, 1 delivered to Slack (bot token from SLACK_BOT_TOKEN)" in output
+    # The English complaint and the Japanese one (ＡＣＭＥの新製品は最悪です) alert.
+    assert "2 queued, 2 delivered to Slack (bot token from SLACK_BOT_TOKEN)" in output
     assert "xoxb-ok" not in output
     mentions = rows(open_db, database_url, Mention)
     assert [m.external_id for m in mentions] == ["acme-1", "acme-2", "acme-4"]
@@ -95,14 +96,19 @@ def test_crawl_to_slack_message_once(site, slack, database_url, tmp_path, open_d
     scores = {s.mention_id: s for s in rows(open_db, database_url, SentimentResult)}
     assert scores[mentions[0].id].label == "negative"
     assert scores[mentions[1].id].label == "positive"
-    [alert] = rows(open_db, database_url, Alert)
+    assert scores[mentions[2].id].label == "negative"
+    alert, japanese = rows(open_db, database_url, Alert)
     assert (alert.mention_id, alert.state, alert.channel) == (
         mentions[0].id,
         AlertState.SENT,
         "#brand-alerts",
     )
+    assert (japanese.mention_id, japanese.state) == (mentions[2].id, AlertState.SENT)
     assert alert.slack_ts
-    [call] = slack.calls("chat.postMessage")
+    call, japanese_call = slack.calls("chat.postMessage")
+    assert "ＡＣＭＥのミキサーが二日で壊れました" in str(
+        japanese_call.payload["blocks"]
+    )
     assert call.payload["channel"] == "#brand-alerts"
     assert "Acme blender broke after two days" in call.payload["text"]
     assert "leaked &amp; support never answered" in str(call.payload["blocks"])
@@ -119,9 +125,9 @@ def test_crawl_to_slack_message_once(site, slack, database_url, tmp_path, open_d
     assert "0 mentions found, 0 new." in output  # a 304 for the Acme feed
     assert "Scored 0 mentions" in output
     assert "0 queued, 0 delivered" in output
-    assert len(slack.calls("chat.postMessage")) == 1
+    assert len(slack.calls("chat.postMessage")) == 2
     assert len(rows(open_db, database_url, Mention)) == 3
-    assert len(rows(open_db, database_url, Alert)) == 1
+    assert len(rows(open_db, database_url, Alert)) == 2
 
 
 def closed_port_url() -> str:
@@ -142,21 +148,21 @@ def test_failures_are_recorded_and_nothing_is_lost(
     assert code == 1
     assert "Crawled 3 sources: 3 mentions found, 3 new." in output
     assert "  failed: extra-0: cannot fetch http://127.0.0.1:" in output
-    assert "1 queued, 0 delivered" in output
-    assert "1 pending." in output
+    assert "2 queued, 0 delivered" in output
+    assert "2 pending." in output
     assert "  alert error: " in output
-    [alert] = rows(open_db, sqlite_url, Alert)
-    assert alert.state == AlertState.PENDING
-    assert alert.last_error == (
+    first, second = rows(open_db, sqlite_url, Alert)
+    assert first.state == second.state == AlertState.PENDING
+    assert first.last_error == (
         "invalid_auth" if token.endswith("auth") else "http_500"
-    )
+    )  # delivery stops at the first failure; the second waits untried or failed
     failed = [r for r in rows(open_db, sqlite_url, CrawlRun) if r.status == "failed"]
     assert [r.source for r in failed] == ["extra-0"]
 
     code, output = run_once(path, "xoxb-ok")  # Slack is back / the token is fixed
 
-    assert "0 queued, 1 delivered" in output
-    assert [a.state for a in rows(open_db, sqlite_url, Alert)] == [AlertState.SENT]
+    assert "0 queued, 2 delivered" in output
+    assert [a.state for a in rows(open_db, sqlite_url, Alert)] == [AlertState.SENT] * 2
     delivered = [c for c in slack.calls("chat.postMessage") if c.payload.get("channel")]
     assert len([c for c in delivered if "blender" in c.payload["text"]]) >= 1
     assert rows(open_db, sqlite_url, Alert)[0].slack_ts
