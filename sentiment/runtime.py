@@ -41,11 +41,8 @@ class OnnxClassifier:
     TorchScript-based exporter (its tracer warnings are expected and silenced) to a
     temporary folder that is removed once the session holds the graph. The export
     takes about 2 s for MiniLM-L6. With `quantize`, the graph's linear layers are
-    then quantised to int8 (dynamic, per tensor). With `cache`, the finished graph
-    is kept in that file and read from it next time, which turns the 30-40 s of
-    exporting and quantising a 118 M-parameter encoder into a fraction of a second.
-    The caller names the file after the weights' revision, so a new model never
-    reads an old graph.
+    then quantised to int8 (dynamic, per tensor). A graph built and cached earlier
+    (`sentiment.export`, `write_graph`) is opened with `from_file` instead.
     """
 
     def __init__(
@@ -54,14 +51,8 @@ class OnnxClassifier:
         threads: int,
         *,
         quantize: bool = False,
-        cache: Path | None = None,
     ) -> None:
-        exported = _read_cache(cache)
-        if exported is None:
-            exported = export_graph(model, quantize=quantize)
-            if cache is not None:
-                write_graph(cache, exported)
-        self.session = _session(exported, threads)
+        self.session = _session(export_graph(model, quantize=quantize), threads)
 
     @classmethod
     def from_file(cls, path: Path, threads: int) -> OnnxClassifier:
@@ -117,15 +108,6 @@ def export_graph(model: PreTrainedModel, *, quantize: bool) -> bytes:
             quantize_dynamic(path, quantized, weight_type=QuantType.QInt8)
             path = quantized
         return path.read_bytes()
-
-
-def _read_cache(cache: Path | None) -> bytes | None:
-    if cache is None or not cache.is_file():
-        return None
-    try:
-        return cache.read_bytes()
-    except OSError:
-        return None
 
 
 def write_graph(path: Path, graph: bytes) -> None:
