@@ -5,6 +5,8 @@ Hierarchy::
     CollectorError
     ├── QueryError              a brand query does not parse (crawlers.query)
     ├── RedditCredentialsError  Reddit credentials missing or refused (crawlers.reddit)
+    ├── XError                  X API errors: credentials, access, rate limit (crawlers.x)
+    ├── XQueryError             a brand rule too long for X's query limit (crawlers.x)
     └── JsonFeedError           a body read as a JSON Feed is not JSON, or not a feed
 
 A failing *source* (unreachable host, HTTP error, malformed feed) is not an

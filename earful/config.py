@@ -43,6 +43,7 @@ from crawlers.params import (
 from crawlers.politeness import Politeness
 from crawlers.query import QueryError, evaluate, parse_query
 from crawlers.reddit import RedditCredentials, RedditParams
+from crawlers.x import XCredentials, XParams
 from earful.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///earful.db"
@@ -264,6 +265,51 @@ class RedditSource(SourceBase):
         )
 
 
+# --- Networks polled through their APIs (issue 14: X, YouTube, Mastodon) ---
+
+
+class XSource(SourceBase):
+    """X (API v2) recent search for each brand, with author reach (``x``).
+
+    Needs an app bearer token with recent-search access (Basic and up; see
+    "X access levels" below)."""
+
+    type: Literal["x"]
+    interval: Seconds = 300.0
+    """How often each brand's searches run (default `"5m"`); each is at least one
+    request, and recent search allows 450 (Basic: 60) requests per 15 minutes."""
+    token_env: str = "EARFUL_X_BEARER_TOKEN"  # noqa: S105 - a variable's name
+    """Environment variable holding the app's bearer token."""
+    max_pages: Annotated[int, Field(gt=0, le=50)] = 3
+    """Pages of up to 100 posts read per query and poll; a deeper backlog is skipped
+    with a warning."""
+    retweets: bool = False
+    """Also collect reposts (they repeat their original's text)."""
+    api_url: str = "https://api.x.com"
+    """X API base URL, for proxies and tests."""
+
+    def credentials(self) -> XCredentials:
+        """The bearer token from the environment variable this source names."""
+        token = os.environ.get(self.token_env, "").strip()
+        return XCredentials(
+            bearer_token=SecretStr(token).get_secret_value() if token else None,
+            token_env=self.token_env,
+            api_url=self.api_url,
+        )
+
+    def params(self) -> XParams:
+        """What the collector searches."""
+        return XParams(
+            source=self.name, max_pages=self.max_pages, retweets=self.retweets
+        )
+
+
+ApiSource = XSource
+API_SECRETS: dict[type[SourceBase], tuple[str, ...]] = {XSource: ("token_env",)}
+
+# --- end of issue 14 networks ---
+
+
 class ReviewsSource(ReviewsParams, SourceBase):
     """Pages with schema.org reviews (JSON-LD, microdata, RDFa): the ``reviews`` spider."""
 
@@ -339,7 +385,8 @@ Source = Annotated[
     | HatenaSource
     | GooglePlaySource
     | ChiebukuroSource
-    | RedditSource,
+    | RedditSource
+    | ApiSource,
     Field(discriminator="type"),
 ]
 SOURCE_TYPES = frozenset(
@@ -353,6 +400,7 @@ SOURCE_TYPES = frozenset(
         "hatena",
         "googleplay",
         "reddit",
+        "x",
     }
 )
 
@@ -574,6 +622,12 @@ class Config(Strict):
             if isinstance(source, RedditSource)
             and (secret := source.credentials().client_secret)
         ]
+        values += [
+            secret
+            for source in self.sources
+            for key in API_SECRETS.get(type(source), ())
+            if (secret := os.environ.get(getattr(source, key), "").strip())
+        ]
         password = make_url(self.database_url).password
         return [*values, str(password)] if password else values
 
@@ -597,6 +651,11 @@ class Config(Strict):
                     for key in ("client_id_env", "client_secret_env", "user_agent_env")
                     if key in source.model_fields_set and source.praw_site is None
                 ]
+            wanted += [
+                (f"sources[{i}].{key}", str(getattr(source, key)))
+                for key in API_SECRETS.get(type(source), ())
+                if key in source.model_fields_set and source.enabled
+            ]
         return [
             f"{where}: environment variable {name} is not set (set it, or remove "
             f"{where.rpartition('.')[2]} from the config)"

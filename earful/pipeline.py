@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,8 +31,18 @@ from alerts import (
 from alerts import deliver_pending as deliver_outbox
 from alerts import enqueue as enqueue_alerts
 from crawlers.match import Matcher
+from crawlers.poller import PollOutcome
 from crawlers.reddit import RedditCollector
-from earful.config import AlertConfig, Config, RedditSource, ScrapySource, Source
+from crawlers.x import XCollector
+from earful.config import (
+    AlertConfig,
+    ApiSource,
+    Config,
+    RedditSource,
+    ScrapySource,
+    Source,
+    XSource,
+)
 from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
 from storage import CrawlRun, open_database
 from storage.models import Mention, utcnow
@@ -91,6 +101,24 @@ class RunSummary:
         return not self.failed_sources and not self.empty_sources and delivery_ok
 
 
+class ApiCollector(Protocol):
+    """What the pipeline needs of an API network's collector."""
+
+    def poll(self) -> PollOutcome:
+        """One bounded pass; failures come back in the outcome."""
+        ...
+
+
+def api_collector(
+    source: ApiSource, matcher: Matcher, sessions: sessionmaker[Session]
+) -> ApiCollector:
+    """The collector for one API network source."""
+    if isinstance(source, XSource):
+        return XCollector(source.credentials(), source.params(), matcher, sessions)
+    msg = f"no collector for source type {source.type!r}"
+    raise TypeError(msg)
+
+
 class Pipeline:
     """Runs Earful's stages against one config and database."""
 
@@ -101,6 +129,7 @@ class Pipeline:
         # Called with the running total after each scored batch (CLI progress).
         self.on_scored: Callable[[int], None] | None = None
         self._reddit: dict[str, RedditCollector] = {}
+        self._pollers: dict[str, ApiCollector] = {}
         self._console = console or sys.stdout
         self._deliverer: Deliverer | None = None
         # Set on SIGTERM: long stages stop at their next safe point.
@@ -149,10 +178,13 @@ class Pipeline:
     def collect(self, source: Source) -> CrawlOutcome:
         """Collect one source; failures come back in the outcome.
 
-        Scrapy sources crawl in a child process; Reddit polls in this thread.
+        Scrapy sources crawl in a child process; Reddit and the API networks
+        (X, YouTube, Mastodon) poll in this thread.
         """
         if isinstance(source, RedditSource):
             outcome = self.collect_reddit(source)
+        elif isinstance(source, ApiSource):
+            outcome = self.collect_api(source)
         else:
             outcome = run_crawl(self.crawl_spec(source), self.sessions)
         if outcome.error:
@@ -187,6 +219,34 @@ class Pipeline:
                 )
         return CrawlOutcome(
             source.name, polled.seen, polled.new, polled.updated, polled.error
+        )
+
+    def collect_api(self, source: ApiSource) -> CrawlOutcome:
+        """Poll one API network source (its collector lives on); record the run."""
+        collector = self._pollers.get(source.name)
+        if collector is None:
+            collector = api_collector(source, Matcher(self.brands), self.sessions)
+            self._pollers[source.name] = collector
+        with self.sessions.begin() as session:
+            run_id = start_crawl_run(session, source.name).id
+        polled = collector.poll()
+        with self.sessions.begin() as session:
+            run = session.get(CrawlRun, run_id)
+            if run is not None:
+                finish_crawl_run(
+                    run,
+                    seen=polled.seen,
+                    new=polled.new,
+                    error=polled.error,
+                    warning=polled.warning,
+                )
+        return CrawlOutcome(
+            source.name,
+            polled.seen,
+            polled.new,
+            polled.updated,
+            polled.error,
+            warning=polled.warning,
         )
 
     def score(self) -> tuple[int, int]:

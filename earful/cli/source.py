@@ -17,17 +17,19 @@ from pydantic import ValidationError
 
 from crawlers.check import check_page, item_report
 from crawlers.errors import CollectorError
+from crawlers.items import MentionItem
 from crawlers.match import BrandRule, Matcher
 from crawlers.pipelines import NormalizePipeline
 from crawlers.politeness import Politeness
 from crawlers.recipes import Recipe, shipped
 from crawlers.reddit import newest_items
+from crawlers.x import newest_items as newest_posts
 from earful.cli.common import CONFIG_OPTION, load, terminal_safe
-from earful.config import Config, RedditSource, Source, SourceBase
+from earful.config import ApiSource, Config, RedditSource, Source, SourceBase, XSource
 from earful.crawl import CrawlSpec, check_crawl
 from earful.pipeline import SCHEDULE_KEYS
 
-TYPES = ("feed", "reviews", "forum", "hackernews", "reddit")
+TYPES = ("feed", "reviews", "forum", "hackernews", "reddit", "x")
 FIRST_LINE = 100  # characters of each item's text shown
 CHECK_TIMEOUT_S = 120.0
 
@@ -122,6 +124,8 @@ def _adhoc(
         fields["query"] = target
     elif kind == "reddit":
         fields["subreddits"] = [target.removeprefix("r/")]
+    elif kind in API_TYPES:
+        pass  # searches the config's brands (or TARGET as the only brand)
     else:
         fields["url"] = target
     if recipe:
@@ -179,12 +183,40 @@ def _check_reddit(
     return {"error": None, "warning": None, "extracted": len(reports), "items": reports}
 
 
+API_TYPES = frozenset({"x"})
+
+
+def _api_items(source: ApiSource, matcher: Matcher, limit: int) -> list[MentionItem]:
+    if isinstance(source, XSource):
+        return newest_posts(source.credentials(), source.params(), matcher, limit)
+    msg = f"no check for source type {source.type!r}"
+    raise TypeError(msg)
+
+
+def _check_api(
+    source: ApiSource, brands: tuple[BrandRule, ...], limit: int
+) -> dict[str, Any]:
+    """An API network's newest items for the brands (nothing stored)."""
+    matcher = Matcher(brands)
+    try:
+        items = _api_items(source, matcher, limit)
+    except CollectorError as exc:
+        raise click.ClickException(str(exc)) from None
+    normalise = NormalizePipeline()
+    reports = [item_report(normalise.process_item(i), matcher) for i in items]
+    return {"error": None, "warning": None, "extracted": len(reports), "items": reports}
+
+
 def _run(
-    source: Source, config: Config | None, saved: Path | None, limit: int
+    source: Source, config: Config | None, saved: Path | None, limit: int, target: str
 ) -> dict[str, Any]:
     brands = tuple(b.rule() for b in config.brands) if config else ()
     if isinstance(source, RedditSource):
         return _check_reddit(source, brands, limit)
+    if isinstance(source, ApiSource):
+        if not brands:  # ad hoc: TARGET is what to search for
+            brands = (BrandRule(target, (target,)),)
+        return _check_api(source, brands, limit)
     params = _params(source, limit)
     if saved is not None:
         try:
@@ -235,7 +267,7 @@ def source_group() -> None:
     default=10,
     show_default=True,
     type=click.IntRange(1, 100),
-    help="Newest items read from a feed, Hacker News or Reddit.",
+    help="Newest items read from a feed, Hacker News, Reddit or X.",
 )
 def check(
     *,
@@ -250,7 +282,8 @@ def check(
     """Fetch a source once and show what Earful would extract from it.
 
     TARGET is a configured source's name, or with --type a URL, a saved HTML
-    file, a Hacker News query or a subreddit. Nothing is stored. Prints each
+    file, a Hacker News query, a subreddit, or words to search X for (without
+    a config). Nothing is stored. Prints each
     post or review (author, date, rating, link, language, first line), the
     brands it matches and, for each empty field, the selector that found
     nothing. Exits 1 when nothing was extracted.
@@ -269,7 +302,7 @@ def check(
             saved = Path(target)
             target = page_url or f"https://saved.invalid/{saved.name}"
         source = _source(_adhoc(kind, target, recipe, selectors))
-    result = _run(source, config, saved, limit)
+    result = _run(source, config, saved, limit, target)
     what = f"{source.type} source {source.name}" + (
         f" (saved page {saved})" if saved else ""
     )

@@ -1,0 +1,123 @@
+"""What the API collectors (X, YouTube, Mastodon) share: outcome, back-off, storing.
+
+Each of them polls a JSON API in the daemon's job thread, like the Reddit
+collector, rather than crawling pages in a Scrapy child process: the APIs
+are paged by cursors (``since_id``, page tokens), answer in JSON, and rate
+limit per token, none of which Scrapy's scheduler knows about. A poll is
+bounded (a few requests per brand), never raises, and ends with a
+``PollOutcome`` whose ``error`` the pipeline records against the source.
+
+The matched items of a poll and the source's new cursor are stored in one
+transaction, so a crash between them loses nothing and stores nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawlers.items import MentionItem
+from crawlers.match import Matcher
+from crawlers.pipelines import NormalizePipeline, detect_item_language
+from storage.queries import get_cursor, set_cursor, upsert_mention
+
+log = logging.getLogger(__name__)
+
+FIRST_BACKOFF_S = 60.0
+MAX_BACKOFF_S = 900.0
+
+
+@dataclass
+class PollOutcome:
+    """What one poll did, and why it failed (``error``) or lost something (``warning``)."""
+
+    seen: int = 0
+    new: int = 0
+    updated: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def warning(self) -> str | None:
+        """The warnings, one a line, or None."""
+        return "\n".join(dict.fromkeys(self.warnings)) or None
+
+
+class Backoff:
+    """When a source may call its API again after a rate limit or a server error."""
+
+    def __init__(self) -> None:
+        self.resume_at = 0.0  # time.monotonic() seconds
+        self._delay = 0.0
+
+    def waiting(self) -> float:
+        """Seconds left to wait (0 when the source may go on)."""
+        return max(0.0, self.resume_at - time.monotonic())
+
+    def wait_for(self, seconds: float) -> None:
+        """Call again only after ``seconds`` (a rate limit's reset)."""
+        self.resume_at = time.monotonic() + max(seconds, 0.0)
+
+    def failed(self) -> float:
+        """A server error: wait twice as long as last time (60 s, at most 15 min)."""
+        self._delay = min(max(self._delay * 2, FIRST_BACKOFF_S), MAX_BACKOFF_S)
+        self.wait_for(self._delay)
+        return self._delay
+
+    def succeeded(self) -> None:
+        """A poll went through: the next server error starts from 60 s again."""
+        self._delay = 0.0
+
+
+def matched(
+    item: MentionItem, matcher: Matcher, normalize: NormalizePipeline
+) -> MentionItem | None:
+    """``item`` normalised, with its language and brand matches; None if it names none."""
+    item = normalize.process_item(item)
+    text = f"{item.title or ''}\n{item.text}"
+    if matcher.needs_language:
+        detect_item_language(item)
+    item.matches = matcher.match(text, item.language)
+    if not item.matches:
+        return None
+    detect_item_language(item)
+    return item
+
+
+def load_cursor(sessions: sessionmaker[Session], source: str) -> dict[str, Any]:
+    """The stored cursor of ``source`` (empty before its first poll)."""
+    with sessions.begin() as session:
+        return get_cursor(session, source)
+
+
+def store(
+    sessions: sessionmaker[Session],
+    source: str,
+    items: Iterable[MentionItem],
+    cursor: Mapping[str, Any] | None,
+    outcome: PollOutcome,
+) -> None:
+    """Store matched ``items`` and, if given, the source's ``cursor``, in one transaction."""
+    with sessions.begin() as session:
+        for item in items:
+            result = upsert_mention(session, item.mention_fields(), item.matches)
+            outcome.seen += 1
+            outcome.new += result.status == "new"
+            outcome.updated += result.status == "updated"
+        if cursor is not None:
+            set_cursor(session, source, cursor)
+
+
+def newer(candidate: str, than: str | None) -> bool:
+    """Whether the numeric id ``candidate`` is newer than ``than`` (ids grow with time)."""
+    if than is None:
+        return True
+    try:
+        return int(candidate) > int(than)
+    except ValueError:
+        return candidate > than

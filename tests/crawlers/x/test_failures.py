@@ -1,0 +1,97 @@
+"""X failures end a poll with a clear error, wait for the reset, and never raise."""
+
+from __future__ import annotations
+
+from crawlers.match import Matcher
+from crawlers.x import XCredentials, XParams, newest_items
+from tests.crawlers.conftest import ACME
+from tests.crawlers.x.conftest import MakeCollector, stored
+from tests.servers.x import Fault, XServer
+
+
+def test_missing_token_names_the_variable(x_collector: MakeCollector) -> None:
+    outcome = x_collector(None, (ACME,)).poll()
+    assert outcome.error == (
+        "x source x: X bearer token missing: set EARFUL_X_BEARER_TOKEN to the "
+        "app's bearer token (see https://developer.x.com/en/portal/dashboard)"
+    )
+
+
+def test_a_refused_token_is_401_and_never_echoed(
+    x_server: XServer, x_collector: MakeCollector
+) -> None:
+    outcome = x_collector("AAAArevoked", (ACME,)).poll()
+    assert outcome.error == (
+        "x source x: X rejected the bearer token (HTTP 401 Unauthorized): check "
+        "EARFUL_X_BEARER_TOKEN"
+    )
+    assert "AAAArevoked" not in outcome.error
+
+
+def test_429_waits_for_the_rate_limit_reset(
+    x_server: XServer, x_collector: MakeCollector
+) -> None:
+    token, scenario = x_server.scenario(faults=(Fault("429", reset_in=120),))
+    x = x_collector(token, (ACME,))
+    first = x.poll()
+    assert first.error is not None
+    assert first.error.startswith(
+        "x source x: rate limited by X (HTTP 429), retrying after 1"
+    )
+    second = x.poll()  # before the reset: no request at all
+    assert second.error is not None
+    assert "backing off after X errors" in second.error
+    assert len(scenario.requests) == 1
+    x.backoff.resume_at = 0.0  # the reset has passed
+    third = x.poll()
+    assert (third.new, third.error) == (3, None)
+
+
+def test_a_used_up_limit_pauses_without_failing(
+    x_server: XServer, x_collector: MakeCollector
+) -> None:
+    token, scenario = x_server.scenario(faults=(Fault("exhaust"),))
+    x = x_collector(token, (ACME,))
+    first = x.poll()
+    assert (first.new, first.error) == (3, None)  # the answer is stored
+    assert first.warning is not None
+    assert "X's rate limit is used up until its reset" in first.warning
+    second = x.poll()
+    assert second.error is None
+    assert second.warning is not None
+    assert second.warning.startswith("waiting for X's rate limit to reset")
+    assert len(scenario.requests) == 1
+
+
+def test_503_and_a_dropped_connection_back_off_then_recover(
+    x_server: XServer, x_collector: MakeCollector
+) -> None:
+    token, _ = x_server.scenario(faults=(Fault("503"), Fault("drop")))
+    x = x_collector(token, (ACME,))
+    first = x.poll()
+    assert first.error == (
+        "x source x: X unavailable (HTTP 503 Service Unavailable), retrying in 60 s"
+    )
+    x.backoff.resume_at = 0.0
+    second = x.poll()
+    assert second.error is not None
+    assert second.error.startswith("x source x: X connection failed")
+    assert second.error.endswith("retrying in 120 s")
+    x.backoff.resume_at = 0.0
+    third = x.poll()
+    assert (third.new, third.error) == (3, None)
+    assert len(stored(x)) == 3
+
+
+def test_newest_items_for_source_check(x_server: XServer) -> None:
+    token, _ = x_server.scenario()
+    items = newest_items(
+        XCredentials(bearer_token=token, api_url=x_server.url),
+        XParams(source="x"),
+        Matcher((ACME,)),
+        limit=2,
+    )
+    assert [i.external_id for i in items] == [
+        "1864000000000000105",
+        "1864000000000000102",
+    ]
