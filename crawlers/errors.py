@@ -7,6 +7,8 @@ Hierarchy::
     ├── RedditCredentialsError  Reddit credentials missing or refused (crawlers.reddit)
     ├── XError                  X API errors: credentials, access, rate limit (crawlers.x)
     ├── XQueryError             a brand rule too long for X's query limit (crawlers.x)
+    ├── YouTubeError            YouTube API errors: key, quota, comments off (crawlers.youtube)
+    ├── QuotaBudgetError        a call would pass the daily unit budget (crawlers.youtube)
     └── JsonFeedError           a body read as a JSON Feed is not JSON, or not a feed
 
 A failing *source* (unreachable host, HTTP error, malformed feed) is not an

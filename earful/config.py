@@ -44,6 +44,7 @@ from crawlers.politeness import Politeness
 from crawlers.query import QueryError, evaluate, parse_query
 from crawlers.reddit import RedditCredentials, RedditParams
 from crawlers.x import XCredentials, XParams
+from crawlers.youtube import YouTubeCredentials, YouTubeParams
 from earful.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///earful.db"
@@ -304,8 +305,70 @@ class XSource(SourceBase):
         )
 
 
-ApiSource = XSource
-API_SECRETS: dict[type[SourceBase], tuple[str, ...]] = {XSource: ("token_env",)}
+class YouTubeSource(SourceBase):
+    """YouTube comments (Data API v3): the brand's channel, chosen videos, and new
+    videos naming a brand with their comments (``youtube``)."""
+
+    type: Literal["youtube"]
+    interval: Seconds = 900.0
+    """How often the comment threads are read (default `"15m"`; 1 unit per place)."""
+    channel_id: Annotated[str, Field(pattern=r"^UC[\w-]{22}$")] | None = None
+    """The brand's own channel (`UC…`): comments on all its videos."""
+    videos: list[Annotated[str, Field(pattern=r"^[\w-]{11}$")]] = []
+    """Video ids (the `v=` of a watch URL) whose comments are read."""
+    search: bool = True
+    """Search each brand for new videos (100 units each), store those that name it,
+    and read their comments for `follow_days`."""
+    search_interval: Seconds = 21600.0
+    """How often the brand searches run (default `"6h"`: 400 units a brand a day)."""
+    follow_days: Annotated[float, Field(gt=0, le=90)] = 7.0
+    """Days the comments of a video found by search are read."""
+    max_pages: Annotated[int, Field(gt=0, le=20)] = 2
+    """Pages of 100 comment threads read per place and poll."""
+    daily_budget: Annotated[int, Field(ge=1)] = 10_000
+    """Units a Pacific-time day this source may spend (Google's default quota is
+    10,000 a project; search 100, comment threads and videos 1). Past it the source
+    waits for midnight Pacific Time; `earful status` shows what was used."""
+    key_env: str = "EARFUL_YOUTUBE_API_KEY"
+    """Environment variable holding the API key."""
+    api_url: str | None = None
+    """API root URL, for proxies and tests (default: Google's)."""
+
+    @model_validator(mode="after")
+    def _something_to_watch(self) -> YouTubeSource:
+        if not (self.channel_id or self.videos or self.search):
+            msg = "set channel_id, videos or search = true"
+            raise ValueError(msg)
+        return self
+
+    def credentials(self) -> YouTubeCredentials:
+        """The API key from the environment variable this source names."""
+        key = os.environ.get(self.key_env, "").strip()
+        return YouTubeCredentials(
+            api_key=SecretStr(key).get_secret_value() if key else None,
+            key_env=self.key_env,
+            api_url=self.api_url,
+        )
+
+    def params(self) -> YouTubeParams:
+        """What the collector watches."""
+        return YouTubeParams(
+            source=self.name,
+            channel_id=self.channel_id,
+            videos=tuple(self.videos),
+            search=self.search,
+            search_every=self.search_interval,
+            follow_days=self.follow_days,
+            max_pages=self.max_pages,
+            daily_budget=self.daily_budget,
+        )
+
+
+ApiSource = XSource | YouTubeSource
+API_SECRETS: dict[type[SourceBase], tuple[str, ...]] = {
+    XSource: ("token_env",),
+    YouTubeSource: ("key_env",),
+}
 
 # --- end of issue 14 networks ---
 
@@ -401,6 +464,7 @@ SOURCE_TYPES = frozenset(
         "googleplay",
         "reddit",
         "x",
+        "youtube",
     }
 )
 

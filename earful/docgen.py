@@ -27,10 +27,11 @@ from earful.config import (
     HackerNewsSource,
     HatenaSource,
     RedditSource,
-    XSource,
     ReviewsSource,
     SentimentConfig,
     SlackConfig,
+    XSource,
+    YouTubeSource,
 )
 
 
@@ -81,6 +82,7 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ('`[[sources]]` with `type = "chiebukuro"`', ChiebukuroSource),
         ('`[[sources]]` with `type = "reddit"`', RedditSource),
         ('`[[sources]]` with `type = "x"`', XSource),
+        ('`[[sources]]` with `type = "youtube"`', YouTubeSource),
         ("`[sentiment]`", SentimentConfig),
         ("`[[alerts]]`", AlertConfig),
         ("`[slack]`", SlackConfig),

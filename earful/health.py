@@ -1,7 +1,8 @@
 """What ``earful status`` reports: each source's recent runs, its next run, and the outbox.
 
-Also the daemon's newest heartbeat and each job's last run. Read-only: it
-reads ``crawl_runs``, ``source_leases``, ``daemon_heartbeats``, ``job_runs``,
+Also the daemon's newest heartbeat and each job's last run, and the API
+units a quota-bound source (YouTube) used today. Read-only: it
+reads ``crawl_runs``, ``source_cursors``, ``source_leases``, ``daemon_heartbeats``, ``job_runs``,
 the alert outbox and the
 scheduler's ``apscheduler_jobs`` table (next run times only, without
 unpickling jobs), so it can run beside a live daemon.
@@ -21,7 +22,7 @@ from earful.liveness import STALE_AFTER_S
 from storage import CrawlRun
 from storage.leases import live_leases
 from storage.liveness import job_runs, newest_beat
-from storage.queries import count_by_state
+from storage.queries import count_by_state, get_cursor
 from storage.stats import latest_model
 
 JOBS_TABLE = "apscheduler_jobs"
@@ -54,6 +55,8 @@ class SourceHealth:
     extracted_last_run: int | None = None
     matched_last_run: int | None = None
     empty_runs: int = 0  # the latest runs in a row that extracted nothing
+    # API units used today against a daily budget (YouTube): {"day", "used", "budget"}
+    quota: dict[str, Any] | None = None
 
     def failing_for(self, now: datetime) -> timedelta | None:
         """How long the source has failed without a success in between."""
@@ -155,7 +158,16 @@ def _source(
         "extracted_last_run": last.items_extracted if last else None,
         "matched_last_run": last.items_matched if last else None,
         "empty_runs": empty_runs,
+        "quota": _quota(session, name),
     }
+
+
+def _quota(session: Session, name: str) -> dict[str, Any] | None:
+    """The unit ledger a quota-bound collector keeps in its cursor, if any."""
+    quota = get_cursor(session, name).get("quota")
+    if isinstance(quota, dict) and {"day", "used", "budget"} <= quota.keys():
+        return {k: quota[k] for k in ("day", "used", "budget")}
+    return None
 
 
 def _next_runs(session: Session) -> dict[str, datetime]:

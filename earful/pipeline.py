@@ -34,6 +34,7 @@ from crawlers.match import Matcher
 from crawlers.poller import PollOutcome
 from crawlers.reddit import RedditCollector
 from crawlers.x import XCollector
+from crawlers.youtube import YouTubeCollector
 from earful.config import (
     AlertConfig,
     ApiSource,
@@ -42,6 +43,7 @@ from earful.config import (
     ScrapySource,
     Source,
     XSource,
+    YouTubeSource,
 )
 from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
 from storage import CrawlRun, open_database
@@ -115,6 +117,10 @@ def api_collector(
     """The collector for one API network source."""
     if isinstance(source, XSource):
         return XCollector(source.credentials(), source.params(), matcher, sessions)
+    if isinstance(source, YouTubeSource):
+        return YouTubeCollector(
+            source.credentials(), source.params(), matcher, sessions
+        )
     msg = f"no collector for source type {source.type!r}"
     raise TypeError(msg)
 

@@ -24,12 +24,21 @@ from crawlers.politeness import Politeness
 from crawlers.recipes import Recipe, shipped
 from crawlers.reddit import newest_items
 from crawlers.x import newest_items as newest_posts
+from crawlers.youtube import newest_items as newest_comments
 from earful.cli.common import CONFIG_OPTION, load, terminal_safe
-from earful.config import ApiSource, Config, RedditSource, Source, SourceBase, XSource
+from earful.config import (
+    ApiSource,
+    Config,
+    RedditSource,
+    Source,
+    SourceBase,
+    XSource,
+    YouTubeSource,
+)
 from earful.crawl import CrawlSpec, check_crawl
 from earful.pipeline import SCHEDULE_KEYS
 
-TYPES = ("feed", "reviews", "forum", "hackernews", "reddit", "x")
+TYPES = ("feed", "reviews", "forum", "hackernews", "reddit", "x", "youtube")
 FIRST_LINE = 100  # characters of each item's text shown
 CHECK_TIMEOUT_S = 120.0
 
@@ -124,6 +133,9 @@ def _adhoc(
         fields["query"] = target
     elif kind == "reddit":
         fields["subreddits"] = [target.removeprefix("r/")]
+    elif kind == "youtube":
+        fields["videos"] = [target.rpartition("v=")[2][:11]]
+        fields["search"] = False
     elif kind in API_TYPES:
         pass  # searches the config's brands (or TARGET as the only brand)
     else:
@@ -183,12 +195,14 @@ def _check_reddit(
     return {"error": None, "warning": None, "extracted": len(reports), "items": reports}
 
 
-API_TYPES = frozenset({"x"})
+API_TYPES = frozenset({"x", "youtube"})
 
 
 def _api_items(source: ApiSource, matcher: Matcher, limit: int) -> list[MentionItem]:
     if isinstance(source, XSource):
         return newest_posts(source.credentials(), source.params(), matcher, limit)
+    if isinstance(source, YouTubeSource):
+        return newest_comments(source.credentials(), source.params(), limit)
     msg = f"no check for source type {source.type!r}"
     raise TypeError(msg)
 
@@ -267,7 +281,7 @@ def source_group() -> None:
     default=10,
     show_default=True,
     type=click.IntRange(1, 100),
-    help="Newest items read from a feed, Hacker News, Reddit or X.",
+    help="Newest items read from a feed, Hacker News, Reddit, X or YouTube.",
 )
 def check(
     *,
@@ -282,8 +296,8 @@ def check(
     """Fetch a source once and show what Earful would extract from it.
 
     TARGET is a configured source's name, or with --type a URL, a saved HTML
-    file, a Hacker News query, a subreddit, or words to search X for (without
-    a config). Nothing is stored. Prints each
+    file, a Hacker News query, a subreddit, words to search X for (without a
+    config) or a YouTube video (id or watch URL). Nothing is stored. Prints each
     post or review (author, date, rating, link, language, first line), the
     brands it matches and, for each empty field, the selector that found
     nothing. Exits 1 when nothing was extracted.

@@ -100,6 +100,12 @@ def _table(health: Health, now: datetime) -> list[str]:
         if s.last_error
     )
     lines.extend(f"  {s.name}: {w}" for s in health.sources for w in _warnings(s))
+    lines.extend(
+        f"  {s.name}: quota: {q['used']} of {q['budget']} units used on "
+        f"{q['day']} (Pacific)"
+        for s in health.sources
+        if (q := s.quota)
+    )
     return lines
 
 
@@ -128,6 +134,7 @@ def _json(health: Health, database: str, now: datetime) -> str:
             "empty_runs": s.empty_runs,
             "next_run": iso(s.next_run),
             "running_on": s.running_on,
+            "quota": s.quota,
         }
         for s in health.sources
     ]

@@ -1,0 +1,332 @@
+"""The YouTube collector: comment threads on watched channels and videos, and new videos.
+
+Each poll reads, newest first, the comment threads of the brand's channel
+(``allThreadsRelatedToChannelId``), of each configured video, and of each
+video a brand search found in the last ``follow_days`` days; at most every
+``search_every`` seconds it searches each brand for new videos
+(``search.list``, 100 units each) and stores those that name it.
+
+- **Quota**: every call is counted against ``daily_budget`` before it is made
+  (``crawlers.youtube.quota``); past it, the poll stops with a warning, not
+  a failure, until midnight Pacific Time.
+- **Edits**: the newest page of each place is read on every poll, so an
+  edited comment (``updatedAt``) comes back with its new text and updates
+  its mention, which is then scored again.
+- **Comments off / video gone**: ``commentsDisabled`` and ``videoNotFound``
+  skip that video from then on, with a warning; the rest go on.
+- Only top-level comments are read (replies cost a call per thread).
+- A comment is matched with its video's title (one ``videos.list`` call per
+  50 new videos): comments under a video naming the brand are about it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawlers.errors import CollectorError
+from crawlers.items import MentionItem
+from crawlers.match import Matcher
+from crawlers.pipelines import NormalizePipeline
+from crawlers.poller import Backoff, PollOutcome, load_cursor, matched, store
+from crawlers.youtube.client import (
+    YouTubeCredentials,
+    YouTubeDisabledError,
+    YouTubeQuotaError,
+    YouTubeUnavailableError,
+    execute,
+    make_youtube,
+)
+from crawlers.youtube.quota import QuotaBudgetError, QuotaLedger
+from crawlers.youtube.things import search_query, thread_item, video_item, when
+
+log = logging.getLogger(__name__)
+
+MAX_TITLES = 1000  # video titles remembered in the cursor
+
+
+@dataclass(frozen=True)
+class YouTubeParams:
+    """What one YouTube source watches."""
+
+    source: str
+    channel_id: str | None = None
+    videos: tuple[str, ...] = ()
+    search: bool = True
+    search_every: float = 21600.0  # seconds: 4 searches a day cost 400 units a brand
+    follow_days: float = 7.0
+    max_pages: int = 2  # pages of 100 threads per place and poll
+    daily_budget: int = 10_000
+
+
+class YouTubeCollector:
+    """Polls one YouTube source; see the module docstring."""
+
+    def __init__(
+        self,
+        credentials: YouTubeCredentials,
+        params: YouTubeParams,
+        matcher: Matcher,
+        sessions: sessionmaker[Session],
+    ) -> None:
+        self.credentials = credentials
+        self.params = params
+        self.matcher = matcher
+        self.sessions = sessions
+        self.backoff = Backoff()
+        self._service: Any = None
+        self._normalize = NormalizePipeline()
+        self.now: Callable[[], datetime] = _utcnow  # tests move the clock
+
+    @property
+    def service(self) -> Any:
+        """The API client, made on first use (a missing key surfaces there)."""
+        if self._service is None:
+            self._service = make_youtube(self.credentials)
+        return self._service
+
+    def poll(self) -> PollOutcome:
+        """Every watched place once, and the brand searches when due; never raises."""
+        outcome = PollOutcome()
+        if (wait := self.backoff.waiting()) > 0:
+            outcome.error = self._named(
+                f"backing off after YouTube errors: next try in {wait:.0f} s"
+            )
+            return outcome
+        cursor: dict[str, Any] = {}
+        ledger: QuotaLedger | None = None
+        try:
+            cursor = load_cursor(self.sessions, self.params.source)
+            ledger = QuotaLedger.load(
+                cursor.get("quota"), self.params.daily_budget, self.now()
+            )
+            cursor["quota"] = ledger.as_json()
+            self._places(outcome, cursor, ledger)
+            if self._search_due(cursor):
+                self._search(outcome, cursor, ledger)
+            self.backoff.succeeded()
+        except QuotaBudgetError as exc:
+            outcome.warnings.append(str(exc))
+            self._save(cursor, ledger, outcome)
+        except (CollectorError, SQLAlchemyError) as exc:
+            outcome.error = self._failed(exc, ledger)
+            if not isinstance(exc, SQLAlchemyError):
+                self._save(cursor, ledger, outcome)
+        return outcome
+
+    def _places(
+        self, outcome: PollOutcome, cursor: dict[str, Any], ledger: QuotaLedger
+    ) -> None:
+        places: list[tuple[str, dict[str, str]]] = []
+        if self.params.channel_id:
+            channel = {"allThreadsRelatedToChannelId": self.params.channel_id}
+            places.append((f"channel:{self.params.channel_id}", channel))
+        places += [(f"video:{v}", {"videoId": v}) for v in self.params.videos]
+        now = self.now()
+        for video, until in dict(cursor.get("found") or {}).items():
+            if (end := when(until)) is not None and end > now:
+                places.append((f"video:{video}", {"videoId": video}))
+            else:
+                cursor["found"].pop(video)
+        skipped = cursor.setdefault("skipped", {})
+        for key, where in dict(places).items():  # a video listed twice: once
+            if key in skipped:
+                continue
+            try:
+                self._threads(outcome, cursor, ledger, key, where)
+            except YouTubeDisabledError as exc:
+                skipped[key] = exc.reason
+                outcome.warnings.append(f"{key} skipped from now on: {exc}")
+                self._save(cursor, ledger, outcome)
+
+    def _threads(
+        self,
+        outcome: PollOutcome,
+        cursor: dict[str, Any],
+        ledger: QuotaLedger,
+        key: str,
+        where: dict[str, str],
+    ) -> None:
+        """One place's new (and newest edited) comment threads, stored with the cursor."""
+        newest = cursor.setdefault("newest", {})
+        seen = newest.get(key)
+        threads: list[dict[str, Any]] = []
+        token: str | None = None
+        for _ in range(self.params.max_pages):
+            ledger.spend("commentThreads.list")
+            page = execute(
+                self.service.commentThreads().list(
+                    part="snippet",
+                    maxResults=100,
+                    order="time",
+                    textFormat="plainText",
+                    pageToken=token,
+                    **where,
+                ),
+                self.credentials,
+            )
+            found = [t for t in page.get("items") or [] if isinstance(t, dict)]
+            threads += found
+            token = page.get("nextPageToken")
+            dates = [_published(t) for t in found]
+            if not token or (seen and any(d and d <= seen for d in dates)):
+                break
+        self._titles(cursor, ledger, threads)
+        titles = cursor.get("titles") or {}
+        items = []
+        for thread in threads:
+            item = thread_item(self.params.source, thread, titles)
+            if item is not None and (hit := self._match(item)) is not None:
+                items.append(hit)
+            published = _published(thread)
+            if published and (seen is None or published > newest.get(key, "")):
+                newest[key] = published
+        cursor["quota"] = ledger.as_json()
+        store(self.sessions, self.params.source, items, cursor, outcome)
+
+    def _titles(
+        self, cursor: dict[str, Any], ledger: QuotaLedger, threads: list[dict[str, Any]]
+    ) -> None:
+        """Fetch the titles of videos not seen before, 50 a call (1 unit)."""
+        titles: dict[str, str] = cursor.setdefault("titles", {})
+        missing = list(
+            dict.fromkeys(
+                v
+                for t in threads
+                if (v := (t.get("snippet") or {}).get("videoId")) and v not in titles
+            )
+        )
+        for start in range(0, len(missing), 50):
+            ids = missing[start : start + 50]
+            ledger.spend("videos.list")
+            answer = execute(
+                self.service.videos().list(part="snippet", id=",".join(ids)),
+                self.credentials,
+            )
+            for video in answer.get("items") or []:
+                titles[str(video.get("id"))] = str(
+                    (video.get("snippet") or {}).get("title") or ""
+                )
+        while len(titles) > MAX_TITLES:
+            titles.pop(next(iter(titles)))
+
+    def _search_due(self, cursor: dict[str, Any]) -> bool:
+        if not self.params.search:
+            return False
+        last = when(cursor.get("searched_at"))
+        return last is None or (self.now() - last).total_seconds() >= (
+            self.params.search_every
+        )
+
+    def _search(
+        self, outcome: PollOutcome, cursor: dict[str, Any], ledger: QuotaLedger
+    ) -> None:
+        """New videos naming each brand; they are stored and followed for comments."""
+        now = self.now()
+        since = when(cursor.get("searched_at")) or now - timedelta(days=1)
+        found = cursor.setdefault("found", {})
+        items = []
+        for rule in self.matcher.rules:
+            ledger.spend("search.list")
+            answer = execute(
+                self.service.search().list(
+                    part="snippet",
+                    q=search_query(rule),
+                    type="video",
+                    order="date",
+                    maxResults=50,
+                    publishedAfter=since.isoformat().replace("+00:00", "Z"),
+                ),
+                self.credentials,
+            )
+            for result in answer.get("items") or []:
+                item = video_item(self.params.source, result)
+                if item is None or (hit := self._match(item)) is None:
+                    continue
+                items.append(hit)
+                until = now + timedelta(days=self.params.follow_days)
+                found[str(item.thread_id)] = until.isoformat()
+                cursor.setdefault("titles", {})[str(item.thread_id)] = item.title
+        cursor["searched_at"] = now.isoformat()
+        cursor["quota"] = ledger.as_json()
+        store(self.sessions, self.params.source, items, cursor, outcome)
+
+    def _match(self, item: MentionItem) -> MentionItem | None:
+        return matched(item, self.matcher, self._normalize)
+
+    def _save(
+        self, cursor: dict[str, Any], ledger: QuotaLedger | None, outcome: PollOutcome
+    ) -> None:
+        """Keep the units spent (and videos skipped) even when the poll stopped."""
+        if ledger is None:
+            return
+        cursor["quota"] = ledger.as_json()
+        try:
+            store(self.sessions, self.params.source, [], cursor, outcome)
+        except SQLAlchemyError as exc:
+            log.warning(
+                "youtube source %s: quota not saved: %s", self.params.source, exc
+            )
+
+    def _failed(self, exc: Exception, ledger: QuotaLedger | None) -> str:
+        if isinstance(exc, YouTubeQuotaError) and ledger is not None:
+            ledger.exhausted()
+        if isinstance(exc, YouTubeUnavailableError):
+            delay = self.backoff.failed()
+            return self._named(f"{exc}, retrying in {delay:g} s")
+        return self._named(str(exc) or type(exc).__name__)
+
+    def _named(self, message: str) -> str:
+        message = f"youtube source {self.params.source}: {message}"
+        log.warning("%s", message)
+        return message
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _published(thread: dict[str, Any]) -> str | None:
+    top = (thread.get("snippet") or {}).get("topLevelComment") or {}
+    value = (top.get("snippet") or {}).get("publishedAt")
+    return str(value) if value else None
+
+
+def newest_items(
+    credentials: YouTubeCredentials, params: YouTubeParams, limit: int = 10
+) -> list[MentionItem]:
+    """The newest comment threads of the channel and each video (source check).
+
+    Costs one unit per place; nothing stored, no cursor, no search (100 units).
+    """
+    service = make_youtube(credentials)
+    places = [{"allThreadsRelatedToChannelId": params.channel_id}] * bool(
+        params.channel_id
+    ) + [{"videoId": v} for v in params.videos]
+    items: list[MentionItem] = []
+    try:
+        for where in places:
+            page = execute(
+                service.commentThreads().list(
+                    part="snippet",
+                    maxResults=max(1, min(limit, 100)),
+                    order="time",
+                    textFormat="plainText",
+                    **where,
+                ),
+                credentials,
+            )
+            for thread in page.get("items") or []:
+                item = thread_item(params.source, thread, {})
+                if item is not None:
+                    items.append(item)
+    except CollectorError as exc:
+        msg = f"youtube source {params.source}: {exc}"
+        raise CollectorError(msg) from None
+    return items

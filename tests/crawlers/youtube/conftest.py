@@ -1,0 +1,54 @@
+"""Fixtures for YouTube collector tests: the replay server and a collector factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawlers.match import BrandRule, Matcher
+from crawlers.youtube import YouTubeCollector, YouTubeCredentials, YouTubeParams
+from storage import Mention
+from tests.servers.youtube import YouTubeServer
+
+CHANNEL = "UCacme0000000000000000aa"
+
+
+@pytest.fixture(scope="session")
+def youtube_server() -> Iterator[YouTubeServer]:
+    """The YouTube replay server, once per test session."""
+    with YouTubeServer() as server:
+        yield server
+
+
+MakeCollector = Callable[..., YouTubeCollector]
+
+
+@pytest.fixture
+def youtube_collector(
+    youtube_server: YouTubeServer,
+    sqlite_url: str,
+    open_db: Callable[[str], sessionmaker[Session]],
+) -> MakeCollector:
+    """Build a collector for an API key (scenario), brands and params."""
+    sessions = open_db(sqlite_url)
+
+    def make(
+        key: str | None, brands: tuple[BrandRule, ...], **params: object
+    ) -> YouTubeCollector:
+        return YouTubeCollector(
+            YouTubeCredentials(api_key=key, api_url=youtube_server.endpoint),
+            YouTubeParams(source="youtube", **params),  # type: ignore[arg-type]
+            Matcher(brands),
+            sessions,
+        )
+
+    return make
+
+
+def stored(collector: YouTubeCollector) -> dict[str, Mention]:
+    """Every stored mention, by external id."""
+    with collector.sessions() as session:
+        return {m.external_id: m for m in session.scalars(select(Mention))}

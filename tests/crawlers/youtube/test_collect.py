@@ -1,0 +1,102 @@
+"""YouTube comments: channel and video threads, brand searches, edits, Japanese text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from crawlers.youtube.things import search_query
+from storage.queries import get_cursor
+from tests.crawlers.conftest import ACME
+from tests.crawlers.youtube.conftest import CHANNEL, MakeCollector, stored
+from tests.servers.youtube import YouTubeServer
+
+WATCHED = {"channel_id": CHANNEL, "videos": ("quietVid001",)}
+
+
+def test_search_query_in_youtube_syntax() -> None:
+    assert search_query(ACME) == 'acme|"アクメ" -"acme corp"'
+
+
+def test_a_poll_reads_the_channel_skips_closed_videos_and_searches(
+    youtube_server: YouTubeServer, youtube_collector: MakeCollector
+) -> None:
+    key, scenario = youtube_server.scenario()
+    youtube = youtube_collector(key, (ACME,), **WATCHED)
+    outcome = youtube.poll()
+    assert outcome.error is None
+    mentions = stored(youtube)
+    assert sorted(mentions) == [
+        "UgzAcmeEn0002",  # under a video whose title names Acme
+        "UgzAcmeEn0003",
+        "UgzAcmeJa0001",
+        "video:otherVid001",  # found by search; "Acme Corp earnings" is excluded
+    ]
+    ja = mentions["UgzAcmeJa0001"]
+    assert ja.text == "アクメのブレンダー、二週間で壊れました。サポートも返事なし。"
+    assert ja.language == "ja"
+    assert ja.title == "Acme ブレンダー 開封レビュー"
+    assert ja.url == "https://www.youtube.com/watch?v=acmeVid0001&lc=UgzAcmeJa0001"
+    assert (ja.author, ja.score, ja.comments) == ("@hanako_tokyo", 31, 4)
+    video = mentions["video:otherVid001"]
+    assert video.title == "Kitchen gadgets I regret buying: Acme & more"
+    assert video.text == "I tried the Acme mixer, here's what broke."
+    assert outcome.warning == (
+        "video:quietVid001 skipped from now on: commentsDisabled: The video "
+        'identified by the <code><a href="/youtube/v3/docs/commentThreads/list'
+        '#videoId">videoId</a></code> parameter has disabled comments.'
+    )
+    assert [r["resource"] for r in scenario.requests] == [
+        "commentThreads",
+        "videos",
+        "commentThreads",
+        "search",
+    ]
+    with youtube.sessions() as session:
+        quota = get_cursor(session, "youtube")["quota"]
+    assert (quota["used"], quota["budget"]) == (103, 10_000)
+    assert scenario.used == 103  # the server counted the same units
+
+    # The next poll follows the video the search found, and searches no more.
+    second = youtube.poll()
+    assert (second.new, second.error, second.warning) == (2, None, None)
+    assert {"UgzOther00005", "UgzOther00006"} <= set(stored(youtube))
+    assert [r["resource"] for r in scenario.requests[4:]] == [
+        "commentThreads",
+        "commentThreads",
+    ]
+    assert scenario.requests[-1]["videoId"] == "otherVid001"
+
+
+def test_an_edited_comment_updates_its_mention(
+    youtube_server: YouTubeServer, youtube_collector: MakeCollector
+) -> None:
+    key, scenario = youtube_server.scenario()
+    youtube = youtube_collector(key, (ACME,), channel_id=CHANNEL, search=False)
+    youtube.poll()
+    scenario.edit(
+        "UgzAcmeJa0001",
+        "追記：アクメから連絡が来て交換してもらえました。",
+        "2026-11-30T15:00:00Z",
+    )
+    scenario.comment("acmeVid0002", "アクメのケトル最高", "2026-11-30T16:00:00Z")
+    outcome = youtube.poll()
+    assert (outcome.new, outcome.updated, outcome.error) == (1, 1, None)
+    edited = stored(youtube)["UgzAcmeJa0001"]
+    assert edited.text == "追記：アクメから連絡が来て交換してもらえました。"
+    assert edited.raw is not None
+    assert edited.raw["edited"] is True
+
+
+def test_found_videos_are_followed_for_follow_days(
+    youtube_server: YouTubeServer, youtube_collector: MakeCollector
+) -> None:
+    key, scenario = youtube_server.scenario()
+    youtube = youtube_collector(key, (ACME,), follow_days=1.0)
+    youtube.poll()  # no channel: only the search
+    later = datetime.now(UTC) + timedelta(days=2)
+    youtube.now = lambda: later
+    youtube.params = type(youtube.params)(
+        source="youtube", follow_days=1.0, search=False
+    )
+    youtube.poll()
+    assert [r["resource"] for r in scenario.requests] == ["search"]
