@@ -28,6 +28,7 @@ from pydantic import (
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
+from crawlers.mastodon import InstanceAccess, MastodonParams, default_token_env
 from crawlers.match import BrandRule
 from crawlers.params import (
     AppStoreParams,
@@ -364,7 +365,66 @@ class YouTubeSource(SourceBase):
         )
 
 
-ApiSource = XSource | YouTubeSource
+class MastodonSource(SourceBase):
+    """Mastodon (Mastodon.py): hashtag and public timelines and keyword search on the
+    instances named (``mastodon``)."""
+
+    type: Literal["mastodon"]
+    interval: Seconds = 120.0
+    """How often each instance is read (default `"2m"`: one request per hashtag and
+    instance, well inside Mastodon's 300 requests per 5 minutes)."""
+    instances: Annotated[list[Annotated[str, Field(min_length=3)]], Field(min_length=1)]
+    """Instances by host (`"mstdn.jp"`, `"mastodon.social"`) or URL."""
+    hashtags: list[Annotated[str, Field(pattern=r"^[^\s#/?]+$")]] = []
+    """Hashtags to read, without `#` (`"アクメ"`, `"acme"`)."""
+    public_timeline: bool = False
+    """Also read each instance's whole public timeline (busy instances: heavy)."""
+    local_only: bool = False
+    """Only posts made on the instance itself, not those federated to it."""
+    search: bool = True
+    """Search each brand's terms (needs the instance's access token; many instances
+    find only hashtags, which the run's warning then says)."""
+    max_pages: Annotated[int, Field(gt=0, le=20)] = 3
+    """Pages of 40 statuses read per timeline and poll."""
+    token_envs: dict[str, str] = {}
+    """Environment variable holding each instance's access token, by instance (default
+    `EARFUL_MASTODON_TOKEN_<HOST>`, e.g. `EARFUL_MASTODON_TOKEN_MSTDN_JP`)."""
+
+    @model_validator(mode="after")
+    def _something_to_read(self) -> MastodonSource:
+        if not (self.hashtags or self.public_timeline or self.search):
+            msg = "set hashtags, public_timeline = true or search = true"
+            raise ValueError(msg)
+        unknown = set(self.token_envs) - set(self.instances)
+        if unknown:
+            msg = f"token_envs: not in instances: {', '.join(sorted(unknown))}"
+            raise ValueError(msg)
+        return self
+
+    def token_env(self, instance: str) -> str:
+        """The variable holding ``instance``'s token."""
+        return self.token_envs.get(instance) or default_token_env(instance)
+
+    def params(self) -> MastodonParams:
+        """What the collector reads, with each instance's token from the environment."""
+        access = []
+        for instance in self.instances:
+            env = self.token_env(instance)
+            token = os.environ.get(env, "").strip()
+            secret = SecretStr(token).get_secret_value() if token else None
+            access.append(InstanceAccess(instance, secret, env))
+        return MastodonParams(
+            source=self.name,
+            instances=tuple(access),
+            hashtags=tuple(self.hashtags),
+            public_timeline=self.public_timeline,
+            local_only=self.local_only,
+            search=self.search,
+            max_pages=self.max_pages,
+        )
+
+
+ApiSource = XSource | YouTubeSource | MastodonSource
 API_SECRETS: dict[type[SourceBase], tuple[str, ...]] = {
     XSource: ("token_env",),
     YouTubeSource: ("key_env",),
@@ -465,6 +525,7 @@ SOURCE_TYPES = frozenset(
         "reddit",
         "x",
         "youtube",
+        "mastodon",
     }
 )
 
@@ -692,6 +753,13 @@ class Config(Strict):
             for key in API_SECRETS.get(type(source), ())
             if (secret := os.environ.get(getattr(source, key), "").strip())
         ]
+        values += [
+            access.token
+            for source in self.sources
+            if isinstance(source, MastodonSource)
+            for access in source.params().instances
+            if access.token
+        ]
         password = make_url(self.database_url).password
         return [*values, str(password)] if password else values
 
@@ -720,6 +788,11 @@ class Config(Strict):
                 for key in API_SECRETS.get(type(source), ())
                 if key in source.model_fields_set and source.enabled
             ]
+            if isinstance(source, MastodonSource) and source.enabled:
+                wanted += [
+                    (f"sources[{i}].token_envs", env)
+                    for env in source.token_envs.values()
+                ]
         return [
             f"{where}: environment variable {name} is not set (set it, or remove "
             f"{where.rpartition('.')[2]} from the config)"

@@ -30,6 +30,7 @@ from alerts import (
 )
 from alerts import deliver_pending as deliver_outbox
 from alerts import enqueue as enqueue_alerts
+from crawlers.mastodon import MastodonCollector
 from crawlers.match import Matcher
 from crawlers.poller import PollOutcome
 from crawlers.reddit import RedditCollector
@@ -39,6 +40,7 @@ from earful.config import (
     AlertConfig,
     ApiSource,
     Config,
+    MastodonSource,
     RedditSource,
     ScrapySource,
     Source,
@@ -117,6 +119,8 @@ def api_collector(
     """The collector for one API network source."""
     if isinstance(source, XSource):
         return XCollector(source.credentials(), source.params(), matcher, sessions)
+    if isinstance(source, MastodonSource):
+        return MastodonCollector(source.params(), matcher, sessions)
     if isinstance(source, YouTubeSource):
         return YouTubeCollector(
             source.credentials(), source.params(), matcher, sessions

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from crawlers.check import check_page, item_report
 from crawlers.errors import CollectorError
 from crawlers.items import MentionItem
+from crawlers.mastodon import newest_items as newest_toots
 from crawlers.match import BrandRule, Matcher
 from crawlers.pipelines import NormalizePipeline
 from crawlers.politeness import Politeness
@@ -29,6 +30,7 @@ from earful.cli.common import CONFIG_OPTION, load, terminal_safe
 from earful.config import (
     ApiSource,
     Config,
+    MastodonSource,
     RedditSource,
     Source,
     SourceBase,
@@ -38,7 +40,16 @@ from earful.config import (
 from earful.crawl import CrawlSpec, check_crawl
 from earful.pipeline import SCHEDULE_KEYS
 
-TYPES = ("feed", "reviews", "forum", "hackernews", "reddit", "x", "youtube")
+TYPES = (
+    "feed",
+    "reviews",
+    "forum",
+    "hackernews",
+    "reddit",
+    "x",
+    "youtube",
+    "mastodon",
+)
 FIRST_LINE = 100  # characters of each item's text shown
 CHECK_TIMEOUT_S = 120.0
 
@@ -136,6 +147,14 @@ def _adhoc(
     elif kind == "youtube":
         fields["videos"] = [target.rpartition("v=")[2][:11]]
         fields["search"] = False
+    elif kind == "mastodon":  # INSTANCE/#TAG or INSTANCE: that hashtag or timeline
+        instance, _, tag = target.partition("/#")
+        fields["instances"] = [instance]
+        fields["search"] = False
+        if tag:
+            fields["hashtags"] = [tag]
+        else:
+            fields["public_timeline"] = True
     elif kind in API_TYPES:
         pass  # searches the config's brands (or TARGET as the only brand)
     else:
@@ -195,7 +214,7 @@ def _check_reddit(
     return {"error": None, "warning": None, "extracted": len(reports), "items": reports}
 
 
-API_TYPES = frozenset({"x", "youtube"})
+API_TYPES = frozenset({"x", "youtube", "mastodon"})
 
 
 def _api_items(source: ApiSource, matcher: Matcher, limit: int) -> list[MentionItem]:
@@ -203,6 +222,8 @@ def _api_items(source: ApiSource, matcher: Matcher, limit: int) -> list[MentionI
         return newest_posts(source.credentials(), source.params(), matcher, limit)
     if isinstance(source, YouTubeSource):
         return newest_comments(source.credentials(), source.params(), limit)
+    if isinstance(source, MastodonSource):
+        return newest_toots(source.params(), limit)
     msg = f"no check for source type {source.type!r}"
     raise TypeError(msg)
 
@@ -281,7 +302,7 @@ def source_group() -> None:
     default=10,
     show_default=True,
     type=click.IntRange(1, 100),
-    help="Newest items read from a feed, Hacker News, Reddit, X or YouTube.",
+    help="Newest items read from a feed, Hacker News, Reddit, X, YouTube or Mastodon.",
 )
 def check(
     *,
@@ -297,7 +318,8 @@ def check(
 
     TARGET is a configured source's name, or with --type a URL, a saved HTML
     file, a Hacker News query, a subreddit, words to search X for (without a
-    config) or a YouTube video (id or watch URL). Nothing is stored. Prints each
+    config), a YouTube video (id or watch URL) or a Mastodon hashtag
+    (`mstdn.jp/#tag`) or public timeline (`mstdn.jp`). Nothing is stored. Prints each
     post or review (author, date, rating, link, language, first line), the
     brands it matches and, for each empty field, the selector that found
     nothing. Exits 1 when nothing was extracted.
