@@ -100,3 +100,23 @@ def test_found_videos_are_followed_for_follow_days(
     )
     youtube.poll()
     assert [r["resource"] for r in scenario.requests] == ["search"]
+
+
+def test_a_removed_video_is_skipped_and_a_deleted_comment_breaks_nothing(
+    youtube_server: YouTubeServer, youtube_collector: MakeCollector
+) -> None:
+    key, scenario = youtube_server.scenario()
+    youtube = youtube_collector(
+        key, (ACME,), channel_id=CHANNEL, videos=("goneVideo01",), search=False
+    )
+    first = youtube.poll()
+    assert (first.new, first.error) == (3, None)
+    assert first.warning is not None
+    assert first.warning.startswith(
+        "video:goneVideo01 skipped from now on: videoNotFound: The video identified"
+    )
+    scenario.threads = [t for t in scenario.threads if t["id"] != "UgzAcmeJa0001"]
+    second = youtube.poll()  # the removed video is not asked for again
+    assert (second.new, second.error, second.warning) == (0, None, None)
+    assert [r.get("videoId") for r in scenario.requests].count("goneVideo01") == 1
+    assert "UgzAcmeJa0001" in stored(youtube)  # deleted on YouTube, kept here
