@@ -249,7 +249,7 @@ def _run(
     if isinstance(source, RedditSource):
         return _check_reddit(source, brands, limit)
     if isinstance(source, ApiSource):
-        if not brands:  # ad hoc: TARGET is what to search for
+        if not brands and source.type == "x":  # ad hoc: TARGET is what to search for
             brands = (BrandRule(target, (target,)),)
         return _check_api(source, brands, limit)
     params = _params(source, limit)

@@ -89,3 +89,21 @@ def test_a_token_env_for_an_unknown_instance_is_a_config_error():
             },
             environ=False,
         )
+
+
+def test_a_hashtag_without_a_config(mastodon_server, tmp_path, monkeypatch):
+    url, instance = mastodon_server.instance()
+    monkeypatch.chdir(tmp_path)  # no earful.toml
+    result = CliRunner().invoke(
+        main,
+        ["source", "check", "--type", "mastodon", f"{url}/#アクメ", "--limit", "2"],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == [
+        "mastodon source check",
+        "2 items extracted, 0 name a brand",
+    ]
+    assert instance.requests[-1] == {
+        "path": "/api/v1/timelines/tag/アクメ",
+        "limit": "2",
+    }
