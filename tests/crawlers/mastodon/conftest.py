@@ -34,10 +34,10 @@ def access(url: str, token: str | None = None) -> InstanceAccess:
 
 @pytest.fixture
 def mastodon_collector(
-    sqlite_url: str, open_db: Callable[[str], sessionmaker[Session]]
+    database_url: str, open_db: Callable[[str], sessionmaker[Session]]
 ) -> MakeCollector:
-    """Build a collector for some instances (``access(...)``) and params."""
-    sessions = open_db(sqlite_url)
+    """On SQLite and, when reachable, PostgreSQL: build a collector for some instances (``access(...)``) and params."""
+    sessions = open_db(database_url)
 
     def make(*instances: InstanceAccess, **params: object) -> MastodonCollector:
         params.setdefault("hashtags", ("アクメ", "acme"))

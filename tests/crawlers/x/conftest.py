@@ -27,11 +27,11 @@ MakeCollector = Callable[..., XCollector]
 @pytest.fixture
 def x_collector(
     x_server: XServer,
-    sqlite_url: str,
+    database_url: str,
     open_db: Callable[[str], sessionmaker[Session]],
 ) -> MakeCollector:
-    """Build a collector for a bearer token (scenario), brands and params."""
-    sessions = open_db(sqlite_url)
+    """On SQLite and, when reachable, PostgreSQL: build a collector for a bearer token (scenario), brands and params."""
+    sessions = open_db(database_url)
 
     def make(
         token: str | None, brands: tuple[BrandRule, ...], **params: object

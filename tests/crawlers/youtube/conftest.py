@@ -29,11 +29,11 @@ MakeCollector = Callable[..., YouTubeCollector]
 @pytest.fixture
 def youtube_collector(
     youtube_server: YouTubeServer,
-    sqlite_url: str,
+    database_url: str,
     open_db: Callable[[str], sessionmaker[Session]],
 ) -> MakeCollector:
-    """Build a collector for an API key (scenario), brands and params."""
-    sessions = open_db(sqlite_url)
+    """On SQLite and, when reachable, PostgreSQL: build a collector for an API key (scenario), brands and params."""
+    sessions = open_db(database_url)
 
     def make(
         key: str | None, brands: tuple[BrandRule, ...], **params: object
