@@ -42,7 +42,7 @@ from crawlers.x.client import (
     XRateLimitError,
     XUnavailableError,
 )
-from crawlers.x.query import x_queries
+from crawlers.x.query import XQueryError, x_queries
 
 log = logging.getLogger(__name__)
 
@@ -166,18 +166,35 @@ class XCollector:
                 outcome.error = self._named(f"backing off after X errors ({message})")
             return outcome
         self._paused = False
+        queries, unsayable = self._queries()
         try:
-            cursor = load_cursor(self.sessions, self.params.source)
-            since = dict(cursor.get("since_id") or {})
-            for rule in self.matcher.rules:
-                for query in x_queries(rule, retweets=self.params.retweets):
-                    key = f"{rule.name}:{hashlib.sha1(query.encode()).hexdigest()[:10]}"  # noqa: S324 - a key, not security
-                    if not self._search(outcome, query, key, since):
-                        return outcome
+            stored = load_cursor(self.sessions, self.params.source).get("since_id")
+            # Keys of queries no longer asked (a brand's terms changed) are dropped.
+            since = {k: v for k, v in (stored or {}).items() if k in queries}
+            for key, query in queries.items():
+                if not self._search(outcome, query, key, since):
+                    return outcome
             self.backoff.succeeded()
         except ErrorTypes as exc:
             outcome.error = self._failed(exc)
+        if unsayable and outcome.error is None:
+            outcome.error = self._named("; ".join(unsayable))
         return outcome
+
+    def _queries(self) -> tuple[dict[str, str], list[str]]:
+        """Every brand's X queries by cursor key, and the brands that have none."""
+        queries: dict[str, str] = {}
+        unsayable = []
+        for rule in self.matcher.rules:
+            try:
+                found = x_queries(rule, retweets=self.params.retweets)
+            except XQueryError as exc:
+                unsayable.append(str(exc))
+                continue
+            for query in found:
+                digest = hashlib.sha1(query.encode()).hexdigest()[:10]  # noqa: S324 - a key
+                queries[f"{rule.name}:{digest}"] = query
+        return queries, unsayable
 
     def _search(
         self, outcome: PollOutcome, query: str, key: str, since: dict[str, str]

@@ -129,14 +129,21 @@ class YouTubeCollector:
             places.append((f"channel:{self.params.channel_id}", channel))
         places += [(f"video:{v}", {"videoId": v}) for v in self.params.videos]
         now = self.now()
+        found_places = []
         for video, until in dict(cursor.get("found") or {}).items():
             if (end := when(until)) is not None and end > now:
-                places.append((f"video:{video}", {"videoId": video}))
+                found_places.append((f"video:{video}", {"videoId": video}))
             else:
                 cursor["found"].pop(video)
+        places += found_places
         skipped = cursor.setdefault("skipped", {})
+        configured = {key for key, _ in places[: len(places) - len(found_places)]}
         for key, where in dict(places).items():  # a video listed twice: once
             if key in skipped:
+                if key in configured:  # said on every poll until the config changes
+                    outcome.warnings.append(
+                        f"{key} skipped ({skipped[key]}): remove it from the config"
+                    )
                 continue
             try:
                 self._threads(outcome, cursor, ledger, key, where)

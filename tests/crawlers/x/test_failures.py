@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawlers.match import Matcher
+from crawlers.match import BrandRule, Matcher
 from crawlers.x import XCredentials, XParams, newest_items
 from tests.crawlers.conftest import ACME
 from tests.crawlers.x.conftest import MakeCollector, stored
@@ -95,3 +95,19 @@ def test_newest_items_for_source_check(x_server: XServer) -> None:
         "1864000000000000105",
         "1864000000000000102",
     ]
+
+
+def test_a_brand_too_long_for_x_fails_the_run_but_not_the_others(
+    x_server: XServer, x_collector: MakeCollector
+) -> None:
+    token, scenario = x_server.scenario()
+    too_long = BrandRule("Long", ("x" * 600,))
+    x = x_collector(token, (too_long, ACME))
+    outcome = x.poll()
+    assert outcome.new == 3  # Acme was searched
+    assert outcome.error is not None
+    assert outcome.error.startswith(
+        "x source x: brand 'Long': a part of its rule is longer than X's "
+        "512-character query limit"
+    )
+    assert len(scenario.requests) == 1

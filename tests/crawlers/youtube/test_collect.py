@@ -58,7 +58,10 @@ def test_a_poll_reads_the_channel_skips_closed_videos_and_searches(
 
     # The next poll follows the video the search found, and searches no more.
     second = youtube.poll()
-    assert (second.new, second.error, second.warning) == (2, None, None)
+    assert (second.new, second.error) == (2, None)
+    assert second.warning == (
+        "video:quietVid001 skipped (commentsDisabled): remove it from the config"
+    )
     assert {"UgzOther00005", "UgzOther00006"} <= set(stored(youtube))
     assert [r["resource"] for r in scenario.requests[4:]] == [
         "commentThreads",
@@ -117,6 +120,9 @@ def test_a_removed_video_is_skipped_and_a_deleted_comment_breaks_nothing(
     )
     scenario.threads = [t for t in scenario.threads if t["id"] != "UgzAcmeJa0001"]
     second = youtube.poll()  # the removed video is not asked for again
-    assert (second.new, second.error, second.warning) == (0, None, None)
+    assert (second.new, second.error) == (0, None)
+    assert second.warning == (
+        "video:goneVideo01 skipped (videoNotFound): remove it from the config"
+    )
     assert [r.get("videoId") for r in scenario.requests].count("goneVideo01") == 1
     assert "UgzAcmeJa0001" in stored(youtube)  # deleted on YouTube, kept here
