@@ -324,6 +324,11 @@ class YouTubeSource(SourceBase):
     """How often the brand searches run (default `"6h"`: 400 units a brand a day)."""
     follow_days: Annotated[float, Field(gt=0, le=90)] = 7.0
     """Days the comments of a video found by search are read."""
+    follow_every: Seconds = 3600.0
+    """How often the comments of videos found by search are read (default `"1h"`;
+    1 unit a video)."""
+    follow_max: Annotated[int, Field(ge=0, le=500)] = 20
+    """Videos found by search whose comments are followed at once (the newest found)."""
     max_pages: Annotated[int, Field(gt=0, le=20)] = 2
     """Pages of 100 comment threads read per place and poll."""
     daily_budget: Annotated[int, Field(ge=1)] = 10_000
@@ -360,6 +365,8 @@ class YouTubeSource(SourceBase):
             search=self.search,
             search_every=self.search_interval,
             follow_days=self.follow_days,
+            follow_every=self.follow_every,
+            follow_max=self.follow_max,
             max_pages=self.max_pages,
             daily_budget=self.daily_budget,
         )

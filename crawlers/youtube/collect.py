@@ -2,7 +2,8 @@
 
 Each poll reads, newest first, the comment threads of the brand's channel
 (``allThreadsRelatedToChannelId``), of each configured video, and of each
-video a brand search found in the last ``follow_days`` days; at most every
+video a brand search found in the last ``follow_days`` days (the newest
+``follow_max`` of them, every ``follow_every`` seconds); at most every
 ``search_every`` seconds it searches each brand for new videos
 (``search.list``, 100 units each) and stores those that name it.
 
@@ -61,6 +62,8 @@ class YouTubeParams:
     search: bool = True
     search_every: float = 21600.0  # seconds: 4 searches a day cost 400 units a brand
     follow_days: float = 7.0
+    follow_every: float = 3600.0  # seconds between reads of the found videos
+    follow_max: int = 20  # found videos followed at once (the newest found)
     max_pages: int = 2  # pages of 100 threads per place and poll
     daily_budget: int = 10_000
 
@@ -135,9 +138,16 @@ class YouTubeCollector:
                 found_places.append((f"video:{video}", {"videoId": video}))
             else:
                 cursor["found"].pop(video)
-        places += found_places
+        last = when(cursor.get("followed_at"))
+        if found_places and (
+            last is None or (now - last).total_seconds() >= self.params.follow_every
+        ):
+            cursor["followed_at"] = now.isoformat()
+            places += found_places
         skipped = cursor.setdefault("skipped", {})
-        configured = {key for key, _ in places[: len(places) - len(found_places)]}
+        configured = {f"channel:{self.params.channel_id}"} | {
+            f"video:{v}" for v in self.params.videos
+        }
         for key, where in dict(places).items():  # a video listed twice: once
             if key in skipped:
                 if key in configured:  # said on every poll until the config changes
@@ -260,6 +270,9 @@ class YouTubeCollector:
                 until = now + timedelta(days=self.params.follow_days)
                 found[str(item.thread_id)] = until.isoformat()
                 cursor.setdefault("titles", {})[str(item.thread_id)] = item.title
+        excess = max(0, len(found) - self.params.follow_max)
+        for video in sorted(found, key=found.__getitem__)[:excess]:
+            del found[video]  # the oldest finds make room (ISO times sort in order)
         cursor["searched_at"] = now.isoformat()
         cursor["quota"] = ledger.as_json()
         store(self.sessions, self.params.source, items, cursor, outcome)

@@ -126,3 +126,31 @@ def test_a_removed_video_is_skipped_and_a_deleted_comment_breaks_nothing(
     )
     assert [r.get("videoId") for r in scenario.requests].count("goneVideo01") == 1
     assert "UgzAcmeJa0001" in stored(youtube)  # deleted on YouTube, kept here
+
+
+def test_found_videos_are_read_every_follow_every_at_most_follow_max(
+    youtube_server: YouTubeServer, youtube_collector: MakeCollector
+) -> None:
+    key, scenario = youtube_server.scenario()
+    youtube = youtube_collector(key, (ACME,), follow_every=3600.0, follow_max=1)
+    youtube.poll()  # the search finds otherVid001
+    youtube.poll()  # its comments: the first read
+    youtube.poll()  # within the hour: not again
+    assert [r["resource"] for r in scenario.requests] == ["search", "commentThreads"]
+    with youtube.sessions() as session:
+        assert list(get_cursor(session, "youtube")["found"]) == ["otherVid001"]
+    later = datetime.now(UTC) + timedelta(hours=1, minutes=1)
+    youtube.now = lambda: later
+    youtube.poll()
+    assert [r["resource"] for r in scenario.requests][2:] == ["commentThreads"]
+
+
+def test_follow_max_zero_stores_found_videos_without_following_them(
+    youtube_server: YouTubeServer, youtube_collector: MakeCollector
+) -> None:
+    key, scenario = youtube_server.scenario()
+    youtube = youtube_collector(key, (ACME,), follow_max=0)
+    youtube.poll()
+    youtube.poll()
+    assert [r["resource"] for r in scenario.requests] == ["search"]
+    assert "video:otherVid001" in stored(youtube)
