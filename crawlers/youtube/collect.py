@@ -105,6 +105,7 @@ class YouTubeCollector:
         cursor: dict[str, Any] = {}
         ledger: QuotaLedger | None = None
         try:
+            _ = self.service  # a missing key fails here, before any unit is counted
             cursor = load_cursor(self.sessions, self.params.source)
             ledger = QuotaLedger.load(
                 cursor.get("quota"), self.params.daily_budget, self.now()

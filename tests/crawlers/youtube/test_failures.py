@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from crawlers.youtube import YouTubeCredentials, YouTubeParams, newest_items
+from storage.queries import get_cursor
 from tests.crawlers.conftest import ACME
 from tests.crawlers.youtube.conftest import CHANNEL, MakeCollector, stored
 from tests.servers.youtube import YouTubeServer
 
 
 def test_missing_key_names_the_variable(youtube_collector: MakeCollector) -> None:
-    outcome = youtube_collector(None, (ACME,), channel_id=CHANNEL).poll()
+    youtube = youtube_collector(None, (ACME,), channel_id=CHANNEL)
+    outcome = youtube.poll()
+    with youtube.sessions() as session:
+        assert get_cursor(session, "youtube") == {}  # no unit counted
     assert outcome.error == (
         "youtube source youtube: YouTube API key missing: set "
         "EARFUL_YOUTUBE_API_KEY to an API key with the YouTube Data API v3 "
