@@ -107,3 +107,23 @@ def test_a_hashtag_without_a_config(mastodon_server, tmp_path, monkeypatch):
         "path": "/api/v1/timelines/tag/アクメ",
         "limit": "2",
     }
+
+
+def test_instance_tokens_are_masked_in_the_logs(monkeypatch):
+    monkeypatch.setenv("EARFUL_MASTODON_TOKEN_MSTDN_JP", "mstdn-secret")
+    config = parse_config(
+        {
+            "brands": [{"name": "Acme", "terms": ["acme"]}],
+            "sources": [
+                {
+                    "name": "m",
+                    "type": "mastodon",
+                    "instances": ["mstdn.jp"],
+                    "hashtags": ["acme"],
+                }
+            ],
+        },
+        environ=False,
+    )
+    assert "mstdn-secret" in config.secret_values()
+    assert "mstdn-secret" not in repr(config.sources[0].params())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
@@ -102,3 +103,9 @@ def test_status_shows_units_used_of_the_budget(
         f"  yt-acme: quota: 102 of 5000 units used on {today} (Pacific)"
         in result.output.splitlines()
     )
+    as_json = CliRunner().invoke(
+        main, ["status", "--database-url", f"sqlite:///{db}", "--format", "json"]
+    )
+    (source,) = json.loads(as_json.output)["sources"]
+    assert source["quota"] == {"day": today, "used": 102, "budget": 5000}
+    assert key in config.secret_values()  # masked in the logs
