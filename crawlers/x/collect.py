@@ -39,6 +39,7 @@ from crawlers.x.client import (
     Page,
     XClient,
     XCredentials,
+    XError,
     XRateLimitError,
     XUnavailableError,
 )
@@ -205,9 +206,7 @@ class XCollector:
         token: str | None = None
         page: Page | None = None
         for _ in range(self.params.max_pages):
-            page = self.client.search_recent(
-                query, since_id=since.get(key), next_token=token
-            )
+            page = self._page(outcome, query, since, key, token)
             meta = page.body.get("meta") or {}
             newest_id = meta.get("newest_id")
             if newest_id and newer(str(newest_id), newest):
@@ -238,6 +237,29 @@ class XCollector:
             )
             return False
         return True
+
+    def _page(
+        self,
+        outcome: PollOutcome,
+        query: str,
+        since: dict[str, str],
+        key: str,
+        token: str | None,
+    ) -> Page:
+        """One page; a ``since_id`` older than the 7-day window is dropped, once."""
+        try:
+            return self.client.search_recent(
+                query, since_id=since.get(key), next_token=token
+            )
+        except XError as exc:
+            if key not in since or "since_id" not in str(exc):
+                raise
+        del since[key]
+        outcome.warnings.append(
+            f"the last post seen for {query!r} is older than recent search's 7 days: "
+            "reading from the newest again (posts in between are lost)"
+        )
+        return self.client.search_recent(query, next_token=token)
 
     def _failed(self, exc: Exception) -> str:
         if isinstance(exc, XRateLimitError):

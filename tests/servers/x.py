@@ -12,7 +12,8 @@ What it checks and answers, after X's API reference:
   ``{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}``.
 - ``GET /2/tweets/search/recent``: ``query`` required, at most 512
   characters; ``max_results`` 10-100; ``since_id`` digits; any other
-  parameter → 400 ``invalid-request`` with an ``errors`` list. The query is
+  parameter → 400 ``invalid-request`` with an ``errors`` list, and so is a
+  ``since_id`` older than the 7 days recent search covers (``window_start``). The query is
   evaluated (words, "phrases", ``OR``, ``-``, parentheses, ``lang:``,
   ``is:retweet``) against NFKC-folded text, newest first, paged by
   ``next_token``. Only the fields asked for come back (``id``, ``text`` and
@@ -93,6 +94,9 @@ class Scenario:
     faults: list[Fault] = field(default_factory=list)
     rate_limit: int = 450
     used: int = 0
+    # Posts older than this id are past recent search's 7 days: a since_id below
+    # it is refused, as X refuses one created before the window.
+    window_start: int = 0
     requests: list[dict[str, str]] = field(default_factory=list)
     _ids: ClassVar[itertools.count[int]] = itertools.count(1864000000000001000)
 
@@ -236,7 +240,7 @@ class _Handler(BaseHTTPRequestHandler):
         if scenario.used > scenario.rate_limit:
             self._fault(Fault("429"))
             return
-        problem = _invalid(params)
+        problem = _invalid(params) or _outside_window(scenario, params)
         if problem is not None:
             self._json(400, problem)
             return
@@ -292,6 +296,20 @@ def _invalid_request(message: str, parameter: str, value: str) -> dict[str, Any]
         "detail": "One or more parameters to your request was invalid.",
         "type": "https://api.twitter.com/2/problems/invalid-request",
     }
+
+
+def _outside_window(
+    scenario: Scenario, params: dict[str, str]
+) -> dict[str, Any] | None:
+    since = params.get("since_id")
+    if since is None or int(since) >= scenario.window_start:
+        return None
+    return _invalid_request(
+        f"Invalid 'since_id':'{since}'. 'since_id' must be a tweet id created after "
+        "2026-11-24T00:00Z.",
+        "since_id",
+        since,
+    )
 
 
 def _invalid(params: dict[str, str]) -> dict[str, Any] | None:

@@ -111,3 +111,23 @@ def test_a_brand_too_long_for_x_fails_the_run_but_not_the_others(
         "512-character query limit"
     )
     assert len(scenario.requests) == 1
+
+
+def test_a_since_id_older_than_seven_days_is_dropped_not_a_failure_forever(
+    x_server: XServer, x_collector: MakeCollector
+) -> None:
+    token, scenario = x_server.scenario()
+    x = x_collector(token, (ACME,))
+    x.poll()  # since_id is now 1864000000000000105
+    scenario.window_start = 1864000000000000500  # the daemon was down a week
+    scenario.post("アクメ、また値上げ", "1500000000000000001")
+    outcome = x.poll()
+    assert (outcome.new, outcome.error) == (1, None)
+    assert outcome.warning is not None
+    assert outcome.warning.splitlines()[0] == (
+        'the last post seen for \'(acme OR "アクメ") -"acme corp" -is:retweet\' is '
+        "older than recent search's 7 days: reading from the newest again (posts "
+        "in between are lost)"
+    )
+    assert "since_id" not in scenario.requests[-1]
+    assert x.poll().warning is None  # the new since_id is inside the window
