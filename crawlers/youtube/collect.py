@@ -195,6 +195,12 @@ class YouTubeCollector:
             dates = [_published(t) for t in found]
             if not token or (seen and any(d and d <= seen for d in dates)):
                 break
+        else:
+            if seen:
+                outcome.warnings.append(
+                    f"{key}: more than {self.params.max_pages} pages of new comments; "
+                    "the older ones were skipped (raise max_pages or poll more often)"
+                )
         self._titles(cursor, ledger, threads)
         titles = cursor.get("titles") or {}
         items = []

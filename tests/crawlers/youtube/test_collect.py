@@ -154,3 +154,25 @@ def test_follow_max_zero_stores_found_videos_without_following_them(
     youtube.poll()
     assert [r["resource"] for r in scenario.requests] == ["search"]
     assert "video:otherVid001" in stored(youtube)
+
+
+def test_a_backlog_deeper_than_max_pages_is_said(
+    youtube_server: YouTubeServer, youtube_collector: MakeCollector
+) -> None:
+    key, scenario = youtube_server.scenario()
+    youtube = youtube_collector(
+        key, (ACME,), channel_id=CHANNEL, search=False, max_pages=1
+    )
+    youtube.poll()
+    for minute in range(150):  # more than a page of 100 while the daemon was down
+        scenario.comment(
+            "acmeVid0001",
+            f"アクメ {minute}",
+            f"2026-12-01T01:{minute % 60:02d}:{minute // 60:02d}Z",
+        )
+    outcome = youtube.poll()
+    assert outcome.new == 100
+    assert outcome.warning == (
+        f"channel:{CHANNEL}: more than 1 pages of new comments; the older ones were "
+        "skipped (raise max_pages or poll more often)"
+    )
