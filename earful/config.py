@@ -279,7 +279,8 @@ class XSource(SourceBase):
     type: Literal["x"]
     interval: Seconds = 300.0
     """How often each brand's searches run (default `"5m"`); each is at least one
-    request, and recent search allows 450 (Basic: 60) requests per 15 minutes."""
+    request, and X's rate-limit table allows recent search 450 requests per 15 minutes
+    per app (your level's limits are in X's developer console)."""
     token_env: str = "EARFUL_X_BEARER_TOKEN"  # noqa: S105 - a variable's name
     """Environment variable holding the app's bearer token."""
     max_pages: Annotated[int, Field(gt=0, le=50)] = 3
