@@ -33,10 +33,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -44,6 +42,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
 from tests.servers.http import LocalServer
+from tests.servers.x_query import XQuery
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "x"
 UNAUTHORIZED = {
@@ -70,10 +69,6 @@ SEARCH_PARAMS = frozenset(
 )
 ALWAYS = ("id", "text", "edit_history_tweet_ids")
 WINDOW_S = 900
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
 
 
 @dataclass
@@ -138,65 +133,6 @@ class Scenario:
     def delete(self, tweet_id: str) -> None:
         """The author deleted it: search no longer finds it."""
         del self.tweets[tweet_id]
-
-
-class _Query:
-    """X search syntax, evaluated against one post."""
-
-    _TOKEN = re.compile(r'\s*(?:(\()|(\))|(-?)"([^"]*)"|(-?)([^\s()"]+))')
-
-    def __init__(self, query: str) -> None:
-        self.tokens: list[tuple[str, str]] = []
-        for m in self._TOKEN.finditer(query):
-            if m[1]:
-                self.tokens.append(("(", ""))
-            elif m[2]:
-                self.tokens.append((")", ""))
-            elif m[4] is not None:
-                self.tokens.append((f"{m[3]}phrase", m[4]))
-            elif m[6] == "OR":
-                self.tokens.append(("OR", ""))
-            else:
-                self.tokens.append((f"{m[5]}word", m[6]))
-
-    def matches(self, tweet: dict[str, Any]) -> bool:
-        self.pos = 0
-        self.tweet = tweet
-        self.text = _fold(tweet["text"])
-        return self._or()
-
-    def _or(self) -> bool:
-        result = self._and()
-        while self.pos < len(self.tokens) and self.tokens[self.pos][0] == "OR":
-            self.pos += 1
-            result = self._and() or result
-        return result
-
-    def _and(self) -> bool:
-        result = True
-        while self.pos < len(self.tokens) and self.tokens[self.pos][0] not in {
-            "OR",
-            ")",
-        }:
-            result = self._unary() and result
-        return result
-
-    def _unary(self) -> bool:
-        kind, value = self.tokens[self.pos]
-        self.pos += 1
-        if kind == "(":
-            inner = self._or()
-            self.pos += 1  # ")"
-            return inner
-        negated = kind.startswith("-")
-        if value.startswith("lang:"):
-            found = self.tweet.get("lang") == value[5:]
-        elif value == "is:retweet":
-            refs = self.tweet.get("referenced_tweets") or []
-            found = any(r.get("type") == "retweeted" for r in refs)
-        else:
-            found = _fold(value) in self.text
-        return found != negated
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -353,7 +289,7 @@ def _invalid(params: dict[str, str]) -> dict[str, Any] | None:
 
 
 def _search(scenario: Scenario, params: dict[str, str]) -> dict[str, Any]:
-    query = _Query(params["query"])
+    query = XQuery(params["query"])
     since = int(params.get("since_id") or 0)
     found = sorted(
         (
