@@ -6,7 +6,7 @@ relay saw it. ``JetstreamCollector.listen`` is the one entry point: it connects
 (``wantedCollections=app.bsky.feed.post``), matches each post's text against the
 brand rules with the multi-pattern matcher, and every ``FLUSH_EVERY_S`` stores
 the matches together with the newest ``time_us`` in one transaction
-(``source_cursors``). After a crash or a dropped connection it reconnects with
+(``source_cursors``); the very first listen stores the time it began. After a crash or a dropped connection it reconnects with
 ``cursor=`` set that far back less ``replay_margin``: Jetstream replays from
 there, and the unique (source, external id) of mentions drops what was stored
 already, so a kill at any moment loses nothing and stores nothing twice.
@@ -146,11 +146,17 @@ class JetstreamCollector:
         log.warning("%s", message)
         return message
 
-    def _resume_from(self) -> int | None:
+    def _resume_from(self) -> int:
+        """The ``cursor=`` to connect with; the first listen ever stores "now" first.
+
+        So a crash before the first flush resumes from when listening began,
+        not from the live tail of the restart.
+        """
         with self.sessions.begin() as session:
             stored = time_us_of(get_cursor(session, self.params.source))
-        if stored is None:
-            return None
+            if stored is None:
+                stored = time.time_ns() // 1000
+                set_cursor(session, self.params.source, {"time_us": stored})
         return max(0, stored - int(self.params.replay_margin_s * 1_000_000))
 
     def _connection(

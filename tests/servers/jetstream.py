@@ -98,6 +98,7 @@ class JetstreamServer:
         self.requests: list[dict[str, list[str]]] = []
         self.connections: list[ServerConnection] = []
         self.sent = 0
+        self.reached: list[int] = []  # per connection: how far into history it got
         self._closing = False
         self._server = serve(
             self._serve,
@@ -174,7 +175,9 @@ class JetstreamServer:
         with self.cond:
             self.connections.append(connection)
             self.opened += 1
+            number = len(self.reached)
             at = self._start(query)
+            self.reached.append(at)
             self.cond.notify_all()
         sent = 0
         try:
@@ -198,6 +201,7 @@ class JetstreamServer:
                     sent += 1
                 with self.cond:
                     self.sent += len(batch)
+                    self.reached[number] = at
                     self.cond.notify_all()
         except (ConnectionClosed, OSError):
             pass
