@@ -15,6 +15,7 @@ from earful.cli import main
 from earful.config import (
     AlertConfig,
     AppStoreSource,
+    BlueskySource,
     BoardSource,
     BrandConfig,
     ChiebukuroSource,
@@ -79,6 +80,7 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ('`[[sources]]` with `type = "googleplay"`', GooglePlaySource),
         ('`[[sources]]` with `type = "chiebukuro"`', ChiebukuroSource),
         ('`[[sources]]` with `type = "reddit"`', RedditSource),
+        ('`[[sources]]` with `type = "bluesky"`', BlueskySource),
         ("`[sentiment]`", SentimentConfig),
         ("`[[alerts]]`", AlertConfig),
         ("`[slack]`", SlackConfig),

@@ -7,12 +7,24 @@ from crawlers.bluesky.jetstream import (
     JetstreamParams,
 )
 from crawlers.bluesky.posts import permalink, post_event, post_item
+from crawlers.bluesky.search import (
+    BlueskyCredentials,
+    BlueskyCredentialsError,
+    BlueskySearcher,
+    SearchOutcome,
+    SearchParams,
+)
 
 __all__ = [
     "JETSTREAM_URL",
+    "BlueskyCredentials",
+    "BlueskyCredentialsError",
+    "BlueskySearcher",
     "JetstreamCollector",
     "JetstreamOutcome",
     "JetstreamParams",
+    "SearchOutcome",
+    "SearchParams",
     "permalink",
     "post_event",
     "post_item",
