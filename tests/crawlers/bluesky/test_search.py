@@ -72,7 +72,7 @@ def test_search_pages_through_results_and_stores_the_matches(xrpc, sqlite_url, o
 def test_a_wrong_app_password_is_a_clear_error_naming_the_variables(
     xrpc, sqlite_url, open_db
 ):
-    outcome = searcher(xrpc, open_db(sqlite_url), password="wrong").search()
+    outcome = searcher(xrpc, open_db(sqlite_url), password="wrong").search()  # noqa: S106
     assert outcome.error == (
         "bluesky source bsky: Bluesky refused the account in EARFUL_BLUESKY_HANDLE / "
         "EARFUL_BLUESKY_APP_PASSWORD: AuthenticationRequired: Invalid identifier or "
