@@ -5,6 +5,7 @@ from crawlers.bluesky.jetstream import (
     JetstreamCollector,
     JetstreamOutcome,
     JetstreamParams,
+    newest_posts,
 )
 from crawlers.bluesky.posts import permalink, post_event, post_item
 from crawlers.bluesky.search import (
@@ -25,6 +26,7 @@ __all__ = [
     "JetstreamParams",
     "SearchOutcome",
     "SearchParams",
+    "newest_posts",
     "permalink",
     "post_event",
     "post_item",

@@ -38,6 +38,7 @@ from websockets.exceptions import InvalidURI, WebSocketException
 from websockets.sync.client import connect
 
 from crawlers.bluesky.posts import POST, PostEvent, post_event, post_item, time_us_of
+from crawlers.errors import CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
 from crawlers.pipelines import NormalizePipeline, detect_item_language
@@ -271,3 +272,43 @@ def parse_event(message: str | bytes) -> dict[str, Any] | None:
     except ValueError:
         return None
     return event if isinstance(event, dict) else None
+
+
+def newest_posts(
+    params: JetstreamParams, limit: int = 10, seconds: float = 15.0
+) -> list[MentionItem]:
+    """The next ``limit`` posts from the live tail, within ``seconds``.
+
+    For ``earful source check``: nothing is stored and no cursor is moved.
+    Errors raise ``CollectorError`` naming the source and the endpoint.
+    """
+    items: list[MentionItem] = []
+    deadline = time.monotonic() + seconds
+    try:
+        with connect(
+            subscribe_url(params.url, None),
+            open_timeout=OPEN_TIMEOUT_S,
+            max_size=MAX_MESSAGE,
+            compression=None,
+        ) as socket:
+            while len(items) < limit and (left := deadline - time.monotonic()) > 0:
+                try:
+                    event = parse_event(socket.recv(timeout=left))
+                except TimeoutError:
+                    break
+                post = post_event(event) if event is not None else None
+                if post is not None and post.record is not None:
+                    items.append(
+                        post_item(
+                            params.source,
+                            did=post.did,
+                            rkey=post.rkey,
+                            record=post.record,
+                            time_us=post.time_us,
+                        )
+                    )
+    except (OSError, WebSocketException, InvalidURI) as exc:
+        where = urlsplit(params.url).netloc or params.url
+        msg = f"bluesky source {params.source}: Jetstream at {where}: {exc}"
+        raise CollectorError(msg) from None
+    return items

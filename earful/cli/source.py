@@ -15,6 +15,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
+from crawlers.bluesky import newest_posts
 from crawlers.check import check_page, item_report
 from crawlers.errors import CollectorError
 from crawlers.match import BrandRule, Matcher
@@ -23,11 +24,12 @@ from crawlers.politeness import Politeness
 from crawlers.recipes import Recipe, shipped
 from crawlers.reddit import newest_items
 from earful.cli.common import CONFIG_OPTION, load, terminal_safe
-from earful.config import Config, RedditSource, Source, SourceBase
+from earful.config import BlueskySource, Config, RedditSource, Source, SourceBase
 from earful.crawl import CrawlSpec, check_crawl
 from earful.pipeline import SCHEDULE_KEYS
 
-TYPES = ("feed", "reviews", "forum", "hackernews", "reddit")
+TYPES = ("feed", "reviews", "forum", "hackernews", "reddit", "bluesky")
+BLUESKY_LISTEN_S = 15.0  # a check listens this long at most for --limit posts
 FIRST_LINE = 100  # characters of each item's text shown
 CHECK_TIMEOUT_S = 120.0
 
@@ -122,6 +124,8 @@ def _adhoc(
         fields["query"] = target
     elif kind == "reddit":
         fields["subreddits"] = [target.removeprefix("r/")]
+    elif kind == "bluesky":
+        fields["jetstream_url"] = target
     else:
         fields["url"] = target
     if recipe:
@@ -179,12 +183,34 @@ def _check_reddit(
     return {"error": None, "warning": None, "extracted": len(reports), "items": reports}
 
 
+def _check_bluesky(
+    source: BlueskySource, brands: tuple[BrandRule, ...], limit: int
+) -> dict[str, Any]:
+    """The next posts on the firehose (whatever they name), matched, not stored."""
+    try:
+        items = newest_posts(source.params(), limit, BLUESKY_LISTEN_S)
+    except CollectorError as exc:
+        raise click.ClickException(str(exc)) from None
+    matcher = Matcher(brands)
+    normalise = NormalizePipeline()
+    reports = [item_report(normalise.process_item(i), matcher) for i in items]
+    warning = None if items else f"no post arrived within {BLUESKY_LISTEN_S:g} s"
+    return {
+        "error": None,
+        "warning": warning,
+        "extracted": len(reports),
+        "items": reports,
+    }
+
+
 def _run(
     source: Source, config: Config | None, saved: Path | None, limit: int
 ) -> dict[str, Any]:
     brands = tuple(b.rule() for b in config.brands) if config else ()
     if isinstance(source, RedditSource):
         return _check_reddit(source, brands, limit)
+    if isinstance(source, BlueskySource):
+        return _check_bluesky(source, brands, limit)
     params = _params(source, limit)
     if saved is not None:
         try:
@@ -235,7 +261,7 @@ def source_group() -> None:
     default=10,
     show_default=True,
     type=click.IntRange(1, 100),
-    help="Newest items read from a feed, Hacker News or Reddit.",
+    help="Newest items read from a feed, Hacker News, Reddit or Bluesky.",
 )
 def check(
     *,
@@ -250,7 +276,8 @@ def check(
     """Fetch a source once and show what Earful would extract from it.
 
     TARGET is a configured source's name, or with --type a URL, a saved HTML
-    file, a Hacker News query or a subreddit. Nothing is stored. Prints each
+    file, a Hacker News query, a subreddit or a Jetstream URL (bluesky: the
+    next posts on the firehose, for up to 15 s). Nothing is stored. Prints each
     post or review (author, date, rating, link, language, first line), the
     brands it matches and, for each empty field, the selector that found
     nothing. Exits 1 when nothing was extracted.
