@@ -18,7 +18,8 @@ wake the scoring job of a running APScheduler, as ``earful run`` does.
 Printed, measured side by side in one run:
 
 - the baseline: a bare ``websockets`` client that only receives and decodes
-  (the transport's floor, which the whole path cannot beat);
+  (the transport's ceiling), before and after the other runs, since the load
+  of a shared machine moves it;
 - the matcher alone on the same texts, at 10 and 1,000 brands, and the ratio;
 - the whole path at 10 and 1,000 brands, and the ratio;
 - the resident memory (RSS) at the start and end of each run, and its range
@@ -341,6 +342,8 @@ def main() -> None:
                 f"{result['rss_end']:.0f} MB (range {result['rss_min']:.0f}-"
                 f"{result['rss_max']:.0f})"
             )
+        after = receive_only(url, min(args.seconds, 5.0))
+        print(f"baseline again, after the runs: {after:,.0f} posts/s")
         if len(sizes) == 2:
             small, big = sizes
             print(
