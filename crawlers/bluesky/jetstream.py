@@ -74,6 +74,7 @@ class JetstreamOutcome:
     updated: int = 0
     deleted: int = 0  # deletes of posts
     connects: int = 0
+    malformed: int = 0  # messages that are not Jetstream events (logged once)
     error: str | None = None
 
 
@@ -203,7 +204,13 @@ class JetstreamCollector:
         event = parse_event(message)
         time_us = time_us_of(event)
         if event is None or time_us is None:
-            log.warning("bluesky source %s: not a Jetstream event", self.params.source)
+            outcome.malformed += 1
+            if outcome.malformed == 1:  # once per listen: a wrong URL would flood
+                log.warning(
+                    "bluesky source %s: a message is not a Jetstream event (is "
+                    "jetstream_url a Jetstream /subscribe without compress=true?)",
+                    self.params.source,
+                )
             return
         post = post_event(event)
         if post is not None:
