@@ -28,15 +28,16 @@ terms = ["acme", "アクメ"]
 name = "bsky"
 type = "bluesky"
 jetstream_url = "{url}"
-timeout = "2s"
+timeout = "{timeout}"
 {extra}
 """
 
 
-def _config(tmp_path: Path, url: str, extra: str = "") -> Path:
+def _config(tmp_path: Path, url: str, extra: str = "", timeout: str = "2s") -> Path:
     path = tmp_path / "earful.toml"
     db = f"sqlite:///{tmp_path / 'earful.db'}"
-    path.write_text(CONFIG.format(db=db, url=url, extra=extra), encoding="utf-8")
+    text = CONFIG.format(db=db, url=url, extra=extra, timeout=timeout)
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -82,14 +83,19 @@ def test_source_check_on_an_unreachable_jetstream_exits_1(tmp_path):
 
 def test_a_pipeline_run_listens_and_records_the_run(tmp_path):
     with JetstreamServer() as jetstream:
-        config = load_config(_config(tmp_path, jetstream.url))
+        config = load_config(_config(tmp_path, jetstream.url, timeout="60s"))
         pipeline = Pipeline(config)
         [source] = pipeline.enabled_sources()
         _publish_when_connected(
             jetstream, [commit(DID, 1, "3lb1", text="アクメの新型、最高")]
         )
         woken = []
-        outcome = pipeline.collect(source, lambda: woken.append(1))
+
+        def wake() -> None:  # stored: stop listening, as SIGTERM would
+            woken.append(1)
+            pipeline.stopping.set()
+
+        outcome = pipeline.collect(source, wake)
         pipeline.close()
     assert (outcome.seen, outcome.new, outcome.error) == (1, 1, None)
     assert woken

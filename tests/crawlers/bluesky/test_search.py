@@ -125,7 +125,10 @@ def test_a_post_found_by_search_and_firehose_is_one_mention(
         JetstreamParams("bsky", jetstream.url), Matcher([ACME]), sessions
     )
     stop = threading.Event()
-    thread = threading.Thread(target=collector.listen, args=(20, stop), daemon=True)
+    stored = threading.Event()
+    thread = threading.Thread(
+        target=collector.listen, args=(20, stop, stored.set), daemon=True
+    )
     thread.start()
     jetstream.wait("the collector to connect", lambda: jetstream.opened == 1)
     jetstream.publish(
@@ -139,7 +142,7 @@ def test_a_post_found_by_search_and_firehose_is_one_mention(
             )
         ]
     )
-    jetstream.wait("the event to be sent", lambda: jetstream.reached[0] == 1)
+    assert stored.wait(20), "the edit was not stored"
     stop.set()
     thread.join(timeout=10)
     with sessions() as session:
