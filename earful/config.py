@@ -270,12 +270,13 @@ class BlueskySource(SourceBase):
     """Bluesky: the Jetstream firehose (public, no account) and searchPosts backfill."""
 
     type: Literal["bluesky"]
-    interval: Seconds = 1.0
-    """Pause between two listens (default `"1s"`); each resumes from the stored
-    cursor, so nothing posted in between is lost."""
-    timeout: Seconds | None = 300.0
-    """How long one listen lasts before its run is recorded in `earful status`
-    (default `"5m"`). A firehose source holds one of `[daemon] workers` all the time."""
+    interval: Annotated[float, BeforeValidator(parse_duration), Field(ge=3)] = 300.0
+    """How long one listen lasts (default `"5m"`): it stops 2 s before the next run
+    is due, records its run in `earful status`, and the next resumes from the stored
+    cursor, so nothing posted in between is lost. A Bluesky source holds one of
+    `[daemon] workers` all the time."""
+    jitter: Annotated[float, BeforeValidator(parse_duration), Field(ge=0)] | None = 0.0
+    """No random delay: listens follow each other back to back."""
     jetstream_url: str = JETSTREAM_URL
     """Jetstream's `/subscribe` endpoint (`wss://`): a public instance or your own."""
     replay_margin: Seconds = 5.0
@@ -299,6 +300,14 @@ class BlueskySource(SourceBase):
     """Environment variable holding the account's handle (`name.bsky.social`)."""
     app_password_env: str = "EARFUL_BLUESKY_APP_PASSWORD"  # noqa: S105 - a name
     """Environment variable holding an app password (Settings → App passwords)."""
+
+    @field_validator("cron")
+    @classmethod
+    def _no_cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            msg = "a firehose listens all the time: set interval, not cron"
+            raise ValueError(msg)
+        return value
 
     @field_validator("jetstream_url")
     @classmethod

@@ -65,6 +65,9 @@ _MODEL_LOAD = threading.Lock()  # one model load at a time in the whole process
 # Source keys that tell the scheduler when and how long to run, not the spider.
 SCHEDULE_KEYS = frozenset({"interval", "cron", "jitter", "timeout"})
 ONCE_LISTEN_S = 20.0  # how long `earful run --once` listens to a firehose
+# A firehose run stops this long before its next is due, so the scheduler
+# never finds it still running (and warns each second that it skipped a run).
+LISTEN_GAP_S = 2.0
 
 
 @dataclass
@@ -173,13 +176,14 @@ class Pipeline:
         """Collect one source; failures come back in the outcome.
 
         Scrapy sources crawl in a child process; Reddit polls in this thread; a
-        Bluesky firehose listens in this thread for its ``timeout`` (``once``:
-        ``ONCE_LISTEN_S``), calling ``wake`` whenever it stored something new.
+        Bluesky firehose listens in this thread until ``LISTEN_GAP_S`` before its
+        next run (``once``: ``ONCE_LISTEN_S``), calling ``wake`` whenever it
+        stored something new.
         """
         if isinstance(source, RedditSource):
             outcome = self.collect_reddit(source)
         elif isinstance(source, BlueskySource):
-            seconds = ONCE_LISTEN_S if once else source.timeout or ONCE_LISTEN_S
+            seconds = ONCE_LISTEN_S if once else source.interval - LISTEN_GAP_S
             outcome = self.collect_bluesky(source, seconds, wake)
         else:
             outcome = run_crawl(self.crawl_spec(source), self.sessions)

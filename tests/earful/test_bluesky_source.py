@@ -28,15 +28,15 @@ terms = ["acme", "アクメ"]
 name = "bsky"
 type = "bluesky"
 jetstream_url = "{url}"
-timeout = "{timeout}"
+interval = "{interval}"
 {extra}
 """
 
 
-def _config(tmp_path: Path, url: str, extra: str = "", timeout: str = "2s") -> Path:
+def _config(tmp_path: Path, url: str, extra: str = "", interval: str = "3s") -> Path:
     path = tmp_path / "earful.toml"
     db = f"sqlite:///{tmp_path / 'earful.db'}"
-    text = CONFIG.format(db=db, url=url, extra=extra, timeout=timeout)
+    text = CONFIG.format(db=db, url=url, extra=extra, interval=interval)
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -83,7 +83,7 @@ def test_source_check_on_an_unreachable_jetstream_exits_1(tmp_path):
 
 def test_a_pipeline_run_listens_and_records_the_run(tmp_path):
     with JetstreamServer() as jetstream:
-        config = load_config(_config(tmp_path, jetstream.url, timeout="60s"))
+        config = load_config(_config(tmp_path, jetstream.url, interval="60s"))
         pipeline = Pipeline(config)
         [source] = pipeline.enabled_sources()
         _publish_when_connected(
@@ -140,4 +140,14 @@ def test_the_jetstream_url_must_be_a_websocket(tmp_path):
         "sources[0].jetstream_url: must be a ws:// or wss:// URL (Jetstream's "
         "/subscribe endpoint)"
     )
-    assert BlueskySource.model_fields["interval"].default == 1.0
+    assert BlueskySource.model_fields["interval"].default == 300.0
+
+
+def test_a_firehose_takes_no_cron(tmp_path):
+    with pytest.raises(ConfigError) as raised:
+        load_config(
+            _config(tmp_path, "wss://js.example/subscribe", 'cron = "* * * * *"')
+        )
+    assert "a firehose listens all the time: set interval, not cron" in str(
+        raised.value
+    )
