@@ -28,6 +28,7 @@ from pydantic import (
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
+from crawlers.bluesky import JETSTREAM_URL, BlueskyCredentials, JetstreamParams
 from crawlers.mastodon import InstanceAccess, MastodonParams, default_token_env
 from crawlers.match import BrandRule
 from crawlers.params import (
@@ -441,6 +442,84 @@ API_SECRETS: dict[type[SourceBase], tuple[str, ...]] = {
 # --- end of issue 14 networks ---
 
 
+# --- Bluesky (issue 14a) ---------------------------------------------------
+class BlueskySource(SourceBase):
+    """Bluesky: the Jetstream firehose (public, no account) and searchPosts backfill."""
+
+    type: Literal["bluesky"]
+    interval: Annotated[float, BeforeValidator(parse_duration), Field(ge=3)] = 300.0
+    """How long one listen lasts (default `"5m"`): it stops 2 s before the next run
+    is due, records its run in `earful status`, and the next resumes from the stored
+    cursor, so nothing posted in between is lost. A Bluesky source holds one of
+    `[daemon] workers` all the time."""
+    jitter: Annotated[float, BeforeValidator(parse_duration), Field(ge=0)] | None = 0.0
+    """No random delay: listens follow each other back to back."""
+    jetstream_url: str = JETSTREAM_URL
+    """Jetstream's `/subscribe` endpoint (`wss://`): a public instance or your own."""
+    replay_margin: Seconds = 5.0
+    """A reconnect replays from this long before the stored cursor; posts seen twice
+    are stored once."""
+    max_backoff: Seconds = 60.0
+    """Reconnect waits double from 1 s up to this while Jetstream is unreachable."""
+    search: bool = False
+    """Backfill: search each brand with `app.bsky.feed.searchPosts` (needs an
+    account: `handle_env` and `app_password_env`)."""
+    search_interval: Seconds = 3600.0
+    """How often the brand searches run (default `"1h"`); the first runs at start,
+    so a newly added brand is backfilled at once."""
+    search_limit: Annotated[int, Field(gt=0, le=100)] = 100
+    """Posts per search request (the API's maximum is 100)."""
+    search_pages: Annotated[int, Field(gt=0, le=50)] = 5
+    """Pages (`cursor`) read per brand and search."""
+    api_url: str = "https://bsky.social"
+    """The account's PDS or entryway for `createSession` and `searchPosts`."""
+    handle_env: str = "EARFUL_BLUESKY_HANDLE"
+    """Environment variable holding the account's handle (`name.bsky.social`)."""
+    app_password_env: str = "EARFUL_BLUESKY_APP_PASSWORD"  # noqa: S105 - a name
+    """Environment variable holding an app password (Settings → App passwords)."""
+
+    @field_validator("cron")
+    @classmethod
+    def _no_cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            msg = "a firehose listens all the time: set interval, not cron"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("jetstream_url")
+    @classmethod
+    def _websocket(cls, value: str) -> str:
+        if not value.startswith(("ws://", "wss://")):
+            msg = "must be a ws:// or wss:// URL (Jetstream's /subscribe endpoint)"
+            raise ValueError(msg)
+        return value
+
+    def params(self) -> JetstreamParams:
+        """What the firehose collector listens to."""
+        return JetstreamParams(
+            source=self.name,
+            url=self.jetstream_url,
+            replay_margin_s=self.replay_margin,
+            max_backoff_s=self.max_backoff,
+        )
+
+    def credentials(self) -> BlueskyCredentials:
+        """The search account from the environment variables this source names."""
+        values = {}
+        for key in ("handle", "app_password"):
+            raw = os.environ.get(getattr(self, f"{key}_env"), "").strip()
+            values[key] = raw or None
+        return BlueskyCredentials(
+            **values,
+            handle_env=self.handle_env,
+            app_password_env=self.app_password_env,
+            api_url=self.api_url,
+        )
+
+
+# --- end Bluesky -------------------------------------------------------------
+
+
 class ReviewsSource(ReviewsParams, SourceBase):
     """Pages with schema.org reviews (JSON-LD, microdata, RDFa): the ``reviews`` spider."""
 
@@ -517,7 +596,8 @@ Source = Annotated[
     | GooglePlaySource
     | ChiebukuroSource
     | RedditSource
-    | ApiSource,
+    | ApiSource
+    | BlueskySource,
     Field(discriminator="type"),
 ]
 SOURCE_TYPES = frozenset(
@@ -530,10 +610,12 @@ SOURCE_TYPES = frozenset(
         "appstore",
         "hatena",
         "googleplay",
+        "chiebukuro",
         "reddit",
         "x",
         "youtube",
         "mastodon",
+        "bluesky",
     }
 )
 
@@ -768,6 +850,12 @@ class Config(Strict):
             for access in source.params().instances
             if access.token
         ]
+        values += [
+            secret
+            for source in self.sources
+            if isinstance(source, BlueskySource)
+            and (secret := source.credentials().app_password)
+        ]
         password = make_url(self.database_url).password
         return [*values, str(password)] if password else values
 
@@ -776,6 +864,7 @@ class Config(Strict):
 
         Naming ``token_env`` (or any ``*_env`` key) says "send with this"; an
         unset variable then would mean alerts or sources quietly going nowhere.
+        A Bluesky source with ``search`` needs its account variables, named or not.
         The defaults (``SLACK_BOT_TOKEN``…) may stay unset: alerts then go to
         the console.
         """
@@ -800,6 +889,11 @@ class Config(Strict):
                 wanted += [
                     (f"sources[{i}].token_envs", env)
                     for env in source.token_envs.values()
+                ]
+            if isinstance(source, BlueskySource) and source.enabled and source.search:
+                wanted += [
+                    (f"sources[{i}].{key}", str(getattr(source, key)))
+                    for key in ("handle_env", "app_password_env")
                 ]
         return [
             f"{where}: environment variable {name} is not set (set it, or remove "

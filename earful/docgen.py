@@ -15,6 +15,7 @@ from earful.cli import main
 from earful.config import (
     AlertConfig,
     AppStoreSource,
+    BlueskySource,
     BoardSource,
     BrandConfig,
     ChiebukuroSource,
@@ -85,6 +86,7 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ('`[[sources]]` with `type = "x"`', XSource),
         ('`[[sources]]` with `type = "youtube"`', YouTubeSource),
         ('`[[sources]]` with `type = "mastodon"`', MastodonSource),
+        ('`[[sources]]` with `type = "bluesky"`', BlueskySource),
         ("`[sentiment]`", SentimentConfig),
         ("`[[alerts]]`", AlertConfig),
         ("`[slack]`", SlackConfig),

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from time import monotonic
 from typing import Protocol, TextIO
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +31,12 @@ from alerts import (
 )
 from alerts import deliver_pending as deliver_outbox
 from alerts import enqueue as enqueue_alerts
+from crawlers.bluesky import (
+    BlueskySearcher,
+    JetstreamCollector,
+    SearchOutcome,
+    SearchParams,
+)
 from crawlers.mastodon import MastodonCollector
 from crawlers.match import Matcher
 from crawlers.poller import PollOutcome
@@ -39,6 +46,7 @@ from crawlers.youtube import YouTubeCollector
 from earful.config import (
     AlertConfig,
     ApiSource,
+    BlueskySource,
     Config,
     MastodonSource,
     RedditSource,
@@ -64,6 +72,10 @@ SCORE_CHUNK = 256
 _MODEL_LOAD = threading.Lock()  # one model load at a time in the whole process
 # Source keys that tell the scheduler when and how long to run, not the spider.
 SCHEDULE_KEYS = frozenset({"interval", "cron", "jitter", "timeout"})
+ONCE_LISTEN_S = 20.0  # how long `earful run --once` listens to a firehose
+# A firehose run stops this long before its next is due, so the scheduler
+# never finds it still running (and warns each second that it skipped a run).
+LISTEN_GAP_S = 2.0
 
 
 @dataclass
@@ -140,6 +152,8 @@ class Pipeline:
         self.on_scored: Callable[[int], None] | None = None
         self._reddit: dict[str, RedditCollector] = {}
         self._pollers: dict[str, ApiCollector] = {}
+        self._firehoses: dict[str, JetstreamCollector] = {}
+        self._searches: dict[str, tuple[BlueskySearcher, list[float]]] = {}
         self._console = console or sys.stdout
         self._deliverer: Deliverer | None = None
         # Set on SIGTERM: long stages stop at their next safe point.
@@ -185,16 +199,27 @@ class Pipeline:
             timeout_s=source.timeout or self.config.crawler.timeout,
         )
 
-    def collect(self, source: Source) -> CrawlOutcome:
+    def collect(
+        self,
+        source: Source,
+        wake: Callable[[], object] | None = None,
+        *,
+        once: bool = False,
+    ) -> CrawlOutcome:
         """Collect one source; failures come back in the outcome.
 
         Scrapy sources crawl in a child process; Reddit and the API networks
-        (X, YouTube, Mastodon) poll in this thread.
+        (X, YouTube, Mastodon) poll in this thread; a Bluesky firehose listens in
+        this thread until ``LISTEN_GAP_S`` before its next run (``once``:
+        ``ONCE_LISTEN_S``), calling ``wake`` whenever it stored something new.
         """
         if isinstance(source, RedditSource):
             outcome = self.collect_reddit(source)
         elif isinstance(source, ApiSource):
             outcome = self.collect_api(source)
+        elif isinstance(source, BlueskySource):
+            seconds = ONCE_LISTEN_S if once else source.interval - LISTEN_GAP_S
+            outcome = self.collect_bluesky(source, seconds, wake)
         else:
             outcome = run_crawl(self.crawl_spec(source), self.sessions)
         if outcome.error:
@@ -258,6 +283,50 @@ class Pipeline:
             polled.error,
             warning=polled.warning,
         )
+
+    def collect_bluesky(
+        self, source: BlueskySource, seconds: float, wake: Callable[[], object] | None
+    ) -> CrawlOutcome:
+        """Search the brands when due, then listen to the firehose for ``seconds``.
+
+        The listen stops early at ``stopping``; a failed search fails the run
+        (in ``earful status``) but the firehose still listens.
+        """
+        collector = self._firehoses.get(source.name)
+        if collector is None:
+            collector = JetstreamCollector(
+                source.params(), Matcher(self.brands), self.sessions
+            )
+            self._firehoses[source.name] = collector
+        with self.sessions.begin() as session:
+            run_id = start_crawl_run(session, source.name).id
+        searched = self._search_bluesky(source, collector.matcher)
+        heard = collector.listen(seconds, self.stopping, wake)
+        seen, new = heard.seen + searched.seen, heard.new + searched.new
+        updated = heard.updated + searched.updated
+        error = "; ".join(e for e in (searched.error, heard.error) if e) or None
+        with self.sessions.begin() as session:
+            run = session.get(CrawlRun, run_id)
+            if run is not None:
+                finish_crawl_run(run, seen=seen, new=new, error=error)
+        return CrawlOutcome(source.name, seen, new, updated, error)
+
+    def _search_bluesky(self, source: BlueskySource, matcher: Matcher) -> SearchOutcome:
+        """Run the source's brand searches when ``search_interval`` has passed."""
+        if not source.search:
+            return SearchOutcome()
+        searcher, last = self._searches.get(source.name, (None, []))
+        if searcher is None:
+            params = SearchParams(source.name, source.search_limit, source.search_pages)
+            searcher = BlueskySearcher(
+                source.credentials(), params, matcher, self.sessions
+            )
+            self._searches[source.name] = (searcher, last)
+        now = monotonic()
+        if last and now - last[0] < source.search_interval:
+            return SearchOutcome()
+        last[:] = [now]
+        return searcher.search()
 
     def score(self) -> tuple[int, int]:
         """Score every mention lacking a score for its current text.
@@ -433,7 +502,7 @@ class Pipeline:
     def run_once(self, sources: Sequence[Source] | None = None) -> RunSummary:
         """Collect every enabled source once, then score and alert."""
         chosen = sources if sources is not None else self.enabled_sources()
-        summary = RunSummary(crawls=[self.collect(s) for s in chosen])
+        summary = RunSummary(crawls=[self.collect(s, once=True) for s in chosen])
         summary.scored, summary.negative = self.score()
         summary.queued, summary.delivery = self.alert()
         return summary

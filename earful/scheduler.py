@@ -170,7 +170,8 @@ def crawl_source(name: str) -> None:
             if not held:
                 log.info("source %s is being crawled by another daemon", name)
                 return
-            outcome = app.pipeline.collect(source)
+            # A firehose (Bluesky) wakes scoring itself each time it stores news.
+            outcome = app.pipeline.collect(source, lambda: run_soon(app, SCORE_JOB))
     if outcome.new or outcome.updated:
         run_soon(app, SCORE_JOB)
 

@@ -15,6 +15,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
+from crawlers.bluesky import newest_posts as newest_bluesky_posts
 from crawlers.check import check_page, item_report
 from crawlers.errors import CollectorError
 from crawlers.items import MentionItem
@@ -24,11 +25,12 @@ from crawlers.pipelines import NormalizePipeline
 from crawlers.politeness import Politeness
 from crawlers.recipes import Recipe, shipped
 from crawlers.reddit import newest_items
-from crawlers.x import newest_items as newest_posts
+from crawlers.x import newest_items as newest_x_posts
 from crawlers.youtube import newest_items as newest_comments
 from earful.cli.common import CONFIG_OPTION, load, terminal_safe
 from earful.config import (
     ApiSource,
+    BlueskySource,
     Config,
     MastodonSource,
     RedditSource,
@@ -49,7 +51,9 @@ TYPES = (
     "x",
     "youtube",
     "mastodon",
+    "bluesky",
 )
+BLUESKY_LISTEN_S = 15.0  # a check listens this long at most for --limit posts
 FIRST_LINE = 100  # characters of each item's text shown
 CHECK_TIMEOUT_S = 120.0
 
@@ -144,6 +148,8 @@ def _adhoc(
         fields["query"] = target
     elif kind == "reddit":
         fields["subreddits"] = [target.removeprefix("r/")]
+    elif kind == "bluesky":
+        fields["jetstream_url"] = target
     elif kind == "youtube":
         fields["videos"] = [target.rpartition("v=")[2][:11]]
         fields["search"] = False
@@ -219,7 +225,7 @@ API_TYPES = frozenset({"x", "youtube", "mastodon"})
 
 def _api_items(source: ApiSource, matcher: Matcher, limit: int) -> list[MentionItem]:
     if isinstance(source, XSource):
-        return newest_posts(source.credentials(), source.params(), matcher, limit)
+        return newest_x_posts(source.credentials(), source.params(), matcher, limit)
     if isinstance(source, YouTubeSource):
         return newest_comments(source.credentials(), source.params(), limit)
     if isinstance(source, MastodonSource):
@@ -242,12 +248,34 @@ def _check_api(
     return {"error": None, "warning": None, "extracted": len(reports), "items": reports}
 
 
+def _check_bluesky(
+    source: BlueskySource, brands: tuple[BrandRule, ...], limit: int
+) -> dict[str, Any]:
+    """The next posts on the firehose (whatever they name), matched, not stored."""
+    try:
+        items = newest_bluesky_posts(source.params(), limit, BLUESKY_LISTEN_S)
+    except CollectorError as exc:
+        raise click.ClickException(str(exc)) from None
+    matcher = Matcher(brands)
+    normalise = NormalizePipeline()
+    reports = [item_report(normalise.process_item(i), matcher) for i in items]
+    warning = None if items else f"no post arrived within {BLUESKY_LISTEN_S:g} s"
+    return {
+        "error": None,
+        "warning": warning,
+        "extracted": len(reports),
+        "items": reports,
+    }
+
+
 def _run(
     source: Source, config: Config | None, saved: Path | None, limit: int, target: str
 ) -> dict[str, Any]:
     brands = tuple(b.rule() for b in config.brands) if config else ()
     if isinstance(source, RedditSource):
         return _check_reddit(source, brands, limit)
+    if isinstance(source, BlueskySource):
+        return _check_bluesky(source, brands, limit)
     if isinstance(source, ApiSource):
         if not brands and source.type == "x":  # ad hoc: TARGET is what to search for
             brands = (BrandRule(target, (target,)),)
@@ -302,7 +330,7 @@ def source_group() -> None:
     default=10,
     show_default=True,
     type=click.IntRange(1, 100),
-    help="Newest items read from a feed, Hacker News, Reddit, X, YouTube or Mastodon.",
+    help="Newest items read from a feed, Hacker News, Reddit, X, YouTube, Mastodon or Bluesky.",
 )
 def check(
     *,
@@ -318,8 +346,10 @@ def check(
 
     TARGET is a configured source's name, or with --type a URL, a saved HTML
     file, a Hacker News query, a subreddit, words to search X for (without a
-    config), a YouTube video (id or watch URL) or a Mastodon hashtag
-    (`mstdn.jp/#tag`) or public timeline (`mstdn.jp`). Nothing is stored. Prints each
+    config), a YouTube video (id or watch URL), a Mastodon hashtag
+    (`mstdn.jp/#tag`) or public timeline (`mstdn.jp`), or a Jetstream URL
+    (bluesky: the next posts on the firehose, for up to 15 s). Nothing is
+    stored. Prints each
     post or review (author, date, rating, link, language, first line), the
     brands it matches and, for each empty field, the selector that found
     nothing. Exits 1 when nothing was extracted.

@@ -170,7 +170,7 @@ def test_a_hanging_source_times_out_while_others_run(site: SampleSite, sqlite_ur
 class FailingPipeline(Pipeline):
     """A pipeline whose collector raises, as a broken collector might."""
 
-    def collect(self, source):
+    def collect(self, source, wake=None, *, once=False):
         raise CollectorError(f"{source.name}: collector exploded")
 
 

@@ -1,0 +1,220 @@
+"""A local Bluesky XRPC API: ``createSession`` and ``app.bsky.feed.searchPosts``.
+
+Shapes follow the published lexicons (``com.atproto.server.createSession``,
+``app.bsky.feed.searchPosts``, ``app.bsky.feed.defs#postView``) and the XRPC
+error convention, a JSON body ``{"error": ..., "message": ...}``:
+
+- ``createSession`` takes ``{"identifier", "password"}``; a wrong pair is 401
+  ``AuthenticationRequired`` ("Invalid identifier or password"), a missing
+  one 400 ``InvalidRequest``. Tokens are JWTs with an ``exp``, as the client
+  checks.
+- ``searchPosts`` needs ``Authorization: Bearer <accessJwt>`` (else 401
+  ``AuthenticationRequired``); ``limit`` 1-100; ``cursor`` is opaque (an offset
+  here); ``sort`` ``latest`` or ``top``.
+
+Scenarios by account: ``expired.test``'s first session expires after one
+search (400 ``ExpiredToken`` from then on; a new session works); ``busy.test`` is rate limited
+on searches (429 ``RateLimitExceeded`` with ``ratelimit-limit``,
+``ratelimit-remaining``, ``ratelimit-reset`` and ``ratelimit-policy``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+import unicodedata
+import uuid
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from tests.servers.http import LocalServer
+
+PASSWORD = "abcd-efgh-ijkl-mnop"  # noqa: S105 - the fake server's app password
+ACCOUNTS = {
+    "alice.test": "did:plc:alice7nxzyoun6zhxrhs64oiz",
+    "expired.test": "did:plc:expired7nxzyoun6zhxrhs64o",
+    "busy.test": "did:plc:busy7nxzyoun6zhxrhs64oiza",
+}
+
+
+def _b64(data: dict[str, Any]) -> str:
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _jwt(did: str, scope: str, lifetime: int) -> str:
+    now = int(time.time())
+    header = _b64({"typ": "at+jwt", "alg": "HS256"})
+    body = _b64(
+        {
+            "scope": scope,
+            "sub": did,
+            "iat": now,
+            "exp": now + lifetime,
+            "aud": "did:web:localhost",
+        }
+    )
+    return f"{header}.{body}.{uuid.uuid4().hex}"
+
+
+def post_view(
+    handle: str, did: str, rkey: str, text: str, *, langs=("ja",), likes=0, replies=0
+) -> dict[str, Any]:
+    """A ``postView`` as searchPosts returns it."""
+    return {
+        "uri": f"at://{did}/app.bsky.feed.post/{rkey}",
+        "cid": f"bafyreig{rkey}",
+        "author": {
+            "did": did,
+            "handle": handle,
+            "displayName": handle.split(".", maxsplit=1)[0],
+            "labels": [],
+            "createdAt": "2024-01-01T00:00:00.000Z",
+        },
+        "record": {
+            "$type": "app.bsky.feed.post",
+            "createdAt": "2026-11-30T10:00:00.000Z",
+            "langs": list(langs),
+            "text": text,
+        },
+        "replyCount": replies,
+        "repostCount": 0,
+        "likeCount": likes,
+        "quoteCount": 0,
+        "indexedAt": "2026-11-30T10:00:01.000Z",
+        "labels": [],
+    }
+
+
+class XrpcServer(LocalServer):
+    """The Bluesky API on 127.0.0.1; ``posts`` is what search finds, newest first."""
+
+    def __init__(self) -> None:
+        self.posts: list[dict[str, Any]] = []
+        self.tokens: dict[str, str] = {}  # access token -> handle
+        self.expired: set[str] = set()
+        self.sessions: dict[str, int] = {}  # handle -> sessions created
+        self.expiring = ""  # expired.test's first token: it expires after one use
+        self.requests: list[tuple[str, dict[str, list[str]]]] = []
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(_Handler):
+            xrpc = server
+
+        super().__init__(Handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    xrpc: XrpcServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        return
+
+    def _reply(self, status: int, body: dict[str, Any], headers=()) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _error(self, status: int, error: str, message: str, headers=()) -> None:
+        self._reply(status, {"error": error, "message": message}, headers)
+
+    def do_POST(self) -> None:
+        path = urlsplit(self.path).path
+        if path != "/xrpc/com.atproto.server.createSession":
+            self._error(501, "MethodNotImplemented", "Method Not Implemented")
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            body = json.loads(self.rfile.read(length) or b"{}")
+        except ValueError:
+            self._error(400, "InvalidRequest", "Request body is not JSON")
+            return
+        identifier, password = body.get("identifier"), body.get("password")
+        if not isinstance(identifier, str) or not isinstance(password, str):
+            self._error(
+                400, "InvalidRequest", 'Input must have the property "identifier"'
+            )
+            return
+        did = ACCOUNTS.get(identifier)
+        if did is None or password != PASSWORD:
+            self._error(401, "AuthenticationRequired", "Invalid identifier or password")
+            return
+        access = _jwt(did, "com.atproto.appPass", 7200)
+        with self.xrpc.lock:
+            self.xrpc.tokens[access] = identifier
+            self.xrpc.sessions[identifier] = self.xrpc.sessions.get(identifier, 0) + 1
+            if identifier == "expired.test" and self.xrpc.sessions[identifier] == 1:
+                self.xrpc.expiring = access
+            self.xrpc.requests.append((path, {"identifier": [identifier]}))
+        self._reply(
+            200,
+            {
+                "accessJwt": access,
+                "refreshJwt": _jwt(did, "com.atproto.refresh", 86400),
+                "handle": identifier,
+                "did": did,
+                "active": True,
+            },
+        )
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        query = parse_qs(parts.query)
+        with self.xrpc.lock:
+            self.xrpc.requests.append((parts.path, query))
+        if parts.path != "/xrpc/app.bsky.feed.searchPosts":
+            self._error(501, "MethodNotImplemented", "Method Not Implemented")
+            return
+        token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+        with self.xrpc.lock:
+            handle = self.xrpc.tokens.get(token)
+            expired = token in self.xrpc.expired
+            if token == self.xrpc.expiring:
+                self.xrpc.expired.add(token)
+        if handle is None:
+            self._error(401, "AuthenticationRequired", "Authentication Required")
+        elif expired:
+            self._error(400, "ExpiredToken", "Token has expired")
+        elif handle == "busy.test":
+            reset = int(time.time()) + 120
+            self._error(
+                429,
+                "RateLimitExceeded",
+                "Rate Limit Exceeded",
+                [
+                    ("ratelimit-limit", "3000"),
+                    ("ratelimit-remaining", "0"),
+                    ("ratelimit-reset", str(reset)),
+                    ("ratelimit-policy", "3000;w=300"),
+                ],
+            )
+        else:
+            self._search(query)
+
+    def _search(self, query: dict[str, list[str]]) -> None:
+        q = (query.get("q") or [""])[0].strip('"')
+        try:
+            limit = int((query.get("limit") or ["25"])[0])
+            offset = int((query.get("cursor") or ["0"])[0])
+        except ValueError:
+            self._error(400, "InvalidRequest", "Invalid limit or cursor")
+            return
+        if not q or not 1 <= limit <= 100:
+            self._error(400, "InvalidRequest", "q is required; limit must be 1-100")
+            return
+        fold = lambda s: unicodedata.normalize("NFKC", s).casefold()
+        hits = [p for p in self.xrpc.posts if fold(q) in fold(p["record"]["text"])]
+        page = hits[offset : offset + limit]
+        body: dict[str, Any] = {"posts": page, "hitsTotal": len(hits)}
+        if offset + limit < len(hits):
+            body["cursor"] = str(offset + limit)
+        self._reply(200, body)
