@@ -257,9 +257,14 @@ def finish_crawl_run(
 
 
 def unscored_mentions(
-    session: Session, model_id: str, limit: int = 1000
+    session: Session, model_id: str, limit: int = 1000, *, skip_locked: bool = False
 ) -> list[Mention]:
-    """Mentions with no score from ``model_id`` for their current text."""
+    """Mentions with no score from ``model_id`` for their current text.
+
+    With ``skip_locked`` (PostgreSQL; SQLite ignores it) the rows are locked
+    until the caller commits and rows another scorer holds are skipped, so
+    several workers score disjoint chunks.
+    """
     scored = (
         select(SentimentResult.id)
         .where(
@@ -270,6 +275,8 @@ def unscored_mentions(
         .exists()
     )
     stmt = select(Mention).where(~scored).order_by(Mention.id).limit(limit)
+    if skip_locked:
+        stmt = stmt.with_for_update(skip_locked=True, of=Mention)
     return list(session.scalars(stmt))
 
 
