@@ -23,14 +23,17 @@ from typing import Any
 
 import procrastinate
 from procrastinate import exceptions as pexc
+from procrastinate.jobs import Status
 from sqlalchemy import make_url
 
 from earful import scheduler as jobs
+from storage.queries import abandon_running_crawls
 
 log = logging.getLogger(__name__)
 
 QUEUE = "earful"
 STALLED_AFTER_S = 30.0  # procrastinate's default; a worker beats every 10 s
+ABANDONED = "the worker running this crawl died; the crawl was run again"
 RECOVER_JOB = "recover"
 RECOVER_EVERY_S = 10.0
 
@@ -61,7 +64,12 @@ def make_app(database_url: str, *, name: str = "earful") -> procrastinate.App:
 
 @blueprint.task(name="crawl", queue=QUEUE)
 def crawl(source: str) -> None:
-    """Crawl ``source`` once; the job's lock keeps it to one worker at a time."""
+    """Crawl ``source`` once; the job's lock keeps it to one worker at a time.
+
+    So a run of ``source`` still marked running was cut short by a dead worker.
+    """
+    with jobs.current_app().pipeline.sessions.begin() as session:
+        abandon_running_crawls(session, source, ABANDONED)
     jobs.crawl_source(source, leased=False)
 
 
@@ -128,7 +136,10 @@ async def recover() -> int:
             job.task_name,
             job.task_kwargs,
         )
-        await manager.retry_job(job)
+        try:
+            await manager.retry_job(job)
+        except pexc.UniqueViolation:  # a copy already waits: that one will run
+            await manager.finish_job(job, Status.FAILED, delete_job=False)
     await manager.prune_stalled_workers(STALLED_AFTER_S)
     return len(stalled)
 

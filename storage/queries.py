@@ -402,3 +402,17 @@ def count_by_state(session: Session) -> dict[str, int]:
     """Number of alerts in each outbox state."""
     stmt = select(Alert.state, func.count()).group_by(Alert.state)
     return {state.value: n for state, n in session.execute(stmt).all()}
+
+
+def abandon_running_crawls(session: Session, source: str, reason: str) -> int:
+    """Mark ``source``'s runs still ``running`` failed with ``reason``; how many.
+
+    For a caller that knows no crawl of ``source`` can be running (a worker
+    holding the source's job lock): such runs belong to a process that died.
+    """
+    runs = session.scalars(
+        select(CrawlRun).where(CrawlRun.source == source, CrawlRun.status == "running")
+    ).all()
+    for run in runs:
+        finish_crawl_run(run, seen=0, new=0, error=reason)
+    return len(runs)

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select, text
 
 from alerts.outbox import insert_alert
+from earful.engine import ABANDONED
 from storage import Alert, AlertState
 from tests.alerts.conftest import store_mention
 from tests.earful.test_daemon import (
@@ -143,6 +144,10 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
             d.kill()
     assert codes == [0, 0], [d.log() for d in daemons]
     assert ids(sessions, "slow-news") == ["acme-1", "acme-2", "acme-4"]
+    runs = crawl_runs(sessions, "slow-news")
+    assert [r.status for r in runs] == ["failed", "ok"]
+    assert runs[0].error == ABANDONED
+    assert runs[1].started_at >= runs[0].finished_at  # never together
     assert "was running on a worker that stopped beating: retrying" in "".join(
         d.log() for d in daemons
     )
@@ -151,7 +156,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(
         "SELECT attempts FROM procrastinate_jobs WHERE task_name = 'earful:crawl' "
         "AND status = 'succeeded'",
     )
-    assert attempts == 1  # retried once, after the kill
+    assert attempts == 2  # the killed run, then the retry
 
 
 def seed_alerts(sessions, count: int) -> None:
