@@ -25,9 +25,10 @@ import time
 import psycopg
 from sqlalchemy import make_url
 
+from storage.cluster import SCHEDULER_APP, SCHEDULER_LOCK
+
 log = logging.getLogger(__name__)
 
-SCHEDULER_LOCK = 0x4561726675_53  # "Earfu" "S": the active scheduler's lock key
 POLL_S = 5.0
 KEEPALIVE = {
     "keepalives": 1,
@@ -35,7 +36,6 @@ KEEPALIVE = {
     "keepalives_interval": 5,
     "keepalives_count": 3,
 }
-APP_PREFIX = "earful scheduler "
 
 
 def libpq_url(database_url: str) -> str:
@@ -58,7 +58,7 @@ class LeaderLock:
             self.conn = psycopg.connect(
                 self.url,
                 autocommit=True,
-                application_name=(APP_PREFIX + self.owner)[:63],
+                application_name=(SCHEDULER_APP + self.owner)[:63],
                 connect_timeout=10,
                 **KEEPALIVE,  # type: ignore[arg-type]  # libpq keywords
             )

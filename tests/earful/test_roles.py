@@ -9,7 +9,10 @@ model is loaded) except in the delivery test, which loads a tiny local model.
 from __future__ import annotations
 
 import itertools
+import json
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from storage import Alert, AlertState
 from tests.alerts.conftest import store_mention
 from tests.earful.test_daemon import (
     EXIT_S,
+    REPO,
     Daemon,
     crawl_runs,
     ids,
@@ -239,9 +243,42 @@ def test_four_workers_and_two_schedulers_start_together_on_an_empty_database(
         )
         sessions = open_db(postgres_url)
         wait_for(lambda: finished(sessions, "acme-news") >= 3, "crawls", daemons[2])
+        shown = status(config)
         codes = stop_all(daemons)
     finally:
         for d in daemons:
             d.kill()
     assert codes == [0] * 6, [d.log() for d in daemons]
     assert ids(sessions, "acme-news") == ["acme-1", "acme-2", "acme-4"]
+    cluster = json.loads(shown.stdout)["cluster"]
+    assert cluster["active_scheduler"].startswith("scheduler@")
+    assert len(cluster["standby_schedulers"]) == 1
+    assert len(cluster["workers"]) == 4
+    assert not any(w["stale"] for w in cluster["workers"])
+    assert {q["task"] for q in cluster["queue"]} <= {
+        "crawl",
+        "score",
+        "deliver",
+        "recover",
+    }
+
+
+def status(config: Path) -> subprocess.CompletedProcess[str]:
+    """``earful status --format json``, as a monitoring check runs it."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "earful",
+            "status",
+            "--config",
+            str(config),
+            "--format",
+            "json",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
