@@ -155,6 +155,13 @@ def run(
         raise click.UsageError("--once runs everything in one process: drop --role")
     config = load(config_path, database_url)
     require_secrets(config, config_path)
+    if role != "all":
+        from earful.roles import require_postgres  # noqa: PLC0415 - roles only
+
+        try:
+            require_postgres(config, role)
+        except EarfulError as exc:
+            raise click.ClickException(str(exc)) from None
     level = logging.getLogger().getEffectiveLevel()
     if once:
         setup_logging(level, log_format)
@@ -193,17 +200,8 @@ def _run_daemon(
     config: Config, reload: Callable[[], Config], *, announce: bool, role: str = "all"
 ) -> None:
     from earful.daemon import run_forever  # noqa: PLC0415 - daemon only
-    from earful.roles import (  # noqa: PLC0415 - daemon only
-        require_postgres,
-        run_scheduler,
-        run_worker,
-    )
+    from earful.roles import run_scheduler, run_worker  # noqa: PLC0415 - daemon only
 
-    if role != "all":
-        try:
-            require_postgres(config, role)
-        except EarfulError as exc:
-            raise click.ClickException(str(exc)) from None
     pipeline = open_pipeline(config)
     try:
         if announce:

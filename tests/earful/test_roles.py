@@ -17,10 +17,14 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select, text
 
 from alerts.outbox import insert_alert
+from earful.cli import main as cli
+from earful.config import Config
 from earful.engine import ABANDONED
+from earful.roles import defer_job, scheduler_specs
 from storage import Alert, AlertState
 from tests.alerts.conftest import store_mention
 from tests.earful.test_daemon import (
@@ -36,7 +40,7 @@ from tests.earful.test_model_load import tiny_model
 from tests.servers.site import SampleSite
 from tests.servers.slack import SlackServer
 
-pytestmark = [pytest.mark.postgres, pytest.mark.timeout(420)]
+pytestmark = [pytest.mark.timeout(420)]
 ACTIVE = "earful running with"
 STANDBY = "another scheduler is active: standing by"
 WORKING = "earful worker running"
@@ -67,6 +71,7 @@ def queue_rows(sessions, sql: str) -> list[tuple]:
         return [tuple(r) for r in s.execute(text(sql))]
 
 
+@pytest.mark.postgres
 def test_a_standby_takes_over_within_30_s_when_the_scheduler_is_killed(
     site: SampleSite, postgres_url, open_db, tmp_path
 ):
@@ -119,6 +124,7 @@ def test_a_standby_takes_over_within_30_s_when_the_scheduler_is_killed(
             assert later.started_at >= earlier.finished_at, name
 
 
+@pytest.mark.postgres
 def test_a_worker_killed_mid_crawl_loses_nothing(
     site: SampleSite, postgres_url, open_db, tmp_path
 ):
@@ -180,6 +186,7 @@ def seed_alerts(sessions, count: int) -> None:
             )
 
 
+@pytest.mark.postgres
 def test_a_worker_killed_mid_delivery_sends_each_alert_once(
     slack: SlackServer, postgres_url, open_db, tmp_path
 ):
@@ -223,6 +230,7 @@ def test_a_worker_killed_mid_delivery_sends_each_alert_once(
     assert len(set(keys)) == 8, keys
 
 
+@pytest.mark.postgres
 def test_four_workers_and_two_schedulers_start_together_on_an_empty_database(
     site: SampleSite, postgres_url, open_db, tmp_path
 ):
@@ -282,3 +290,46 @@ def status(config: Path) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
+
+
+@pytest.mark.parametrize("role", ["scheduler", "worker"])
+def test_the_roles_refuse_sqlite_and_say_why(role: str, sqlite_url, tmp_path):
+    config = write_config(tmp_path / "earful.toml", sqlite_url, [])
+    result = CliRunner().invoke(cli, ["run", "--role", role, "--config", str(config)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: --role {role} needs PostgreSQL (database_url = "
+        "'postgresql+psycopg://…'); with SQLite run the default role, all\n"
+    )
+
+
+def test_once_takes_no_role(tmp_path):
+    result = CliRunner().invoke(cli, ["run", "--once", "--role", "worker"])
+    assert result.exit_code == 2
+    assert "--once runs everything in one process: drop --role" in result.output
+
+
+def test_the_scheduler_queues_every_job_and_recovers_stalled_ones(site: SampleSite):
+    config = Config.model_validate(
+        {
+            "brands": [{"name": "Acme", "terms": ["acme"]}],
+            "sources": [
+                {
+                    "name": "acme-news",
+                    "type": "feed",
+                    "url": f"{site.url}/acme/news.xml",
+                }
+            ],
+            "digest": {"times": ["09:00"]},
+        }
+    )
+    specs = scheduler_specs(config)
+    assert [s.id for s in specs] == [
+        "source:acme-news",
+        "score",
+        "alert",
+        "digest:09:00",
+        "recover",
+    ]
+    assert {s.func for s in specs} == {defer_job}
+    assert all(s.args == (s.id,) for s in specs)
