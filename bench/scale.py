@@ -299,7 +299,7 @@ def score_phase(mentions: int, workers: int, tmp: Path) -> dict[str, float]:
             queue = tasks.make_app(url, name="bench")
             queue.open()
             for _ in range(workers):  # one per worker; each loops until none is left
-                queue.configure_task("earful:score").defer()
+                queue.configure_task("earful:score", queue=tasks.QUEUE).defer()
             queue.close()
             ticks = cpu_ticks()
 

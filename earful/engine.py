@@ -112,7 +112,9 @@ def defer(app: procrastinate.App, job_id: str) -> bool:
         ]
         kwargs = {}
     try:
-        app.configure_task(task, **_options(job_id)).defer(**kwargs)
+        # The queue is named: an app made after another in one process does not
+        # know the blueprint's tasks, and would use procrastinate's default queue.
+        app.configure_task(task, queue=QUEUE, **_options(job_id)).defer(**kwargs)
     except pexc.AlreadyEnqueued:
         return False
     return True
