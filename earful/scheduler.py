@@ -24,7 +24,10 @@ Several daemons may share one database (and should run the same config): they
 share the job store, and each job takes a lease (``storage.leases``) before it
 works, so no source is crawled, and no batch scored, by two daemons at once.
 The alert outbox claims rows with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
-delivery needs no lease.
+delivery needs no lease. (APScheduler does not support a job store shared by
+several schedulers; past one machine, use ``earful run --role scheduler|worker``,
+``earful.roles``, where one scheduler queues these same jobs for workers, which
+run them with ``leased=False`` under the task engine's locks.)
 """
 
 from __future__ import annotations
