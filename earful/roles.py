@@ -162,6 +162,8 @@ async def _work(queue: procrastinate.App, pipeline: Pipeline, owner: str) -> boo
             install_signal_handlers=False,
             shutdown_graceful_timeout=STOP_GRACE_S,
             stalled_worker_timeout=engine.STALLED_AFTER_S,
+            # Runs are recorded in crawl_runs and job_runs; failed jobs stay to read.
+            delete_jobs="successful",
         )
 
         def on_stop(signum: int) -> None:
