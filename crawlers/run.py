@@ -16,7 +16,9 @@ outcome was written, even for a failed source; anything else is a crash.
 
 from __future__ import annotations
 
+import ctypes
 import json
+import signal
 import sys
 from typing import Any
 
@@ -134,8 +136,23 @@ def run_job(job: CrawlJob) -> dict[str, Any]:
     return result
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _stop_with_parent() -> None:
+    """On Linux, get SIGTERM when the process that started this crawl dies.
+
+    A worker killed with -9 would otherwise leave its crawl running, orphaned,
+    while its job is retried elsewhere: two crawls of one source at once.
+    SIGTERM lets Scrapy stop as it does on a daemon's shutdown.
+    """
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def main() -> int:
     """Read a job from stdin, run it, write the outcome to stdout."""
+    _stop_with_parent()
     try:
         job = CrawlJob.model_validate_json(sys.stdin.read())
     except ValidationError as exc:

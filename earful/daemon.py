@@ -44,7 +44,14 @@ from earful.errors import DaemonDiedError, EarfulError
 from earful.liveness import Heartbeat, problem
 from earful.logs import write_now
 from earful.pipeline import Pipeline
-from earful.scheduler import current_app, job_specs, running, set_app, sync_jobs
+from earful.scheduler import (
+    JobSpec,
+    current_app,
+    job_specs,
+    running,
+    set_app,
+    sync_jobs,
+)
 from sentiment import SentimentError
 from storage import StorageError
 
@@ -198,15 +205,26 @@ def _handle_signals(
     return received
 
 
-def run_forever(pipeline: Pipeline, load: Callable[[], Config] | None = None) -> None:
-    """Run the scheduler until SIGINT or SIGTERM; SIGHUP calls ``load`` to reload."""
+def run_forever(
+    pipeline: Pipeline,
+    load: Callable[[], Config] | None = None,
+    *,
+    specs: Callable[[Config], list[JobSpec]] = job_specs,
+    check: Callable[[], str | None] = lambda: None,
+    owner: str | None = None,
+) -> None:
+    """Run the scheduler until SIGINT or SIGTERM; SIGHUP calls ``load`` to reload.
+
+    ``specs`` gives the jobs (``earful.roles`` passes ones that queue tasks for
+    workers), and ``check`` another reason to stop, asked with the watchdog's.
+    """
     stop = threading.Event()
     wake = threading.Event()
     hup = threading.Event()
     received = _handle_signals(stop, wake, hup)
     retired: list[Pipeline] = []
     died: str | None = None
-    with running(pipeline) as scheduler:
+    with running(pipeline, specs, owner) as scheduler:
         log.info("earful running with %d jobs", len(scheduler.get_jobs()))
         heartbeat = Heartbeat(pipeline.sessions, current_app().owner, scheduler)
         heartbeat.start()
@@ -216,7 +234,7 @@ def run_forever(pipeline: Pipeline, load: Callable[[], Config] | None = None) ->
             # wake an untimed wait, and Python runs handlers in this thread only.
             if not wake.wait(timeout=WAKE_EVERY_S):
                 retry_for = current_app().pipeline.config.daemon.store_retry_for
-                if (died := problem(heartbeat, retry_for)) is not None:
+                if (died := problem(heartbeat, retry_for) or check()) is not None:
                     log.critical("%s: stopping; exit status 1", died)
                     break
                 continue
@@ -225,7 +243,7 @@ def run_forever(pipeline: Pipeline, load: Callable[[], Config] | None = None) ->
                 hup.clear()
                 config = _reload(load, retired)
                 if config is not None:
-                    sync_jobs(scheduler, job_specs(config))
+                    sync_jobs(scheduler, specs(config))
         if died is None:
             name = signal.Signals(received[0]).name if received else "signal"
             log.info("%s received: finishing running jobs", name)

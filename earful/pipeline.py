@@ -341,7 +341,7 @@ class Pipeline:
             try:
                 with self.sessions() as session, session.begin():
                     batch = unscored_mentions(
-                        session, scorer.model_id, limit=SCORE_CHUNK
+                        session, scorer.model_id, limit=SCORE_CHUNK, skip_locked=True
                     )
                     if not batch:
                         break

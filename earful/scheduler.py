@@ -24,7 +24,10 @@ Several daemons may share one database (and should run the same config): they
 share the job store, and each job takes a lease (``storage.leases``) before it
 works, so no source is crawled, and no batch scored, by two daemons at once.
 The alert outbox claims rows with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
-delivery needs no lease.
+delivery needs no lease. (APScheduler does not support a job store shared by
+several schedulers; past one machine, use ``earful run --role scheduler|worker``,
+``earful.roles``, where one scheduler queues these same jobs for workers, which
+run them with ``leased=False`` under the task engine's locks.)
 """
 
 from __future__ import annotations
@@ -88,6 +91,8 @@ class App:
     again: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
     scheduler: BaseScheduler | None = None  # to bring jobs forward; None in tests
+    # A worker (``earful.roles``) queues the follow-on job instead.
+    defer: Callable[[str], object] | None = None
 
 
 _app: App | None = None
@@ -141,8 +146,14 @@ def _working(app: App, name: str) -> Iterator[None]:
 
 
 @contextmanager
-def _leased(app: App, name: str, ttl_s: float) -> Iterator[bool]:
-    """Hold the lease on ``name`` for the block; yields False if another has it."""
+def _leased(app: App, name: str, ttl_s: float, *, leased: bool) -> Iterator[bool]:
+    """Hold the lease on ``name`` for the block; yields False if another has it.
+
+    Without ``leased`` (a worker, whose task engine locks the job) it yields True.
+    """
+    if not leased:
+        yield True
+        return
     sessions = app.pipeline.sessions
     with sessions.begin() as session:
         held = acquire_lease(session, name, app.owner, ttl_s)
@@ -154,7 +165,7 @@ def _leased(app: App, name: str, ttl_s: float) -> Iterator[bool]:
                 release_lease(session, name, app.owner)
 
 
-def crawl_source(name: str) -> None:
+def crawl_source(name: str, *, leased: bool = True) -> None:
     """Job: crawl the configured source ``name`` once, unless another daemon is."""
     app = current_app()
     source = next((s for s in app.pipeline.enabled_sources() if s.name == name), None)
@@ -165,7 +176,9 @@ def crawl_source(name: str) -> None:
         timeout = source.timeout or app.pipeline.config.crawler.timeout
         with (
             _working(app, f"{SOURCE_JOB}{name}"),
-            _leased(app, f"{SOURCE_JOB}{name}", timeout + LEASE_MARGIN_S) as held,
+            _leased(
+                app, f"{SOURCE_JOB}{name}", timeout + LEASE_MARGIN_S, leased=leased
+            ) as held,
         ):
             if not held:
                 log.info("source %s is being crawled by another daemon", name)
@@ -176,11 +189,14 @@ def crawl_source(name: str) -> None:
         run_soon(app, SCORE_JOB)
 
 
-def score_mentions() -> None:
+def score_mentions(*, leased: bool = True) -> None:
     """Job: score every mention that has no score for its current text."""
     app = current_app()
     scored = 0
-    with _working(app, SCORE_JOB), _leased(app, "job:score", SCORE_LEASE_S) as held:
+    with (
+        _working(app, SCORE_JOB),
+        _leased(app, "job:score", SCORE_LEASE_S, leased=leased) as held,
+    ):
         if held:
             scored, negative = app.pipeline.score()
             if scored:
@@ -200,6 +216,9 @@ def run_soon(app: App, job_id: str) -> None:
     """
     scheduler = app.scheduler
     if not app.pipeline.config.daemon.score_after_crawl:
+        return
+    if app.defer is not None:
+        app.defer(job_id)
         return
     if scheduler is None or scheduler.state != STATE_RUNNING:
         return
@@ -468,15 +487,19 @@ def build_scheduler(pipeline: Pipeline) -> BackgroundScheduler:
 
 
 @contextmanager
-def running(pipeline: Pipeline) -> Iterator[BackgroundScheduler]:
+def running(
+    pipeline: Pipeline,
+    specs: Callable[[Config], list[JobSpec]] = job_specs,
+    owner: str | None = None,
+) -> Iterator[BackgroundScheduler]:
     """A started scheduler with the config's jobs; shut down (not waiting) on exit."""
-    app = App(pipeline)
+    app = App(pipeline) if owner is None else App(pipeline, owner=owner)
     set_app(app)
     scheduler = build_scheduler(pipeline)
     app.scheduler = scheduler
     scheduler.start(paused=True)
     try:
-        sync_jobs(scheduler, job_specs(pipeline.config))
+        sync_jobs(scheduler, specs(pipeline.config))
         scheduler.resume()
         yield scheduler
     finally:

@@ -257,9 +257,14 @@ def finish_crawl_run(
 
 
 def unscored_mentions(
-    session: Session, model_id: str, limit: int = 1000
+    session: Session, model_id: str, limit: int = 1000, *, skip_locked: bool = False
 ) -> list[Mention]:
-    """Mentions with no score from ``model_id`` for their current text."""
+    """Mentions with no score from ``model_id`` for their current text.
+
+    With ``skip_locked`` (PostgreSQL; SQLite ignores it) the rows are locked
+    until the caller commits and rows another scorer holds are skipped, so
+    several workers score disjoint chunks.
+    """
     scored = (
         select(SentimentResult.id)
         .where(
@@ -270,6 +275,8 @@ def unscored_mentions(
         .exists()
     )
     stmt = select(Mention).where(~scored).order_by(Mention.id).limit(limit)
+    if skip_locked:
+        stmt = stmt.with_for_update(skip_locked=True, of=Mention)
     return list(session.scalars(stmt))
 
 
@@ -395,3 +402,17 @@ def count_by_state(session: Session) -> dict[str, int]:
     """Number of alerts in each outbox state."""
     stmt = select(Alert.state, func.count()).group_by(Alert.state)
     return {state.value: n for state, n in session.execute(stmt).all()}
+
+
+def abandon_running_crawls(session: Session, source: str, reason: str) -> int:
+    """Mark ``source``'s runs still ``running`` failed with ``reason``; how many.
+
+    For a caller that knows no crawl of ``source`` can be running (a worker
+    holding the source's job lock): such runs belong to a process that died.
+    """
+    runs = session.scalars(
+        select(CrawlRun).where(CrawlRun.source == source, CrawlRun.status == "running")
+    ).all()
+    for run in runs:
+        finish_crawl_run(run, seen=0, new=0, error=reason)
+    return len(runs)

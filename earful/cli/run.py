@@ -132,15 +132,36 @@ def demo(database: Path, fresh: bool) -> None:
     show_default=True,
     help="Log lines on stderr: readable text, or one JSON object per line.",
 )
+@click.option(
+    "--role",
+    type=click.Choice(["all", "scheduler", "worker"]),
+    default="all",
+    show_default=True,
+    help="all: one process does everything. With PostgreSQL, split it: one "
+    "active scheduler (others stand by) and any number of workers.",
+)
 def run(
-    config_path: Path, database_url: str | None, once: bool, log_format: LogFormat
+    config_path: Path,
+    database_url: str | None,
+    once: bool,
+    log_format: LogFormat,
+    role: str,
 ) -> None:
     """Collect, score and alert: once, or on schedule until SIGINT/SIGTERM.
 
     On schedule, SIGHUP reloads the config; `earful status` shows each source.
     """
+    if once and role != "all":
+        raise click.UsageError("--once runs everything in one process: drop --role")
     config = load(config_path, database_url)
     require_secrets(config, config_path)
+    if role != "all":
+        from earful.roles import require_postgres  # noqa: PLC0415 - roles only
+
+        try:
+            require_postgres(config, role)
+        except EarfulError as exc:
+            raise click.ClickException(str(exc)) from None
     level = logging.getLogger().getEffectiveLevel()
     if once:
         setup_logging(level, log_format)
@@ -164,6 +185,7 @@ def run(
             config,
             lambda: load_config_file(config_path, database_url),
             announce=log_format == "text",  # JSON logs stay one object per line
+            role=role,
         )
     except click.ClickException as exc:
         # The daemon's stderr is its log: say it as a CRITICAL record, not as
@@ -175,20 +197,27 @@ def run(
 
 
 def _run_daemon(
-    config: Config, reload: Callable[[], Config], *, announce: bool
+    config: Config, reload: Callable[[], Config], *, announce: bool, role: str = "all"
 ) -> None:
     from earful.daemon import run_forever  # noqa: PLC0415 - daemon only
+    from earful.roles import run_scheduler, run_worker  # noqa: PLC0415 - daemon only
 
     pipeline = open_pipeline(config)
     try:
         if announce:
+            as_role = "" if role == "all" else f" as {role}"
             click.echo(
-                f"earful running: {len(pipeline.enabled_sources())} sources, "
+                f"earful running{as_role}: {len(pipeline.enabled_sources())} sources, "
                 f"database {redact_url(config.database_url)}; Ctrl-C to stop",
                 file=sys.__stderr__,  # sys.stderr now turns lines into log records
             )
         try:
-            run_forever(pipeline, reload)
+            if role == "scheduler":
+                run_scheduler(pipeline, reload)
+            elif role == "worker":
+                run_worker(pipeline)
+            else:
+                run_forever(pipeline, reload)
         except EarfulError as exc:
             raise click.ClickException(str(exc)) from None
     finally:

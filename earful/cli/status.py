@@ -24,6 +24,7 @@ from earful.health import (
     gather_recorded,
 )
 from storage import StorageError, open_database, redact_url
+from storage.cluster import Cluster, read_cluster
 
 COLUMNS = (
     "source",
@@ -232,10 +233,12 @@ def status(config_path: Path, database_url: str | None, fmt: str) -> None:
                 if config
                 else gather_recorded(session, now)
             )
+        with sessions() as session:
+            cluster = read_cluster(session)
     finally:
         sessions.kw["bind"].dispose()
     if fmt == "json":
-        click.echo(_json(health, database, now))
+        click.echo(_with_cluster(_json(health, database, now), cluster, now))
     else:
         for line in _table(health, now):
             click.echo(line)
@@ -246,6 +249,8 @@ def status(config_path: Path, database_url: str | None, fmt: str) -> None:
         click.echo(f"Alerts: {alerts}")
         for line in _daemon_lines(health, now):
             click.echo(line)
+        for line in _cluster_lines(cluster, now):
+            click.echo(line)
         click.echo(f"Model: {health.model}")
         click.echo(f"Database: {database}")
     problems = []
@@ -255,6 +260,7 @@ def status(config_path: Path, database_url: str | None, fmt: str) -> None:
         )
     if bad := health.unhealthy(now):
         problems.append(_unhealthy(health, bad))
+    problems.extend(_cluster_problems(cluster, now))
     if problems:
         raise click.ClickException("unhealthy: " + "; ".join(problems))
 
@@ -270,3 +276,82 @@ def _unhealthy(health: Health, bad: list[SourceHealth]) -> str:
         runs = EMPTY_RUNS_UNHEALTHY
         reasons.append(f"extracted nothing {runs} runs in a row: {', '.join(empty)}")
     return "; ".join(reasons)
+
+
+# --- scheduler and worker roles (earful run --role) -------------------------
+
+WORKER_STALE_S = 60.0  # six missed beats (workers beat every 10 s)
+
+
+def _worker_stale(beat: datetime, now: datetime) -> bool:
+    return (now - beat).total_seconds() > WORKER_STALE_S
+
+
+def _cluster_lines(cluster: Cluster | None, now: datetime) -> list[str]:
+    if cluster is None or not cluster.in_use:
+        return []
+    active = cluster.active_scheduler or "NONE: no scheduler holds the lock"
+    lines = [f"Scheduler: active {active}"]
+    lines.extend(f"  standby {name}" for name in cluster.standby_schedulers)
+    lines.append(f"Workers: {len(cluster.workers)}")
+    for w in cluster.workers:
+        state = "STALE" if _worker_stale(w.last_heartbeat, now) else "alive"
+        doing = ", ".join(w.running) if w.running else "idle"
+        lines.append(
+            f"  worker {w.id}: {state}, heartbeat {_ago(w.last_heartbeat, now)}: {doing}"
+        )
+    if cluster.orphaned:
+        lines.append(
+            f"  {cluster.orphaned} running jobs of dead workers, retried once recovered"
+        )
+    queue = ", ".join(
+        f"{q.task} {q.waiting} waiting/{q.running} running"
+        + (f"/{q.later} later" if q.later else "")
+        for q in cluster.queue
+    )
+    lines.append(f"Queue: {queue or 'empty'}")
+    return lines
+
+
+def _cluster_problems(cluster: Cluster | None, now: datetime) -> list[str]:
+    if cluster is None or not cluster.workers:
+        return []
+    problems = []
+    if cluster.active_scheduler is None:
+        problems.append("workers are registered but no scheduler is active")
+    if all(_worker_stale(w.last_heartbeat, now) for w in cluster.workers):
+        problems.append("every worker's heartbeat is over a minute old")
+    return problems
+
+
+def _with_cluster(text: str, cluster: Cluster | None, now: datetime) -> str:
+    """The status JSON with ``cluster`` added (null without the roles)."""
+    data = json.loads(text)
+    data["cluster"] = (
+        None
+        if cluster is None or not cluster.in_use
+        else {
+            "active_scheduler": cluster.active_scheduler,
+            "standby_schedulers": cluster.standby_schedulers,
+            "workers": [
+                {
+                    "id": w.id,
+                    "heartbeat_at": w.last_heartbeat.isoformat(),
+                    "stale": _worker_stale(w.last_heartbeat, now),
+                    "running": list(w.running),
+                }
+                for w in cluster.workers
+            ],
+            "queue": [
+                {
+                    "task": q.task,
+                    "waiting": q.waiting,
+                    "later": q.later,
+                    "running": q.running,
+                }
+                for q in cluster.queue
+            ],
+            "orphaned_jobs": cluster.orphaned,
+        }
+    )
+    return json.dumps(data, indent=2)

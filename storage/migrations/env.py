@@ -13,7 +13,7 @@ from storage.db import make_engine
 from storage.models import Base, UTCDateTime
 
 config = context.config
-IGNORED_TABLES = ("apscheduler_", "mentions_fts")
+IGNORED_TABLES = ("apscheduler_", "mentions_fts", "procrastinate_")
 MIGRATION_LOCK = 0x45617266756C  # "Earful": the advisory lock key for migrations
 
 

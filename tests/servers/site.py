@@ -20,6 +20,7 @@ Paths:
 - ``/private/feed.xml``: a feed robots.txt forbids.
 - ``/about.html``: an HTML page about Acme, not a feed.
 - ``/status/500``: always 500. ``/hang``: never answers (until the site stops).
+- ``/slow/acme/news.xml``: the Acme news feed after ``SLOW_S`` seconds.
 - ``/reviews/<file>``, ``/forums/<file>``: the pages in ``<root>/review-pages``
   and ``forum-pages`` (any query string is ignored, so ``?copy=N`` serves one
   page under many URLs).
@@ -53,6 +54,7 @@ ROBOTS = "User-agent: *\nDisallow: /private/\n"
 NEWS_ETAG = '"acme-news-v1"'
 EDITED_ETAG = '"acme-news-v2"'
 LAST_MODIFIED = "Mon, 02 Nov 2026 10:00:00 GMT"
+SLOW_S = 8.0
 
 NEGATIVE = (
     "<p>Terrible.</p><script>alert('pwned')</script><style>p {{}}</style>"
@@ -158,6 +160,9 @@ class SampleSiteHandler(BaseHTTPRequestHandler):
             self._send(200, ABOUT.encode(), "text/html; charset=utf-8")
         elif path == "/status/500":
             self._send(500, b"internal error", "text/plain")
+        elif path == "/slow/acme/news.xml":  # a crawl long enough to interrupt
+            self.stopping.wait(SLOW_S)
+            self._send(200, news_feed().encode(), "application/rss+xml")
         elif path == "/hang":
             self.stopping.wait(60)
             self.close_connection = True
