@@ -122,6 +122,9 @@ class Mention(Base):
     sentiments: Mapped[list[SentimentResult]] = relationship(
         back_populates="mention", cascade="all, delete-orphan"
     )
+    aspects: Mapped[list[MentionAspect]] = relationship(
+        cascade="all, delete-orphan", order_by="MentionAspect.id"
+    )
 
 
 # The negative inbox pages by reach, largest first, unknown reach last.
@@ -352,3 +355,39 @@ class JobRun(Base):
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class MentionAspect(Base):
+    """One aspect a mention is about (delivery, price…) and its polarity there.
+
+    One row per mention, sentiment model and aspect: the polarity is that
+    model's verdict on the clause naming the aspect (``basis`` ``clause``), or
+    the mention's own when the clause alone says nothing either way
+    (``basis`` ``mention``). Rescoring a mention replaces its rows. A brand's
+    aspects in a period start from ``brand_matches`` (its dated index) and
+    join here by the covering index, reading neither table's rows.
+    """
+
+    __tablename__ = "mention_aspects"
+    __table_args__ = (
+        UniqueConstraint("mention_id", "model_id", "aspect"),
+        # Aspects of a brand's mentions: join from brand_matches by mention_id.
+        Index(
+            "ix_mention_aspects_mention_id_model_id_aspect_label",
+            "mention_id",
+            "model_id",
+            "aspect",
+            "label",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE")
+    )
+    model_id: Mapped[str] = mapped_column(String(256))
+    aspect: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(16))
+    negative: Mapped[float] = mapped_column(Float)
+    basis: Mapped[str] = mapped_column(String(16))
+    terms: Mapped[list[str]] = mapped_column(JSON)
