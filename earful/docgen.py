@@ -15,6 +15,7 @@ from earful.cli import main
 from earful.config import (
     AlertConfig,
     AppStoreSource,
+    AspectConfig,
     BoardSource,
     BrandConfig,
     ChiebukuroSource,
@@ -81,6 +82,7 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ('`[[sources]]` with `type = "reddit"`', RedditSource),
         ("`[sentiment]`", SentimentConfig),
         ("`[[alerts]]`", AlertConfig),
+        ("`[[aspects]]`", AspectConfig),
         ("`[slack]`", SlackConfig),
         ("`[crawler]`", CrawlerConfig),
         ("`[daemon]`", DaemonConfig),
