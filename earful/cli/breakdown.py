@@ -12,10 +12,14 @@ from storage.compare import compare_brands, compare_over_time
 from storage.stats import Period, Window
 
 
+def _columns(text: str) -> int:
+    """Terminal columns ``text`` takes: wide CJK characters count two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _right(text: str, width: int) -> str:
-    """``text`` right-aligned in ``width`` terminal columns (CJK counts two)."""
-    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return " " * max(width - used, 1) + text
+    """``text`` right-aligned in ``width`` terminal columns."""
+    return " " * max(width - _columns(text), 1) + text
 
 
 def aspect_lines(session: Session, w: Window) -> list[str]:
@@ -44,7 +48,7 @@ def compare_lines(session: Session, w: Window, period: Period) -> list[str]:
     if not sides:
         return ["no mentions in this period"]
     names = [terminal_safe(s.brand) + (" *" if s.competitor else "") for s in sides]
-    width = max(12, *(len(n) + 2 for n in names))
+    width = max(12, *(_columns(n) + 2 for n in names))
 
     def row(label: str, cells: list[str]) -> str:
         return pad(label, 22) + "".join(_right(c, width) for c in cells)
