@@ -128,31 +128,28 @@ class AspectDetector:
     """Find aspects in texts; rules with one name (one per language) act as one."""
 
     def __init__(self, rules: Iterable[AspectRule]) -> None:
+        rules = tuple(rules)
         self._matcher = Matcher(r.brand_rule() for r in rules)
-        self.aspects = tuple(dict.fromkeys(r.name for r in self._matcher.rules))
+        self.aspects = tuple(dict.fromkeys(r.name for r in rules))
+        # One matcher per aspect: a clause is checked only for the aspects found.
+        self._by_aspect = {
+            name: Matcher(r.brand_rule() for r in rules if r.name == name)
+            for name in self.aspects
+        }
 
     def detect(self, text: str, language: str | None = None) -> list[AspectHit]:
         """The aspects ``text`` is about, in rule order, each with its clauses."""
-        found: dict[str, tuple[str, ...]] = {}
+        found: dict[str, dict[str, None]] = {}
         for match in self._matcher.match(text, language):
-            found[match.brand] = tuple(dict.fromkeys(found.get(match.brand, ())))
-            found[match.brand] += tuple(
-                t for t in match.terms if t not in found[match.brand]
-            )
+            found.setdefault(match.brand, {}).update(dict.fromkeys(match.terms))
         if not found:
             return []
         clauses = split_clauses(text)
-        by_clause = [
-            {m.brand for m in self._matcher.match(c, language)} for c in clauses
-        ]
         hits = []
         for aspect, terms in found.items():
-            own = [
-                c
-                for c, names in zip(clauses, by_clause, strict=True)
-                if aspect in names
-            ]
-            hits.append(AspectHit(aspect, terms, " ".join(own) or None))
+            matcher = self._by_aspect[aspect]
+            own = [c for c in clauses if matcher.match(c, language)]
+            hits.append(AspectHit(aspect, tuple(terms), " ".join(own) or None))
         return hits
 
     def detect_many(
