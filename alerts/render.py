@@ -171,9 +171,10 @@ def about_line(mention: Mention) -> str | None:
         return None
     found = [a for a in mention.aspects if a.model_id == result.model_id]
     found.sort(key=lambda a: a.label != "negative")  # stable: detection order
-    parts = [
+    # one row per brand the mention names: each aspect once
+    parts = dict.fromkeys(
         a.aspect if a.label == "negative" else f"{a.aspect} ({a.label})" for a in found
-    ]
+    )
     return fit(clean_text(", ".join(parts)), 300) if parts else None
 
 
