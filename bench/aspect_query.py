@@ -103,7 +103,7 @@ def cases() -> list[Case]:
                 *ASPECT_INDEXES,
                 "ix_sentiment_results_mention_id_model_id_label",
             ),
-        ),  # fmt: skip
+        ),
     ]
 
 
