@@ -160,6 +160,24 @@ def sentiment_line(alert: Alert, negative: float | None) -> str:
     return f"{result.label} ({result.negative:.0%} negative)"
 
 
+def about_line(mention: Mention) -> str | None:
+    """What the mention is about, complaints first: ``delivery, price (positive)``.
+
+    The aspects its latest sentiment model found (``mention_aspects``); an
+    aspect the clause scored other than negative says so. None without any.
+    """
+    result = latest_sentiment(mention)
+    if result is None:
+        return None
+    found = [a for a in mention.aspects if a.model_id == result.model_id]
+    found.sort(key=lambda a: a.label != "negative")  # stable: detection order
+    # one row per brand the mention names: each aspect once
+    parts = dict.fromkeys(
+        a.aspect if a.label == "negative" else f"{a.aspect} ({a.label})" for a in found
+    )
+    return fit(clean_text(", ".join(parts)), 300) if parts else None
+
+
 def _field(title: str, value: str) -> dict[str, str]:
     return {"type": "mrkdwn", "text": f"*{title}*\n{value}"}
 
@@ -170,6 +188,8 @@ def _fields(alert: Alert, negative: float | None) -> list[dict[str, str]]:
         _field("Source", fit(source_line(mention), 300)),
         _field("Sentiment", sentiment_line(alert, negative)),
     ]
+    if (about := about_line(mention)) is not None:
+        fields.append(_field("About", about))
     if mention.rating is not None:
         fields.append(
             _field("Rating", f"{stars(mention.rating)} {mention.rating * 5:.1f}/5")

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from alerts.explain import explain
 from alerts.outbox import insert_alert
 from alerts.render import reach
 from alerts.rules import AlertRule
@@ -32,7 +33,7 @@ from storage.models import AlertKind, BrandMatch, Mention, SentimentResult
 BASELINE_HOURS = 168
 MIN_COUNT = 5
 K_SIGMA = 4.0
-MAX_EXAMPLES = 5
+MAX_EXAMPLES = 3
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,9 @@ def enqueue_spikes(
             continue
         recent = [(m, s, t) for m, s, t in rows if now - t < timedelta(hours=1)]
         recent.sort(key=lambda r: (-r[1].negative, now - r[2]))  # then newest first
+        before = [m for m, _, t in rows if timedelta(hours=1) <= now - t]
+        why = explain([m for m, _, _ in recent], before, model_id=model_id,
+                      hours=BASELINE_HOURS)  # fmt: skip
         payload = {
             "brand": brand,
             "end": now.strftime("%Y-%m-%d %H:%M UTC"),
@@ -127,6 +131,7 @@ def enqueue_spikes(
             "baseline": round(spike.baseline, 2),
             "threshold": round(spike.threshold, 2),
             "examples": [_example(m, s) for m, s, _ in recent[:MAX_EXAMPLES]],
+            "why": why,
         }
         hour = now.strftime("%Y-%m-%dT%H")
         for channel in dict.fromkeys(r.channel for r in rules if brand in r.brands):

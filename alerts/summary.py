@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from alerts.explain import describe
 from alerts.render import (
     MAX_BLOCKS,
     MAX_FALLBACK,
@@ -91,7 +92,7 @@ def render_incident(alert: Alert) -> SlackMessage:
 
 
 def render_spike(alert: Alert) -> SlackMessage:
-    """A spike: the count in the last hour against the brand's baseline, and examples."""
+    """A spike: the count against the baseline, what changed, and examples."""
     p = alert.payload or {}
     if p.get("incident"):
         return render_incident(alert)
@@ -102,15 +103,18 @@ def render_spike(alert: Alert) -> SlackMessage:
         f"*{count}* negative mentions in the hour to {escape_mrkdwn(_text(p.get('end')))}"
         f" — baseline {baseline:.1f} an hour, alert threshold {float(p.get('threshold', 0)):.1f}"
     )
+    why = describe(dict(p.get("why") or {}), _text)
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": header}},
         _section(summary),
-        _section("*Top examples*\n" + _items(list(p.get("examples") or []))),
+        *([_section("*What changed:* " + fit(why, 2000))] if why else []),
+        _section("*Examples*\n" + _items(list(p.get("examples") or []))),
         _context(alert),
     ]
+    gist = f"; {why}" if why else ""
     text = fit(
-        f"Spike: {count} negative mentions of {brand} in the last hour "
-        f"(baseline {baseline:.1f})",
+        f"Negative spike: {count} mentions of {brand} in 1 h "
+        f"(baseline {baseline:.1f}){gist}",
         MAX_FALLBACK,
     )
     return SlackMessage(alert.channel, text, tuple(blocks[:MAX_BLOCKS]))

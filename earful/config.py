@@ -28,6 +28,7 @@ from pydantic import (
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
+from crawlers.aspects import AspectRule, builtin_rules
 from crawlers.bluesky import JETSTREAM_URL, BlueskyCredentials, JetstreamParams
 from crawlers.mastodon import InstanceAccess, MastodonParams, default_token_env
 from crawlers.match import BrandRule
@@ -147,6 +148,57 @@ class BrandConfig(Strict):
             exclude=tuple(self.exclude),
             competitor=self.competitor,
             query=self.query,
+            languages=tuple(self.languages),
+        )
+
+
+class AspectConfig(Strict):
+    """An aspect the team tracks (`[[aspects]]`), or more terms for a built-in one.
+
+    Matched as brands are. Several entries may share a name, e.g. one per
+    language; a built-in name (delivery, price, support, quality, usability)
+    adds to its lexicon.
+    """
+
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    """The aspect as reports show it, e.g. `battery`."""
+    terms: list[Annotated[str, Field(min_length=1)]] = []
+    """Words or phrases that name the aspect, e.g. `["battery", "バッテリー", "電池"]`."""
+    query: str | None = None
+    """Instead of `terms`: a query as for brands, e.g. `battery AND (dies OR drains)`."""
+    exclude: list[Annotated[str, Field(min_length=1)]] = []
+    """Terms that rule the aspect out."""
+    languages: list[Annotated[str, Field(min_length=2, max_length=16)]] = []
+    """Only mentions detected in these languages (empty: any)."""
+
+    @field_validator("query")
+    @classmethod
+    def _query_parses(cls, query: str | None) -> str | None:
+        if query is None:
+            return None
+        try:
+            tree = parse_query(query)
+        except QueryError as exc:
+            raise ValueError(str(exc)) from None
+        if evaluate(tree, lambda _term: False):
+            msg = f"query {query!r} matches text that names none of its terms"
+            raise ValueError(msg)
+        return query
+
+    @model_validator(mode="after")
+    def _terms_or_query(self) -> AspectConfig:
+        if not self.terms and not self.query:
+            msg = "set terms or query"
+            raise ValueError(msg)
+        return self
+
+    def rule(self) -> AspectRule:
+        """The aspect as the detector's rule."""
+        return AspectRule(
+            name=self.name,
+            terms=tuple(self.terms),
+            query=self.query,
+            exclude=tuple(self.exclude),
             languages=tuple(self.languages),
         )
 
@@ -799,6 +851,15 @@ class Config(Strict):
     """Crawl etiquette and limits (`[crawler]`)."""
     daemon: DaemonConfig = DaemonConfig()
     """Scheduling and health checks of `earful run` (`[daemon]`)."""
+    aspects: list[AspectConfig] = []
+    """Aspects to track besides the built-in ones (`[[aspects]]`)."""
+    builtin_aspects: bool = True
+    """Detect the built-in aspects: delivery, price, support, quality, usability."""
+
+    def aspect_rules(self) -> list[AspectRule]:
+        """The built-in aspects (unless switched off), then the team's."""
+        builtin = list(builtin_rules()) if self.builtin_aspects else []
+        return builtin + [a.rule() for a in self.aspects]
 
     @model_validator(mode="after")
     def _references(self) -> Config:

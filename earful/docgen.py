@@ -15,6 +15,7 @@ from earful.cli import main
 from earful.config import (
     AlertConfig,
     AppStoreSource,
+    AspectConfig,
     BlueskySource,
     BoardSource,
     BrandConfig,
@@ -89,6 +90,7 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ('`[[sources]]` with `type = "bluesky"`', BlueskySource),
         ("`[sentiment]`", SentimentConfig),
         ("`[[alerts]]`", AlertConfig),
+        ("`[[aspects]]`", AspectConfig),
         ("`[slack]`", SlackConfig),
         ("`[crawler]`", CrawlerConfig),
         ("`[daemon]`", DaemonConfig),

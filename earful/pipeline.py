@@ -31,6 +31,7 @@ from alerts import (
 )
 from alerts import deliver_pending as deliver_outbox
 from alerts import enqueue as enqueue_alerts
+from crawlers.aspects import AspectDetector
 from crawlers.bluesky import (
     BlueskySearcher,
     JetstreamCollector,
@@ -43,6 +44,7 @@ from crawlers.poller import PollOutcome
 from crawlers.reddit import RedditCollector
 from crawlers.x import XCollector
 from crawlers.youtube import YouTubeCollector
+from earful.aspect_scoring import Verdict, aspect_scores
 from earful.config import (
     AlertConfig,
     ApiSource,
@@ -57,6 +59,7 @@ from earful.config import (
 )
 from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
 from storage import CrawlRun, open_database
+from storage.aspects import save_aspects
 from storage.models import Mention, utcnow
 from storage.queries import (
     finish_crawl_run,
@@ -161,6 +164,7 @@ class Pipeline:
         self.brands = tuple(b.rule() for b in config.brands)
         self.rules = tuple(alert_rule(r) for r in config.alerts)
         self.window = delivery_window(config)
+        self.aspects = AspectDetector(config.aspect_rules())
 
     @property
     def scorer(self) -> sentiment.Scorer:
@@ -369,7 +373,30 @@ class Pipeline:
                 label=result.label,
                 probabilities=result.probabilities,
             )
+        self._save_aspects(session, scorer, mentions, texts, results)
         return sum(result.label == "negative" for result in results)
+
+    def _save_aspects(
+        self,
+        session: Session,
+        scorer: sentiment.Scorer,
+        mentions: Sequence[Mention],
+        texts: Sequence[str],
+        results: Sequence[sentiment.Score],
+    ) -> None:
+        """Each scored mention's aspects, their clauses scored in one batch."""
+        verdicts = [
+            Verdict(r.label, float(r.probabilities.get("negative", 0.0)))
+            for r in results
+        ]
+        found = aspect_scores(
+            self.aspects,
+            lambda clauses: self._score_texts(scorer, clauses),
+            [(t, m.language) for t, m in zip(texts, mentions, strict=True)],
+            verdicts,
+        )
+        for mention, aspects in zip(mentions, found, strict=True):
+            save_aspects(session, mention.id, scorer.model_id, aspects)
 
     def rescore(self, since: datetime, *, everything: bool = False) -> tuple[int, int]:
         """Score again the mentions dated `since` or later that an older model scored.

@@ -122,6 +122,9 @@ class Mention(Base):
     sentiments: Mapped[list[SentimentResult]] = relationship(
         back_populates="mention", cascade="all, delete-orphan"
     )
+    aspects: Mapped[list[MentionAspect]] = relationship(
+        cascade="all, delete-orphan", order_by="MentionAspect.id"
+    )
 
 
 # The negative inbox pages by reach, largest first, unknown reach last.
@@ -352,3 +355,53 @@ class JobRun(Base):
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class MentionAspect(Base):
+    """One aspect a mention is about (delivery, price…) and its polarity there.
+
+    One row per mention, sentiment model, aspect and brand the mention names:
+    the polarity is that model's verdict on the clause naming the aspect
+    (``basis`` ``clause``), or the mention's own when the clause alone says
+    nothing either way (``basis`` ``mention``). Rescoring a mention replaces
+    its rows. ``brand`` and ``published_at`` are copies, so a brand's aspects
+    in a period read one index of this table alone (no join per mention);
+    ``save_aspects`` writes them, and a trigger (migration 0011) carries a
+    mention's new ``published_at`` here.
+    """
+
+    __tablename__ = "mention_aspects"
+    __table_args__ = (
+        UniqueConstraint("mention_id", "model_id", "aspect", "brand"),
+        # One brand's aspects in a period.
+        Index(
+            "ix_mention_aspects_model_id_brand_published_at",
+            "model_id",
+            "brand",
+            "published_at",
+            "aspect",
+            "label",
+        ),
+        # Every brand's aspects in a period.
+        Index(
+            "ix_mention_aspects_model_id_published_at",
+            "model_id",
+            "published_at",
+            "brand",
+            "aspect",
+            "label",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE")
+    )
+    model_id: Mapped[str] = mapped_column(String(256))
+    aspect: Mapped[str] = mapped_column(String(64))
+    brand: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(16))
+    negative: Mapped[float] = mapped_column(Float)
+    basis: Mapped[str] = mapped_column(String(16))
+    terms: Mapped[list[str]] = mapped_column(JSON)
+    published_at: Mapped[datetime | None]

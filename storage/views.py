@@ -74,4 +74,31 @@ SOURCE_HEALTH_VIEW = View(
     },
     facets=("status",),
 )
-VIEWS = (MENTION_VIEW, SOURCE_HEALTH_VIEW)
+ASPECT_VIEW = View(
+    "aspect_view",
+    "One row per mention, aspect, brand and sentiment model: what opinionated "
+    "mentions are about (delivery, price, support, quality, usability, or the "
+    "team's own) and their polarity there.",
+    {
+        "mention_id": "Earful's id for the mention (mentions.id)",
+        "brand": "a brand the mention names",
+        "competitor": "whether that brand is configured as a competitor",
+        "source": "the config source name it came from",
+        "source_type": "the kind of source: feed, reviews, forum, reddit…",
+        "language": "detected language code, where known",
+        "published_at": "when it was published, per the source (UTC)",
+        "model_id": "the sentiment model whose verdicts these are",
+        "aspect": "what the mention is about: delivery, price, support, quality, "
+        "usability or an [[aspects]] name",
+        "polarity": "negative, neutral or positive about that aspect",
+        "negative": "probability of negative about that aspect (0 to 1)",
+        "basis": "clause: the clause naming the aspect was scored alone; mention: "
+        "the mention's own verdict stands",
+        "url": "link to the original",
+        "title": "the item's title, if it has one",
+        "text": "the readable text",
+    },
+    facets=("brand", "aspect", "polarity", "source"),
+    sort_desc="published_at",
+)
+VIEWS = (MENTION_VIEW, SOURCE_HEALTH_VIEW, ASPECT_VIEW)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 from sqlalchemy.orm import Session
 
+from earful.cli.breakdown import breakdown_lines
 from earful.cli.common import (
     CONFIG_OPTION,
     READ_DB_OPTION,
@@ -280,6 +281,10 @@ def _volume_lines(title: str, rows: list[Volume], key_width: int) -> list[str]:
 )
 @click.option("--top", type=click.IntRange(0), default=5, show_default=True,
               help="How many top negative mentions to list.")  # fmt: skip
+@click.option("--aspects", "show_aspects", is_flag=True,
+              help="Instead: what mentions are about (delivery, price…) by polarity.")  # fmt: skip
+@click.option("--compare", "show_compare", is_flag=True,
+              help="Instead: each brand beside its competitors, overall and per --by.")  # fmt: skip
 def stats(
     *,
     config_path: Path,
@@ -290,13 +295,25 @@ def stats(
     until: datetime | None,
     by: Any,
     top: int,
+    show_aspects: bool,
+    show_compare: bool,
 ) -> None:
     """Volume and net sentiment over time, by source and language; share of voice.
 
     Net sentiment is (positive - negative) / mentions, from -1 to +1.
+    `--aspects` counts the aspects of opinionated mentions by polarity;
+    `--compare` sets the brands side by side.
     """
     analyst = analyst_for(config_path, database_url, model)
     window = Window(analyst.model_id, brand, since, until)
+    if show_aspects or show_compare:
+        with session_for(analyst) as session:
+            found = breakdown_lines(
+                session, window, by, aspects=show_aspects, compare=show_compare
+            )
+        for line in found:
+            click.echo(line)
+        return
     with session_for(analyst) as session:
         lines = _volume_lines(by, volume_series(session, window, by), 10)
         lines += _volume_lines("source", volume_by(session, window, "source"), 20)

@@ -109,6 +109,8 @@ def sentiment_rescore(
         checked, rescored = pipeline.rescore(start, everything=everything)
     except (StorageError, SentimentError) as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        pipeline.close()  # PostgreSQL connections would outlive the command
     click.echo(
         f"Checked {checked} scored mentions since {start:%Y-%m-%d %H:%M} UTC: "
         f"{rescored} re-scored with {pipeline.scorer.model_id} "

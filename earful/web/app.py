@@ -25,13 +25,15 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from earful.web import charts
+from earful.web.compare import aspect_charts, compare_context
 from storage import BrandMatch, utcnow
 from storage.search import LABELS, MentionQuery, find_mentions, set_handled
-from storage.stats import Window, share_of_voice, volume_by, volume_over_time
+from storage.stats import Period, Window, share_of_voice, volume_by, volume_over_time
 
 HERE = Path(__file__).resolve().parent
 CSRF_COOKIE, TOKEN_COOKIE = "earful_csrf", "earful_token"
 WEEKLY_AFTER_DAYS = 120  # longer periods chart weeks, not days
+COMPARE_DAILY_DAYS = 31  # the comparison lists days up to a month, then weeks
 MAX_DAYS = 3660  # ten years; timedelta overflows near 2.7 million days
 MAX_OFFSET = 1_000_000  # past this a page is empty anyway; SQL bigints overflow
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
@@ -83,6 +85,7 @@ class _App:
             sources = volume_by(s, window, "source")
             shares = share_of_voice(s, since)
             brands = list(s.scalars(select(BrandMatch.brand).distinct()))
+            aspects = aspect_charts(s, window)
         return self.render(
             request,
             "overview.html",
@@ -93,7 +96,16 @@ class _App:
             net=charts.net_chart(series),
             sources=charts.source_chart(sources),
             share=charts.share_chart(shares),
+            aspects=aspects,
         )
+
+    def compare(self, request: Request) -> Response:
+        days = _query_int(request, "days", 90, low=1, high=MAX_DAYS)
+        period: Period = "week" if days > COMPARE_DAILY_DAYS else "day"
+        since = utcnow() - timedelta(days=days)
+        with self.dash.sessions() as s:
+            context = compare_context(s, self.dash.model_id, since, period)
+        return self.render(request, "compare.html", days=days, **context)
 
     def inbox(self, request: Request) -> Response:
         query = MentionQuery(
@@ -199,6 +211,7 @@ def create_app(dash: Dashboard, *, loopback: bool = True) -> Starlette:
         Route("/", handlers.overview),
         Route("/inbox", handlers.inbox),
         Route("/search", handlers.search),
+        Route("/compare", handlers.compare),
         Route("/health", handlers.health),
         Route(
             "/mentions/{mention_id}/handled", handlers.toggle_handled, methods=["POST"]

@@ -63,7 +63,7 @@ def test_a_mention_flood_is_one_message_and_loses_none(
     posts = slack.posts(RULE.channel)
     assert len(posts) == 1  # the spike message; nothing else in the first minute
     assert (first.sent, first.still_pending, first.due_left) == (1, 0, 0)
-    assert "Spike" in posts[0]["text"]
+    assert posts[0]["text"].startswith("Negative spike")
     with db() as session:
         alerts = list(session.scalars(select(Alert)))
     [spike] = [a for a in alerts if a.kind == AlertKind.SPIKE]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -87,13 +88,15 @@ def test_spike_alert_end_to_end(
     [post] = slack.calls("chat.postMessage")
     wire = json.dumps(post.payload, ensure_ascii=False)
     assert post.payload["text"].startswith(
-        "Spike: 6 negative mentions of Acme in the last hour (baseline 0.0)"
+        "Negative spike: 6 mentions of Acme in 1 h (baseline 0.0); "
+        "mostly r/acme (6); top terms "
     )
     for hostile in HOSTILE:
         assert hostile not in wire
     assert escape_mrkdwn("<!channel> outage 0") in wire
-    examples = post.payload["blocks"][2]["text"]["text"]
-    assert examples.count("\n• ") == 5  # five of the six, one line each
+    examples = post.payload["blocks"][3]["text"]["text"]
+    assert examples.startswith("*Examples*\n")
+    assert examples.count("\n• ") == 3  # three of the six, one line each
 
 
 def test_quiet_brand_gets_no_spike(db: Factory) -> None:
@@ -161,9 +164,10 @@ def test_console_shows_spikes_without_control_characters(db: Factory) -> None:
     stream = io.StringIO()
     assert deliver_pending(db, ConsoleDeliverer(stream)).sent == 1
     out = stream.getvalue()
-    assert out.startswith(
-        "=== Spike: 5 negative mentions of Acme in the last hour (baseline 0.0)"
-        " → #brand-alerts\n"
+    first = out.splitlines()[0]
+    assert first.startswith(
+        "=== Negative spike: 5 mentions of Acme in 1 h (baseline 0.0); mostly r/acme (5)"
     )
+    assert first.endswith(" → #brand-alerts")
     assert "\x1b" not in out
-    assert "red 4" in out
+    assert len(re.findall(r"\|red \d>", out)) == 3  # three examples, escapes gone

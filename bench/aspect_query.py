@@ -1,0 +1,183 @@
+"""Aspect queries on the million-mention benchmark: SQLite and PostgreSQL, against a baseline.
+
+    PYTHONPATH=. .venv/bin/python -m bench.aspect_query [--mentions 1000000] [--runs 5]
+
+Loads the same mentions as ``bench/query.py`` (its loaders), then gives the
+opinionated ones aspects as scoring would: 60 % of negative or positive
+mentions one aspect, a quarter of them a second, one row per brand named
+(about 560,000 rows for a million mentions). Times the calls behind ``earful stats --aspects --brand``
+(one brand, 30 days), the dashboard's aspect charts (every brand, 30 days) and
+``earful stats --compare`` (every brand, a quarter: volume, net, share of voice
+and aspects), each against the goal (SQLite 200 ms, PostgreSQL 100 ms) and
+against a baseline in the same run: the same call with the indexes that serve
+it dropped in a rolled-back transaction. Prints the plan lines too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, make_url, text
+
+from bench.query import (
+    BRAND_INDEXES,
+    END,
+    MODEL,
+    PG_ADMIN,
+    Case,
+    baseline_ms,
+    load_postgres,
+    load_sqlite,
+    median_ms,
+    plans,
+)
+from storage import make_engine, upgrade
+from storage.aspects import aspect_counts
+from storage.compare import compare_brands
+
+ASPECT_INDEXES = (
+    "ix_mention_aspects_model_id_brand_published_at",
+    "ix_mention_aspects_model_id_published_at",
+)
+_NAME = (
+    "CASE {0} WHEN 0 THEN 'delivery' WHEN 1 THEN 'price' WHEN 2 THEN 'support'"
+    " WHEN 3 THEN 'quality' ELSE 'usability' END"
+)
+_INSERT = (
+    "INSERT INTO mention_aspects (mention_id, model_id, aspect, brand, label, negative,"
+    " basis, terms, published_at)"
+    " SELECT s.mention_id, s.model_id, {name}, b.brand, s.label, s.negative, 'clause',"
+    " '[]', b.published_at"
+    " FROM sentiment_results s JOIN brand_matches b ON b.mention_id = s.mention_id"
+    " WHERE s.label <> 'neutral' AND {where}"
+)
+# x % n, written so that SQLite and psycopg (where % starts a parameter) agree
+_MOD = "({0} - {1} * ({0} / {1}))"
+_ID5, _ID10, _ID4 = (_MOD.format("s.mention_id", n) for n in (5, 10, 4))
+_SEVENTH5 = _MOD.format("(s.mention_id / 7)", 5)
+ASPECT_ROWS = (
+    _INSERT.format(name=_NAME.format(_ID5), where=f"{_ID10} < 6"),
+    _INSERT.format(
+        name=_NAME.format(_SEVENTH5),
+        where=f"{_ID10} < 6 AND {_ID4} = 0 AND {_SEVENTH5} <> {_ID5}",
+    ),
+)
+
+
+def add_aspects(engine: Engine) -> int:
+    """Give the loaded mentions aspects; the number of aspect rows."""
+    with engine.begin() as conn:
+        for sql in ASPECT_ROWS:
+            conn.exec_driver_sql(sql)
+        return int(
+            conn.exec_driver_sql("SELECT count(*) FROM mention_aspects").scalar_one()
+        )
+
+
+def cases() -> list[Case]:
+    """The three aspect questions; the indexes named are dropped for the baseline."""
+    last = END - timedelta(days=1)
+    month = last - timedelta(days=30)
+    quarter = (datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC))
+    return [
+        Case(
+            "aspects by polarity, 1 brand, 30 days",
+            lambda s: aspect_counts(s, MODEL, ("Acme",), month, last),
+            ASPECT_INDEXES,
+        ),
+        Case(
+            "aspects by polarity, every brand, 30 days",
+            lambda s: aspect_counts(s, MODEL, (), month, last),
+            ASPECT_INDEXES,
+        ),
+        Case(
+            "brands compared (volume, net, share, aspects), one quarter",
+            lambda s: compare_brands(s, MODEL, *quarter),
+            (
+                *BRAND_INDEXES,
+                *ASPECT_INDEXES,
+                "ix_sentiment_results_mention_id_model_id_label",
+            ),
+        ),
+    ]
+
+
+def bench(engine: Engine, runs: int, goal_ms: float) -> None:
+    """Time each question; print median, goal, baseline and plan lines."""
+    for case in cases():
+        with engine.connect() as conn:
+            median = median_ms(conn, case.run, runs)
+            lines = plans(conn, case.run)
+        base = baseline_ms(engine, case, runs)
+        verdict = "ok" if median < goal_ms else "OVER"
+        print(f"  {case.name}: {median:7.1f} ms median of {runs};"
+              f" goal {goal_ms:.0f} ms: {verdict};"
+              f" baseline {base:7.1f} ms, x{base / median:.1f}")  # fmt: skip
+        for line in lines:
+            print(f"      plan: {line}")
+
+
+def bench_sqlite(n: int, runs: int) -> None:
+    """SQLite as Earful leaves it, then after ANALYZE."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench.db"
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        t0 = time.perf_counter()
+        load_sqlite(path, n)
+        rows = add_aspects(engine)
+        print(f"SQLite: {n:,} mentions, {rows:,} aspect rows, loaded in"
+              f" {time.perf_counter() - t0:.0f} s")  # fmt: skip
+        print(" without statistics (as Earful leaves the file):")
+        bench(engine, runs, 200)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        print(" after ANALYZE:")
+        bench(engine, runs, 200)
+        engine.dispose()
+
+
+def bench_postgres(n: int, runs: int) -> None:
+    """A scratch PostgreSQL database, after VACUUM ANALYZE; dropped at the end."""
+    name = f"earful_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        t0 = time.perf_counter()
+        load_postgres(url, n)
+        rows = add_aspects(engine)
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.exec_driver_sql("VACUUM ANALYZE mention_aspects")
+        print(f"PostgreSQL: {n:,} mentions, {rows:,} aspect rows, loaded in"
+              f" {time.perf_counter() - t0:.0f} s")  # fmt: skip
+        bench(engine, runs, 100)
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def main() -> None:
+    """Load both databases and time the aspect questions on each."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mentions", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args()
+    bench_sqlite(args.mentions, args.runs)
+    if not args.sqlite_only:
+        bench_postgres(args.mentions, args.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Aspects per mention: save them, and count them by brand and polarity.
+
+Each aspect row carries a copy of the brand and the date, so counting a
+brand's aspects in a period reads one covering index of ``mention_aspects``
+(model, brand, date, aspect, label), every brand's the other (model, date,
+brand, aspect, label), and joins nothing: a join per mention cost SQLite
+half a second for every brand's month on the million-mention benchmark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.orm import Session
+
+from storage.models import BrandMatch, Mention, MentionAspect
+
+LABELS = ("negative", "neutral", "positive")
+
+
+@dataclass(frozen=True, slots=True)
+class AspectScore:
+    """One aspect of one mention as scored: the polarity and where it came from."""
+
+    aspect: str
+    label: str
+    negative: float
+    basis: str  # "clause": scored on its own clause; "mention": the whole mention's
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AspectCount:
+    """How a brand's mentions about one aspect were scored in a period."""
+
+    brand: str
+    aspect: str
+    negative: int
+    neutral: int
+    positive: int
+
+    @property
+    def total(self) -> int:
+        """Mentions about the aspect."""
+        return self.negative + self.neutral + self.positive
+
+    @property
+    def negative_share(self) -> float:
+        """Negative mentions about the aspect over all mentions about it."""
+        return self.negative / self.total if self.total else 0.0
+
+
+def save_aspects(
+    session: Session, mention_id: int, model_id: str, aspects: Iterable[AspectScore]
+) -> None:
+    """Replace ``model_id``'s aspects of one mention with ``aspects``, per brand."""
+    session.execute(
+        delete(MentionAspect).where(
+            MentionAspect.mention_id == mention_id, MentionAspect.model_id == model_id
+        )
+    )
+    aspects = list(aspects)
+    if not aspects:
+        return
+    brands = session.scalars(
+        select(BrandMatch.brand).where(BrandMatch.mention_id == mention_id)
+    ).all()
+    published = session.scalar(
+        select(Mention.published_at).where(Mention.id == mention_id)
+    )
+    session.add_all(
+        MentionAspect(
+            mention_id=mention_id,
+            model_id=model_id,
+            aspect=a.aspect[:64],
+            brand=brand,
+            label=a.label,
+            negative=a.negative,
+            basis=a.basis,
+            terms=list(a.terms),
+            published_at=published,
+        )
+        for brand in brands
+        for a in aspects
+    )
+
+
+def _count(label: str) -> Any:
+    return func.coalesce(func.sum(case((MentionAspect.label == label, 1), else_=0)), 0)
+
+
+def aspect_counts(
+    session: Session,
+    model_id: str,
+    brands: Sequence[str] = (),
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[AspectCount]:
+    """Per brand and aspect, mentions by polarity; every brand when ``brands`` is empty.
+
+    Sorted by brand, then by the most-mentioned aspect first.
+    """
+    stmt = (
+        select(
+            MentionAspect.brand,
+            MentionAspect.aspect,
+            _count("negative"),
+            _count("neutral"),
+            _count("positive"),
+        )
+        .where(MentionAspect.model_id == model_id)
+        .group_by(MentionAspect.brand, MentionAspect.aspect)
+    )
+    if brands:
+        stmt = stmt.where(MentionAspect.brand.in_(brands))
+    if since is not None:
+        stmt = stmt.where(MentionAspect.published_at >= since)
+    if until is not None:
+        stmt = stmt.where(MentionAspect.published_at < until)
+    rows = [
+        AspectCount(str(b), str(a), int(n), int(u), int(p))
+        for b, a, n, u, p in session.execute(stmt)
+    ]
+    return sorted(rows, key=lambda r: (r.brand, -r.total, r.aspect))

@@ -1,0 +1,137 @@
+"""Brands side by side: volume, net sentiment, share of voice, complaints per aspect.
+
+The brand and each competitor (``[[brands]] competitor = true``) over one
+window, and per day or week within it. Everything reads ``brand_matches``
+(dated, indexed) joined to scores and aspects by mention id, as
+``storage.stats`` and ``storage.aspects`` do. Response times are not here: no
+column yet records when a brand answered in public (see docs/alerts.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, Select, and_, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from storage.aspects import AspectCount, aspect_counts
+from storage.models import BrandMatch, SentimentResult
+from storage.stats import Period, bucket
+
+
+@dataclass(frozen=True, slots=True)
+class BrandSide:
+    """One brand's column of the comparison."""
+
+    brand: str
+    competitor: bool
+    mentions: int
+    negative: int
+    neutral: int
+    positive: int
+    share: float  # of all the compared brands' mentions
+    aspects: dict[str, AspectCount] = field(default_factory=dict)
+
+    @property
+    def net(self) -> float:
+        """(positive - negative) / mentions, from -1 to 1."""
+        return (self.positive - self.negative) / self.mentions if self.mentions else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BrandPeriod:
+    """One brand in one day or week: mentions and net sentiment."""
+
+    period: str
+    brand: str
+    mentions: int
+    negative: int
+    positive: int
+
+    @property
+    def net(self) -> float:
+        """(positive - negative) / mentions, from -1 to 1."""
+        return (self.positive - self.negative) / self.mentions if self.mentions else 0.0
+
+
+def _label(label: str) -> Any:
+    return func.coalesce(
+        func.sum(case((SentimentResult.label == label, 1), else_=0)), 0
+    )
+
+
+def _scored(stmt: Select[Any], model_id: str, since: datetime | None,
+            until: datetime | None, brands: tuple[str, ...]) -> Select[Any]:  # fmt: skip
+    stmt = stmt.select_from(BrandMatch).outerjoin(
+        SentimentResult,
+        and_(
+            SentimentResult.mention_id == BrandMatch.mention_id,
+            SentimentResult.model_id == model_id,
+        ),
+    )
+    if brands:
+        stmt = stmt.where(BrandMatch.brand.in_(brands))
+    if since is not None:
+        stmt = stmt.where(BrandMatch.published_at >= since)
+    if until is not None:
+        stmt = stmt.where(BrandMatch.published_at < until)
+    return stmt
+
+
+def compare_brands(
+    session: Session,
+    model_id: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    brands: tuple[str, ...] = (),
+) -> list[BrandSide]:
+    """Every brand (or ``brands``) in the window: own brands first, then by volume."""
+    stmt = select(
+        BrandMatch.brand,
+        func.max(cast(BrandMatch.competitor, Integer)),
+        func.count(),
+        _label("negative"),
+        _label("neutral"),
+        _label("positive"),
+    ).group_by(BrandMatch.brand)
+    rows = session.execute(_scored(stmt, model_id, since, until, brands)).all()
+    total = sum(int(r[2]) for r in rows)
+    aspects: dict[str, dict[str, AspectCount]] = {}
+    for count in aspect_counts(session, model_id, brands, since, until):
+        aspects.setdefault(count.brand, {})[count.aspect] = count
+    sides = [
+        BrandSide(
+            str(b), bool(c), int(n), int(neg), int(neu), int(pos),
+            int(n) / total if total else 0.0, aspects.get(str(b), {}),
+        )
+        for b, c, n, neg, neu, pos in rows
+    ]  # fmt: skip
+    return sorted(sides, key=lambda s: (s.competitor, -s.mentions, s.brand))
+
+
+def compare_over_time(
+    session: Session,
+    model_id: str,
+    period: Period = "week",
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    brands: tuple[str, ...] = (),
+) -> list[BrandPeriod]:
+    """Each brand's mentions and net sentiment per day or week, oldest first."""
+    key = bucket(period, session.get_bind().dialect.name, BrandMatch.published_at)
+    stmt = (
+        select(key, BrandMatch.brand, func.count(), _label("negative"),
+               _label("positive"))
+        .where(BrandMatch.published_at.is_not(None))
+        .group_by(key, BrandMatch.brand)
+        .order_by(key, BrandMatch.brand)
+    )  # fmt: skip
+    return [
+        BrandPeriod(str(k), str(b), int(n), int(neg), int(pos))
+        for k, b, n, neg, pos in session.execute(
+            _scored(stmt, model_id, since, until, brands)
+        )
+    ]
