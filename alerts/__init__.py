@@ -21,7 +21,8 @@ from alerts.errors import (
     SocketModeError,
     TransientDeliveryError,
 )
-from alerts.handle import HandleReport, handle
+from alerts.handle import CaseChange, HandleReport, handle
+from alerts.handle import apply as apply_change
 from alerts.listen import HandleListener
 from alerts.outbox import enqueue, outbox_rows, requeue_failed, retry_failed
 from alerts.render import SlackMessage, escape_mrkdwn, render
@@ -34,6 +35,7 @@ from alerts.window import DeliveryWindow
 __all__ = [
     "AlertError",
     "AlertRule",
+    "CaseChange",
     "ConsoleDeliverer",
     "Deliverer",
     "Delivery",
@@ -54,6 +56,7 @@ __all__ = [
     "Spike",
     "TransientDeliveryError",
     "WebhookDeliverer",
+    "apply_change",
     "build_digest",
     "deliver_pending",
     "detect_spike",

@@ -94,6 +94,12 @@ class RecordedRequest:
     payload: dict[str, Any]
 
 
+# The team's members as users.info answers (docs.slack.dev, "users.info").
+USERS: dict[str, dict[str, Any]] = {
+    "U061F7AUR": {"name": "dana", "real_name": "Dana Scully", "deleted": False},
+    "U0G9QF9C6": {"name": "kenji", "real_name": "佐藤 健二", "deleted": False},
+    "U0EVIL0001": {"name": "<!channel> mallory", "real_name": "M", "deleted": False},
+}
 SHAPES_FILE = Path(__file__).with_name("fixtures") / "slack_shapes.json"
 FILLER_CHANNELS = 250  # so conversations.list takes several pages, as on a big team
 KNOWN_CHANNELS = (
@@ -165,11 +171,18 @@ def channel_id(channel: str) -> str:
     return "C" + hashlib.sha1(name.encode()).hexdigest()[:10].upper()  # noqa: S324
 
 
-def block_problem(blocks: list[dict[str, Any]]) -> str | None:
+def block_problem(blocks: list[dict[str, Any]]) -> str | None:  # noqa: PLR0911 - one per rule
     """Why Slack would refuse ``blocks`` with invalid_blocks, or None."""
     if len(blocks) > 50:
         return "more than 50 blocks"
+    block_ids = [b["block_id"] for b in blocks if "block_id" in b]
+    if len(block_ids) != len(set(block_ids)) or any(len(i) > 255 for i in block_ids):
+        return "block_id must be unique in a message and at most 255 characters"
     for block in blocks:
+        if block.get("type") == "actions" and (
+            problem := actions_problem(block.get("elements", []))
+        ):
+            return problem
         kind, text = block.get("type"), block.get("text") or {}
         if kind == "header" and (
             text.get("type") != "plain_text" or len(text.get("text", "")) > 150
@@ -185,6 +198,28 @@ def block_problem(blocks: list[dict[str, Any]]) -> str | None:
                 len(url) > 3000 or not url.startswith(("http://", "https://"))
             ):
                 return "button url must be http(s) and at most 3000 characters"
+    return None
+
+
+def actions_problem(elements: list[dict[str, Any]]) -> str | None:
+    """Why Slack refuses an actions block's ``elements``, or None."""
+    if not 0 < len(elements) <= 25:
+        return "an actions block holds 1 to 25 elements"
+    ids = [e.get("action_id") for e in elements if e.get("action_id")]
+    if len(ids) != len(set(ids)):
+        return "action_id must be unique in a block"
+    for e in elements:
+        if e.get("type") == "button" and (
+            len(e.get("text", {}).get("text", "")) > 75
+            or len(str(e.get("value", ""))) > 2000
+        ):
+            return "button text at most 75 characters, value at most 2000"
+        if e.get("type") == "users_select" and (
+            e.get("placeholder", {}).get("type", "plain_text") != "plain_text"
+        ):
+            return "a users_select placeholder must be plain_text"
+        if e.get("type") not in {"button", "users_select", "static_select"}:
+            return f"unsupported element {e.get('type')!r}"
     return None
 
 
@@ -294,8 +329,19 @@ class SlackServer(LocalServer):
                 raise TimeoutError(msg)
             return done()
 
-    def click(self, channel: str, ts: str, action_id: str, user: dict[str, str]) -> str:
-        """``user`` clicks button ``action_id`` of a posted message; the envelope id."""
+    def click(
+        self,
+        channel: str,
+        ts: str,
+        action_id: str,
+        user: dict[str, str],
+        *,
+        selected_user: str | None = None,
+    ) -> str:
+        """``user`` clicks button ``action_id`` of a posted message; the envelope id.
+
+        For a ``users_select``, ``user`` chooses ``selected_user`` in it.
+        """
         cid = channel_id(channel)
         with self.lock:
             [message] = [m for m in self.history.get(cid, []) if m["ts"] == ts]
@@ -306,6 +352,7 @@ class SlackServer(LocalServer):
             user,
             channel={"id": cid, "name": channel.lstrip("#")},
             response_url=f"{self.url}/actions/{TEAM_ID}/{uuid.uuid4().hex}",
+            selected_user=selected_user,
         )
         return self.socket_mode.interactive(payload)
 
@@ -424,6 +471,7 @@ class SlackHandler(BaseHTTPRequestHandler):
             "conversations.history": self._history,
             "conversations.replies": self._replies,
             "conversations.list": self._list,
+            "users.info": self._user_info,
         }
         if method not in handlers:
             return self._json({"ok": False, "error": "unknown_method"}, 404)
@@ -517,6 +565,16 @@ class SlackHandler(BaseHTTPRequestHandler):
             "text": message["text"],
             "message": message,
         }
+
+    def _user_info(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """users.info: ``user`` is required, and must be a member's id."""
+        user_id = str(payload.get("user") or "")
+        if not user_id:
+            return {"ok": False, "error": "invalid_arguments"}
+        found = USERS.get(user_id)
+        if found is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": {**found, "id": user_id, "team_id": TEAM_ID}}
 
     def _readable(self, payload: dict[str, Any]) -> str | None:
         """The conversation ID a read names, or None: reads take IDs only, as Slack's."""
