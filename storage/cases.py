@@ -172,3 +172,11 @@ def case_events(session: Session, mention_id: int) -> list[CaseEvent]:
     """The mention's case history, oldest first."""
     stmt = select(CaseEvent).where(CaseEvent.mention_id == mention_id)
     return list(session.scalars(stmt.order_by(CaseEvent.at, CaseEvent.id)))
+
+
+def cases_of(session: Session, mention_ids: list[int]) -> dict[int, Case]:
+    """The cases of these mentions, by mention id (mentions without one left out)."""
+    if not mention_ids:
+        return {}
+    stmt = select(Case).where(Case.mention_id.in_(mention_ids))
+    return {case.mention_id: case for case in session.scalars(stmt)}

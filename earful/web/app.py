@@ -25,7 +25,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from earful.web import charts
-from storage import BrandMatch, utcnow
+from storage import BrandMatch, Mention, utcnow
+from storage.cases import Actor, CaseError, cases_of, change, parse_state
+from storage.models import CaseState
 from storage.search import LABELS, MentionQuery, find_mentions, set_handled
 from storage.stats import Window, share_of_voice, volume_by, volume_over_time
 
@@ -34,6 +36,7 @@ CSRF_COOKIE, TOKEN_COOKIE = "earful_csrf", "earful_token"
 WEEKLY_AFTER_DAYS = 120  # longer periods chart weeks, not days
 MAX_DAYS = 3660  # ten years; timedelta overflows near 2.7 million days
 MAX_OFFSET = 1_000_000  # past this a page is empty anyway; SQL bigints overflow
+STATES = [(s.value, s.value.replace("_", " ")) for s in CaseState]
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -106,7 +109,10 @@ class _App:
         )
         with self.dash.sessions() as s:
             rows = find_mentions(s, query)
-        return self.render(request, "inbox.html", rows=rows, query=query)
+            cases = cases_of(s, [r.id for r in rows])
+        return self.render(
+            request, "inbox.html", rows=rows, query=query, cases=cases, states=STATES
+        )
 
     def search(self, request: Request) -> Response:
         params = request.query_params
@@ -145,6 +151,33 @@ class _App:
             return PlainTextResponse("No such mention", 404)
         back = (form.get("back") or ["/inbox"])[0]
         return RedirectResponse(back if back.startswith("/inbox") else "/inbox", 303)
+
+    async def change_case(self, request: Request) -> Response:
+        """The inbox's case form: a new state and/or owner, from the dashboard."""
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        sent = (form.get("csrf") or [""])[0]
+        cookie = request.cookies.get(CSRF_COOKIE, "")
+        if not cookie or not _same(sent, cookie) or not _same_origin(request):
+            return PlainTextResponse("CSRF check failed: reload the page", 403)
+        mention_id = _int(request.path_params["mention_id"], 0)
+        owner = (form.get("owner") or [""])[0].strip() or None
+        try:
+            state = parse_state((form.get("state") or [""])[0])
+            found = await run_in_threadpool(self._change, mention_id, state, owner)
+        except CaseError as exc:
+            return PlainTextResponse(str(exc), 400)
+        if not found:
+            return PlainTextResponse("No such mention", 404)
+        back = (form.get("back") or ["/inbox"])[0]
+        return RedirectResponse(back if back.startswith("/inbox") else "/inbox", 303)
+
+    def _change(self, mention_id: int, state: CaseState, owner: str | None) -> bool:
+        with self.dash.sessions() as s, s.begin():
+            if s.get(Mention, mention_id) is None:
+                return False
+            actor = Actor(self.dash.handled_by, "dashboard")
+            change(s, mention_id, actor, state=state, owner=owner)
+            return True
 
     def _set_handled(self, mention_id: int, handled: bool) -> bool:
         with self.dash.sessions() as s, s.begin():
@@ -203,6 +236,7 @@ def create_app(dash: Dashboard, *, loopback: bool = True) -> Starlette:
         Route(
             "/mentions/{mention_id}/handled", handlers.toggle_handled, methods=["POST"]
         ),
+        Route("/mentions/{mention_id}/case", handlers.change_case, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 
