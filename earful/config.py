@@ -514,6 +514,22 @@ class DaemonConfig(Strict):
         return value
 
 
+class ResponseConfig(Strict):
+    """How fast the team answers, and where Earful can see it answered."""
+
+    target: Seconds = 7200.0
+    """Answer an alerted mention within this (`2h`, `30m`); `earful stats
+    --response`, the dashboard and the digest show the share replied in time."""
+    own_accounts: dict[
+        Annotated[str, Field(min_length=1)],
+        list[Annotated[str, Field(min_length=1, max_length=256)]],
+    ] = {}
+    """The brand's own account names per source name or source type, e.g.
+    `reddit = ["AcmeSupport"]`: a post by one of them in a thread marks the
+    thread's earlier alerted mentions replied (Google Play developer replies
+    are seen without this)."""
+
+
 class Config(Strict):
     """The whole ``earful.toml``."""
 
@@ -536,6 +552,8 @@ class Config(Strict):
     """Crawl etiquette and limits (`[crawler]`)."""
     daemon: DaemonConfig = DaemonConfig()
     """Scheduling and health checks of `earful run` (`[daemon]`)."""
+    response: ResponseConfig = ResponseConfig()
+    """The response workflow: reply target, own accounts (`[response]`)."""
 
     @model_validator(mode="after")
     def _references(self) -> Config:

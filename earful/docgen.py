@@ -27,6 +27,7 @@ from earful.config import (
     HackerNewsSource,
     HatenaSource,
     RedditSource,
+    ResponseConfig,
     ReviewsSource,
     SentimentConfig,
     SlackConfig,
@@ -84,6 +85,7 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ("`[slack]`", SlackConfig),
         ("`[crawler]`", CrawlerConfig),
         ("`[daemon]`", DaemonConfig),
+        ("`[response]`", ResponseConfig),
     ]
 
 

@@ -23,6 +23,7 @@ from earful.cli.common import (
     no_database,
     url_without_config,
 )
+from earful.cli.response import response_lines, response_target
 from earful.cli.tables import (
     fit,
     pad,
@@ -280,6 +281,11 @@ def _volume_lines(title: str, rows: list[Volume], key_width: int) -> list[str]:
 )
 @click.option("--top", type=click.IntRange(0), default=5, show_default=True,
               help="How many top negative mentions to list.")  # fmt: skip
+@click.option("--response", "response", is_flag=True,
+              help="Response times per source and source type instead, with the "
+              "unanswered mentions, oldest first.")  # fmt: skip
+@click.option("--target", help="Reply target for --response: 2h, 30m (default: "
+              "the config's [response] target, else 2h).")  # fmt: skip
 def stats(
     *,
     config_path: Path,
@@ -290,12 +296,29 @@ def stats(
     until: datetime | None,
     by: Any,
     top: int,
+    response: bool,
+    target: str | None,
 ) -> None:
     """Volume and net sentiment over time, by source and language; share of voice.
 
-    Net sentiment is (positive - negative) / mentions, from -1 to +1.
+    Net sentiment is (positive - negative) / mentions, from -1 to +1. With
+    --response: how fast alerted mentions were answered (see docs/alerts.md).
     """
     analyst = analyst_for(config_path, database_url, model)
+    if response:
+        target_s = response_target(config_path, database_url, target)
+        with session_for(analyst) as session:
+            lines = response_lines(
+                session,
+                brand=brand,
+                since=since,
+                until=until,
+                target_s=target_s,
+                top=top,
+            )
+        for line in lines:
+            click.echo(line)
+        return
     window = Window(analyst.model_id, brand, since, until)
     with session_for(analyst) as session:
         lines = _volume_lines(by, volume_series(session, window, by), 10)
