@@ -169,7 +169,8 @@ def duration(value: float | None) -> str:
     if value < 3600:  # noqa: PLR2004 - an hour
         return f"{value / 60:.0f}m"
     if value < 86400:  # noqa: PLR2004 - a day
-        return f"{value / 3600:.1f}h"
+        hours = value / 3600
+        return f"{hours:.0f}h" if hours.is_integer() else f"{hours:.1f}h"
     return f"{value / 86400:.1f}d"
 
 
