@@ -370,7 +370,9 @@ def dashboard(
         raise click.ClickException(str(exc)) from None
     click.echo(f"Earful dashboard on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     try:
-        serve(Dashboard(sessions, analyst.model_id, token), host, port)
+        target_s = response_target(config_path, database_url, None)
+        dash = Dashboard(sessions, analyst.model_id, token, response_target_s=target_s)
+        serve(dash, host, port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
     finally:

@@ -28,6 +28,7 @@ from earful.web import charts
 from storage import BrandMatch, Mention, utcnow
 from storage.cases import Actor, CaseError, cases_of, change, parse_state
 from storage.models import CaseState
+from storage.response import duration, response_times, unanswered
 from storage.search import LABELS, MentionQuery, find_mentions, set_handled
 from storage.stats import Window, share_of_voice, volume_by, volume_over_time
 
@@ -56,6 +57,7 @@ class Dashboard:
     model_id: str
     token: str | None = None
     handled_by: str = "dashboard"
+    response_target_s: float = 7200.0
 
 
 class _App:
@@ -112,6 +114,30 @@ class _App:
             cases = cases_of(s, [r.id for r in rows])
         return self.render(
             request, "inbox.html", rows=rows, query=query, cases=cases, states=STATES
+        )
+
+    def response(self, request: Request) -> Response:
+        """Response times per source and source type; the unanswered, oldest first."""
+        days = _query_int(request, "days", 30, low=1, high=MAX_DAYS)
+        brand = request.query_params.get("brand") or None
+        since = utcnow() - timedelta(days=days)
+        target = self.dash.response_target_s
+        with self.dash.sessions() as s:
+            tables = {
+                by: response_times(s, since=since, by=by, target_s=target, brand=brand)
+                for by in ("source", "source_type")
+            }
+            waiting = unanswered(s, limit=50, brand=brand)
+        return self.render(
+            request,
+            "response.html",
+            tables=tables,
+            waiting=waiting,
+            days=days,
+            brand=brand,
+            target=duration(target),
+            duration=duration,
+            now=utcnow(),
         )
 
     def search(self, request: Request) -> Response:
@@ -232,6 +258,7 @@ def create_app(dash: Dashboard, *, loopback: bool = True) -> Starlette:
         Route("/", handlers.overview),
         Route("/inbox", handlers.inbox),
         Route("/search", handlers.search),
+        Route("/response", handlers.response),
         Route("/health", handlers.health),
         Route(
             "/mentions/{mention_id}/handled", handlers.toggle_handled, methods=["POST"]

@@ -89,3 +89,33 @@ def test_inbox_case_form_sets_state_and_owner(page, dashboard):
             "new",
             "replied",
         )
+
+
+def test_response_page(page, dashboard):
+    from datetime import timedelta  # noqa: PLC0415 - this test only
+
+    from storage import utcnow  # noqa: PLC0415
+    from storage.cases import Actor, change, note_alerted  # noqa: PLC0415
+    from storage.models import CaseState  # noqa: PLC0415
+
+    now = utcnow()
+    ids = dashboard.ids
+    with dashboard.sessions() as s, s.begin():
+        for name in ("skates", "hostile"):
+            note_alerted(s, ids[name], now - timedelta(hours=6))
+        change(
+            s, ids["skates"], Actor("佐藤", "slack"),
+            state=CaseState.REPLIED, now=now - timedelta(hours=5),
+        )  # fmt: skip
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{dashboard.url}/response")
+    rows = page.locator('table[data-table="source"] tbody tr')
+    assert rows.count() == 2
+    assert page.locator("main script, main img").count() == 0
+    waiting = page.locator(".unanswered .mention")
+    assert waiting.count() == 1
+    assert waiting.locator(".title").inner_text() == "<script>alert(1)</script>"
+    assert dialogs == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-response.png"), full_page=True)
