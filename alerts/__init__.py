@@ -26,6 +26,7 @@ from alerts.handle import apply as apply_change
 from alerts.listen import HandleListener
 from alerts.outbox import enqueue, outbox_rows, requeue_failed, retry_failed
 from alerts.render import SlackMessage, escape_mrkdwn, render
+from alerts.reply import ReplyTemplate
 from alerts.rules import AlertRule
 from alerts.send import DeliveryReport, SendPolicy, deliver_pending
 from alerts.spike import Spike, detect_spike, enqueue_spikes
@@ -45,6 +46,7 @@ __all__ = [
     "HandleListener",
     "HandleReport",
     "PermanentDeliveryError",
+    "ReplyTemplate",
     "RuleError",
     "SendPolicy",
     "SlackAuthError",

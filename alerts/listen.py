@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPException
 from typing import Any
@@ -38,6 +38,7 @@ from alerts.classify import (
     network_error,
 )
 from alerts.deliver import SlackDeliverer
+from alerts.draft import DRAFT_CALLBACK, DraftModal
 from alerts.errors import (
     AlertError,
     SlackConfigError,
@@ -48,6 +49,7 @@ from alerts.handle import CaseChange, HandleReport, apply
 from alerts.render import (
     ASSIGN_ACTION,
     CASE_BLOCK,
+    DRAFT_ACTION,
     HANDLE_ACTION,
     OPEN_ACTION,
     REOPEN_ACTION,
@@ -55,6 +57,7 @@ from alerts.render import (
     TAKE_ACTION,
     clean_text,
 )
+from alerts.reply import ReplyTemplate
 from storage.cases import Actor
 from storage.models import CaseState
 
@@ -129,6 +132,7 @@ class HandleListener:
         base_url: str | None = None,
         ping_interval: float = PING_INTERVAL_S,
         retry_cap: float = RETRY_CAP_S,
+        templates: Sequence[ReplyTemplate] = (),
     ) -> None:
         if not app_token.startswith("xapp-"):
             msg = f"the Socket Mode token is not an app-level token: {SOCKET_MODE_HINT}"
@@ -150,6 +154,9 @@ class HandleListener:
             self._app.action(action_id)(self._on_state)
         self._app.action(TAKE_ACTION)(self._on_take)
         self._app.action(ASSIGN_ACTION)(self._on_assign)
+        self._drafts = DraftModal(sessions, templates)
+        self._app.action(DRAFT_ACTION)(self._on_draft)
+        self._app.view(DRAFT_CALLBACK)(self._on_draft_submit)
         self._ping_interval = ping_interval
         self._retry_cap = retry_cap
         self._stop = threading.Event()
@@ -275,6 +282,52 @@ class HandleListener:
             return
         what = CaseChange(owner=self._user_name(user_id), owner_slack_id=user_id)
         self._apply(block.removeprefix(CASE_BLOCK), what, body)
+
+    def _on_draft(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """ "Draft reply": open the modal at once (its trigger_id lives 3 s)."""
+        ack()
+        alert_id = _alert_id(action.get("value"))
+        if alert_id is None:
+            log.warning("Draft reply with a bad alert id; ignored")
+            return
+        try:
+            view = self._drafts.view(alert_id)
+            self._app.client.views_open(trigger_id=str(body["trigger_id"]), view=view)
+        except (
+            AlertError,
+            SQLAlchemyError,
+            SlackApiError,
+            OSError,
+            HTTPException,
+        ) as exc:
+            log.warning("Draft reply for alert %s: modal not opened: %s", alert_id, exc)
+
+    def _on_draft_submit(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        """The edited draft goes into the alert's thread for approval, never outside."""
+        ack()
+        user = body.get("user") or {}
+        alert_id = _alert_id(view.get("private_metadata"))
+        if alert_id is None:
+            log.warning("a draft came back without its alert id; ignored")
+            return
+        try:
+            channel, ts, message = self._drafts.approval(alert_id, view, user)
+            self._app.client.chat_postMessage(
+                channel=channel, thread_ts=ts, text=message, unfurl_links=False
+            )
+        except (
+            AlertError,
+            SQLAlchemyError,
+            SlackApiError,
+            OSError,
+            HTTPException,
+        ) as exc:
+            log.warning("draft for alert %s not posted: %s", alert_id, exc)
+            return
+        what = CaseChange(state=CaseState.IN_PROGRESS)  # someone is answering
+        self._apply(alert_id, what, body)
 
     def _user_name(self, user_id: str) -> str:
         """``name (U…)`` from users.info; the bare id when Slack will not say."""

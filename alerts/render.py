@@ -26,6 +26,7 @@ TAKE_ACTION = "earful_take"
 ASSIGN_ACTION = "earful_assign"  # a users_select; the alert id is in its block_id
 REPLIED_ACTION = "earful_replied"
 REOPEN_ACTION = "earful_reopen"
+DRAFT_ACTION = "earful_draft"
 CASE_BLOCK = "earful_case_"  # + alert id: the actions block of the workflow
 
 # C0/C1 control characters except tab and newline, DEL, and bidi overrides.
@@ -253,7 +254,7 @@ def case_buttons(alert: Alert, mention: Mention) -> list[dict[str, Any]]:
     """The workflow's controls for the case's state: take, assign, reply, resolve.
 
     "Take it" while nobody owns it; a user select to assign (showing the owner
-    when Slack knows them); "Replied" until replied;
+    when Slack knows them); "Draft reply" and "Replied" until replied;
     "Resolved" until resolved, then "Reopen".
     """
     case = mention.case
@@ -274,6 +275,7 @@ def case_buttons(alert: Alert, mention: Mention) -> list[dict[str, Any]]:
         select["initial_user"] = owner_id
     controls.append(select)
     if state in {"new", "in_progress"}:
+        controls.append(_button("Draft reply", DRAFT_ACTION, alert))
         controls.append(_button("Replied", REPLIED_ACTION, alert))
     if state == "resolved":
         controls.append(_button("Reopen", REOPEN_ACTION, alert))

@@ -27,6 +27,7 @@ from earful.config import (
     HackerNewsSource,
     HatenaSource,
     RedditSource,
+    ReplyTemplateConfig,
     ResponseConfig,
     ReviewsSource,
     SentimentConfig,
@@ -86,6 +87,7 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ("`[crawler]`", CrawlerConfig),
         ("`[daemon]`", DaemonConfig),
         ("`[response]`", ResponseConfig),
+        ("`[[response.templates]]`", ReplyTemplateConfig),
     ]
 
 

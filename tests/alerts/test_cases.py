@@ -97,7 +97,8 @@ def test_take_assign_reply_resolve_and_reopen_from_slack(
 ) -> None:
     first, second = two_posts
     assert elements(slack, "#ja") == [
-        "open_mention", "earful_take", "earful_assign", "earful_replied", "earful_handle"
+        "open_mention", "earful_take", "earful_assign", "earful_draft",
+        "earful_replied", "earful_handle",
     ]  # fmt: skip
     act(slack, first, "earful_take", DANA, 2)
     with db() as session:

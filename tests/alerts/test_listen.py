@@ -50,6 +50,12 @@ ASSIGN_SELECT = {
     "placeholder": {"type": "plain_text", "text": "Assign to…"},
     "action_id": "earful_assign",
 }
+DRAFT_BUTTON = {
+    "type": "button",
+    "text": {"type": "plain_text", "text": "Draft reply"},
+    "value": "1",
+    "action_id": "earful_draft",
+}
 REPLIED_BUTTON = {
     "type": "button",
     "text": {"type": "plain_text", "text": "Replied"},
@@ -150,7 +156,14 @@ def test_the_posted_alert_carries_both_buttons(posted) -> None:
     _ts, post = posted
     assert post.payload["blocks"] == [
         *HEAD,
-        actions(OPEN_BUTTON, TAKE_BUTTON, ASSIGN_SELECT, REPLIED_BUTTON, HANDLE_BUTTON),
+        actions(
+            OPEN_BUTTON,
+            TAKE_BUTTON,
+            ASSIGN_SELECT,
+            DRAFT_BUTTON,
+            REPLIED_BUTTON,
+            HANDLE_BUTTON,
+        ),
         CONTEXT,
     ]
 

@@ -199,6 +199,7 @@ WORKFLOW = [
         "placeholder": {"type": "plain_text", "text": "Assign to…"},
         "action_id": "earful_assign",
     },
+    _button("Draft reply", "earful_draft"),
     _button("Replied", "earful_replied"),
     _button("Resolved", "earful_handle"),
 ]
