@@ -151,3 +151,39 @@ def test_a_stale_trigger_is_refused_as_slack_does(
     with pytest.raises(SlackApiError) as caught:
         client.views_open(trigger_id="12345.98765.abcd", view=view)
     assert caught.value.response["error"] == "invalid_trigger_id"
+
+
+def test_template_errors_name_the_key() -> None:
+    from earful.config import parse_config  # noqa: PLC0415 - this test only
+    from earful.errors import ConfigError  # noqa: PLC0415
+
+    data = {
+        "brands": [{"name": "Acme", "terms": ["acme"]}],
+        "response": {
+            "target": "2h",
+            "templates": [
+                {
+                    "brand": "Acme",
+                    "language": "ja",
+                    "text": "{author}様、{商品}について",
+                },
+                {"brand": "Globex", "text": "Hi {author}"},
+            ],
+        },
+    }
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, environ=False)
+    assert str(info.value) == (
+        "earful.toml: response.templates[0].text: unknown placeholder {商品}: use "
+        "{author}, {product}, {channel}"
+    )
+    del data["response"]["templates"][0]  # type: ignore[attr-defined]
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, environ=False)
+    assert "response.templates[0].brand: unknown brand 'Globex' (known: Acme)" in str(
+        info.value
+    )
+    data["response"]["templates"][0]["brand"] = "Acme"  # type: ignore[index]
+    config = parse_config(data, environ=False)
+    assert config.response.target == 7200
+    assert config.response.reply_templates() == [ReplyTemplate("Acme", "Hi {author}")]
