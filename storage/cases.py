@@ -75,7 +75,14 @@ def open_case(session: Session, mention_id: int, now: datetime | None = None) ->
     if mention is None:
         msg = f"mention {mention_id} not found"
         raise CaseError(msg)
-    case = Case(mention_id=mention_id, state=CaseState.NEW, updated_at=now or utcnow())
+    case = Case(
+        mention_id=mention_id,
+        state=CaseState.NEW,
+        source=mention.source,
+        source_type=mention.source_type,
+        published_at=mention.published_at,
+        updated_at=now or utcnow(),
+    )
     if mention.replied_at is not None:  # answered in public before anyone looked
         case.state, case.replied_at = CaseState.REPLIED, mention.replied_at
     session.add(case)
@@ -88,7 +95,14 @@ def note_alerted(session: Session, mention_id: int, at: datetime) -> Case:
     case = open_case(session, mention_id, at)
     if case.alerted_at is None or at < case.alerted_at:
         case.alerted_at = at
+    _wait(case)
     return case
+
+
+def _wait(case: Case) -> None:
+    """Keep ``waiting_since`` set exactly while the case is alerted and open."""
+    waiting = case.alerted_at is not None and case.state in OPEN_STATES
+    case.waiting_since = (case.published_at or case.alerted_at) if waiting else None
 
 
 def change(
@@ -146,6 +160,7 @@ def _enter(
 ) -> None:
     """Set ``state`` and its first time; keep the mention's handled flag in step."""
     case.state = state
+    _wait(case)
     if state == CaseState.REPLIED and case.replied_at is None:
         case.replied_at = now
     mention = session.get_one(Mention, case.mention_id)

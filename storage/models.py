@@ -298,14 +298,15 @@ class Case(Base):
 
     One row per mention, however many channels it was alerted in, so every
     Slack message about it, the dashboard and the CLI share one state. The
-    times are those of the first event of each kind, so KPIs read this table
-    alone; ``case_events`` keeps the whole history.
+    times are those of the first event of each kind and the mention's source
+    and publication are copied in, so KPIs read this table alone;
+    ``case_events`` keeps the whole history.
     """
 
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_alerted_at", "alerted_at"),
-        Index("ix_cases_state_alerted_at", "state", "alerted_at"),
+        Index("ix_cases_waiting_since", "waiting_since"),
     )
 
     mention_id: Mapped[int] = mapped_column(
@@ -323,7 +324,14 @@ class Case(Base):
     owner: Mapped[str | None] = mapped_column(String(100))
     # The owner's Slack user id, where assigned in Slack: messages show <@id>.
     owner_slack_id: Mapped[str | None] = mapped_column(String(32))
+    # Copied from the mention when the case opens, so the KPIs read cases alone.
+    source: Mapped[str] = mapped_column(String(100))
+    source_type: Mapped[str] = mapped_column(String(32))
+    published_at: Mapped[datetime | None]
     alerted_at: Mapped[datetime | None]
+    # While alerted and not answered (new, in_progress): the publication time,
+    # else the alert's; NULL otherwise. The unanswered list walks its index.
+    waiting_since: Mapped[datetime | None]
     first_action_at: Mapped[datetime | None]
     replied_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]

@@ -1,10 +1,10 @@
 """Response-time KPIs per source or source type, and the unanswered mentions.
 
-Every figure reads ``cases`` (one row per alerted mention, with the first time
-of each step) joined to ``mentions`` by primary key, filtered on
-``cases.alerted_at`` (indexed): publication → alert, alert → first action and
-alert → reply are means in seconds, over the alerted mentions that reached
-that step. "Within target" counts mentions replied no later than ``target``
+Every figure reads ``cases`` alone (one row per alerted mention, with the
+first time of each step and the mention's source and publication copied in),
+filtered on ``cases.alerted_at`` (indexed): publication → alert, alert →
+first action and alert → reply are means in seconds, over the alerted
+mentions that reached that step. "Within target" counts mentions replied no later than ``target``
 seconds after their alert; its share is of every alerted mention, so an
 unanswered one counts against it. The same delays per case are in
 ``response_times_view`` for analysts.
@@ -98,7 +98,7 @@ def response_times(
 ) -> list[ResponseTimes]:
     """KPIs of the mentions alerted in [since, until), per ``by``, busiest first."""
     dialect = session.get_bind().dialect.name
-    column: InstrumentedAttribute[str] = getattr(Mention, by)
+    column: InstrumentedAttribute[str] = getattr(Case, by)
     to_reply = seconds(Case.replied_at, Case.alerted_at, dialect)
     within = case((to_reply <= target_s, 1), else_=0)
     period = [Case.alerted_at >= since]
@@ -111,12 +111,11 @@ def response_times(
             func.count(Case.first_action_at),
             func.count(Case.replied_at),
             func.coalesce(func.sum(within), 0),
-            func.avg(seconds(Case.alerted_at, Mention.published_at, dialect)),
+            func.avg(seconds(Case.alerted_at, Case.published_at, dialect)),
             func.avg(seconds(Case.first_action_at, Case.alerted_at, dialect)),
             func.avg(to_reply),
         )
         .select_from(Case)
-        .join(Mention, Mention.id == Case.mention_id)
         .where(and_(*period), *_brand(brand))
         .group_by(column)
         .order_by(func.count().desc(), column)
@@ -137,12 +136,15 @@ def response_times(
 def unanswered(
     session: Session, *, limit: int = 20, brand: str | None = None
 ) -> list[Unanswered]:
-    """Alerted mentions still new or in progress, oldest publication first."""
+    """Alerted mentions still new or in progress, oldest publication first.
+
+    It walks the index on ``cases.waiting_since``, set only while a case waits.
+    """
     stmt = (
         select(
             Case.mention_id,
-            Mention.source,
-            Mention.published_at,
+            Case.source,
+            Case.published_at,
             Case.alerted_at,
             Case.state,
             Case.owner,
@@ -150,8 +152,8 @@ def unanswered(
             Mention.text,
         )
         .join(Mention, Mention.id == Case.mention_id)
-        .where(Case.state.in_(OPEN), Case.alerted_at.is_not(None), *_brand(brand))
-        .order_by(Mention.published_at.asc().nulls_last(), Case.mention_id)
+        .where(Case.waiting_since.is_not(None), *_brand(brand))
+        .order_by(Case.waiting_since, Case.mention_id)
         .limit(limit)
     )
     return [
