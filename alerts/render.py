@@ -330,8 +330,10 @@ def render(
     if mention.reply_text:
         blocks.append(_section_text(_reply(mention)))
     if buttons := _buttons(alert, mention, handle_button):
-        block_id = f"{CASE_BLOCK}{alert.id}"
-        blocks.append({"type": "actions", "block_id": block_id, "elements": buttons})
+        actions: dict[str, Any] = {"type": "actions", "elements": buttons}
+        if handle_button:  # the listener finds the alert of a user select here
+            actions["block_id"] = f"{CASE_BLOCK}{alert.id}"
+        blocks.append(actions)
     if (line := case_line(mention)) is not None:
         blocks.append(_section_text(line))
     context = fit(f"rule {alert.rule} · alert {alert.id} · Earful", 300)
