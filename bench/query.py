@@ -1,6 +1,7 @@
 """Analyst queries on a million mentions: SQLite and PostgreSQL, median timings and plans.
 
-    .venv/bin/python bench/query.py [--mentions 1000000] [--runs 5] [--sqlite-only]
+    .venv/bin/python bench/query.py [--mentions 1000000] [--runs 5]
+        [--sqlite-only | --postgres-only]
 
 Generates mentions over two years (5 brands, 6 sources, 80 to 1,200 characters
 of text), then times the functions the CLI and the dashboard call: the daily
@@ -404,8 +405,10 @@ def main() -> None:
     parser.add_argument("--mentions", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgres-only", action="store_true")
     args = parser.parse_args()
-    bench_sqlite(args.mentions, args.runs)
+    if not args.postgres_only:
+        bench_sqlite(args.mentions, args.runs)
     if not args.sqlite_only:
         bench_postgres(args.mentions, args.runs)
 
