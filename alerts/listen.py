@@ -350,7 +350,9 @@ class HandleListener:
                 self._sessions,
                 alert_id,
                 what,
-                Actor(by, "slack"),
+                Actor(
+                    by, "slack", _one_line((body.get("user") or {}).get("id")) or None
+                ),
                 updater=self._updater,
                 buttons=True,
             )

@@ -48,6 +48,7 @@ class Actor:
 
     name: str
     via: Via
+    slack_id: str | None = None  # where known: an unowned case they move is theirs
 
     @property
     def label(self) -> str:
@@ -137,6 +138,7 @@ def change(
         _enter(session, case, state, actor, now)
         if case.owner is None and actor.via != "collector":
             case.owner = actor.label  # whoever moves an unowned case owns it
+            case.owner_slack_id = actor.slack_id
     if actor.via != "collector" and case.first_action_at is None:
         case.first_action_at = now
     case.updated_at = now

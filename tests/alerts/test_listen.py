@@ -188,13 +188,17 @@ def test_a_click_is_acked_recorded_and_the_message_rewritten(
         "text": TEXT,
         "blocks": [
             *HEAD,
-            actions(OPEN_BUTTON, ASSIGN_SELECT, REOPEN_BUTTON),
+            actions(
+                OPEN_BUTTON,
+                {**ASSIGN_SELECT, "initial_user": "U061F7AUR"},
+                REOPEN_BUTTON,
+            ),
             {
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": ":white_check_mark: *resolved* · owner &lt;!channel&gt; "
-                    f"dana (U061F7AUR) · since {when}",
+                    "text": ":white_check_mark: *resolved* · owner <@U061F7AUR> "
+                    f"· since {when}",
                 },
             },
             CONTEXT,
