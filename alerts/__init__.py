@@ -21,10 +21,12 @@ from alerts.errors import (
     SocketModeError,
     TransientDeliveryError,
 )
-from alerts.handle import HandleReport, handle
+from alerts.handle import CaseChange, HandleReport, handle
+from alerts.handle import apply as apply_change
 from alerts.listen import HandleListener
 from alerts.outbox import enqueue, outbox_rows, requeue_failed, retry_failed
 from alerts.render import SlackMessage, escape_mrkdwn, render
+from alerts.reply import ReplyTemplate
 from alerts.rules import AlertRule
 from alerts.send import DeliveryReport, SendPolicy, deliver_pending
 from alerts.spike import Spike, detect_spike, enqueue_spikes
@@ -34,6 +36,7 @@ from alerts.window import DeliveryWindow
 __all__ = [
     "AlertError",
     "AlertRule",
+    "CaseChange",
     "ConsoleDeliverer",
     "Deliverer",
     "Delivery",
@@ -43,6 +46,7 @@ __all__ = [
     "HandleListener",
     "HandleReport",
     "PermanentDeliveryError",
+    "ReplyTemplate",
     "RuleError",
     "SendPolicy",
     "SlackAuthError",
@@ -54,6 +58,7 @@ __all__ = [
     "Spike",
     "TransientDeliveryError",
     "WebhookDeliverer",
+    "apply_change",
     "build_digest",
     "deliver_pending",
     "detect_spike",

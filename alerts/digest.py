@@ -21,6 +21,7 @@ from storage.models import (
     Mention,
     SentimentResult,
 )
+from storage.response import response_times, unanswered
 
 TOP_NEGATIVE = 5
 
@@ -77,8 +78,13 @@ def build_digest(
     model_id: str,
     start: datetime,
     end: datetime,
+    response_target_s: float | None = None,
 ) -> dict[str, Any]:
-    """The digest payload for ``brand`` over [``start``, ``end``)."""
+    """The digest payload for ``brand`` over [``start``, ``end``).
+
+    With ``response_target_s``, it also says how fast the period's alerts were
+    answered (``response``).
+    """
     rows = _mentions(session, brand, model_id, start, end)
     by_sentiment = Counter(s.label if s else "not scored" for _, s in rows)
     by_source = Counter(m.site_name or m.source for m, _ in rows)
@@ -105,6 +111,54 @@ def build_digest(
         "share_of_voice": share_of_voice(
             session, [brand, *[c for c in competitors if c != brand]], start, end
         ),
+        **(
+            {
+                "response": response_summary(
+                    session, brand, start, end, response_target_s
+                )
+            }
+            if response_target_s is not None
+            else {}
+        ),
+    }
+
+
+def response_summary(
+    session: Session, brand: str, start: datetime, end: datetime, target_s: float
+) -> dict[str, Any]:
+    """How fast ``brand``'s mentions alerted in the period were answered."""
+    rows = response_times(
+        session,
+        since=start,
+        until=end,
+        by="source_type",
+        target_s=target_s,
+        brand=brand,
+    )
+    alerted = sum(r.alerted for r in rows)
+    replied = sum(r.replied for r in rows)
+    in_time = sum(r.within_target for r in rows)
+    waits = [(r.alert_to_reply_s, r.replied) for r in rows if r.alert_to_reply_s]
+    mean = sum(s * n for s, n in waits) / replied if replied and waits else None
+    oldest = unanswered(session, limit=1, brand=brand)
+    return {
+        "target_s": target_s,
+        "alerted": alerted,
+        "replied": replied,
+        "within_target": in_time,
+        "alert_to_reply_s": None if mean is None else round(mean, 1),
+        "oldest_unanswered": (
+            {
+                "title": oldest[0].title or oldest[0].text[:200],
+                "source": oldest[0].source,
+                "published": oldest[0].published_at.strftime("%Y-%m-%d %H:%M UTC")
+                if oldest[0].published_at
+                else None,
+                "state": oldest[0].state,
+            }
+            if oldest
+            else None
+        ),
     }
 
 
@@ -116,6 +170,7 @@ def enqueue_digests(
     model_id: str,
     start: datetime,
     end: datetime,
+    response_target_s: float | None = None,
 ) -> int:
     """Queue one digest per brand and channel for the period, and thread held alerts.
 
@@ -132,7 +187,7 @@ def enqueue_digests(
         for brand in brands:
             payload = build_digest(
                 session, brand, competitors=competitors, model_id=model_id,
-                start=start, end=end,
+                start=start, end=end, response_target_s=response_target_s,
             )  # fmt: skip
             created += insert_alert(
                 session,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPException
 from typing import Any
@@ -38,14 +38,28 @@ from alerts.classify import (
     network_error,
 )
 from alerts.deliver import SlackDeliverer
+from alerts.draft import DRAFT_CALLBACK, DraftModal
 from alerts.errors import (
     AlertError,
     SlackConfigError,
     SocketModeError,
     TransientDeliveryError,
 )
-from alerts.handle import handle
-from alerts.render import HANDLE_ACTION, OPEN_ACTION, clean_text
+from alerts.handle import CaseChange, HandleReport, apply
+from alerts.render import (
+    ASSIGN_ACTION,
+    CASE_BLOCK,
+    DRAFT_ACTION,
+    HANDLE_ACTION,
+    OPEN_ACTION,
+    REOPEN_ACTION,
+    REPLIED_ACTION,
+    TAKE_ACTION,
+    clean_text,
+)
+from alerts.reply import ReplyTemplate
+from storage.cases import Actor
+from storage.models import CaseState
 
 log = logging.getLogger(__name__)
 # slack-sdk's Socket Mode client logs each (re)connection here, at INFO.
@@ -60,6 +74,12 @@ RETRY_CAP_S = 300.0
 CLOSE_WITHIN_S = 5.0  # slack-sdk reads with a 3 s timeout, then stops its threads
 PING_INTERVAL_S = 5.0  # slack-sdk calls a connection stale after 4 pings
 MAX_NAME = 60
+MAX_ID_DIGITS = 19  # a bigint has at most 19 digits
+STATE_ACTIONS = {
+    HANDLE_ACTION: CaseState.RESOLVED,
+    REPLIED_ACTION: CaseState.REPLIED,
+    REOPEN_ACTION: CaseState.IN_PROGRESS,
+}
 
 
 def _one_line(value: object) -> str:
@@ -112,6 +132,7 @@ class HandleListener:
         base_url: str | None = None,
         ping_interval: float = PING_INTERVAL_S,
         retry_cap: float = RETRY_CAP_S,
+        templates: Sequence[ReplyTemplate] = (),
     ) -> None:
         if not app_token.startswith("xapp-"):
             msg = f"the Socket Mode token is not an app-level token: {SOCKET_MODE_HINT}"
@@ -128,8 +149,14 @@ class HandleListener:
         )
         # Bolt's App takes no base_url; WebClient wants one ending in "/".
         self._app.client.base_url = self._updater.base_url.rstrip("/") + "/"
-        self._app.action(HANDLE_ACTION)(self._on_handle)
         self._app.action(OPEN_ACTION)(self._on_open)
+        for action_id in STATE_ACTIONS:
+            self._app.action(action_id)(self._on_state)
+        self._app.action(TAKE_ACTION)(self._on_take)
+        self._app.action(ASSIGN_ACTION)(self._on_assign)
+        self._drafts = DraftModal(sessions, templates)
+        self._app.action(DRAFT_ACTION)(self._on_draft)
+        self._app.view(DRAFT_CALLBACK)(self._on_draft_submit)
         self._ping_interval = ping_interval
         self._retry_cap = retry_cap
         self._stop = threading.Event()
@@ -226,30 +253,131 @@ class HandleListener:
         """A link button: Slack still sends its click, and wants an ack."""
         ack()
 
-    def _on_handle(
+    def _on_state(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """Replied, Resolved (once "Mark handled") or Reopen: ack, then move the case."""
+        ack()
+        state = STATE_ACTIONS[str(action.get("action_id"))]
+        self._apply(action.get("value"), CaseChange(state=state), body)
+
+    def _on_take(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """ "Take it": the clicker owns the case, which is now in progress."""
+        ack()
+        user = body.get("user") or {}
+        what = CaseChange(
+            state=CaseState.IN_PROGRESS,
+            owner=clicker(user),
+            owner_slack_id=_one_line(user.get("id")) or None,
+        )
+        self._apply(action.get("value"), what, body)
+
+    def _on_assign(
         self, ack: Ack, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
-        """Ack first (Slack's 3 s limit), then mark handled and update the messages."""
+        """The user select: the chosen user owns the case (named via users.info)."""
         ack()
-        by = clicker(body.get("user"))
-        value = str(action.get("value") or "")
-        if not value.isdigit():
-            log.warning(
-                "Mark handled clicked with a bad alert id %r; ignored", value[:20]
-            )
+        block = str(action.get("block_id") or "")
+        user_id = _one_line(action.get("selected_user"))
+        if not user_id or not block.startswith(CASE_BLOCK):
+            log.warning("Assign chosen without a user or outside an alert; ignored")
+            return
+        what = CaseChange(owner=self._user_name(user_id), owner_slack_id=user_id)
+        self._apply(block.removeprefix(CASE_BLOCK), what, body)
+
+    def _on_draft(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """ "Draft reply": open the modal at once (its trigger_id lives 3 s)."""
+        ack()
+        alert_id = _alert_id(action.get("value"))
+        if alert_id is None:
+            log.warning("Draft reply with a bad alert id; ignored")
             return
         try:
-            report = handle(self._sessions, int(value), by=by, updater=self._updater)
-        except (AlertError, SQLAlchemyError) as exc:
-            log.warning("Mark handled for alert %s by %s failed: %s", value, by, exc)
+            view = self._drafts.view(alert_id)
+            self._app.client.views_open(trigger_id=str(body["trigger_id"]), view=view)
+        except (
+            AlertError,
+            SQLAlchemyError,
+            SlackApiError,
+            OSError,
+            HTTPException,
+        ) as exc:
+            log.warning("Draft reply for alert %s: modal not opened: %s", alert_id, exc)
+
+    def _on_draft_submit(
+        self, ack: Ack, body: dict[str, Any], view: dict[str, Any]
+    ) -> None:
+        """The edited draft goes into the alert's thread for approval, never outside."""
+        ack()
+        user = body.get("user") or {}
+        alert_id = _alert_id(view.get("private_metadata"))
+        if alert_id is None:
+            log.warning("a draft came back without its alert id; ignored")
             return
-        updated = f"{report.updated} Slack message{'s' * (report.updated != 1)}"
-        log.info(
-            "alert %s: mention %d marked handled by %s; %s updated",
-            value,
-            report.mention_id,
-            by,
-            updated,
-        )
-        for error in report.errors:
-            log.warning("%s", error)
+        try:
+            channel, ts, message = self._drafts.approval(alert_id, view, user)
+            self._app.client.chat_postMessage(
+                channel=channel, thread_ts=ts, text=message, unfurl_links=False
+            )
+        except (
+            AlertError,
+            SQLAlchemyError,
+            SlackApiError,
+            OSError,
+            HTTPException,
+        ) as exc:
+            log.warning("draft for alert %s not posted: %s", alert_id, exc)
+            return
+        what = CaseChange(state=CaseState.IN_PROGRESS)  # someone is answering
+        self._apply(alert_id, what, body)
+
+    def _user_name(self, user_id: str) -> str:
+        """``name (U…)`` from users.info; the bare id when Slack will not say."""
+        try:
+            found = self._app.client.users_info(user=user_id)
+        except (SlackApiError, OSError, HTTPException) as exc:
+            log.warning("users.info for %s failed (%s); showing the id", user_id, exc)
+            return user_id
+        return clicker(dict(found.get("user") or {}) | {"id": user_id})
+
+    def _apply(self, value: object, what: CaseChange, body: dict[str, Any]) -> None:
+        by = clicker(body.get("user"))
+        alert_id = _alert_id(value)
+        if alert_id is None:
+            bad = str(value or "")[:20]
+            log.warning("case action with a bad alert id %r; ignored", bad)
+            return
+        try:
+            report = apply(
+                self._sessions,
+                alert_id,
+                what,
+                Actor(
+                    by, "slack", _one_line((body.get("user") or {}).get("id")) or None
+                ),
+                updater=self._updater,
+                buttons=True,
+            )
+        except (AlertError, SQLAlchemyError) as exc:
+            log.warning("case change for alert %s by %s failed: %s", alert_id, by, exc)
+            return
+        _log_report(alert_id, report, by)
+
+
+def _alert_id(value: object) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < MAX_ID_DIGITS else None
+
+
+def _log_report(alert_id: int, report: HandleReport, by: str) -> None:
+    updated = f"{report.updated} Slack message{'s' * (report.updated != 1)}"
+    owner = f", owner {report.owner}" if report.owner else ""
+    log.info(
+        "alert %s: mention %d is %s%s (by %s); %s updated",
+        alert_id,
+        report.mention_id,
+        report.state.replace("_", " "),
+        owner,
+        by,
+        updated,
+    )
+    for error in report.errors:
+        log.warning("%s", error)

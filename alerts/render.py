@@ -21,7 +21,13 @@ MAX_FALLBACK = 300
 ELLIPSIS = "…"
 # Button action ids; the Socket Mode listener (alerts.listen) answers both.
 OPEN_ACTION = "open_mention"
-HANDLE_ACTION = "earful_handle"
+HANDLE_ACTION = "earful_handle"  # resolves the case ("Mark handled" before 0010)
+TAKE_ACTION = "earful_take"
+ASSIGN_ACTION = "earful_assign"  # a users_select; the alert id is in its block_id
+REPLIED_ACTION = "earful_replied"
+REOPEN_ACTION = "earful_reopen"
+DRAFT_ACTION = "earful_draft"
+CASE_BLOCK = "earful_case_"  # + alert id: the actions block of the workflow
 
 # C0/C1 control characters except tab and newline, DEL, and bidi overrides.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -30,6 +36,13 @@ _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\
 _BLANK_RUN = re.compile(r"\n{3,}")
 # Characters that never appear in a well-formed URL and could break out of markup.
 _URL_BAD = re.compile('[\x00-\x20\x7f<>|"]')
+SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,30}")
+STATE_ICONS = {
+    "new": ":new:",
+    "in_progress": ":hourglass_flowing_sand:",
+    "replied": ":speech_balloon:",
+    "resolved": ":white_check_mark:",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +244,7 @@ def _reply(mention: Mention) -> str:
 def _buttons(
     alert: Alert, mention: Mention, handle_button: bool
 ) -> list[dict[str, Any]]:
-    """The "Open mention" link (safe URLs only) and "Mark handled" (until handled)."""
+    """The "Open mention" link (safe URLs only) and the case's controls."""
     buttons: list[dict[str, Any]] = []
     if (url := safe_url(mention.url)) is not None:
         buttons.append(
@@ -242,17 +255,74 @@ def _buttons(
                 "action_id": OPEN_ACTION,
             }
         )
-    if handle_button and mention.handled_at is None:
-        buttons.append(
-            {
-                "type": "button",
-                "text": {"type": "plain_text", "text": "Mark handled"},
-                "style": "primary",
-                "value": str(alert.id),
-                "action_id": HANDLE_ACTION,
-            }
-        )
+    if handle_button:
+        buttons.extend(case_buttons(alert, mention))
     return buttons
+
+
+def _button(text: str, action_id: str, alert: Alert, **extra: str) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        **extra,
+        "value": str(alert.id),
+        "action_id": action_id,
+    }
+
+
+def case_buttons(alert: Alert, mention: Mention) -> list[dict[str, Any]]:
+    """The workflow's controls for the case's state: take, assign, reply, resolve.
+
+    "Take it" while nobody owns it; a user select to assign (showing the owner
+    when Slack knows them); "Draft reply" and "Replied" until replied;
+    "Resolved" until resolved, then "Reopen".
+    """
+    case = mention.case
+    if case is not None:
+        state = case.state.value
+    else:  # handled before cases existed: that was resolving it
+        state = "resolved" if mention.handled_at is not None else "new"
+    owner_id = case.owner_slack_id if case is not None else None
+    controls: list[dict[str, Any]] = []
+    if state != "resolved" and (case is None or case.owner is None):
+        controls.append(_button("Take it", TAKE_ACTION, alert, style="primary"))
+    select: dict[str, Any] = {
+        "type": "users_select",
+        "placeholder": {"type": "plain_text", "text": "Assign to…"},
+        "action_id": ASSIGN_ACTION,
+    }
+    if owner_id and SLACK_USER.fullmatch(owner_id):
+        select["initial_user"] = owner_id
+    controls.append(select)
+    if state in {"new", "in_progress"}:
+        controls.append(_button("Draft reply", DRAFT_ACTION, alert))
+        controls.append(_button("Replied", REPLIED_ACTION, alert))
+    if state == "resolved":
+        controls.append(_button("Reopen", REOPEN_ACTION, alert))
+    else:
+        controls.append(_button("Resolved", HANDLE_ACTION, alert))
+    return controls
+
+
+def case_line(mention: Mention) -> str | None:
+    """``:hourglass…: *in progress* · owner <@U…> · since …``, or the handled line."""
+    case = mention.case
+    if case is None:
+        if mention.handled_at is None:
+            return None
+        who = fit(clean_text(mention.handled_by or "someone"), 100)
+        when = mention.handled_at.strftime("%Y-%m-%d %H:%M UTC")
+        return f":white_check_mark: Handled by {who} at {when}"
+    if case.owner_slack_id and SLACK_USER.fullmatch(case.owner_slack_id):
+        owner = f"<@{case.owner_slack_id}>"
+    elif case.owner:
+        owner = fit(clean_text(case.owner), 100)
+    else:
+        owner = "nobody yet"
+    icon = STATE_ICONS[case.state.value]
+    label = case.state.value.replace("_", " ")
+    when = case.updated_at.strftime("%Y-%m-%d %H:%M UTC")
+    return f"{icon} *{label}* · owner {owner} · since {when}"
 
 
 def render(
@@ -264,9 +334,10 @@ def render(
     recently scored ``SentimentResult`` is used. Every piece of mention text
     (title, body, author, site name, who handled it) is escaped and cut to
     Slack's limits; a developer's reply under the post is shown, quoted, as the
-    answer it is. ``handle_button`` adds a "Mark handled" button (its value
-    is the alert id) while the mention is not handled: only for a Slack app
-    whose Socket Mode listener runs, or the button does nothing.
+    answer it is. ``handle_button`` adds the case's controls (take,
+    assign, replied, resolved; their value is the alert id) and a line shows
+    its state and owner: only for a Slack app whose Socket Mode listener runs,
+    or the buttons do nothing.
     """
     mention = mention_of(alert)
     brands = brands_of(mention)
@@ -279,11 +350,12 @@ def render(
     if mention.reply_text:
         blocks.append(_section_text(_reply(mention)))
     if buttons := _buttons(alert, mention, handle_button):
-        blocks.append({"type": "actions", "elements": buttons})
-    if mention.handled_at is not None:
-        who = fit(clean_text(mention.handled_by or "someone"), 100)
-        when = mention.handled_at.strftime("%Y-%m-%d %H:%M UTC")
-        blocks.append(_section_text(f":white_check_mark: Handled by {who} at {when}"))
+        actions: dict[str, Any] = {"type": "actions", "elements": buttons}
+        if handle_button:  # the listener finds the alert of a user select here
+            actions["block_id"] = f"{CASE_BLOCK}{alert.id}"
+        blocks.append(actions)
+    if (line := case_line(mention)) is not None:
+        blocks.append(_section_text(line))
     context = fit(f"rule {alert.rule} · alert {alert.id} · Earful", 300)
     blocks.append(
         {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]}

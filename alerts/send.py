@@ -24,6 +24,7 @@ from alerts.deliver import Deliverer, Delivery, Recoverer
 from alerts.errors import DeliveryError, PermanentDeliveryError, SlackConfigError
 from alerts.pace import BACKOFF_BASE_S, backoff
 from alerts.summary import render_alert
+from storage.cases import note_alerted
 from storage.models import Alert, AlertKind, AlertState, utcnow
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,12 @@ def _thread_root(session: Session, alert: Alert, since: datetime) -> str | None:
     return session.scalars(stmt.limit(1)).first()
 
 
-def _mark_sent(alert: Alert, delivery: Delivery, now: datetime) -> None:
+def _mark_sent(
+    session: Session, alert: Alert, delivery: Delivery, now: datetime
+) -> None:
+    """Record the send; a mention alert opens its case (the response clock starts)."""
+    if alert.kind == AlertKind.MENTION and alert.mention_id is not None:
+        note_alerted(session, alert.mention_id, now)
     alert.state = AlertState.SENT
     alert.slack_channel = delivery.channel or alert.slack_channel
     alert.slack_ts = delivery.ts
@@ -204,7 +210,7 @@ def _send_one(
                 log.info(
                     "alert %s was already in Slack: adopted %s", alert.id, found.ts
                 )
-                _mark_sent(alert, found, now)
+                _mark_sent(session, alert, found, now)
                 report.sent += 1
                 report.recovered += 1
                 return
@@ -221,7 +227,7 @@ def _send_one(
                 return
             if after_send is not None:
                 after_send(alert, delivery)
-            _mark_sent(alert, delivery, clock())
+            _mark_sent(session, alert, delivery, clock())
             report.sent += 1
 
 

@@ -22,6 +22,7 @@ from alerts.render import (
     safe_url,
 )
 from storage.models import Alert, AlertKind
+from storage.response import duration
 
 MAX_EXAMPLES = 5
 
@@ -150,10 +151,34 @@ def render_digest(alert: Alert) -> SlackMessage:
             "*Most-reached negative*\n" + _items(list(p.get("top_negative") or []))
         ),
         _section("*Share of voice*\n" + _share(list(p.get("share_of_voice") or []))),
+        *_response_section(p.get("response")),
         _context(alert),
     ]
     text = fit(f"Digest for {brand}: {total} mentions, {period}", MAX_FALLBACK)
     return SlackMessage(alert.channel, text, tuple(blocks[:MAX_BLOCKS]))
+
+
+def _response_section(response: Any) -> list[dict[str, Any]]:
+    """The digest's "Response" section: replied in time, mean wait, oldest open."""
+    if not isinstance(response, dict):
+        return []
+    alerted = int(response.get("alerted", 0))
+    in_time = int(response.get("within_target", 0))
+    target = duration(float(response.get("target_s") or 0))
+    lines = [
+        f"*Response* (target {target})",
+        f"{in_time} of {alerted} alerted mentions replied within {target}"
+        + (f" ({in_time / alerted:.0%})" if alerted else "")
+        + f"; mean alert → reply {duration(response.get('alert_to_reply_s'))}",
+    ]
+    oldest = response.get("oldest_unanswered")
+    if isinstance(oldest, dict):
+        lines.append(
+            f"Oldest unanswered: {fit(_text(oldest.get('title')), 200)} "
+            f"({fit(_text(oldest.get('source')), 80)}, "
+            f"{escape_mrkdwn(_text(oldest.get('published') or 'date unknown'))})"
+        )
+    return [_section("\n".join(lines))]
 
 
 def render_alert(alert: Alert, *, handle_button: bool = False) -> SlackMessage:

@@ -1,11 +1,14 @@
 """Analyst queries on a million mentions: SQLite and PostgreSQL, median timings and plans.
 
-    .venv/bin/python bench/query.py [--mentions 1000000] [--runs 5] [--sqlite-only]
+    .venv/bin/python bench/query.py [--mentions 1000000] [--runs 5]
+        [--sqlite-only | --postgres-only]
 
 Generates mentions over two years (5 brands, 6 sources, 80 to 1,200 characters
 of text), then times the functions the CLI and the dashboard call: the daily
 volume by sentiment of one brand over 30 days, share of voice for a quarter, a
-full-text search for a rare term and the first page of the negative inbox.
+full-text search for a rare term, the first page of the negative inbox, and the
+response-time KPIs per source over 30 days and the unanswered mentions, oldest
+first (a case for one negative mention in five, as if alerted; see ``cases``).
 
 Each median is printed against the goal (SQLite 200 ms, PostgreSQL 100 ms) and
 against a baseline measured in the same run: the same call with the indexes that
@@ -45,6 +48,7 @@ from sqlalchemy.orm import Session
 
 from storage import Mention, make_engine, upgrade
 from storage.folding import register_sqlite_fold
+from storage.response import response_times, unanswered
 from storage.search import MentionQuery, find_mentions, negative_inbox
 from storage.stats import Window, share_of_voice, volume_over_time
 
@@ -91,6 +95,38 @@ def rows(n: int, seed: int = 7) -> Iterator[tuple[Any, ...]]:
                label, probs)  # fmt: skip
 
 
+CASE_COLUMNS = (
+    "mention_id, state, owner, source, source_type, published_at, alerted_at,"
+    " waiting_since, first_action_at, replied_at, resolved_at, updated_at"
+)
+
+
+def case_rows(data: list[tuple[Any, ...]], seed: int = 11) -> Iterator[tuple[Any, ...]]:
+    """A case for one negative mention in five: alerted, then maybe acted, replied.
+
+    Alerted 2 to 60 minutes after publication; 70 % acted on within 4 hours,
+    55 % replied within 12 hours, a third of those resolved.
+    """
+    rnd = random.Random(seed)  # noqa: S311 - sample data
+    for i, src, kind, _txt, _lang, _reach, pub, _b, label, _p in data:
+        if label != "negative" or rnd.random() >= 0.2:
+            continue
+        alerted = pub + timedelta(minutes=rnd.uniform(2, 60))
+        acted = alerted + timedelta(minutes=rnd.uniform(1, 240))
+        replied = alerted + timedelta(minutes=rnd.uniform(5, 720))
+        roll = rnd.random()
+        state = ("resolved" if roll < 0.18 else "replied" if roll < 0.55
+                 else "in_progress" if roll < 0.7 else "new")  # fmt: skip
+        waiting = state in {"new", "in_progress"}
+        yield (
+            i, state, None if state == "new" else "dana", src, kind, pub,
+            alerted, pub if waiting else None,
+            None if state == "new" else acted,
+            None if waiting else replied,
+            replied if state == "resolved" else None, alerted,
+        )  # fmt: skip
+
+
 def _stamp(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
@@ -121,6 +157,14 @@ def load_sqlite(path: Path, n: int) -> None:
             _sqlite_batch(conn, batch, (m_sql, b_sql, s_sql), now)
             batch = []
     _sqlite_batch(conn, batch, (m_sql, b_sql, s_sql), now)
+    conn.executemany(
+        f"INSERT INTO cases ({CASE_COLUMNS}) VALUES ({','.join('?' * 12)})",  # noqa: S608 - constant
+        [
+            (*r[:5], *(None if v is None else _stamp(v) for v in r[5:]))
+            for r in case_rows(list(rows(n)))
+        ],
+    )
+    conn.commit()
     conn.close()
 
 
@@ -173,6 +217,9 @@ def load_postgres(url: str, n: int) -> None:
         ) as copy:
             for r in data:
                 copy.write_row((r[0], MODEL, "r1", "h", r[8], *r[9], END))
+        with cur.copy(f"COPY cases ({CASE_COLUMNS}) FROM STDIN") as copy:
+            for c in case_rows(data):
+                copy.write_row(c)
         conn.commit()
         conn.autocommit = True
         cur.execute("VACUUM ANALYZE")
@@ -189,7 +236,7 @@ class Case:
 
 
 def cases(dialect: str) -> list[Case]:
-    """The four questions; the indexes named are dropped for the baseline."""
+    """The questions; the indexes named are dropped for the baseline."""
     last = END - timedelta(days=1)
     search = MentionQuery(model_id=MODEL, text=RARE, limit=50)
 
@@ -228,6 +275,29 @@ def cases(dialect: str) -> list[Case]:
             "negative inbox, first page (50)",
             lambda s: negative_inbox(s, MODEL),
             ("ix_mentions_followers",),
+        ),
+        Case(
+            "response times per source, 30 days",
+            lambda s: response_times(
+                s, since=last - timedelta(days=30), until=last, by="source"
+            ),
+            ("ix_cases_alerted_at",),
+        ),
+        Case(
+            "response times per source type, 1 brand, 30 days",
+            lambda s: response_times(
+                s,
+                since=last - timedelta(days=30),
+                until=last,
+                by="source_type",
+                brand="Acme",
+            ),
+            ("ix_cases_alerted_at",),
+        ),
+        Case(
+            "unanswered, oldest first (20)",
+            lambda s: unanswered(s, limit=20),
+            ("ix_cases_waiting_since",),
         ),
     ]
 
@@ -275,7 +345,7 @@ def baseline_ms(engine: Engine, case: Case, runs: int) -> float:
 
 
 def bench(engine: Engine, runs: int, goal_ms: float) -> None:
-    """Time the four analyst questions; print median, goal, baseline and plan."""
+    """Time the analyst questions; print median, goal, baseline and plan."""
     for case in cases(engine.dialect.name):
         with engine.connect() as conn:
             median = median_ms(conn, case.run, runs)
@@ -335,8 +405,10 @@ def main() -> None:
     parser.add_argument("--mentions", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgres-only", action="store_true")
     args = parser.parse_args()
-    bench_sqlite(args.mentions, args.runs)
+    if not args.postgres_only:
+        bench_sqlite(args.mentions, args.runs)
     if not args.sqlite_only:
         bench_postgres(args.mentions, args.runs)
 

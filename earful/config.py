@@ -28,6 +28,7 @@ from pydantic import (
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
+from alerts.reply import PLACEHOLDERS, ReplyTemplate, placeholders_in
 from crawlers.aspects import AspectRule, builtin_rules
 from crawlers.bluesky import JETSTREAM_URL, BlueskyCredentials, JetstreamParams
 from crawlers.mastodon import InstanceAccess, MastodonParams, default_token_env
@@ -829,6 +830,56 @@ class DaemonConfig(Strict):
         return value
 
 
+class ReplyTemplateConfig(Strict):
+    """A reply template (`[[response.templates]]`) for one brand and language."""
+
+    brand: Annotated[str, Field(min_length=1, max_length=100)]
+    """The brand it answers for (a `[[brands]]` name)."""
+    language: Annotated[str, Field(max_length=16)] = ""
+    """The mention language it is for (`ja`, `en`); empty: any language."""
+    text: Annotated[str, Field(min_length=1, max_length=3000)]
+    """The reply, with `{author}`, `{product}` (the brand) and `{channel}` (where
+    it was posted) filled in; "Draft reply" in Slack opens it for editing."""
+
+    @field_validator("text")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        try:
+            names = placeholders_in(value)
+        except ValueError as exc:
+            msg = f"broken braces ({exc}): write {{{{ and }}}} for literal braces"
+            raise ValueError(msg) from None
+        unknown = [n for n in names if n not in PLACEHOLDERS]
+        if unknown:
+            known = ", ".join(f"{{{n}}}" for n in PLACEHOLDERS)
+            bad = ", ".join(f"{{{n}}}" for n in unknown)
+            msg = f"unknown placeholder {bad}: use {known}"
+            raise ValueError(msg)
+        return value
+
+
+class ResponseConfig(Strict):
+    """How fast the team answers, where Earful sees it answered, reply templates."""
+
+    target: Seconds = 7200.0
+    """Answer an alerted mention within this (`2h`, `30m`); `earful stats
+    --response`, the dashboard and the digest show the share replied in time."""
+    own_accounts: dict[
+        Annotated[str, Field(min_length=1)],
+        list[Annotated[str, Field(min_length=1, max_length=256)]],
+    ] = {}
+    """The brand's own account names per source name or source type, e.g.
+    `reddit = ["AcmeSupport"]`: a post by one of them in a thread marks the
+    thread's earlier alerted mentions replied (Google Play developer replies
+    are seen without this)."""
+    templates: list[ReplyTemplateConfig] = []
+    """Reply templates (`[[response.templates]]`), per brand and language."""
+
+    def reply_templates(self) -> list[ReplyTemplate]:
+        """The templates as the Slack listener takes them."""
+        return [ReplyTemplate(t.brand, t.text, t.language) for t in self.templates]
+
+
 class Config(Strict):
     """The whole ``earful.toml``."""
 
@@ -861,6 +912,9 @@ class Config(Strict):
         builtin = list(builtin_rules()) if self.builtin_aspects else []
         return builtin + [a.rule() for a in self.aspects]
 
+    response: ResponseConfig = ResponseConfig()
+    """The response workflow: reply target, own accounts (`[response]`)."""
+
     @model_validator(mode="after")
     def _references(self) -> Config:
         problems = []
@@ -869,6 +923,12 @@ class Config(Strict):
         if dupes:
             problems.append(f"source names must be unique: {', '.join(dupes)}")
         brands = {b.name for b in self.brands}
+        for i, template in enumerate(self.response.templates):
+            if template.brand not in brands:
+                problems.append(
+                    f"response.templates[{i}].brand: unknown brand {template.brand!r}"
+                    f" (known: {', '.join(sorted(brands))})"
+                )
         for i, rule in enumerate(self.alerts):
             unknown = [b for b in rule.brands if b not in brands]
             if unknown:

@@ -112,6 +112,7 @@ def handle_listener(
         bot_token=bot.get_secret_value(),
         app_token=app.get_secret_value(),
         base_url=config.slack.base_url,
+        templates=config.response.reply_templates(),
     )
 
 

@@ -30,6 +30,8 @@ from earful.config import (
     HatenaSource,
     MastodonSource,
     RedditSource,
+    ReplyTemplateConfig,
+    ResponseConfig,
     ReviewsSource,
     SentimentConfig,
     SlackConfig,
@@ -94,6 +96,8 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ("`[slack]`", SlackConfig),
         ("`[crawler]`", CrawlerConfig),
         ("`[daemon]`", DaemonConfig),
+        ("`[response]`", ResponseConfig),
+        ("`[[response.templates]]`", ReplyTemplateConfig),
     ]
 
 

@@ -68,6 +68,7 @@ from storage.queries import (
     start_crawl_run,
     unscored_mentions,
 )
+from storage.response import mark_own_replies
 
 log = logging.getLogger(__name__)
 
@@ -500,6 +501,8 @@ class Pipeline:
             queued += enqueue_alerts(
                 session, self.rules, model_id=model_id, window=self.window, now=now
             )
+            if self.config.response.own_accounts:  # replies seen in their threads
+                mark_own_replies(session, self.config.response.own_accounts, now)
         report = deliver_outbox(
             self.sessions, self.deliverer(), policy=self.send_policy()
         )
@@ -520,6 +523,7 @@ class Pipeline:
                 model_id=self.scorer.model_id,
                 start=start,
                 end=end,
+                response_target_s=self.config.response.target,
             )
         report = deliver_outbox(
             self.sessions, self.deliverer(), policy=self.send_policy()

@@ -125,6 +125,8 @@ class Mention(Base):
     aspects: Mapped[list[MentionAspect]] = relationship(
         cascade="all, delete-orphan", order_by="MentionAspect.id"
     )
+    # The team's response (storage.cases changes it); None until alerted or acted on.
+    case: Mapped[Case | None] = relationship(viewonly=True)
 
 
 # The negative inbox pages by reach, largest first, unknown reach last.
@@ -279,6 +281,84 @@ class Alert(Base):
     sent_at: Mapped[datetime | None]
 
     mention: Mapped[Mention | None] = relationship()
+
+
+class CaseState(enum.StrEnum):
+    """Where the team's response to a mention is: new → in progress → replied → resolved.
+
+    ``replied`` means answered in public; ``resolved`` that the customer was
+    satisfied or updated the review.
+    """
+
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    REPLIED = "replied"
+    RESOLVED = "resolved"
+
+
+class Case(Base):
+    """The team's response to one mention: its owner, state and response times.
+
+    One row per mention, however many channels it was alerted in, so every
+    Slack message about it, the dashboard and the CLI share one state. The
+    times are those of the first event of each kind and the mention's source
+    and publication are copied in, so KPIs read this table alone;
+    ``case_events`` keeps the whole history.
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_alerted_at", "alerted_at"),
+        Index("ix_cases_waiting_since", "waiting_since"),
+    )
+
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[CaseState] = mapped_column(
+        Enum(
+            CaseState,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=CaseState.NEW,
+    )
+    owner: Mapped[str | None] = mapped_column(String(100))
+    # The owner's Slack user id, where assigned in Slack: messages show <@id>.
+    owner_slack_id: Mapped[str | None] = mapped_column(String(32))
+    # Copied from the mention when the case opens, so the KPIs read cases alone.
+    source: Mapped[str] = mapped_column(String(100))
+    source_type: Mapped[str] = mapped_column(String(32))
+    published_at: Mapped[datetime | None]
+    alerted_at: Mapped[datetime | None]
+    # While alerted and not answered (new, in_progress): the publication time,
+    # else the alert's; NULL otherwise. The unanswered list walks its index.
+    waiting_since: Mapped[datetime | None]
+    first_action_at: Mapped[datetime | None]
+    replied_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    mention: Mapped[Mention] = relationship()
+
+
+class CaseEvent(Base):
+    """One change to a case, append-only: who, from where, when, and what changed."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_mention_id_at", "mention_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE")
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    via: Mapped[str] = mapped_column(String(16))  # slack, dashboard, cli, collector
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[str | None] = mapped_column(String(100))
 
 
 class CrawlRun(Base):

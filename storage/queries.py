@@ -11,6 +11,7 @@ from typing import Any, Literal
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, joinedload
 
+from storage.cases import note_public_reply
 from storage.hygiene import storable_fields
 from storage.models import (
     Alert,
@@ -119,6 +120,9 @@ def _upsert_distinct(
         else:
             _update(session.get_one(Mention, found[0]), fields, digest, matches)
             statuses.append("updated")
+            if _new_reply(fields, found[2]):  # the site shows an answer now
+                at = fields.get("replied_at") or utcnow()
+                note_public_reply(session, found[0], at, "developer reply")
     session.flush()
     if new:
         stored |= _insert(session, new)

@@ -26,14 +26,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from storage.cases import Actor, change
 from storage.folding import fold, nfkc
 from storage.models import (
     Alert,
     AlertState,
     BrandMatch,
+    CaseState,
     Mention,
     SentimentResult,
-    utcnow,
 )
 
 Sort = Literal["time", "reach", "negativity"]
@@ -344,10 +345,13 @@ def negative_inbox(
 def set_handled(
     session: Session, mention_id: int, *, handled: bool, by: str | None
 ) -> bool:
-    """Mark a mention handled (by whom, now) or not; ``False`` if there is none."""
-    mention = session.get(Mention, mention_id)
-    if mention is None:
+    """Mark a mention handled (its case resolved) or not (back in progress).
+
+    ``False`` if there is no such mention. The change is a case event from the
+    dashboard (``storage.cases``).
+    """
+    if session.get(Mention, mention_id) is None:
         return False
-    mention.handled_at = utcnow() if handled else None
-    mention.handled_by = by if handled else None
+    state = CaseState.RESOLVED if handled else CaseState.IN_PROGRESS
+    change(session, mention_id, Actor(by or "dashboard", "dashboard"), state=state)
     return True

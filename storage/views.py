@@ -1,6 +1,6 @@
 """What the analyst views hold, column by column: Datasette metadata and the docs read it.
 
-The views themselves are SQL in the migrations (0002); this module describes
+The views themselves are SQL in the migrations (0002, 0010); this module describes
 them once, so ``earful db datasette-metadata`` and docs/schema.md say the same.
 """
 
@@ -101,4 +101,27 @@ ASPECT_VIEW = View(
     facets=("brand", "aspect", "polarity", "source"),
     sort_desc="published_at",
 )
-VIEWS = (MENTION_VIEW, SOURCE_HEALTH_VIEW, ASPECT_VIEW)
+RESPONSE_TIMES_VIEW = View(
+    "response_times_view",
+    "One row per case (an alerted or acted-on mention) with its response delays "
+    "in seconds (migration 0010).",
+    {
+        "mention_id": "Earful's id for the mention (mentions.id)",
+        "source": "the config source name it came from",
+        "source_type": "the kind of source",
+        "language": "detected language code, where known",
+        "published_at": "when it was published (UTC)",
+        "alerted_at": "when its first alert was sent (UTC)",
+        "first_action_at": "the first change a person made (UTC)",
+        "replied_at": "when it was answered in public (UTC)",
+        "resolved_at": "when it was resolved (UTC)",
+        "state": "new, in_progress, replied or resolved",
+        "owner": "who owns it",
+        "publication_to_alert_s": "seconds from publication to the first alert",
+        "alert_to_first_action_s": "seconds from the alert to the first action",
+        "alert_to_reply_s": "seconds from the alert to the public reply",
+    },
+    facets=("state", "source_type", "source"),
+    sort_desc="alerted_at",
+)
+VIEWS = (MENTION_VIEW, SOURCE_HEALTH_VIEW, ASPECT_VIEW, RESPONSE_TIMES_VIEW)

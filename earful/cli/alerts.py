@@ -1,4 +1,4 @@
-"""Alert commands: ``earful alerts handle ID``, ``list``, ``retry`` and ``listen``."""
+"""Alert commands: ``handle``/``assign``/``reply``/``resolve`` ID, ``list``, ``retry``, ``listen``."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ import click
 
 from alerts import (
     AlertError,
+    CaseChange,
+    HandleReport,
     SlackDeliverer,
     SocketModeError,
-    handle,
+    apply_change,
     outbox_rows,
     requeue_failed,
 )
@@ -24,7 +26,8 @@ from earful.cli.common import CONFIG_OPTION, DB_OPTION, load
 from earful.config import Config
 from earful.logs import add_secret, setup_logging
 from storage import StorageError, open_database
-from storage.models import AlertState
+from storage.cases import Actor
+from storage.models import AlertState, CaseState
 
 STATES = {
     "pending": (AlertState.PENDING,),
@@ -54,33 +57,104 @@ def alerts_group() -> None:
     """Inspect the alert outbox and mark alerts handled."""
 
 
+BY_OPTION = click.option("--by", "by", help="Who does it (default: your login name).")
+
+
+def _change(
+    config_path: Path,
+    database_url: str | None,
+    alert_id: int,
+    what: CaseChange,
+    by: str | None,
+) -> HandleReport:
+    """Apply ``what`` to the alert's case from the CLI; its Slack messages follow."""
+    config = load(config_path, database_url)
+    actor = Actor(by or _default_handler(), "cli")
+    buttons = bool(config.slack_token and config.slack_app_token)
+    try:
+        sessions = open_database(config.database_url)
+        return apply_change(
+            sessions, alert_id, what, actor, updater=_updater(config), buttons=buttons
+        )
+    except (AlertError, StorageError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _echo_report(report: HandleReport, done: str) -> None:
+    click.echo(
+        f"Mention {report.mention_id} {done}; "
+        f"{report.updated} Slack message{'s' * (report.updated != 1)} updated."
+    )
+    for error in report.errors:
+        click.echo(f"  warning: {error}")
+
+
 @alerts_group.command("handle")
 @click.argument("alert_id", type=int)
-@click.option("--by", "by", help="Who handled it (default: your login name).")
+@BY_OPTION
 @CONFIG_OPTION
 @DB_OPTION
 def handle_command(
     alert_id: int, by: str | None, config_path: Path, database_url: str | None
 ) -> None:
-    """Mark alert ALERT_ID's mention handled and update its Slack messages.
+    """Mark alert ALERT_ID's mention handled (its case resolved); update Slack.
 
-    The messages get a "Handled by NAME" line through chat.update, which needs
-    the bot token; with a webhook only the database records it.
+    The same as `earful alerts resolve`. The messages show the new state
+    through chat.update, which needs the bot token; with a webhook only the
+    database records it.
     """
-    config = load(config_path, database_url)
-    try:
-        sessions = open_database(config.database_url)
-        report = handle(
-            sessions, alert_id, by=by or _default_handler(), updater=_updater(config)
-        )
-    except (AlertError, StorageError) as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(
-        f"Mention {report.mention_id} marked handled; "
-        f"{report.updated} Slack message{'s' * (report.updated != 1)} updated."
-    )
-    for error in report.errors:
-        click.echo(f"  warning: {error}")
+    what = CaseChange(state=CaseState.RESOLVED)
+    report = _change(config_path, database_url, alert_id, what, by)
+    _echo_report(report, "marked handled")
+
+
+@alerts_group.command("assign")
+@click.argument("alert_id", type=int)
+@click.argument("owner")
+@click.option("--slack-id", help="The owner's Slack user id (U…), to mention them.")
+@BY_OPTION
+@CONFIG_OPTION
+@DB_OPTION
+def assign_command(  # noqa: PLR0917 - click passes each option
+    alert_id: int,
+    owner: str,
+    slack_id: str | None,
+    by: str | None,
+    config_path: Path,
+    database_url: str | None,
+) -> None:
+    """Give alert ALERT_ID's case to OWNER; a new case becomes in progress."""
+    what = CaseChange(owner=owner, owner_slack_id=slack_id)
+    report = _change(config_path, database_url, alert_id, what, by)
+    _echo_report(report, f"assigned to {report.owner}")
+
+
+@alerts_group.command("reply")
+@click.argument("alert_id", type=int)
+@BY_OPTION
+@CONFIG_OPTION
+@DB_OPTION
+def reply_command(
+    alert_id: int, by: str | None, config_path: Path, database_url: str | None
+) -> None:
+    """Record that alert ALERT_ID's mention was answered in public (replied)."""
+    what = CaseChange(state=CaseState.REPLIED)
+    report = _change(config_path, database_url, alert_id, what, by)
+    _echo_report(report, "replied")
+
+
+@alerts_group.command("resolve")
+@click.argument("alert_id", type=int)
+@BY_OPTION
+@CONFIG_OPTION
+@DB_OPTION
+def resolve_command(
+    alert_id: int, by: str | None, config_path: Path, database_url: str | None
+) -> None:
+    """Resolve alert ALERT_ID's case: the customer was satisfied or updated the review."""
+    what = CaseChange(state=CaseState.RESOLVED)
+    report = _change(config_path, database_url, alert_id, what, by)
+    _echo_report(report, "resolved")
 
 
 @alerts_group.command("list")

@@ -24,6 +24,7 @@ from earful.cli.common import (
     no_database,
     url_without_config,
 )
+from earful.cli.response import response_lines, response_target
 from earful.cli.tables import (
     fit,
     pad,
@@ -285,6 +286,11 @@ def _volume_lines(title: str, rows: list[Volume], key_width: int) -> list[str]:
               help="Instead: what mentions are about (delivery, price…) by polarity.")  # fmt: skip
 @click.option("--compare", "show_compare", is_flag=True,
               help="Instead: each brand beside its competitors, overall and per --by.")  # fmt: skip
+@click.option("--response", "response", is_flag=True,
+              help="Response times per source and source type instead, with the "
+              "unanswered mentions, oldest first.")  # fmt: skip
+@click.option("--target", help="Reply target for --response: 2h, 30m (default: "
+              "the config's [response] target, else 2h).")  # fmt: skip
 def stats(
     *,
     config_path: Path,
@@ -297,14 +303,31 @@ def stats(
     top: int,
     show_aspects: bool,
     show_compare: bool,
+    response: bool,
+    target: str | None,
 ) -> None:
     """Volume and net sentiment over time, by source and language; share of voice.
 
     Net sentiment is (positive - negative) / mentions, from -1 to +1.
     `--aspects` counts the aspects of opinionated mentions by polarity;
-    `--compare` sets the brands side by side.
+    `--compare` sets the brands side by side; `--response` shows how fast
+    alerted mentions were answered (see docs/alerts.md).
     """
     analyst = analyst_for(config_path, database_url, model)
+    if response:
+        target_s = response_target(config_path, database_url, target)
+        with session_for(analyst) as session:
+            lines = response_lines(
+                session,
+                brand=brand,
+                since=since,
+                until=until,
+                target_s=target_s,
+                top=top,
+            )
+        for line in lines:
+            click.echo(line)
+        return
     window = Window(analyst.model_id, brand, since, until)
     if show_aspects or show_compare:
         with session_for(analyst) as session:
@@ -364,7 +387,9 @@ def dashboard(
         raise click.ClickException(str(exc)) from None
     click.echo(f"Earful dashboard on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     try:
-        serve(Dashboard(sessions, analyst.model_id, token), host, port)
+        target_s = response_target(config_path, database_url, None)
+        dash = Dashboard(sessions, analyst.model_id, token, response_target_s=target_s)
+        serve(dash, host, port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
     finally:

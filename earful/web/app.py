@@ -26,7 +26,10 @@ from starlette.templating import Jinja2Templates
 
 from earful.web import charts
 from earful.web.compare import aspect_charts, compare_context
-from storage import BrandMatch, utcnow
+from storage import BrandMatch, Mention, utcnow
+from storage.cases import Actor, CaseError, cases_of, change, parse_state
+from storage.models import CaseState
+from storage.response import duration, response_times, unanswered
 from storage.search import LABELS, MentionQuery, find_mentions, set_handled
 from storage.stats import Period, Window, share_of_voice, volume_by, volume_over_time
 
@@ -36,6 +39,7 @@ WEEKLY_AFTER_DAYS = 120  # longer periods chart weeks, not days
 COMPARE_DAILY_DAYS = 31  # the comparison lists days up to a month, then weeks
 MAX_DAYS = 3660  # ten years; timedelta overflows near 2.7 million days
 MAX_OFFSET = 1_000_000  # past this a page is empty anyway; SQL bigints overflow
+STATES = [(s.value, s.value.replace("_", " ")) for s in CaseState]
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -55,6 +59,7 @@ class Dashboard:
     model_id: str
     token: str | None = None
     handled_by: str = "dashboard"
+    response_target_s: float = 7200.0
 
 
 class _App:
@@ -118,7 +123,34 @@ class _App:
         )
         with self.dash.sessions() as s:
             rows = find_mentions(s, query)
-        return self.render(request, "inbox.html", rows=rows, query=query)
+            cases = cases_of(s, [r.id for r in rows])
+        return self.render(
+            request, "inbox.html", rows=rows, query=query, cases=cases, states=STATES
+        )
+
+    def response(self, request: Request) -> Response:
+        """Response times per source and source type; the unanswered, oldest first."""
+        days = _query_int(request, "days", 30, low=1, high=MAX_DAYS)
+        brand = request.query_params.get("brand") or None
+        since = utcnow() - timedelta(days=days)
+        target = self.dash.response_target_s
+        with self.dash.sessions() as s:
+            tables = {
+                by: response_times(s, since=since, by=by, target_s=target, brand=brand)
+                for by in ("source", "source_type")
+            }
+            waiting = unanswered(s, limit=50, brand=brand)
+        return self.render(
+            request,
+            "response.html",
+            tables=tables,
+            waiting=waiting,
+            days=days,
+            brand=brand,
+            target=duration(target),
+            duration=duration,
+            now=utcnow(),
+        )
 
     def search(self, request: Request) -> Response:
         params = request.query_params
@@ -157,6 +189,33 @@ class _App:
             return PlainTextResponse("No such mention", 404)
         back = (form.get("back") or ["/inbox"])[0]
         return RedirectResponse(back if back.startswith("/inbox") else "/inbox", 303)
+
+    async def change_case(self, request: Request) -> Response:
+        """The inbox's case form: a new state and/or owner, from the dashboard."""
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        sent = (form.get("csrf") or [""])[0]
+        cookie = request.cookies.get(CSRF_COOKIE, "")
+        if not cookie or not _same(sent, cookie) or not _same_origin(request):
+            return PlainTextResponse("CSRF check failed: reload the page", 403)
+        mention_id = _int(request.path_params["mention_id"], 0)
+        owner = (form.get("owner") or [""])[0].strip() or None
+        try:
+            state = parse_state((form.get("state") or [""])[0])
+            found = await run_in_threadpool(self._change, mention_id, state, owner)
+        except CaseError as exc:
+            return PlainTextResponse(str(exc), 400)
+        if not found:
+            return PlainTextResponse("No such mention", 404)
+        back = (form.get("back") or ["/inbox"])[0]
+        return RedirectResponse(back if back.startswith("/inbox") else "/inbox", 303)
+
+    def _change(self, mention_id: int, state: CaseState, owner: str | None) -> bool:
+        with self.dash.sessions() as s, s.begin():
+            if s.get(Mention, mention_id) is None:
+                return False
+            actor = Actor(self.dash.handled_by, "dashboard")
+            change(s, mention_id, actor, state=state, owner=owner)
+            return True
 
     def _set_handled(self, mention_id: int, handled: bool) -> bool:
         with self.dash.sessions() as s, s.begin():
@@ -212,10 +271,12 @@ def create_app(dash: Dashboard, *, loopback: bool = True) -> Starlette:
         Route("/inbox", handlers.inbox),
         Route("/search", handlers.search),
         Route("/compare", handlers.compare),
+        Route("/response", handlers.response),
         Route("/health", handlers.health),
         Route(
             "/mentions/{mention_id}/handled", handlers.toggle_handled, methods=["POST"]
         ),
+        Route("/mentions/{mention_id}/case", handlers.change_case, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

@@ -19,6 +19,7 @@ from alerts import (
     handle,
 )
 from earful.cli import main
+from storage.cases import case_events
 from storage.models import Mention
 from tests.alerts.conftest import NO_PACING
 from tests.servers.slack import SlackServer, channel_id
@@ -51,10 +52,50 @@ def test_handle_updates_the_message_in_slack(
         "type": "section",
         "text": {
             "type": "mrkdwn",
-            "text": ":white_check_mark: Handled by &lt;@U1&gt; Dana at "
+            "text": ":white_check_mark: *resolved* · owner &lt;@U1&gt; Dana · since "
             + update_time(db),
         },
     } in message["blocks"]
+
+
+def test_assign_reply_resolve_from_the_cli_in_japanese(
+    db: Factory,
+    queue: Callable[..., int],
+    slack: SlackServer,
+    slack_deliverer,
+    config_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    queue(title="配送が遅い", text="Acmeの注文が三週間届かない")
+    assert deliver_pending(db, slack_deliverer("xoxb-ok")).sent == 1
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-ok")
+    config = ["--config", str(config_file)]
+    runner = CliRunner()
+    steps = [
+        (["assign", "1", "佐藤", "--slack-id", "U0G9QF9C6", "--by", "lead"],
+         "Mention 1 assigned to 佐藤; 1 Slack message updated.\n"),
+        (["reply", "1", "--by", "佐藤"], "Mention 1 replied; 1 Slack message updated.\n"),
+        (["resolve", "1", "--by", "佐藤"],
+         "Mention 1 resolved; 1 Slack message updated.\n"),
+        (["resolve", "7"], "Error: alert 7 not found: see `earful alerts list`\n"),
+    ]  # fmt: skip
+    for args, output in steps:
+        result = runner.invoke(main, ["alerts", *args, *config])
+        assert result.output == output
+    [message] = slack.history[channel_id("#brand-alerts")]
+    line = message["blocks"][-2]["text"]["text"]
+    assert line.startswith(":white_check_mark: *resolved* · owner <@U0G9QF9C6> · ")
+    with db() as session:
+        events = [
+            (e.actor, e.via, e.from_state, e.to_state, e.owner)
+            for e in case_events(session, 1)
+        ]
+        assert session.get_one(Mention, 1).handled_by == "佐藤"
+    assert events == [
+        ("lead", "cli", "new", "in_progress", "佐藤"),
+        ("佐藤", "cli", "in_progress", "replied", "佐藤"),
+        ("佐藤", "cli", "replied", "resolved", "佐藤"),
+    ]
 
 
 def update_time(db: Factory) -> str:

@@ -38,13 +38,49 @@ OPEN_BUTTON = {
     "url": "https://www.reddit.com/r/acme/comments/abc123/",
     "action_id": "open_mention",
 }
+TAKE_BUTTON = {
+    "type": "button",
+    "text": {"type": "plain_text", "text": "Take it"},
+    "style": "primary",
+    "value": "1",
+    "action_id": "earful_take",
+}
+ASSIGN_SELECT = {
+    "type": "users_select",
+    "placeholder": {"type": "plain_text", "text": "Assign to…"},
+    "action_id": "earful_assign",
+}
+DRAFT_BUTTON = {
+    "type": "button",
+    "text": {"type": "plain_text", "text": "Draft reply"},
+    "value": "1",
+    "action_id": "earful_draft",
+}
+REPLIED_BUTTON = {
+    "type": "button",
+    "text": {"type": "plain_text", "text": "Replied"},
+    "value": "1",
+    "action_id": "earful_replied",
+}
 HANDLE_BUTTON = {
     "type": "button",
-    "text": {"type": "plain_text", "text": "Mark handled"},
-    "style": "primary",
+    "text": {"type": "plain_text", "text": "Resolved"},
     "value": "1",
     "action_id": "earful_handle",
 }
+REOPEN_BUTTON = {
+    "type": "button",
+    "text": {"type": "plain_text", "text": "Reopen"},
+    "value": "1",
+    "action_id": "earful_reopen",
+}
+
+
+def actions(*elements: dict[str, object]) -> dict[str, object]:
+    """The workflow's actions block of alert 1."""
+    return {"type": "actions", "block_id": "earful_case_1", "elements": list(elements)}
+
+
 # The mention conftest.store_mention stores, as render shows it (read by hand).
 HEAD = [
     {
@@ -120,7 +156,14 @@ def test_the_posted_alert_carries_both_buttons(posted) -> None:
     _ts, post = posted
     assert post.payload["blocks"] == [
         *HEAD,
-        {"type": "actions", "elements": [OPEN_BUTTON, HANDLE_BUTTON]},
+        actions(
+            OPEN_BUTTON,
+            TAKE_BUTTON,
+            ASSIGN_SELECT,
+            DRAFT_BUTTON,
+            REPLIED_BUTTON,
+            HANDLE_BUTTON,
+        ),
         CONTEXT,
     ]
 
@@ -145,13 +188,17 @@ def test_a_click_is_acked_recorded_and_the_message_rewritten(
         "text": TEXT,
         "blocks": [
             *HEAD,
-            {"type": "actions", "elements": [OPEN_BUTTON]},
+            actions(
+                OPEN_BUTTON,
+                {**ASSIGN_SELECT, "initial_user": "U061F7AUR"},
+                REOPEN_BUTTON,
+            ),
             {
                 "type": "section",
                 "text": {
                     "type": "mrkdwn",
-                    "text": ":white_check_mark: Handled by &lt;!channel&gt; dana "
-                    f"(U061F7AUR) at {when}",
+                    "text": ":white_check_mark: *resolved* · owner <@U061F7AUR> "
+                    f"· since {when}",
                 },
             },
             CONTEXT,
@@ -194,9 +241,9 @@ def test_a_click_on_an_unknown_alert_or_a_bad_value_is_acked_and_logged(
         assert listen.close()  # waits for the clicks' work to finish
     warned = {m for _, level, m in caplog.record_tuples if level == logging.WARNING}
     assert warned == {  # in either order: each click is worked on after its ack
-        "Mark handled clicked with a bad alert id 'x\\n<y>'; ignored",
+        "case action with a bad alert id 'x\\n<y>'; ignored",
         (
-            "Mark handled for alert 7 by <!channel> dana (U061F7AUR) failed: "
+            "case change for alert 7 by <!channel> dana (U061F7AUR) failed: "
             "alert 7 not found: see `earful alerts list`"
         ),
     }

@@ -10,6 +10,7 @@ import pytest
 from alerts import escape_mrkdwn, render
 from alerts.render import MAX_SECTION_TEXT, fit, quote, safe_url, stars
 from storage.models import Alert, BrandMatch, Mention, SentimentResult
+from tests.servers.slack import block_problem
 
 HOSTILE = [
     "<!channel>",
@@ -181,13 +182,27 @@ def test_stars(rating: float, shown: str) -> None:
     assert stars(rating) == shown
 
 
-MARK_HANDLED = {
-    "type": "button",
-    "text": {"type": "plain_text", "text": "Mark handled"},
-    "style": "primary",
-    "value": "3",
-    "action_id": "earful_handle",
-}
+def _button(text: str, action_id: str, **extra: str) -> dict[str, object]:
+    return {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        **extra,
+        "value": "3",
+        "action_id": action_id,
+    }
+
+
+WORKFLOW = [
+    _button("Take it", "earful_take", style="primary"),
+    {
+        "type": "users_select",
+        "placeholder": {"type": "plain_text", "text": "Assign to…"},
+        "action_id": "earful_assign",
+    },
+    _button("Draft reply", "earful_draft"),
+    _button("Replied", "earful_replied"),
+    _button("Resolved", "earful_handle"),
+]
 
 
 @pytest.mark.parametrize(
@@ -202,20 +217,21 @@ MARK_HANDLED = {
                     "url": "https://example.com/review/1",
                     "action_id": "open_mention",
                 },
-                MARK_HANDLED,
+                *WORKFLOW,
             ],
         ),
-        ("javascript:alert(1)", [MARK_HANDLED]),
+        ("javascript:alert(1)", WORKFLOW),
     ],
 )
-def test_the_mark_handled_button_carries_the_alert_id(url: str, elements) -> None:
+def test_the_workflow_controls_carry_the_alert_id(url: str, elements) -> None:
     blocks = render(make_alert(url=url), handle_button=True).blocks
     assert [b for b in blocks if b["type"] == "actions"] == [
-        {"type": "actions", "elements": elements}
+        {"type": "actions", "block_id": "earful_case_3", "elements": elements}
     ]
+    assert block_problem(list(blocks)) is None  # as strict as Slack
 
 
-def test_a_handled_mention_shows_who_and_no_button() -> None:
+def test_a_mention_handled_before_cases_shows_who_and_reopen() -> None:
     alert = make_alert(
         url=None,
         handled_at=datetime(2026, 11, 21, 9, 30, tzinfo=UTC),
@@ -226,10 +242,15 @@ def test_a_handled_mention_shows_who_and_no_button() -> None:
         "header",
         "section",
         "section",
+        "actions",
         "section",
         "context",
     ]
-    assert blocks[3]["text"]["text"] == (
+    assert [e["action_id"] for e in blocks[3]["elements"]] == [
+        "earful_assign",
+        "earful_reopen",
+    ]
+    assert blocks[4]["text"]["text"] == (
         ":white_check_mark: Handled by &lt;!here&gt; Dana at 2026-11-21 09:30 UTC"
     )
 

@@ -57,7 +57,7 @@ def test_the_daemon_answers_the_button_and_still_stops_in_time(
     assert code == 0, daemon.log()
     with sessions() as session:
         assert session.get_one(Mention, 1).handled_by == "dana (U061F7AUR)"
-    assert "Handled by dana (U061F7AUR) at " in str(update.payload["blocks"])
+    assert "*resolved* · owner <@U061F7AUR> · since " in str(update.payload["blocks"])
     assert 'Socket Mode connected: the "Mark handled" button works' in daemon.log()
     assert "WARNING" not in daemon.log()
     assert APP_TOKEN not in daemon.log()

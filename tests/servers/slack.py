@@ -34,7 +34,12 @@ answers ``{"ok": true, "url": "ws://127.0.0.1:…/link/?ticket=…"}``, a URL of
 local Socket Mode server (``socket_mode``, see ``tests/servers/socket_mode.py``);
 ``xapp-<code>`` for a code in ``ERROR_TOKENS`` fails with it, and a bot token
 gets ``not_allowed_token_type``, as from Slack. ``click()`` sends that socket a
-``block_actions`` payload for a button in a posted message, shaped like Slack's.
+``block_actions`` payload for a button (or a ``users_select`` choice) in a posted
+message, shaped like Slack's, with a ``trigger_id`` that ``views.open`` accepts
+once, within three seconds (else ``invalid_trigger_id`` / ``expired_trigger_id``);
+``views.open`` checks the modal as Slack does, and ``submit()`` sends the
+``view_submission`` of an open modal. ``users.info`` knows the team in ``USERS``
+and answers ``user_not_found`` for anyone else.
 
 Channel ``#nope`` does not exist (channel_not_found); ``#not-in`` (not_in_channel)
 and ``#archived`` (is_archived) fail; oversized or empty messages get Slack's
@@ -66,7 +71,12 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from tests.servers.http import LocalServer
-from tests.servers.socket_mode import TEAM_ID, SocketModeServer, block_actions
+from tests.servers.socket_mode import (
+    APP_ID,
+    TEAM_ID,
+    SocketModeServer,
+    block_actions,
+)
 
 ERROR_TOKENS = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "missing_scope"}
@@ -94,6 +104,12 @@ class RecordedRequest:
     payload: dict[str, Any]
 
 
+# The team's members as users.info answers (docs.slack.dev, "users.info").
+USERS: dict[str, dict[str, Any]] = {
+    "U061F7AUR": {"name": "dana", "real_name": "Dana Scully", "deleted": False},
+    "U0G9QF9C6": {"name": "kenji", "real_name": "佐藤 健二", "deleted": False},
+    "U0EVIL0001": {"name": "<!channel> mallory", "real_name": "M", "deleted": False},
+}
 SHAPES_FILE = Path(__file__).with_name("fixtures") / "slack_shapes.json"
 FILLER_CHANNELS = 250  # so conversations.list takes several pages, as on a big team
 KNOWN_CHANNELS = (
@@ -165,11 +181,18 @@ def channel_id(channel: str) -> str:
     return "C" + hashlib.sha1(name.encode()).hexdigest()[:10].upper()  # noqa: S324
 
 
-def block_problem(blocks: list[dict[str, Any]]) -> str | None:
+def block_problem(blocks: list[dict[str, Any]]) -> str | None:  # noqa: PLR0911 - one per rule
     """Why Slack would refuse ``blocks`` with invalid_blocks, or None."""
     if len(blocks) > 50:
         return "more than 50 blocks"
+    block_ids = [b["block_id"] for b in blocks if "block_id" in b]
+    if len(block_ids) != len(set(block_ids)) or any(len(i) > 255 for i in block_ids):
+        return "block_id must be unique in a message and at most 255 characters"
     for block in blocks:
+        if block.get("type") == "actions" and (
+            problem := actions_problem(block.get("elements", []))
+        ):
+            return problem
         kind, text = block.get("type"), block.get("text") or {}
         if kind == "header" and (
             text.get("type") != "plain_text" or len(text.get("text", "")) > 150
@@ -188,6 +211,64 @@ def block_problem(blocks: list[dict[str, Any]]) -> str | None:
     return None
 
 
+TRIGGER_TTL_S = 3.0  # Slack: a trigger_id expires three seconds after it is issued
+
+
+def view_problem(view: dict[str, Any]) -> str | None:  # noqa: PLR0911, PLR0912 - one per rule
+    """Why Slack refuses a modal ``view`` in views.open, or None (docs: "Modals")."""
+    if view.get("type") != "modal":
+        return "view type must be modal"
+    for key, limit in (("title", 24), ("submit", 24), ("close", 24)):
+        part = view.get(key)
+        if part is None and key != "title":
+            continue
+        if not isinstance(part, dict) or part.get("type") != "plain_text":
+            return f"{key} must be a plain_text object"
+        if not 0 < len(part.get("text", "")) <= limit:
+            return f"{key} text must be 1 to {limit} characters"
+    blocks = view.get("blocks") or []
+    if not 0 < len(blocks) <= 100:
+        return "a modal holds 1 to 100 blocks"
+    inputs = [b for b in blocks if b.get("type") == "input"]
+    if inputs and "submit" not in view:
+        return "a modal with input blocks needs a submit button"
+    if len(str(view.get("private_metadata", ""))) > 3000:
+        return "private_metadata at most 3000 characters"
+    if len(str(view.get("callback_id", ""))) > 255:
+        return "callback_id at most 255 characters"
+    for block in inputs:
+        element = block.get("element") or {}
+        if element.get("type") != "plain_text_input" or "action_id" not in element:
+            return "input element must be a plain_text_input with an action_id"
+        if len(str(element.get("initial_value", ""))) > 3000:
+            return "initial_value at most 3000 characters"
+        if "block_id" not in block:
+            return "give input blocks a block_id to read their value back"
+    return block_problem([b for b in blocks if b.get("type") != "input"])
+
+
+def actions_problem(elements: list[dict[str, Any]]) -> str | None:
+    """Why Slack refuses an actions block's ``elements``, or None."""
+    if not 0 < len(elements) <= 25:
+        return "an actions block holds 1 to 25 elements"
+    ids = [e.get("action_id") for e in elements if e.get("action_id")]
+    if len(ids) != len(set(ids)):
+        return "action_id must be unique in a block"
+    for e in elements:
+        if e.get("type") == "button" and (
+            len(e.get("text", {}).get("text", "")) > 75
+            or len(str(e.get("value", ""))) > 2000
+        ):
+            return "button text at most 75 characters, value at most 2000"
+        if e.get("type") == "users_select" and (
+            e.get("placeholder", {}).get("type", "plain_text") != "plain_text"
+        ):
+            return "a users_select placeholder must be plain_text"
+        if e.get("type") not in {"button", "users_select", "static_select"}:
+            return f"unsupported element {e.get('type')!r}"
+    return None
+
+
 class SlackServer(LocalServer):
     """The local Slack: ``api_url`` for ``WebClient``, ``hook_url(name)`` for webhooks."""
 
@@ -202,6 +283,8 @@ class SlackServer(LocalServer):
         self.lock = threading.Condition()
         self._ts = itertools.count(1)
         self.socket_mode = SocketModeServer()
+        self.triggers: dict[str, float] = {}  # trigger_id → when Slack issued it
+        self.views: dict[str, dict[str, Any]] = {}  # open modals by view id
         super().__init__(type("BoundSlackHandler", (SlackHandler,), {"slack": self}))
         with self.lock:
             for name in KNOWN_CHANNELS:
@@ -238,6 +321,8 @@ class SlackServer(LocalServer):
             self.answered.clear()
             self.history.clear()
             self.counts.clear()
+            self.triggers.clear()
+            self.views.clear()
             self.fault = None
             self.channels.clear()
             for name in KNOWN_CHANNELS:
@@ -294,8 +379,19 @@ class SlackServer(LocalServer):
                 raise TimeoutError(msg)
             return done()
 
-    def click(self, channel: str, ts: str, action_id: str, user: dict[str, str]) -> str:
-        """``user`` clicks button ``action_id`` of a posted message; the envelope id."""
+    def click(
+        self,
+        channel: str,
+        ts: str,
+        action_id: str,
+        user: dict[str, str],
+        *,
+        selected_user: str | None = None,
+    ) -> str:
+        """``user`` clicks button ``action_id`` of a posted message; the envelope id.
+
+        For a ``users_select``, ``user`` chooses ``selected_user`` in it.
+        """
         cid = channel_id(channel)
         with self.lock:
             [message] = [m for m in self.history.get(cid, []) if m["ts"] == ts]
@@ -306,7 +402,40 @@ class SlackServer(LocalServer):
             user,
             channel={"id": cid, "name": channel.lstrip("#")},
             response_url=f"{self.url}/actions/{TEAM_ID}/{uuid.uuid4().hex}",
+            selected_user=selected_user,
         )
+        with self.lock:
+            self.triggers[payload["trigger_id"]] = time.monotonic()
+        return self.socket_mode.interactive(payload)
+
+    def submit(self, view_id: str, user: dict[str, str], text: str) -> str:
+        """``user`` submits open modal ``view_id`` with ``text`` typed in its input.
+
+        Sends the ``view_submission`` payload Slack documents (docs.slack.dev,
+        "view_submission payload"): the view with its ``state.values``, keyed by
+        block id and action id. Returns the envelope id.
+        """
+        with self.lock:
+            view = json.loads(json.dumps(self.views.pop(view_id)))
+        [(block_id, action_id)] = [
+            (b["block_id"], b["element"]["action_id"])
+            for b in view["blocks"]
+            if b["type"] == "input"
+        ]
+        value = {"type": "plain_text_input", "value": text}
+        view["state"] = {"values": {block_id: {action_id: value}}}
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": "example"},
+            "user": {**user, "team_id": TEAM_ID},
+            "api_app_id": APP_ID,
+            "token": "verification-token-placeholder",
+            "trigger_id": f"{time.time():.6f}.{uuid.uuid4().hex}",
+            "view": view,
+            "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
         return self.socket_mode.interactive(payload)
 
     def next_ts(self) -> str:
@@ -424,6 +553,8 @@ class SlackHandler(BaseHTTPRequestHandler):
             "conversations.history": self._history,
             "conversations.replies": self._replies,
             "conversations.list": self._list,
+            "users.info": self._user_info,
+            "views.open": self._views_open,
         }
         if method not in handlers:
             return self._json({"ok": False, "error": "unknown_method"}, 404)
@@ -517,6 +648,49 @@ class SlackHandler(BaseHTTPRequestHandler):
             "text": message["text"],
             "message": message,
         }
+
+    def _views_open(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """views.open: a fresh, unused trigger_id (3 s) and a valid modal view."""
+        trigger = str(payload.get("trigger_id") or "")
+        view = payload.get("view")
+        if isinstance(view, str):
+            view = json.loads(view)
+        if not trigger or not isinstance(view, dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        with self.slack.lock:
+            issued = self.slack.triggers.pop(trigger, None)
+        if issued is None:
+            return {"ok": False, "error": "invalid_trigger_id"}
+        if time.monotonic() - issued > TRIGGER_TTL_S:
+            return {"ok": False, "error": "expired_trigger_id"}
+        if (problem := view_problem(view)) is not None:
+            return {
+                "ok": False,
+                "error": "invalid_arguments",
+                "response_metadata": {"messages": [f"[ERROR] {problem}"]},
+            }
+        view_id = "V" + uuid.uuid4().hex[:10].upper()
+        stored = {
+            **view,
+            "id": view_id,
+            "team_id": TEAM_ID,
+            "app_id": APP_ID,
+            "hash": uuid.uuid4().hex[:20],
+            "state": {"values": {}},
+        }
+        with self.slack.lock:
+            self.slack.views[view_id] = stored
+        return {"ok": True, "view": stored}
+
+    def _user_info(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """users.info: ``user`` is required, and must be a member's id."""
+        user_id = str(payload.get("user") or "")
+        if not user_id:
+            return {"ok": False, "error": "invalid_arguments"}
+        found = USERS.get(user_id)
+        if found is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": {**found, "id": user_id, "team_id": TEAM_ID}}
 
     def _readable(self, payload: dict[str, Any]) -> str | None:
         """The conversation ID a read names, or None: reads take IDs only, as Slack's."""

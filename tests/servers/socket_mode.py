@@ -42,22 +42,43 @@ def block_actions(
     *,
     channel: dict[str, str],
     response_url: str,
+    selected_user: str | None = None,
 ) -> dict[str, Any]:
     """The ``block_actions`` payload of a click on button ``action_id`` in ``message``.
+
+    For a ``users_select`` element it is the choice of ``selected_user``, which
+    Slack also reports in ``state.values``.
 
     Its shape follows Slack's documentation (docs.slack.dev, "block_actions
     payload"): who clicked, the container, the whole message as Slack stores
     it, and the clicked element with its block and the time of the click.
     """
     [(block_id, element)] = [
-        (f"b{i}", e)
+        (block.get("block_id") or f"b{i}", e)  # Slack makes one up when unset
         for i, block in enumerate(message.get("blocks", []))
         for e in block.get("elements", [])
         if block.get("type") == "actions" and e.get("action_id") == action_id
     ]
     action_ts = f"{time.time():.6f}"
     action = {**element, "block_id": block_id, "action_ts": action_ts}
-    action["text"] = {**element["text"], "emoji": True}
+    state: dict[str, Any] = {}
+    if element["type"] == "users_select":  # a choice, not a click: no text, no value
+        if not selected_user:
+            msg = "a users_select action needs the selected user"
+            raise ValueError(msg)
+        action = {
+            "type": "users_select",
+            "action_id": action_id,
+            "block_id": block_id,
+            "selected_user": selected_user,
+            "action_ts": action_ts,
+        }
+        if "initial_user" in element:
+            action["initial_user"] = element["initial_user"]
+        choice = {"type": "users_select", "selected_user": selected_user}
+        state = {block_id: {action_id: choice}}
+    else:
+        action["text"] = {**element["text"], "emoji": True}
     return {
         "type": "block_actions",
         "user": {**user, "team_id": TEAM_ID},
@@ -75,7 +96,7 @@ def block_actions(
         "is_enterprise_install": False,
         "channel": channel,
         "message": message,
-        "state": {"values": {}},
+        "state": {"values": state},
         "response_url": response_url,
         "actions": [action],
     }

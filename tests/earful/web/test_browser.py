@@ -62,3 +62,60 @@ def test_overview_inbox_and_toggle(page, dashboard):
     page.reload()
     handled = page.locator(f'[data-mention-id="{dashboard.ids["skates"]}"]')
     assert handled.get_by_role("button", name="Mark unhandled").is_visible()
+
+
+def test_inbox_case_form_sets_state_and_owner(page, dashboard):
+    from storage.cases import case_events  # noqa: PLC0415 - this test only
+    from storage.models import Case  # noqa: PLC0415
+
+    skates_id = dashboard.ids["skates"]
+    page.goto(f"{dashboard.url}/inbox")
+    skates = page.locator(f'[data-mention-id="{skates_id}"]')
+    skates.get_by_label("State").select_option("replied")
+    skates.get_by_label("Owner").fill("佐藤 <b>健二</b>")
+    skates.get_by_role("button", name="Update").click()
+    page.wait_for_url(f"{dashboard.url}/inbox")
+    shown = page.locator(f'[data-mention-id="{skates_id}"] .case')
+    assert shown.inner_text() == "replied · 佐藤 <b>健二</b>"
+    assert page.locator("main b").count() == 0  # the owner's text stays text
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-inbox-case.png"), full_page=True)
+    with dashboard.sessions() as s:
+        case = s.get(Case, skates_id)
+        assert (case.state, case.owner) == ("replied", "佐藤 <b>健二</b>")
+        [event] = case_events(s, skates_id)
+        assert (event.via, event.from_state, event.to_state) == (
+            "dashboard",
+            "new",
+            "replied",
+        )
+
+
+def test_response_page(page, dashboard):
+    from datetime import timedelta  # noqa: PLC0415 - this test only
+
+    from storage import utcnow  # noqa: PLC0415
+    from storage.cases import Actor, change, note_alerted  # noqa: PLC0415
+    from storage.models import CaseState  # noqa: PLC0415
+
+    now = utcnow()
+    ids = dashboard.ids
+    with dashboard.sessions() as s, s.begin():
+        for name in ("skates", "hostile"):
+            note_alerted(s, ids[name], now - timedelta(hours=6))
+        change(
+            s, ids["skates"], Actor("佐藤", "slack"),
+            state=CaseState.REPLIED, now=now - timedelta(hours=5),
+        )  # fmt: skip
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{dashboard.url}/response")
+    rows = page.locator('table[data-table="source"] tbody tr')
+    assert rows.count() == 2
+    assert page.locator("main script, main img").count() == 0
+    waiting = page.locator(".unanswered .mention")
+    assert waiting.count() == 1
+    assert waiting.locator(".title").inner_text() == "<script>alert(1)</script>"
+    assert dialogs == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-response.png"), full_page=True)
