@@ -3,22 +3,40 @@
 The brand and each competitor (``[[brands]] competitor = true``) over one
 window, and per day or week within it. Everything reads ``brand_matches``
 (dated, indexed) joined to scores and aspects by mention id, as
-``storage.stats`` and ``storage.aspects`` do. Response times are not here: no
-column yet records when a brand answered in public (see docs/alerts.md).
+``storage.stats`` and ``storage.aspects`` do.
+
+Response time is compared where a brand's public answer is visible on the site
+(``mentions.replied_at``: a developer reply under a Google Play review today),
+so it is the same measure for the brand and its competitors. The team's own
+case timings (``storage.response``) exist only for the brand's alerted mentions
+and are not comparable with a competitor's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from statistics import median
 from typing import Any
 
 from sqlalchemy import Integer, Select, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from storage.aspects import AspectCount, aspect_counts
-from storage.models import BrandMatch, SentimentResult
+from storage.models import BrandMatch, Mention, SentimentResult
 from storage.stats import Period, bucket
+
+
+@dataclass(frozen=True, slots=True)
+class PublicReplies:
+    """A brand's answers given in public on the sites, in one window."""
+
+    replied: int  # mentions answered in public
+    median_hours: float  # from publication to the public answer
+
+    def share(self, mentions: int) -> float:
+        """The share of ``mentions`` answered in public."""
+        return self.replied / mentions if mentions else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +51,7 @@ class BrandSide:
     positive: int
     share: float  # of all the compared brands' mentions
     aspects: dict[str, AspectCount] = field(default_factory=dict)
+    replies: PublicReplies | None = None  # None: no public reply seen in the window
 
     @property
     def net(self) -> float:
@@ -101,10 +120,12 @@ def compare_brands(
     aspects: dict[str, dict[str, AspectCount]] = {}
     for count in aspect_counts(session, model_id, brands, since, until):
         aspects.setdefault(count.brand, {})[count.aspect] = count
+    replies = public_replies(session, since, until, brands)
     sides = [
         BrandSide(
             str(b), bool(c), int(n), int(neg), int(neu), int(pos),
             int(n) / total if total else 0.0, aspects.get(str(b), {}),
+            replies.get(str(b)),
         )
         for b, c, n, neg, neu, pos in rows
     ]  # fmt: skip
@@ -135,3 +156,44 @@ def compare_over_time(
             _scored(stmt, model_id, since, until, brands)
         )
     ]
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands timestamps back naive; they are stored in UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def public_replies(
+    session: Session,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    brands: tuple[str, ...] = (),
+) -> dict[str, PublicReplies]:
+    """Per brand: mentions published in the window and answered in public, and how fast.
+
+    Reads only answered mentions (``replied_at`` set), so its cost follows the
+    replies, not the mentions. A reply dated before its post (clock skew on the
+    site) counts as immediate.
+    """
+    stmt = (
+        select(BrandMatch.brand, Mention.published_at, Mention.replied_at)
+        .select_from(Mention)
+        .join(BrandMatch, BrandMatch.mention_id == Mention.id)
+        .where(Mention.replied_at.is_not(None), Mention.published_at.is_not(None))
+    )
+    if brands:
+        stmt = stmt.where(BrandMatch.brand.in_(brands))
+    if since is not None:
+        stmt = stmt.where(BrandMatch.published_at >= since)
+    if until is not None:
+        stmt = stmt.where(BrandMatch.published_at < until)
+    hours: dict[str, list[float]] = {}
+    for brand, published, replied in session.execute(stmt):
+        if published is None or replied is None:  # excluded by the query
+            continue
+        delay = (_aware(replied) - _aware(published)).total_seconds() / 3600
+        hours.setdefault(str(brand), []).append(max(0.0, delay))
+    return {
+        brand: PublicReplies(len(delays), median(delays))
+        for brand, delays in hours.items()
+    }

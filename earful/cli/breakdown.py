@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from earful.cli.tables import pad, terminal_safe
 from storage.aspects import aspect_counts
-from storage.compare import compare_brands, compare_over_time
+from storage.compare import BrandSide, compare_brands, compare_over_time
 from storage.stats import Period, Window
 
 
@@ -66,9 +66,11 @@ def compare_lines(session: Session, w: Window, period: Period) -> list[str]:
                 f"{count.negative_share:.0%} of {count.total}" if count else "-"
             )
         lines.append(row(f"negative: {terminal_safe(aspect)}", cells))
+    lines.append(row("answered in public", [_answered(s) for s in sides]))
+    lines.append(row("median reply time", [_reply_time(s) for s in sides]))
     lines += [
         "",
-        "* competitor; response times are not compared (not recorded yet)",
+        "* competitor; answers in public as the sites show them (e.g. developer replies)",
         "",
     ]
     by_period: dict[str, dict[str, str]] = {}
@@ -82,6 +84,19 @@ def compare_lines(session: Session, w: Window, period: Period) -> list[str]:
         for key, cells in by_period.items()
     ]
     return lines
+
+
+def _answered(side: BrandSide) -> str:
+    if side.replies is None:
+        return "-"
+    return f"{side.replies.share(side.mentions):.0%} of {side.mentions}"
+
+
+def _reply_time(side: BrandSide) -> str:
+    if side.replies is None:
+        return "-"
+    hours = side.replies.median_hours
+    return f"{hours * 60:.0f} min" if hours < 1 else f"{hours:.1f} h"
 
 
 def breakdown_lines(

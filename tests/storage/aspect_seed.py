@@ -31,6 +31,8 @@ GLOBEX = [
                   ("delivery", "positive", 0.1, "clause")]),
 ]  # fmt: skip
 
+REPLIED = {"globex-price": datetime(2026, 11, 12, 14, tzinfo=UTC)}
+
 
 def seed_aspects(sessions: sessionmaker[Session], ids: dict[str, int]) -> None:
     """Add :data:`ASPECTS` to the analyst seed's mentions, and :data:`GLOBEX`."""
@@ -48,6 +50,8 @@ def seed_aspects(sessions: sessionmaker[Session], ids: dict[str, int]) -> None:
                 language="ja" if external_id.endswith("-ja") else "en",
                 published_at=datetime(2026, 11, day, 9, tzinfo=UTC),
                 content_hash=content_hash(None, text),
+                # Globex answers its price complaint in public five hours later
+                replied_at=REPLIED.get(external_id),
             )
             m.matches = [BrandMatch(brand="Globex", competitor=True, terms=["globex"])]
             neg = 0.9 if label == "negative" else 0.05

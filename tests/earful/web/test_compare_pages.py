@@ -25,7 +25,12 @@ def test_compare_page_sets_brands_side_by_side(seeded):
     assert '<tr><th scope="row">negative about support</th><td>–</td>' in html
     assert "100 % <small>of 1</small>" in html
     assert 'data-chart="compare-aspects"' in html
-    assert "Response times are not compared" in html
+    # Globex answered its price complaint in public five hours after the post
+    assert (
+        '<tr><th scope="row">median reply time</th><td>–</td><td>5.0 h</td></tr>'
+        in html
+    )
+    assert "20 % <small>of 5</small>" in html
 
 
 def test_hostile_aspect_name_is_inert(seeded):
