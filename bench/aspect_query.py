@@ -7,8 +7,8 @@ opinionated ones aspects as scoring would: 60 % of negative or positive
 mentions one aspect, a quarter of them a second, one row per brand named
 (about 560,000 rows for a million mentions). Times the calls behind ``earful stats --aspects --brand``
 (one brand, 30 days), the dashboard's aspect charts (every brand, 30 days) and
-``earful stats --compare`` (every brand, a quarter: volume, net, share of voice
-and aspects), each against the goal (SQLite 200 ms, PostgreSQL 100 ms) and
+``earful stats --compare`` (every brand, a quarter: volume, net, share of voice,
+aspects and answers in public; one mention in a hundred is answered), each against the goal (SQLite 200 ms, PostgreSQL 100 ms) and
 against a baseline in the same run: the same call with the indexes that serve
 it dropped in a rolled-back transaction. Prints the plan lines too.
 """
@@ -38,7 +38,7 @@ from bench.query import (
 )
 from storage import make_engine, upgrade
 from storage.aspects import aspect_counts
-from storage.compare import compare_brands
+from storage.compare import compare_brands, public_replies
 
 ASPECT_INDEXES = (
     "ix_mention_aspects_model_id_brand_published_at",
@@ -79,8 +79,22 @@ def add_aspects(engine: Engine) -> int:
         )
 
 
+def add_replies(engine: Engine) -> int:
+    """Answer one mention in a hundred in public five hours after it was posted."""
+    later = (
+        "datetime(published_at, '+5 hours')"
+        if engine.dialect.name == "sqlite"
+        else "published_at + interval '5 hours'"
+    )
+    with engine.begin() as conn:
+        return conn.exec_driver_sql(
+            f"UPDATE mentions SET replied_at = {later}"  # noqa: S608 - no input
+            f" WHERE {_MOD.format('id', 100)} = 0 AND published_at IS NOT NULL"
+        ).rowcount
+
+
 def cases() -> list[Case]:
-    """The three aspect questions; the indexes named are dropped for the baseline."""
+    """The aspect questions; the indexes named are dropped for the baseline."""
     last = END - timedelta(days=1)
     month = last - timedelta(days=30)
     quarter = (datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC))
@@ -102,7 +116,13 @@ def cases() -> list[Case]:
                 *BRAND_INDEXES,
                 *ASPECT_INDEXES,
                 "ix_sentiment_results_mention_id_model_id_label",
+                "ix_mentions_answered",
             ),
+        ),
+        Case(
+            "answers in public per brand, one quarter",
+            lambda s: list(public_replies(s, *quarter).items()),
+            ("ix_mentions_answered",),
         ),
     ]
 
@@ -131,6 +151,7 @@ def bench_sqlite(n: int, runs: int) -> None:
         t0 = time.perf_counter()
         load_sqlite(path, n)
         rows = add_aspects(engine)
+        add_replies(engine)
         print(f"SQLite: {n:,} mentions, {rows:,} aspect rows, loaded in"
               f" {time.perf_counter() - t0:.0f} s")  # fmt: skip
         print(" without statistics (as Earful leaves the file):")
@@ -155,8 +176,10 @@ def bench_postgres(n: int, runs: int) -> None:
         t0 = time.perf_counter()
         load_postgres(url, n)
         rows = add_aspects(engine)
+        add_replies(engine)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
             c.exec_driver_sql("VACUUM ANALYZE mention_aspects")
+            c.exec_driver_sql("VACUUM ANALYZE mentions")
         print(f"PostgreSQL: {n:,} mentions, {rows:,} aspect rows, loaded in"
               f" {time.perf_counter() - t0:.0f} s")  # fmt: skip
         bench(engine, runs, 100)

@@ -171,9 +171,10 @@ def public_replies(
 ) -> dict[str, PublicReplies]:
     """Per brand: mentions published in the window and answered in public, and how fast.
 
-    Reads only answered mentions (``replied_at`` set), so its cost follows the
-    replies, not the mentions. A reply dated before its post (clock skew on the
-    site) counts as immediate.
+    Reads only answered mentions (``replied_at`` set) through the partial index
+    ``ix_mentions_answered``, so its cost follows the replies, not the mentions;
+    the window is the mention's own date (``brand_matches`` holds a copy of it).
+    A reply dated before its post (clock skew on the site) counts as immediate.
     """
     stmt = (
         select(BrandMatch.brand, Mention.published_at, Mention.replied_at)
@@ -184,9 +185,9 @@ def public_replies(
     if brands:
         stmt = stmt.where(BrandMatch.brand.in_(brands))
     if since is not None:
-        stmt = stmt.where(BrandMatch.published_at >= since)
+        stmt = stmt.where(Mention.published_at >= since)
     if until is not None:
-        stmt = stmt.where(BrandMatch.published_at < until)
+        stmt = stmt.where(Mention.published_at < until)
     hours: dict[str, list[float]] = {}
     for brand, published, replied in session.execute(stmt):
         if published is None or replied is None:  # excluded by the query

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -85,6 +86,15 @@ class Mention(Base):
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
         Index("ix_mentions_published_at", "published_at"),
+        # The few mentions answered in public, by date: the comparison's reply
+        # times read this alone (covering), not every mention of the period.
+        Index(
+            "ix_mentions_answered",
+            "published_at",
+            "replied_at",
+            sqlite_where=text("replied_at IS NOT NULL"),
+            postgresql_where=text("replied_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
