@@ -1,6 +1,7 @@
 """Scaling out: crawls/min and mentions scored/s with 1, 2 and 4 worker processes.
 
     .venv/bin/python -m bench.scale [--sources 1000] [--mentions 50000] [--workers 1 2 4]
+                                    [--seconds S]
 
 Needs PostgreSQL (``EARFUL_TEST_POSTGRES_URL``, default the local ``test``
 database's server); each phase gets a fresh database, dropped at the end.
@@ -17,6 +18,12 @@ database's server); each phase gets a fresh database, dropped at the end.
   ``SKIP LOCKED``, so no mention is scored twice). Mentions/s is the count over
   the time from the first score to the last (model loading excluded; it is
   reported as memory).
+
+With ``--seconds``, each phase stops after that long (from its start) with the
+whole backlog still queued, and the rate is what finished over the time it
+took: the full 1,000 feeds and 50,000 mentions take hours per worker count on
+a 2-core machine, while the rate with the full backlog waiting settles within
+minutes.
 
 Ratios are against the 1-worker run of the same invocation. ``busy`` is the
 machine's CPU use during the phase (all cores, from ``/proc/stat``): once it
@@ -195,9 +202,19 @@ def rss_mib(pid: int, key: str = "VmRSS") -> float:
     return 0.0
 
 
-def wait_until(check: Any, procs: list[subprocess.Popen[bytes]], log: Path) -> None:
+def wait_until(
+    check: Any,
+    procs: list[subprocess.Popen[bytes]],
+    log: Path,
+    window_s: float | None = None,
+) -> None:
+    """Wait for ``check``; with ``window_s``, stop after that long regardless."""
+    if window_s is not None and time.monotonic() > window_s:
+        return
     deadline = time.monotonic() + DEADLINE_S
     while not check():
+        if window_s is not None and time.monotonic() > window_s:
+            return
         if any(p.poll() is not None for p in procs):
             sys.exit(f"a process exited early; see {log}")
         if time.monotonic() > deadline:
@@ -205,7 +222,10 @@ def wait_until(check: Any, procs: list[subprocess.Popen[bytes]], log: Path) -> N
         time.sleep(1.0)
 
 
-def crawl_phase(site: str, sources: int, workers: int, tmp: Path) -> dict[str, float]:
+def crawl_phase(
+    site: str, sources: int, workers: int, tmp: Path, seconds: float | None
+) -> dict[str, float]:
+    window = None if seconds is None else time.monotonic() + seconds
     with fresh_database() as url:
         config = write_config(tmp, url, site, sources)
         engine = create_engine(url)
@@ -230,26 +250,28 @@ def crawl_phase(site: str, sources: int, workers: int, tmp: Path) -> dict[str, f
                 return False
 
         try:
-            wait_until(done, procs, log)
+            wait_until(done, procs, log, window)
             busy = busy_since(ticks)
+            # Read before stopping: crawls cut short by the stop are not counted.
+            with engine.connect() as conn:
+                first, last, finished, ok, mentions = conn.execute(
+                    text(
+                        "SELECT min(started_at), max(finished_at),"
+                        " count(finished_at), count(*) FILTER (WHERE status = 'ok'),"
+                        " (SELECT count(*) FROM mentions) FROM crawl_runs"
+                    )
+                ).one()
         finally:
             stop(procs)
-        with engine.connect() as conn:
-            first, last, ok, mentions = conn.execute(
-                text(
-                    "SELECT min(started_at), max(finished_at),"
-                    " count(*) FILTER (WHERE status = 'ok'),"
-                    " (SELECT count(*) FROM mentions) FROM crawl_runs"
-                )
-            ).one()
         engine.dispose()
-    seconds = (last - first).total_seconds()
+    took = (last - first).total_seconds()
     return {
-        "crawls/min": sources / seconds * 60,
+        "crawls/min": finished / took * 60,
+        "crawled": finished,
         "ok": ok,
         "mentions": mentions,
         "busy": busy,
-        "seconds": seconds,
+        "seconds": took,
     }
 
 
@@ -278,7 +300,9 @@ def seed(url: str, count: int) -> None:
     sessions.kw["bind"].dispose()
 
 
-def score_phase(mentions: int, workers: int, tmp: Path) -> dict[str, float]:
+def score_phase(
+    mentions: int, workers: int, tmp: Path, seconds: float | None
+) -> dict[str, float]:
     from earful import engine as tasks  # noqa: PLC0415
 
     with fresh_database() as url:
@@ -308,7 +332,8 @@ def score_phase(mentions: int, workers: int, tmp: Path) -> dict[str, float]:
                     n = conn.scalar(text("SELECT count(*) FROM sentiment_results"))
                     return bool(n is not None and n >= mentions)
 
-            wait_until(scored, procs, log)
+            window = None if seconds is None else time.monotonic() + seconds
+            wait_until(scored, procs, log, window)
             busy = busy_since(ticks)
             peak = [rss_mib(p.pid, "VmHWM") for p in procs]
         finally:
@@ -339,6 +364,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--skip-crawl", action="store_true")
     parser.add_argument("--skip-score", action="store_true")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        help="stop each phase after this long, the rest of the backlog still queued",
+    )
     args = parser.parse_args()
     try:
         create_engine(PG_ADMIN).connect().close()
@@ -350,15 +380,16 @@ def main() -> None:
         tmp = Path(folder)
         if not args.skip_crawl:
             print(f"\nCrawl: {args.sources} feeds, 1 job per worker process")
-            print("workers  crawls/min  vs 1   busy   ok/mentions  seconds")
+            print("workers  crawls/min  vs 1   busy  crawled ok/mentions  seconds")
             base = None
             with feed_site() as site:
                 for n in args.workers:
-                    r = crawl_phase(site, args.sources, n, tmp)
+                    r = crawl_phase(site, args.sources, n, tmp, args.seconds)
                     base = base or r["crawls/min"]
                     print(
                         f"{n:>7}  {r['crawls/min']:>10.1f}  {r['crawls/min'] / base:>4.2f}"
-                        f"  {r['busy']:>4.0%}  {r['ok']:>5.0f}/{r['mentions']:<6.0f}"
+                        f"  {r['busy']:>4.0%}  {r['crawled']:>7.0f}"
+                        f" {r['ok']:>5.0f}/{r['mentions']:<6.0f}"
                         f"  {r['seconds']:>7.1f}",
                         flush=True,
                     )
@@ -369,7 +400,7 @@ def main() -> None:
             )
             base = None
             for n in args.workers:
-                r = score_phase(args.mentions, n, tmp)
+                r = score_phase(args.mentions, n, tmp, args.seconds)
                 base = base or r["scored/s"]
                 per_core = r["scored/s"] / min(n, cores) / base
                 print(
