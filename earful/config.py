@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
@@ -97,6 +97,33 @@ class Strict(BaseModel):
     )
 
 
+def _query_names_something(query: str | None) -> str | None:
+    """A brand's or aspect's query parses and needs some term to be found."""
+    if query is None:
+        return None
+    try:
+        tree = parse_query(query)
+    except QueryError as exc:
+        raise ValueError(str(exc)) from None
+    if evaluate(tree, lambda _term: False):
+        msg = (
+            f"query {query!r} matches text that names none of its terms "
+            "(e.g. only NOT ...): add a term it must find"
+        )
+        raise ValueError(msg)
+    return query
+
+
+_Rule = TypeVar("_Rule", "BrandConfig", "AspectConfig")
+
+
+def _has_terms_or_query(rule: _Rule) -> _Rule:
+    if not rule.terms and not rule.query:
+        msg = "set terms or query"
+        raise ValueError(msg)
+    return rule
+
+
 class BrandConfig(Strict):
     """A brand to watch: the terms that name it and the ones that rule a match out."""
 
@@ -117,29 +144,8 @@ class BrandConfig(Strict):
     competitor: bool = False
     """A competitor: collected and reported, alerted only by rules that name it."""
 
-    @field_validator("query")
-    @classmethod
-    def _query_parses_and_names_something(cls, query: str | None) -> str | None:
-        if query is None:
-            return None
-        try:
-            tree = parse_query(query)
-        except QueryError as exc:
-            raise ValueError(str(exc)) from None
-        if evaluate(tree, lambda _term: False):
-            msg = (
-                f"query {query!r} matches text that names none of its terms "
-                "(e.g. only NOT ...): add a term it must find"
-            )
-            raise ValueError(msg)
-        return query
-
-    @model_validator(mode="after")
-    def _terms_or_query(self) -> BrandConfig:
-        if not self.terms and not self.query:
-            msg = "set terms or query"
-            raise ValueError(msg)
-        return self
+    _query = field_validator("query")(_query_names_something)
+    _terms_or_query = model_validator(mode="after")(_has_terms_or_query)
 
     def rule(self) -> BrandRule:
         """The brand as the collectors' matching rule."""
@@ -172,26 +178,8 @@ class AspectConfig(Strict):
     languages: list[Annotated[str, Field(min_length=2, max_length=16)]] = []
     """Only mentions detected in these languages (empty: any)."""
 
-    @field_validator("query")
-    @classmethod
-    def _query_parses(cls, query: str | None) -> str | None:
-        if query is None:
-            return None
-        try:
-            tree = parse_query(query)
-        except QueryError as exc:
-            raise ValueError(str(exc)) from None
-        if evaluate(tree, lambda _term: False):
-            msg = f"query {query!r} matches text that names none of its terms"
-            raise ValueError(msg)
-        return query
-
-    @model_validator(mode="after")
-    def _terms_or_query(self) -> AspectConfig:
-        if not self.terms and not self.query:
-            msg = "set terms or query"
-            raise ValueError(msg)
-        return self
+    _query = field_validator("query")(_query_names_something)
+    _terms_or_query = model_validator(mode="after")(_has_terms_or_query)
 
     def rule(self) -> AspectRule:
         """The aspect as the detector's rule."""
