@@ -30,11 +30,9 @@ from bench.query import (
     MODEL,
     PG_ADMIN,
     Case,
-    baseline_ms,
+    bench,
     load_postgres,
     load_sqlite,
-    median_ms,
-    plans,
 )
 from storage import make_engine, upgrade
 from storage.aspects import aspect_counts
@@ -127,21 +125,6 @@ def cases() -> list[Case]:
     ]
 
 
-def bench(engine: Engine, runs: int, goal_ms: float) -> None:
-    """Time each question; print median, goal, baseline and plan lines."""
-    for case in cases():
-        with engine.connect() as conn:
-            median = median_ms(conn, case.run, runs)
-            lines = plans(conn, case.run)
-        base = baseline_ms(engine, case, runs)
-        verdict = "ok" if median < goal_ms else "OVER"
-        print(f"  {case.name}: {median:7.1f} ms median of {runs};"
-              f" goal {goal_ms:.0f} ms: {verdict};"
-              f" baseline {base:7.1f} ms, x{base / median:.1f}")  # fmt: skip
-        for line in lines:
-            print(f"      plan: {line}")
-
-
 def bench_sqlite(n: int, runs: int) -> None:
     """SQLite as Earful leaves it, then after ANALYZE."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -155,11 +138,11 @@ def bench_sqlite(n: int, runs: int) -> None:
         print(f"SQLite: {n:,} mentions, {rows:,} aspect rows, loaded in"
               f" {time.perf_counter() - t0:.0f} s")  # fmt: skip
         print(" without statistics (as Earful leaves the file):")
-        bench(engine, runs, 200)
+        bench(engine, runs, 200, cases())
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
         print(" after ANALYZE:")
-        bench(engine, runs, 200)
+        bench(engine, runs, 200, cases())
         engine.dispose()
 
 
@@ -182,7 +165,7 @@ def bench_postgres(n: int, runs: int) -> None:
             c.exec_driver_sql("VACUUM ANALYZE mentions")
         print(f"PostgreSQL: {n:,} mentions, {rows:,} aspect rows, loaded in"
               f" {time.perf_counter() - t0:.0f} s")  # fmt: skip
-        bench(engine, runs, 100)
+        bench(engine, runs, 100, cases())
     finally:
         engine.dispose()
         with admin.connect() as conn:

@@ -344,9 +344,11 @@ def baseline_ms(engine: Engine, case: Case, runs: int) -> float:
             conn.rollback()
 
 
-def bench(engine: Engine, runs: int, goal_ms: float) -> None:
-    """Time the analyst questions; print median, goal, baseline and plan."""
-    for case in cases(engine.dialect.name):
+def bench(
+    engine: Engine, runs: int, goal_ms: float, questions: list[Case] | None = None
+) -> None:
+    """Time the analyst questions (or ``questions``); print median, goal, baseline, plan."""
+    for case in questions or cases(engine.dialect.name):
         with engine.connect() as conn:
             median = median_ms(conn, case.run, runs)
             lines = plans(conn, case.run)
