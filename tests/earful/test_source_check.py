@@ -28,7 +28,7 @@ recipe = "xenforo"
 [[sources]]
 name = "hn"
 type = "hackernews"
-query = "apple"
+query = "acme"
 api_url = "{hn}"
 """
 
