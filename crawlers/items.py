@@ -39,6 +39,8 @@ class MentionItem:
     rating: float | None = None  # 0-1
     language: str | None = None
     published_at: datetime | None = None  # timezone-aware UTC
+    # "day", "month", "year": the source gave no finer date (see crawlers.dates)
+    published_precision: str | None = None
     raw: dict[str, Any] | None = None
     reply_text: str | None = None  # the public answer under the post (developer reply)
     replied_at: datetime | None = None

@@ -115,6 +115,9 @@ class Mention(Base):
     rating: Mapped[float | None] = mapped_column(Float)
     language: Mapped[str | None] = mapped_column(String(16))
     published_at: Mapped[datetime | None]
+    # "day", "month" or "year" when the source gave no finer date (published_at
+    # is then the first of it); None when it gave a time.
+    published_precision: Mapped[str | None] = mapped_column(String(8))
     collected_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64))
