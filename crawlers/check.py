@@ -52,6 +52,7 @@ def item_report(item: MentionItem, matcher: Matcher) -> dict[str, Any]:
             for m in matches
         ],
         "missing": dict(item.missing),
+        "alternatives": dict(raw.get("alternatives") or {}),
     }
 
 

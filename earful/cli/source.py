@@ -106,6 +106,10 @@ def _item_lines(number: int, report: dict[str, Any]) -> list[str]:
     lines.extend(
         f"    empty {name}: {why}" for name, why in sorted(report["missing"].items())
     )
+    lines.extend(
+        f"    {name} by {which}"
+        for name, which in sorted(report.get("alternatives", {}).items())
+    )
     return [terminal_safe(line) for line in lines]
 
 
