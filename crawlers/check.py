@@ -19,7 +19,9 @@ from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.statscollectors import MemoryStatsCollector, StatsCollector
+from w3lib.encoding import html_body_declared_encoding
 
+from crawlers.encoding import decode_body
 from crawlers.errors import WARNING_STAT
 from crawlers.health import empty_reason
 from crawlers.items import MentionItem
@@ -98,7 +100,9 @@ def check_page(
     crawler = Crawler(spider_cls, Settings({"EARFUL_SOURCE": "check"}))
     crawler.stats = MemoryStatsCollector(crawler)
     instance = spider_cls.from_crawler(crawler, **params)
-    response = HtmlResponse(url=params["url"], body=path.read_bytes())
+    body = path.read_bytes()
+    charset = decode_body(body, (html_body_declared_encoding(body),)).encoding
+    response = HtmlResponse(url=params["url"], body=body, encoding=charset)
     extract = getattr(instance, "items", None) or instance.parse
     found: Iterable[Any] = extract(response)
     items = [

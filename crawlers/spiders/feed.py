@@ -290,7 +290,11 @@ class FeedSpider(Spider):
         if not title and not text:
             return None
         author = _author(entry, parsed.feed, parsed.version)
-        published = _utc(entry.get("published_parsed") or entry.get("updated_parsed"))
+        # dict.get: feedparser's own get maps a missing updated_parsed to a
+        # published_parsed it could not read, with a DeprecationWarning
+        published = _utc(
+            dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+        )
         link = entry.get("link")
         return MentionItem(
             source=self.source,
