@@ -15,7 +15,7 @@ from scrapy.utils.response import get_base_url
 
 from crawlers.dates import parse_date
 from crawlers.errors import record_warning
-from crawlers.generic import repeated_blocks
+from crawlers.generic import guess_posts
 from crawlers.items import MentionItem
 from crawlers.page import PageSpider, site_name
 from crawlers.params import ForumParams
@@ -99,13 +99,15 @@ def missing_fields(
 
 def generic_items(
     response: TextResponse, source: str, kind: str, crawl_time: datetime
-) -> list[MentionItem]:
-    """The page's repeated post/review blocks, read by the generic extractor."""
+) -> tuple[list[MentionItem], str | None]:
+    """The page's repeated post/review blocks, read by the generic extractor, and
+    why it took none where it saw blocks it was not sure of."""
     page_url = canonical_url(response.url)
     page_title = one_line(response.css("title::text").get() or "") or None
     site = site_name(response)
     items = []
-    for block in repeated_blocks(response.selector.root):
+    guess = guess_posts(response.selector.root)
+    for block in guess.blocks:
         normalised, value = rating(block.rating, 5.0)
         items.append(
             MentionItem(
@@ -132,7 +134,7 @@ def generic_items(
                 },
             )
         )
-    return items
+    return items, guess.doubt
 
 
 class ForumSpider(PageSpider):
@@ -178,7 +180,7 @@ class ForumSpider(PageSpider):
             yield from items
             return
         reason = self._recipe_problem(response)
-        guessed = generic_items(
+        guessed, doubt = generic_items(
             response, self.source, self.recipe.kind, self.crawl_time
         )
         if guessed:
@@ -187,7 +189,7 @@ class ForumSpider(PageSpider):
                 f"{reason}; the generic extractor read {len(guessed)} instead",
             )
         else:
-            self.empty_reasons[response.url] = reason
+            self.empty_reasons[response.url] = f"{reason}; {doubt}" if doubt else reason
         yield from guessed
 
     def _recipe_problem(self, response: TextResponse) -> str:

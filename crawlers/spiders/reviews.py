@@ -72,7 +72,7 @@ class ReviewsSpider(PageSpider):
                 "no rating and no author (an article marked up as a review)",
             )
         if not found.reviews:
-            guessed = generic_items(
+            guessed, doubt = generic_items(
                 response, self.source, self.source_type, self.crawl_time
             )
             if guessed:
@@ -81,6 +81,8 @@ class ReviewsSpider(PageSpider):
                     f"no schema.org Review on {response.url}; the generic "
                     f"extractor read {len(guessed)} instead",
                 )
+            elif doubt:
+                record_warning(self.crawler, f"{response.url}: {doubt}")
             yield from guessed
             return
         site = site_name(response)
