@@ -181,15 +181,19 @@ class FeedSpider(Spider):
             headers["content-type"] = f"{media_type}; charset=utf-8"
         parsed = feedparser.parse(as_utf8_xml(document), response_headers=headers)
         self._check(parsed, response.url, content_type, document)
+        empty = 0
         for entry in parsed.entries[: self.params.max_items]:
             item = self._item(entry, parsed, response.url)
             if item is None:
                 self.crawler.stats.inc_value(SKIPPED_STAT)
+                empty += 1
                 continue
             yield item
-        if empty := self.crawler.stats.get_value(SKIPPED_STAT):
-            self.logger.info(
-                "%s: skipped %d entries with no title and no text", response.url, empty
+        if empty:
+            record_warning(
+                self.crawler,
+                f"{response.url}: {empty} entr{'y' if empty == 1 else 'ies'} "
+                "skipped: no title and no text",
             )
 
     def _decode(self, response: Response, content_type: str | None) -> str:
