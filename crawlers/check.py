@@ -44,6 +44,7 @@ def item_report(item: MentionItem, matcher: Matcher) -> dict[str, Any]:
         "rating": item.rating,
         "rating_value": raw.get("rating_value"),
         "url": item.url,
+        "parent": item.parent_id,
         "language": item.language,
         "title": item.title,
         "text": item.text,

@@ -45,6 +45,7 @@ from earful.pipeline import SCHEDULE_KEYS
 TYPES = (
     "feed",
     "reviews",
+    "comments",
     "forum",
     "hackernews",
     "reddit",
@@ -368,7 +369,7 @@ def check(
             )
             msg = f"{target!r}: {known}; give --type to check a URL or file"
             raise click.UsageError(msg)
-        if kind in {"feed", "reviews", "forum"} and Path(target).is_file():
+        if kind in {"feed", "reviews", "comments", "forum"} and Path(target).is_file():
             saved = Path(target)
             target = page_url or f"https://saved.invalid/{saved.name}"
         source = _source(_adhoc(kind, target, recipe, selectors))
