@@ -76,6 +76,7 @@ _NOT_BODY = re.compile(
 _STARS = re.compile(r"[★☆]{3,}")
 _RATING_TEXT = re.compile(r"\d(?:[.,]\d)?\s*(?:out of|/|von|sur|点|つ星)")
 _ID_DIGITS = re.compile(r"\d+")
+_POST_NUMBER = re.compile(r"\d{3,}(?=\D*$)")  # the last number of an id or href
 _SAYS = re.compile(
     r"\s*(?:says|said|wrote|sagt|schreibt|meint|dit|a écrit|dice|scrive|zegt)\s*:?\s*$",
     re.IGNORECASE,
@@ -95,6 +96,26 @@ class Block:
     date: str | None
     rating: str | None
     ident: str
+    link: str | None = None  # the block's own link (its post or comment anchor)
+
+
+def _own_link(element: Any) -> str | None:
+    """A link in the block to the block itself: an href ending in its number.
+
+    A post or comment block carries its number in an id (``comment-17896844``,
+    ``post-53504``); a link whose href ends in that number (``…/post-17896844``,
+    ``#comment-17896844``) is its permalink.
+    """
+    numbers = {
+        found[0]
+        for ident in element.xpath("descendant-or-self::*/@id")
+        if (found := _POST_NUMBER.search(str(ident)))
+    }
+    for href in element.xpath(".//a/@href"):
+        tail = _POST_NUMBER.search(str(href).strip())
+        if tail and tail[0] in numbers and str(href).strip().endswith(tail[0]):
+            return str(href).strip()
+    return None
 
 
 def _hints(element: Any) -> str:
@@ -279,7 +300,7 @@ def _read(element: Any) -> _Read | None:
     author = _author_name(label, date)
     parts = f"{author}\x00{date}\x00{text[:200] if not author else ''}"
     ident = element.get("id") or hashlib.sha256(parts.encode()).hexdigest()[:16]
-    block = Block(text, author, date, rating, str(ident))
+    block = Block(text, author, date, rating, str(ident), _own_link(element))
     return _Read(block, signals, labels, prose)
 
 

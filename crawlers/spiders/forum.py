@@ -114,7 +114,9 @@ def generic_items(
                 source=source,
                 source_type=kind,
                 external_id=f"{page_url}#{block.ident}",
-                url=page_url,
+                url=canonical_url(response.urljoin(block.link))
+                if block.link
+                else page_url,
                 title=page_title,
                 text=block.text,
                 author=block.author,

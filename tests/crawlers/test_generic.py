@@ -106,3 +106,11 @@ def test_blocks_that_share_all_their_text_are_a_doubt_not_posts():
         "text of their own (labels, links or lines they all share): not taken "
         "for posts"
     )
+
+
+def test_a_block_links_to_itself_where_a_link_ends_in_its_number():
+    body = COMMENTS.replace("comment-11", "comment-4711").replace(
+        "comment-13", "comment-4713"
+    )
+    blocks = _guess(body).blocks
+    assert [b.link for b in blocks] == ["#comment-4711", None, "#comment-4713"]
