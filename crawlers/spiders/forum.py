@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 from scrapy.http import TextResponse
 
-from crawlers.dates import parse_date
+from crawlers.dates import parse_dated
 from crawlers.errors import record_warning
 from crawlers.generic import repeated_blocks
 from crawlers.items import MentionItem
@@ -90,6 +90,7 @@ def generic_items(
     items = []
     for block in repeated_blocks(response.selector.root):
         normalised, value = rating(block.rating, 5.0)
+        dated = parse_dated(block.date, crawl_time)
         items.append(
             MentionItem(
                 source=source,
@@ -102,7 +103,8 @@ def generic_items(
                 site_name=site,
                 thread_id=page_url,
                 rating=normalised,
-                published_at=parse_date(block.date, crawl_time),
+                published_at=dated.at if dated else None,
+                published_precision=dated.precision if dated else None,
                 raw={"extractor": "generic", "rating_value": value},
                 missing={
                     name: "the generic extractor found none"
@@ -219,7 +221,7 @@ class ForumSpider(PageSpider):
         ident = first_text(container, recipe.id)
         link = first_text(container, recipe.permalink)
         rating_text = first_text(container, recipe.rating)
-        published = parse_date(date_text, self.crawl_time, date_order=recipe.date_order)
+        dated = parse_dated(date_text, self.crawl_time, date_order=recipe.date_order)
         values = {
             "author": author,
             "date": date_text,
@@ -244,7 +246,8 @@ class ForumSpider(PageSpider):
             author=author,
             thread_id=page_url,
             rating=normalised,
-            published_at=published,
+            published_at=dated.at if dated else None,
+            published_precision=dated.precision if dated else None,
             raw={"recipe": self.recipe_name, "rating_value": value},
-            missing=missing_fields(recipe, values, published),
+            missing=missing_fields(recipe, values, dated),
         )
