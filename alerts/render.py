@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from alerts.errors import AlertError
 from storage.models import Alert, Mention, SentimentResult
+from storage.precision import shown_date
 
 # Slack's limits (https://docs.slack.dev/reference/block-kit/blocks).
 MAX_BLOCKS = 50
@@ -133,11 +134,17 @@ def reach(mention: Mention) -> str | None:
     return " · ".join(parts) or None
 
 
-def published(mention: Mention) -> tuple[str, int] | None:
-    """Absolute UTC time and epoch seconds of publication, when known."""
+def published(mention: Mention) -> tuple[str, int | None] | None:
+    """Publication as UTC text and epoch seconds, when known.
+
+    A date the source gave only to the day, month or year is shown as that
+    ("2026-10") and has no epoch: Slack would show the reader a time it lacks.
+    """
     if mention.published_at is None:
         return None
     when = mention.published_at
+    if mention.published_precision:
+        return shown_date(when, mention.published_precision), None
     return when.strftime("%Y-%m-%d %H:%M UTC"), int(when.timestamp())
 
 
@@ -213,8 +220,11 @@ def _fields(alert: Alert, negative: float | None) -> list[dict[str, str]]:
         fields.append(_field("Reach", people))
     if (when := published(mention)) is not None:
         utc, epoch = when
-        token = f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{utc}>"
-        fields.append(_field("Published", f"{utc} ({token})"))
+        if epoch is None:
+            fields.append(_field("Published", utc))
+        else:
+            token = f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{utc}>"
+            fields.append(_field("Published", f"{utc} ({token})"))
     return fields
 
 

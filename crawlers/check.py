@@ -39,6 +39,7 @@ def item_report(item: MentionItem, matcher: Matcher) -> dict[str, Any]:
     return {
         "author": item.author,
         "published_at": item.published_at.isoformat() if item.published_at else None,
+        "published_precision": item.published_precision,
         "rating": item.rating,
         "rating_value": raw.get("rating_value"),
         "url": item.url,
