@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawlers.attribution import Attributor
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
 from crawlers.pipelines import NormalizePipeline, detect_item_language
@@ -75,15 +76,20 @@ class Backoff:
 
 
 def matched(
-    item: MentionItem, matcher: Matcher, normalize: NormalizePipeline
+    item: MentionItem,
+    matcher: Matcher,
+    normalize: NormalizePipeline,
 ) -> MentionItem | None:
-    """``item`` normalised, with its language and brand matches; None if it names none."""
+    """``item`` normalised, with its language and brand matches; None if it names none.
+
+    The brands are credited by ``crawlers.attribution``'s rule.
+    """
     item = normalize.process_item(item)
-    text = f"{item.title or ''}\n{item.text}"
     if matcher.needs_language:
         detect_item_language(item)
-    item.matches = matcher.match(text, item.language)
-    if not item.matches:
+    attributor = Attributor(matcher)
+    item.matches = attributor.brands(item)
+    if not attributor.keeps(item, item.matches):
         return None
     detect_item_language(item)
     return item

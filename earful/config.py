@@ -859,9 +859,18 @@ class ResponseConfig(Strict):
     """The brand's own account names per source name or source type, e.g.
     `reddit = ["AcmeSupport"]`: a post by one of them in a thread marks the
     thread's earlier alerted mentions replied (Google Play developer replies
-    are seen without this)."""
+    are seen without this). Their posts are stored as the brand's replies,
+    never as a mention of any brand (Scrapy sources and Reddit)."""
     templates: list[ReplyTemplateConfig] = []
     """Reply templates (`[[response.templates]]`), per brand and language."""
+
+    def accounts_on(self, source: str, source_type: str) -> tuple[str, ...]:
+        """The brand's account names on the source named ``source``, by name or type."""
+        names = [
+            *self.own_accounts.get(source, ()),
+            *self.own_accounts.get(source_type, ()),
+        ]
+        return tuple(dict.fromkeys(names))
 
     def reply_templates(self) -> list[ReplyTemplate]:
         """The templates as the Slack listener takes them."""

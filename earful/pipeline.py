@@ -202,6 +202,7 @@ class Pipeline:
             database_url=self.config.database_url,
             politeness=self.config.crawler.politeness(),
             timeout_s=source.timeout or self.config.crawler.timeout,
+            own_accounts=self.config.response.accounts_on(source.name, source.type),
         )
 
     def collect(
@@ -246,6 +247,7 @@ class Pipeline:
                 source.params(),
                 Matcher(self.brands),
                 self.sessions,
+                self.config.response.accounts_on(source.name, source.type),
             )
             self._reddit[source.name] = collector
         with self.sessions.begin() as session:

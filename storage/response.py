@@ -185,7 +185,8 @@ def mark_own_replies(
     there (compared case-insensitively, as Reddit does). A post by one of them
     in the same source and thread, published no earlier than the mention,
     counts as the public reply, at its publication time. Such a post is seen
-    only if a collector stored it, that is, if it names a watched brand.
+    only if a collector stored it: Scrapy sources and Reddit keep every post of
+    an own account (with no brand), the others only one that names a brand.
     """
     marked = 0
     reply = aliased(Mention)

@@ -182,7 +182,11 @@ class BoardSpider(Spider):
 
     def _item(self, key: str, title: str, post: Post) -> MentionItem:
         thread = f"{self.params.board}/{key}"
-        parent = f"{thread}/{post.quotes[0]}" if post.quotes else None
+        # The first post opens the thread; a later one answers the post it
+        # quotes first (>>5), else the thread itself (crawlers.attribution).
+        parent: str | None = None
+        if post.number > 1:
+            parent = f"{thread}/{post.quotes[0]}" if post.quotes else thread
         return MentionItem(
             source=self.source,
             source_type=self.source_type,
@@ -194,7 +198,7 @@ class BoardSpider(Spider):
             site_name=self.host,
             thread_id=thread,
             parent_id=parent,
-            top_level=parent is None,
+            top_level=None if parent is None else parent in {thread, f"{thread}/1"},
             published_at=post.published_at,
             raw={
                 "number": post.number,
