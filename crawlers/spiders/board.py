@@ -26,6 +26,7 @@ from twisted.python.failure import Failure
 
 from crawlers.dat import Post, ThreadEntry, decode_line, parse_post, parse_subject_line
 from crawlers.errors import record_error, record_fetch_failure, record_warning
+from crawlers.health import known_before
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
 from crawlers.params import BoardParams
@@ -167,6 +168,7 @@ class BoardSpider(Spider):
         for number, raw in enumerate(self._lines(response), start=1):
             last = number
             if number <= read and (title or number > 1):
+                known_before(response)
                 continue  # read before; the first post only for an unlisted title
             line = self._decode(raw, f"{response.url} post {number}")
             try:
