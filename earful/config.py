@@ -50,6 +50,7 @@ from crawlers.reddit import RedditCredentials, RedditParams
 from crawlers.x import XCredentials, XParams
 from crawlers.youtube import YouTubeCredentials, YouTubeParams
 from earful.errors import ConfigError
+from storage import normalize_url
 
 DEFAULT_DATABASE_URL = "sqlite:///earful.db"
 DATABASE_URL_ENV = "EARFUL_DATABASE_URL"
@@ -64,7 +65,7 @@ def database_url_problem(url: str) -> str | None:
         f"(from the config, --database-url or {DATABASE_URL_ENV})"
     )
     try:
-        backend = make_url(url).get_backend_name()
+        backend = make_url(normalize_url(url)).get_backend_name()
     except (ArgumentError, ValueError):
         return f"not a database URL: {hint}"
     if backend not in {"sqlite", "postgresql"}:
@@ -942,7 +943,7 @@ class Config(Strict):
     def _database_url(cls, value: str) -> str:
         if (problem := database_url_problem(value)) is not None:
             raise ValueError(problem)
-        return value
+        return normalize_url(value)  # postgres:// as psycopg 3 takes it
 
     def secret_values(self) -> list[str]:
         """Every secret this config reaches, for the logs to mask: the Slack tokens
