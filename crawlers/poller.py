@@ -79,15 +79,17 @@ def matched(
     item: MentionItem,
     matcher: Matcher,
     normalize: NormalizePipeline,
+    own_accounts: Iterable[str] = (),
 ) -> MentionItem | None:
     """``item`` normalised, with its language and brand matches; None if it names none.
 
-    The brands are credited by ``crawlers.attribution``'s rule.
+    The brands are credited by ``crawlers.attribution``'s rule; a post by one
+    of ``own_accounts`` is kept with none (the brand's reply).
     """
     item = normalize.process_item(item)
     if matcher.needs_language:
         detect_item_language(item)
-    attributor = Attributor(matcher)
+    attributor = Attributor(matcher, own_accounts)
     item.matches = attributor.brands(item)
     if not attributor.keeps(item, item.matches):
         return None

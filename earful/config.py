@@ -861,7 +861,7 @@ class ResponseConfig(Strict):
     `reddit = ["AcmeSupport"]`: a post by one of them in a thread marks the
     thread's earlier alerted mentions replied (Google Play developer replies
     are seen without this). Their posts are stored as the brand's replies,
-    never as a mention of any brand (Scrapy sources and Reddit)."""
+    never as a mention of any brand (every source type but Bluesky)."""
     templates: list[ReplyTemplateConfig] = []
     """Reply templates (`[[response.templates]]`), per brand and language."""
 

@@ -222,8 +222,9 @@ def mark_own_replies(
     there (compared case-insensitively, as Reddit does). A post by one of them
     in the same source and thread, published no earlier than the mention,
     counts as the public reply, at its publication time. Such a post is seen
-    only if a collector stored it: Scrapy sources and Reddit keep every post of
-    an own account (with no brand), the others only one that names a brand.
+    only if a collector stored it: every collector but Bluesky keeps the posts
+    of own accounts that it reads (with no brand); Bluesky only one that names
+    a brand.
 
     A mention whose alert is still pending (the reply came in the same crawl as
     the complaint) gets its case now, already replied, so the alert goes out

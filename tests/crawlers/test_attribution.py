@@ -5,6 +5,8 @@ from __future__ import annotations
 from crawlers.attribution import Attributor
 from crawlers.items import MentionItem
 from crawlers.match import BrandRule, Matcher
+from crawlers.pipelines import NormalizePipeline
+from crawlers.poller import matched
 from earful.config import ResponseConfig
 from storage.compare import compare_brands
 from tests.crawlers.conftest import ACME, crawl, mentions
@@ -116,3 +118,22 @@ def test_own_accounts_reach_a_source_by_its_name_and_its_type():
     )
     assert response.accounts_on("5ch", "board") == ("アクメ公式", "AcmeSupport")
     assert response.accounts_on("other", "feed") == ()
+
+
+def test_api_networks_keep_the_brands_own_posts_as_nobodys_mention():
+    matcher = Matcher((ACME, VOLTA))
+    own = MentionItem(
+        source="mastodon", source_type="mastodon", external_id="https://m/1",
+        text="アクメ公式です。ご迷惑をおかけしております", author="@AcmeSupport@m.example",
+    )  # fmt: skip
+    kept = matched(own, matcher, NormalizePipeline(), ["@acmesupport@m.example"])
+    assert kept is not None
+    assert kept.matches == []
+    stranger = MentionItem(
+        source="mastodon", source_type="mastodon", external_id="https://m/2",
+        text="アクメのケトルが壊れた", author="@hanako@m.example",
+    )  # fmt: skip
+    found = matched(stranger, matcher, NormalizePipeline(), ["@acmesupport@m.example"])
+    assert found is not None
+    assert [m.brand for m in found.matches] == ["Acme"]
+    assert matched(own, matcher, NormalizePipeline()) is not None  # names Acme
