@@ -251,6 +251,17 @@ def _reply(mention: Mention) -> str:
     return head + fit(reply, MAX_SECTION_TEXT - len(head), quote)
 
 
+def _answered_by_brand(mention: Mention) -> str | None:
+    """The line for a case the brand answered in its thread before the alert went out."""
+    case = mention.case
+    if case is None or case.state.value != "replied" or case.replied_at is None:
+        return None
+    if case.alerted_at is not None and case.replied_at > case.alerted_at:
+        return None  # answered after the alert: the case line says so
+    when = case.replied_at.strftime("%Y-%m-%d %H:%M UTC")
+    return f":speech_balloon: *Answered by the brand at {when}* in its thread"
+
+
 def _buttons(
     alert: Alert, mention: Mention, handle_button: bool
 ) -> list[dict[str, Any]]:
@@ -359,6 +370,8 @@ def render(
     ]
     if mention.reply_text:
         blocks.append(_section_text(_reply(mention)))
+    elif (answered := _answered_by_brand(mention)) is not None:
+        blocks.append(_section_text(answered))
     if buttons := _buttons(alert, mention, handle_button):
         actions: dict[str, Any] = {"type": "actions", "elements": buttons}
         if handle_button:  # the listener finds the alert of a user select here

@@ -20,6 +20,7 @@ from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.statscollectors import MemoryStatsCollector, StatsCollector
 
+from crawlers.attribution import Attributor
 from crawlers.errors import WARNING_STAT
 from crawlers.health import empty_reason
 from crawlers.items import MentionItem
@@ -33,8 +34,7 @@ MAX_CHECKED = 200
 def item_report(item: MentionItem, matcher: Matcher) -> dict[str, Any]:
     """``item`` as JSON-able fields, with its brand matches and its empty fields."""
     detect_item_language(item)
-    about = f"\n{item.about}" if item.about else ""
-    matches = matcher.match(f"{item.title or ''}\n{item.text}{about}", item.language)
+    matches = Attributor(matcher).brands(item)
     raw = item.raw or {}
     return {
         "author": item.author,
