@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from alerts.errors import AlertError
 from storage.models import Alert, Mention, SentimentResult
+from storage.precision import shown_date
 
 # Slack's limits (https://docs.slack.dev/reference/block-kit/blocks).
 MAX_BLOCKS = 50
@@ -133,11 +134,17 @@ def reach(mention: Mention) -> str | None:
     return " · ".join(parts) or None
 
 
-def published(mention: Mention) -> tuple[str, int] | None:
-    """Absolute UTC time and epoch seconds of publication, when known."""
+def published(mention: Mention) -> tuple[str, int | None] | None:
+    """Publication as UTC text and epoch seconds, when known.
+
+    A date the source gave only to the day, month or year is shown as that
+    ("2026-10") and has no epoch: Slack would show the reader a time it lacks.
+    """
     if mention.published_at is None:
         return None
     when = mention.published_at
+    if mention.published_precision:
+        return shown_date(when, mention.published_precision), None
     return when.strftime("%Y-%m-%d %H:%M UTC"), int(when.timestamp())
 
 
@@ -213,8 +220,11 @@ def _fields(alert: Alert, negative: float | None) -> list[dict[str, str]]:
         fields.append(_field("Reach", people))
     if (when := published(mention)) is not None:
         utc, epoch = when
-        token = f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{utc}>"
-        fields.append(_field("Published", f"{utc} ({token})"))
+        if epoch is None:
+            fields.append(_field("Published", utc))
+        else:
+            token = f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{utc}>"
+            fields.append(_field("Published", f"{utc} ({token})"))
     return fields
 
 
@@ -239,6 +249,17 @@ def _reply(mention: Mention) -> str:
     head = f":speech_balloon: *Answered by the developer{when}*\n"
     reply = clean_text(mention.reply_text or "")
     return head + fit(reply, MAX_SECTION_TEXT - len(head), quote)
+
+
+def _answered_by_brand(mention: Mention) -> str | None:
+    """The line for a case the brand answered in its thread before the alert went out."""
+    case = mention.case
+    if case is None or case.state.value != "replied" or case.replied_at is None:
+        return None
+    if case.alerted_at is not None and case.replied_at > case.alerted_at:
+        return None  # answered after the alert: the case line says so
+    when = case.replied_at.strftime("%Y-%m-%d %H:%M UTC")
+    return f":speech_balloon: *Answered by the brand at {when}* in its thread"
 
 
 def _buttons(
@@ -349,6 +370,8 @@ def render(
     ]
     if mention.reply_text:
         blocks.append(_section_text(_reply(mention)))
+    elif (answered := _answered_by_brand(mention)) is not None:
+        blocks.append(_section_text(answered))
     if buttons := _buttons(alert, mention, handle_button):
         actions: dict[str, Any] = {"type": "actions", "elements": buttons}
         if handle_button:  # the listener finds the alert of a user select here

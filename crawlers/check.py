@@ -21,6 +21,7 @@ from scrapy.spiderloader import SpiderLoader
 from scrapy.statscollectors import MemoryStatsCollector, StatsCollector
 from w3lib.encoding import html_body_declared_encoding
 
+from crawlers.attribution import Attributor
 from crawlers.encoding import decode_body
 from crawlers.errors import WARNING_STAT
 from crawlers.health import empty_reason
@@ -35,12 +36,12 @@ MAX_CHECKED = 200
 def item_report(item: MentionItem, matcher: Matcher) -> dict[str, Any]:
     """``item`` as JSON-able fields, with its brand matches and its empty fields."""
     detect_item_language(item)
-    about = f"\n{item.about}" if item.about else ""
-    matches = matcher.match(f"{item.title or ''}\n{item.text}{about}", item.language)
+    matches = Attributor(matcher).brands(item)
     raw = item.raw or {}
     return {
         "author": item.author,
         "published_at": item.published_at.isoformat() if item.published_at else None,
+        "published_precision": item.published_precision,
         "rating": item.rating,
         "rating_value": raw.get("rating_value"),
         "url": item.url,

@@ -51,6 +51,7 @@ from crawlers.reddit import RedditCredentials, RedditParams
 from crawlers.x import XCredentials, XParams
 from crawlers.youtube import YouTubeCredentials, YouTubeParams
 from earful.errors import ConfigError
+from storage import normalize_url
 
 DEFAULT_DATABASE_URL = "sqlite:///earful.db"
 DATABASE_URL_ENV = "EARFUL_DATABASE_URL"
@@ -65,7 +66,7 @@ def database_url_problem(url: str) -> str | None:
         f"(from the config, --database-url or {DATABASE_URL_ENV})"
     )
     try:
-        backend = make_url(url).get_backend_name()
+        backend = make_url(normalize_url(url)).get_backend_name()
     except (ArgumentError, ValueError):
         return f"not a database URL: {hint}"
     if backend not in {"sqlite", "postgresql"}:
@@ -873,9 +874,18 @@ class ResponseConfig(Strict):
     """The brand's own account names per source name or source type, e.g.
     `reddit = ["AcmeSupport"]`: a post by one of them in a thread marks the
     thread's earlier alerted mentions replied (Google Play developer replies
-    are seen without this)."""
+    are seen without this). Their posts are stored as the brand's replies,
+    never as a mention of any brand (every source type but Bluesky)."""
     templates: list[ReplyTemplateConfig] = []
     """Reply templates (`[[response.templates]]`), per brand and language."""
+
+    def accounts_on(self, source: str, source_type: str) -> tuple[str, ...]:
+        """The brand's account names on the source named ``source``, by name or type."""
+        names = [
+            *self.own_accounts.get(source, ()),
+            *self.own_accounts.get(source_type, ()),
+        ]
+        return tuple(dict.fromkeys(names))
 
     def reply_templates(self) -> list[ReplyTemplate]:
         """The templates as the Slack listener takes them."""
@@ -947,7 +957,7 @@ class Config(Strict):
     def _database_url(cls, value: str) -> str:
         if (problem := database_url_problem(value)) is not None:
             raise ValueError(problem)
-        return value
+        return normalize_url(value)  # postgres:// as psycopg 3 takes it
 
     def secret_values(self) -> list[str]:
         """Every secret this config reaches, for the logs to mask: the Slack tokens

@@ -130,16 +130,21 @@ class ApiCollector(Protocol):
 
 
 def api_collector(
-    source: ApiSource, matcher: Matcher, sessions: sessionmaker[Session]
+    source: ApiSource,
+    matcher: Matcher,
+    sessions: sessionmaker[Session],
+    own_accounts: tuple[str, ...] = (),
 ) -> ApiCollector:
-    """The collector for one API network source."""
+    """The collector for one API network source (``own_accounts``: the brand's there)."""
     if isinstance(source, XSource):
-        return XCollector(source.credentials(), source.params(), matcher, sessions)
+        return XCollector(
+            source.credentials(), source.params(), matcher, sessions, own_accounts
+        )
     if isinstance(source, MastodonSource):
-        return MastodonCollector(source.params(), matcher, sessions)
+        return MastodonCollector(source.params(), matcher, sessions, own_accounts)
     if isinstance(source, YouTubeSource):
         return YouTubeCollector(
-            source.credentials(), source.params(), matcher, sessions
+            source.credentials(), source.params(), matcher, sessions, own_accounts
         )
     msg = f"no collector for source type {source.type!r}"
     raise TypeError(msg)
@@ -202,6 +207,7 @@ class Pipeline:
             database_url=self.config.database_url,
             politeness=self.config.crawler.politeness(),
             timeout_s=source.timeout or self.config.crawler.timeout,
+            own_accounts=self.config.response.accounts_on(source.name, source.type),
         )
 
     def collect(
@@ -246,6 +252,7 @@ class Pipeline:
                 source.params(),
                 Matcher(self.brands),
                 self.sessions,
+                self.config.response.accounts_on(source.name, source.type),
             )
             self._reddit[source.name] = collector
         with self.sessions.begin() as session:
@@ -265,7 +272,8 @@ class Pipeline:
         """Poll one API network source (its collector lives on); record the run."""
         collector = self._pollers.get(source.name)
         if collector is None:
-            collector = api_collector(source, Matcher(self.brands), self.sessions)
+            own = self.config.response.accounts_on(source.name, source.type)
+            collector = api_collector(source, Matcher(self.brands), self.sessions, own)
             self._pollers[source.name] = collector
         with self.sessions.begin() as session:
             run_id = start_crawl_run(session, source.name).id

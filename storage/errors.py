@@ -3,7 +3,8 @@
 Hierarchy::
 
     StorageError
-     └── DatabaseUnavailableError   the database URL cannot be reached or opened
+     ├── DatabaseUnavailableError   the database URL cannot be reached or opened
+     └── DatabaseMissingError       a read-only command's SQLite file is not there
 """
 
 
@@ -13,3 +14,7 @@ class StorageError(Exception):
 
 class DatabaseUnavailableError(StorageError):
     """The database cannot be reached; the message names the (redacted) URL."""
+
+
+class DatabaseMissingError(StorageError):
+    """A command that only reads found no database file; the message names the path."""

@@ -51,7 +51,7 @@ MENTION_COLUMNS = _cols(
     "alerted:bool handled_at:time handled_by:text author:text url:text "
     "title:text text:text external_id:text site_name:text thread_id:text "
     "parent_id:text top_level:bool collected_at:time updated_at:time "
-    "content_hash:text raw:json"
+    "content_hash:text raw:json published_precision:text"
 )
 SCORE_COLUMNS = _cols(
     "id:int mention_id:int model_id:text model_revision:text content_hash:text "

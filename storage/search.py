@@ -108,6 +108,7 @@ class MentionRow:
     rating: float | None = None
     collected_at: datetime | None = None
     updated_at: datetime | None = None
+    published_precision: str | None = None  # "day", "month", "year"; None: a time
     content_hash: str = ""
     raw: dict[str, Any] | None = None
     model_id: str | None = None

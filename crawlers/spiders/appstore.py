@@ -29,6 +29,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers.errors import record_error, record_fetch_failure, record_warning
+from crawlers.health import known_before
 from crawlers.items import MentionItem
 from crawlers.params import AppStoreParams
 from crawlers.text import normalize_whitespace, one_line
@@ -148,6 +149,7 @@ class AppStoreSpider(Spider):
             undated += item.published_at is None
             if not self._is_new(item.published_at, item.external_id):
                 fresh = False
+                known_before(response)  # read fine, collected before: quiet
                 continue
             self._remember(item)
             yield item

@@ -8,7 +8,7 @@ from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
 
 from crawlers.comments import page_comments
-from crawlers.dates import parse_date
+from crawlers.dates import parse_dated
 from crawlers.items import MentionItem
 from crawlers.page import PageSpider, site_name
 from crawlers.params import CommentsParams
@@ -42,7 +42,8 @@ class CommentsSpider(PageSpider):
         site = site_name(response)
         base = get_base_url(response)
         for comment in page_comments(response.selector.root, page_url, base):
-            published = parse_date(comment.date, self.crawl_time)
+            dated = parse_dated(comment.date, self.crawl_time)
+            published = dated.at if dated else None
             missing = {}
             if not comment.author:
                 missing["author"] = "no comment author (.fn, .comment-author) found"
@@ -63,6 +64,7 @@ class CommentsSpider(PageSpider):
                 parent_id=comment.parent,
                 top_level=comment.parent is None,
                 published_at=published,
+                published_precision=dated.precision if dated else None,
                 raw={"extractor": "comments", "parent": comment.parent},
                 missing=missing,
             )

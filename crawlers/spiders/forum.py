@@ -13,7 +13,7 @@ from parsel import Selector
 from scrapy.http import TextResponse
 from scrapy.utils.response import get_base_url
 
-from crawlers.dates import parse_date
+from crawlers.dates import parse_dated
 from crawlers.errors import record_warning
 from crawlers.generic import guess_posts
 from crawlers.items import MentionItem
@@ -109,6 +109,7 @@ def generic_items(
     guess = guess_posts(response.selector.root)
     for block in guess.blocks:
         normalised, value = rating(block.rating, 5.0)
+        dated = parse_dated(block.date, crawl_time)
         items.append(
             MentionItem(
                 source=source,
@@ -123,7 +124,8 @@ def generic_items(
                 site_name=site,
                 thread_id=page_url,
                 rating=normalised,
-                published_at=parse_date(block.date, crawl_time),
+                published_at=dated.at if dated else None,
+                published_precision=dated.precision if dated else None,
                 raw={"extractor": "generic", "rating_value": value},
                 missing={
                     name: "the generic extractor found none"
@@ -250,7 +252,7 @@ class ForumSpider(PageSpider):
         values["date"] = self._date_text(values["date"])
         author, date_text, title = values["author"], values["date"], values["title"]
         ident, link, rating_text = values["id"], values["permalink"], values["rating"]
-        published = parse_date(date_text, self.crawl_time, date_order=recipe.date_order)
+        dated = parse_dated(date_text, self.crawl_time, date_order=recipe.date_order)
         if not ident:
             parts = (
                 f"{author}\x00{date_text}\x00{title}\x00{text if not author else ''}"
@@ -267,11 +269,12 @@ class ForumSpider(PageSpider):
             author=author,
             thread_id=page_url,
             rating=normalised,
-            published_at=published,
+            published_at=dated.at if dated else None,
+            published_precision=dated.precision if dated else None,
             raw={
                 "recipe": self.recipe_name,
                 "rating_value": value,
                 "alternatives": {name: how for name, how in used.items() if how},
             },
-            missing=missing_fields(recipe, values, published),
+            missing=missing_fields(recipe, values, dated),
         )

@@ -36,6 +36,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers.errors import record_error, record_fetch_failure
+from crawlers.health import known_before
 from crawlers.items import MentionItem
 from crawlers.params import GooglePlayParams
 from crawlers.text import normalize_whitespace
@@ -149,6 +150,7 @@ class GooglePlaySpider(Spider):
             stamp = int(item.published_at.timestamp())
             if floor is not None and stamp < floor:
                 reached_floor = True
+                known_before(response)  # read fine, collected before: quiet
                 break
             if stamp > (self.next_cursor["newest"] or 0):
                 self.next_cursor["newest"] = stamp

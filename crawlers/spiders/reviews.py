@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy.http import TextResponse
 
-from crawlers.dates import parse_date
+from crawlers.dates import parse_dated
 from crawlers.errors import record_warning
 from crawlers.items import MentionItem
 from crawlers.page import PageSpider, site_name
@@ -87,7 +87,7 @@ class ReviewsSpider(PageSpider):
             return
         site = site_name(response)
         for review in found.reviews:
-            published = parse_date(review.published, self.crawl_time)
+            dated = parse_dated(review.published, self.crawl_time)
             ident = review_id(page_url, review)
             yield MentionItem(
                 source=self.source,
@@ -100,7 +100,8 @@ class ReviewsSpider(PageSpider):
                 site_name=site,
                 thread_id=page_url,
                 rating=review.rating,
-                published_at=published,
+                published_at=dated.at if dated else None,
+                published_precision=dated.precision if dated else None,
                 about=review.item_reviewed,
                 raw={
                     "extractor": "schema.org",
@@ -108,7 +109,7 @@ class ReviewsSpider(PageSpider):
                     "rating_value": review.rating_value,
                     "aggregate_rating": found.aggregate,
                 },
-                missing=_missing(review, published),
+                missing=_missing(review, dated),
             )
 
 

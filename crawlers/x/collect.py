@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -162,10 +163,12 @@ class XCollector:
         params: XParams,
         matcher: Matcher,
         sessions: sessionmaker[Session],
+        own_accounts: Iterable[str] = (),
     ) -> None:
         self.credentials = credentials
         self.params = params
         self.matcher = matcher
+        self.own_accounts = tuple(own_accounts)  # their posts: the brand's replies
         self.sessions = sessions
         self.backoff = Backoff()
         self._client: XClient | None = None
@@ -236,7 +239,7 @@ class XCollector:
                 newest = str(newest_id)
             outcome.warnings.extend(left_out(page.body) + incomplete(page.body))
             for item in page_items(self.params.source, page.body):
-                found = matched(item, self.matcher, self._normalize)
+                found = matched(item, self.matcher, self._normalize, self.own_accounts)
                 if found is not None:
                     items.append(found)
             token = meta.get("next_token")

@@ -25,7 +25,7 @@ video a brand search found in the last ``follow_days`` days (the newest
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -81,10 +81,12 @@ class YouTubeCollector:
         params: YouTubeParams,
         matcher: Matcher,
         sessions: sessionmaker[Session],
+        own_accounts: Iterable[str] = (),
     ) -> None:
         self.credentials = credentials
         self.params = params
         self.matcher = matcher
+        self.own_accounts = tuple(own_accounts)  # their posts: the brand's replies
         self.sessions = sessions
         self.backoff = Backoff()
         self._service: Any = None
@@ -310,7 +312,7 @@ class YouTubeCollector:
         store(self.sessions, self.params.source, items, cursor, outcome)
 
     def _match(self, item: MentionItem) -> MentionItem | None:
-        return matched(item, self.matcher, self._normalize)
+        return matched(item, self.matcher, self._normalize, self.own_accounts)
 
     def _save(
         self, cursor: dict[str, Any], ledger: QuotaLedger | None, outcome: PollOutcome

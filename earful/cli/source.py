@@ -41,6 +41,7 @@ from earful.config import (
 )
 from earful.crawl import CrawlSpec, check_crawl
 from earful.pipeline import SCHEDULE_KEYS
+from storage.precision import shown_date
 
 TYPES = (
     "feed",
@@ -76,10 +77,12 @@ def _field(value: object) -> str:
     return "-" if value is None or value == "" else str(value)
 
 
-def _date(iso: str | None) -> str:
+def _date(iso: str | None, precision: str | None) -> str:
     if iso is None:
         return "no date"
     when = datetime.fromisoformat(iso).astimezone(UTC)
+    if precision:  # "2026-10": the source gave no day
+        return shown_date(when, precision)
     return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -93,7 +96,7 @@ def _item_lines(number: int, report: dict[str, Any]) -> list[str]:
     head = " · ".join(
         [
             _field(report["author"]),
-            _date(report["published_at"]),
+            _date(report["published_at"], report.get("published_precision")),
             f"rating {_field(shown)}",
             _field(report["language"]),
         ]

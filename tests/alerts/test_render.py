@@ -139,6 +139,21 @@ def test_the_blocks_hold_every_fact() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("precision", "shown"),
+    [("month", "2026-10"), ("year", "2026"), ("day", "2026-10-01")],
+)
+def test_a_date_without_a_time_is_shown_only_as_precise_as_it_is(
+    precision: str, shown: str
+) -> None:
+    """食べログ's visit month: no day, no time, no Slack date token made up."""
+    alert = make_alert(
+        published_at=datetime(2026, 10, 1, tzinfo=UTC), published_precision=precision
+    )
+    fields = [f["text"] for f in render(alert).blocks[1]["fields"]]
+    assert f"*Published*\n{shown}" in fields
+
+
 def test_negative_can_be_passed_in() -> None:
     fields = render(make_alert(), negative=0.75).blocks[1]["fields"]
     assert fields[1]["text"] == "*Sentiment*\nnegative (75%)"
