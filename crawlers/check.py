@@ -19,8 +19,10 @@ from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.statscollectors import MemoryStatsCollector, StatsCollector
+from w3lib.encoding import html_body_declared_encoding
 
 from crawlers.attribution import Attributor
+from crawlers.encoding import decode_body
 from crawlers.errors import WARNING_STAT
 from crawlers.health import empty_reason
 from crawlers.items import MentionItem
@@ -43,6 +45,7 @@ def item_report(item: MentionItem, matcher: Matcher) -> dict[str, Any]:
         "rating": item.rating,
         "rating_value": raw.get("rating_value"),
         "url": item.url,
+        "parent": item.parent_id,
         "language": item.language,
         "title": item.title,
         "text": item.text,
@@ -53,6 +56,7 @@ def item_report(item: MentionItem, matcher: Matcher) -> dict[str, Any]:
             for m in matches
         ],
         "missing": dict(item.missing),
+        "alternatives": dict(raw.get("alternatives") or {}),
     }
 
 
@@ -98,7 +102,9 @@ def check_page(
     crawler = Crawler(spider_cls, Settings({"EARFUL_SOURCE": "check"}))
     crawler.stats = MemoryStatsCollector(crawler)
     instance = spider_cls.from_crawler(crawler, **params)
-    response = HtmlResponse(url=params["url"], body=path.read_bytes())
+    body = path.read_bytes()
+    charset = decode_body(body, (html_body_declared_encoding(body),)).encoding
+    response = HtmlResponse(url=params["url"], body=body, encoding=charset)
     extract = getattr(instance, "items", None) or instance.parse
     found: Iterable[Any] = extract(response)
     items = [

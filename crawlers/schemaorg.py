@@ -35,8 +35,12 @@ _PLACEHOLDERS = frozenset(
     | {"description", "undefined", "null", "none", "n/a"}
 )
 _TEMPLATE = re.compile(r"^(?:\{\{.*\}\}|\$\{.*\}|<%.*%>|\[\[.*\]\]|%\w+%)$", re.DOTALL)
+# What is not the reviewer's prose: other properties (name, author, rating),
+# nested items, hidden parts. A visible description or text property stays: a
+# page that puts the placeholder in reviewBody often shows the text there.
 _NOT_PROSE = (
-    ".//*[@itemprop or @itemscope or @hidden or self::meta or self::link"
+    ".//*[(@itemprop and not(@itemprop='description' or @itemprop='text')"
+    " and not(@itemscope)) or @itemscope or @hidden or self::meta or self::link"
     " or self::script or self::style or contains(translate(@style, ' ', ''),"
     " 'display:none')]"
 )
@@ -72,6 +76,17 @@ class PageReviews:
 
     reviews: list[Review] = field(default_factory=list)
     aggregate: dict[str, Any] | None = None
+    not_reviews: int = 0  # Review nodes that are not a customer's (is_customer_review)
+
+
+def is_customer_review(review: Review) -> bool:
+    """Whether a schema.org Review is what someone wrote about a thing.
+
+    A Review with neither a rating nor an author is a page marked up as one (a
+    news site's theme puts ``itemtype=Review`` on every article's whole post):
+    storing it would make the article a customer review.
+    """
+    return review.rating_value is not None or review.author is not None
 
 
 def _types(node: dict[str, Any]) -> set[str]:
@@ -155,13 +170,18 @@ def visible_text(element: Any) -> str:
 
 
 def _body(node: dict[str, Any]) -> str:
-    """The review's text; the visible text beside a placeholder ``reviewBody``."""
+    """The review's text; the visible text beside a placeholder ``reviewBody``.
+
+    A placeholder with nothing visible beside it gives no text at all: a
+    template's word is never stored as what a customer wrote.
+    """
     body = _first(node.get("reviewBody") or node.get("description") or "")
     body = html_to_text(str(body))
+    if not is_placeholder(body):
+        return body
     element = node.get("htmlNode")
-    if is_placeholder(body) and element is not None:
-        return visible_text(element) or body
-    return body
+    visible = visible_text(element) if element is not None else ""
+    return "" if is_placeholder(visible) else visible
 
 
 def _review(node: dict[str, Any], about: str | None, scale: Scale) -> Review:
@@ -307,7 +327,9 @@ def page_reviews(html: str, url: str, tree: object | None = None) -> PageReviews
     for node, parent in nodes:
         if "Review" in _types(node):
             review = _review(node, parent, scale)
-            if _key(review) not in seen:
+            if not is_customer_review(review):
+                found.not_reviews += 1
+            elif _key(review) not in seen:
                 seen.add(_key(review))
                 found.reviews.append(review)
     return found

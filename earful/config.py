@@ -37,6 +37,7 @@ from crawlers.params import (
     AppStoreParams,
     BoardParams,
     ChiebukuroParams,
+    CommentsParams,
     FeedParams,
     ForumParams,
     GooglePlayParams,
@@ -568,6 +569,16 @@ class ReviewsSource(ReviewsParams, SourceBase):
     type: Literal["reviews"]
 
 
+class CommentsSource(CommentsParams, SourceBase):
+    """Reader comments under a blog post or an article (WordPress classic and block
+    themes): ``comments``. Where the site offers a comments feed (``/feed/`` after a
+    WordPress post's URL), a ``feed`` source on it is lighter (one request, dates
+    exact) but holds only the newest comments (10 by default) and no nesting: prefer it
+    for a busy post polled often, and this source for the whole thread with replies."""
+
+    type: Literal["comments"]
+
+
 class ForumSource(ForumParams, SourceBase):
     """Forum threads and review lists without markup, read by a recipe: ``forum``."""
 
@@ -619,6 +630,7 @@ class ChiebukuroSource(ChiebukuroParams, SourceBase):
 ScrapySource = (
     FeedSource
     | ReviewsSource
+    | CommentsSource
     | ForumSource
     | HackerNewsSource
     | BoardSource
@@ -630,6 +642,7 @@ ScrapySource = (
 Source = Annotated[
     FeedSource
     | ReviewsSource
+    | CommentsSource
     | ForumSource
     | HackerNewsSource
     | BoardSource
@@ -646,6 +659,7 @@ SOURCE_TYPES = frozenset(
     {
         "feed",
         "reviews",
+        "comments",
         "forum",
         "hackernews",
         "board",

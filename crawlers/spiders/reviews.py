@@ -65,8 +65,14 @@ class ReviewsSpider(PageSpider):
         """The reviews in the page's markup, else as the generic extractor reads them."""
         page_url = canonical_url(response.url)
         found = page_reviews(response.text, response.url, response.selector.root)
+        if found.not_reviews:
+            record_warning(
+                self.crawler,
+                f"{found.not_reviews} schema.org Review on {response.url} skipped: "
+                "no rating and no author (an article marked up as a review)",
+            )
         if not found.reviews:
-            guessed = generic_items(
+            guessed, doubt = generic_items(
                 response, self.source, self.source_type, self.crawl_time
             )
             if guessed:
@@ -75,6 +81,8 @@ class ReviewsSpider(PageSpider):
                     f"no schema.org Review on {response.url}; the generic "
                     f"extractor read {len(guessed)} instead",
                 )
+            elif doubt:
+                record_warning(self.crawler, f"{response.url}: {doubt}")
             yield from guessed
             return
         site = site_name(response)

@@ -46,6 +46,7 @@ from storage.precision import shown_date
 TYPES = (
     "feed",
     "reviews",
+    "comments",
     "forum",
     "hackernews",
     "reddit",
@@ -108,6 +109,10 @@ def _item_lines(number: int, report: dict[str, Any]) -> list[str]:
     ]
     lines.extend(
         f"    empty {name}: {why}" for name, why in sorted(report["missing"].items())
+    )
+    lines.extend(
+        f"    {name} by {which}"
+        for name, which in sorted(report.get("alternatives", {}).items())
     )
     return [terminal_safe(line) for line in lines]
 
@@ -367,7 +372,7 @@ def check(
             )
             msg = f"{target!r}: {known}; give --type to check a URL or file"
             raise click.UsageError(msg)
-        if kind in {"feed", "reviews", "forum"} and Path(target).is_file():
+        if kind in {"feed", "reviews", "comments", "forum"} and Path(target).is_file():
             saved = Path(target)
             target = page_url or f"https://saved.invalid/{saved.name}"
         source = _source(_adhoc(kind, target, recipe, selectors))

@@ -159,3 +159,52 @@ def test_refusals_and_broken_answers_fail_the_source(
     result = run(sqlite_url, scripted)
     assert result["error"] == error.format(url=url)
     assert mentions(sqlite_url, "ios") == []
+
+
+def undated(ident: int, title: str, text: str) -> dict[str, Any]:
+    """A review as some real feeds write it: no ``updated`` at all."""
+    entry = review(ident, 3, "", title, text)
+    del entry["updated"]
+    return entry
+
+
+def test_undated_reviews_are_stored_with_a_warning_and_the_cursor_follows_ids(
+    scripted, sqlite_url
+):
+    first_page = page(
+        undated(205, "重い", "アクメのアプリが重い。"),
+        undated(204, "普通", "普通です。"),
+    )
+    scripted.script(
+        feed_path(1),
+        Reply(first_page, MISDECLARED),
+        Reply(first_page, MISDECLARED),
+        Reply(
+            page(
+                undated(206, "直った", "アクメ、直りました。"),
+                undated(205, "重い", "アクメのアプリが重い。"),
+            ),
+            MISDECLARED,
+        ),
+    )
+    scripted.script(feed_path(2), Reply(page(), MISDECLARED))
+
+    first = run(sqlite_url, scripted)
+    url = scripted.url + feed_path(1)
+    assert (first["seen"], first["new"]) == (2, 2)
+    assert first["warning"] == (
+        f"2 reviews at {url} without a date (no 'updated'): stored undated, "
+        "the cursor follows review ids"
+    )
+    assert {m.published_at for m in mentions(sqlite_url, "ios")} == {None}
+    sessions = open_database(sqlite_url)
+    with sessions() as session:
+        assert get_cursor(session, "ios") == {"newest": None, "ids": [], "last_id": 205}
+    sessions.kw["bind"].dispose()
+
+    again = run(sqlite_url, scripted)
+    assert again["seen"] == 0
+    assert len(scripted.requests_for(feed_path(2))) == 1  # not read again
+
+    third = run(sqlite_url, scripted)
+    assert (third["seen"], third["new"]) == (1, 1)

@@ -112,7 +112,8 @@ def test_a_recipe_that_fits_nothing_falls_back_to_the_generic_extractor(
     assert (result["seen"], result["error"]) == (3, None)
     assert result["warning"] == (
         f"the xenforo recipe matched no post on {url} (item selector "
-        "'article.message--post'); the generic extractor read 3 instead"
+        "'article.message--post' or 'li.message[id^=post-]'); "
+        "the generic extractor read 3 instead"
     )
 
 
