@@ -61,7 +61,9 @@ class CommentsSpider(PageSpider):
                 author=comment.author,
                 site_name=site,
                 thread_id=page_url,
-                parent_id=comment.parent,
+                # A comment answers the post, or the comment it replies to: a
+                # reply either way, whose own words name its brands (attribution).
+                parent_id=comment.parent or page_url,
                 top_level=comment.parent is None,
                 published_at=published,
                 published_precision=dated.precision if dated else None,

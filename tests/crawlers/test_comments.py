@@ -85,7 +85,7 @@ def test_classic_theme_comments_and_replies(tmp_path):
     assert (first["author"], first["url"], first["parent"]) == (
         "花子",
         f"{POST}#comment-11",
-        None,
+        POST,  # a comment on the post answers the post
     )
     assert (
         first["text"] == "アクメのケトル、お湯が早く沸きます。"
