@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from alerts.errors import AlertError
 from storage.models import Alert, Mention, SentimentResult
 from storage.precision import shown_date
+from storage.ratings import stars_text
 
 # Slack's limits (https://docs.slack.dev/reference/block-kit/blocks).
 MAX_BLOCKS = 50
@@ -114,12 +115,6 @@ def latest_sentiment(mention: Mention) -> SentimentResult | None:
     return max(mention.sentiments, key=lambda s: s.scored_at, default=None)
 
 
-def stars(rating: float) -> str:
-    """A 0-1 rating as five stars, e.g. 0.4 → ``★★☆☆☆``."""
-    filled = round(min(max(rating, 0.0), 1.0) * 5)
-    return "★" * filled + "☆" * (5 - filled)
-
-
 def reach(mention: Mention) -> str | None:
     """Score, comments and followers when known: ``12 points · 4 comments``."""
     parts = [
@@ -169,15 +164,24 @@ def mention_of(alert: Alert) -> Mention:
 
 
 def sentiment_line(alert: Alert, negative: float | None) -> str:
-    """``negative (92%)``, from ``negative`` or the mention's latest score."""
+    """``negative (92%)``, from ``negative`` or the mention's latest score.
+
+    A rated review's verdict says where it came from (``storage.ratings``): its
+    stars, ``negative (from the stars; text 12% negative)``, or its text,
+    ``negative (92%, from the text)``.
+    """
     if negative is not None:
         return f"negative ({negative:.0%})"
-    result = latest_sentiment(mention_of(alert))
+    mention = mention_of(alert)
+    result = latest_sentiment(mention)
     if result is None:
         return "not scored"
+    if result.label_source == "stars":
+        return f"{result.label} (from the stars; text {result.negative:.0%} negative)"
+    origin = "" if mention.rating is None else ", from the text"
     if result.label == "negative":
-        return f"negative ({result.negative:.0%})"
-    return f"{result.label} ({result.negative:.0%} negative)"
+        return f"negative ({result.negative:.0%}{origin})"
+    return f"{result.label} ({result.negative:.0%} negative{origin})"
 
 
 def about_line(mention: Mention) -> str | None:
@@ -211,9 +215,7 @@ def _fields(alert: Alert, negative: float | None) -> list[dict[str, str]]:
     if (about := about_line(mention)) is not None:
         fields.append(_field("About", about))
     if mention.rating is not None:
-        fields.append(
-            _field("Rating", f"{stars(mention.rating)} {mention.rating * 5:.1f}/5")
-        )
+        fields.append(_field("Rating", stars_text(mention.rating, mention.rating_best)))
     if mention.author:
         fields.append(_field("Author", fit(clean_text(mention.author), 200)))
     if (people := reach(mention)) is not None:

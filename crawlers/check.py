@@ -43,7 +43,7 @@ def item_report(item: MentionItem, matcher: Matcher) -> dict[str, Any]:
         "published_at": item.published_at.isoformat() if item.published_at else None,
         "published_precision": item.published_precision,
         "rating": item.rating,
-        "rating_value": raw.get("rating_value"),
+        "rating_best": item.rating_best,
         "url": item.url,
         "parent": item.parent_id,
         "language": item.language,

@@ -64,8 +64,8 @@ class Review:
     title: str | None
     author: str | None
     published: str | None
-    rating: float | None  # 0-1
-    rating_value: float | None  # as the page wrote it
+    rating: float | None  # as the page wrote it
+    rating_best: float | None  # the best of its scale (bestRating, default 5)
     item_reviewed: str | None
     ident: str | None  # the review's own @id or url, where it has one
 
@@ -131,14 +131,6 @@ def _scale(node: Any, fallback: Scale) -> Scale:
     )
 
 
-def normalise(value: float, scale: Scale) -> float | None:
-    """``value`` on ``scale`` mapped to 0-1 (1 = best), clipped; ``None`` if no range."""
-    span = scale.best - scale.worst
-    if span <= 0:
-        return None
-    return min(1.0, max(0.0, (value - scale.worst) / span))
-
-
 def _walk(node: Any, parent: str | None) -> Iterator[tuple[dict[str, Any], str | None]]:
     """Every dict in the tree with the name of the thing that holds it."""
     if isinstance(node, list):
@@ -187,17 +179,14 @@ def _body(node: dict[str, Any]) -> str:
 def _review(node: dict[str, Any], about: str | None, scale: Scale) -> Review:
     rating_node = _first(node.get("reviewRating"))
     value = _number(rating_node)
-    rating = None
-    if value is not None:
-        rating = normalise(value, _scale(rating_node, scale))
     ident = _first(node.get("@id") or node.get("url"))
     return Review(
         text=_body(node),
         title=_name(node.get("name") or node.get("headline")),
         author=_name(node.get("author") or node.get("creator")),
         published=_name(node.get("datePublished") or node.get("dateCreated")),
-        rating=rating,
-        rating_value=value,
+        rating=value,
+        rating_best=None if value is None else _scale(rating_node, scale).best,
         item_reviewed=_name(node.get("itemReviewed")) or about,
         ident=ident.strip() if _own_id(ident) else None,
     )

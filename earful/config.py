@@ -725,7 +725,8 @@ class AlertConfig(Strict):
     min_followers: Annotated[int, Field(ge=0)] | None = None
     """Minimum reach: author followers or subreddit subscribers."""
     max_rating: Annotated[float, Field(ge=0.0, le=5.0)] | None = None
-    """Reviews rated at most this many stars of 5 count as reaching (e.g. `2`)."""
+    """Reviews rated at most this many stars of 5 (other scales in proportion) alert
+    whatever their text, e.g. `2`; see docs/alerts.md."""
     keywords: list[Annotated[str, Field(min_length=1)]] = []
     """Words that alert regardless of sentiment (`"lawsuit"`, `"炎上"`): NFKC,
     case-insensitive, whole words in spaced scripts, substrings in Japanese/Chinese."""

@@ -68,6 +68,7 @@ from storage.queries import (
     start_crawl_run,
     unscored_mentions,
 )
+from storage.ratings import star_verdict
 from storage.response import mark_own_replies
 
 log = logging.getLogger(__name__)
@@ -373,17 +374,22 @@ class Pipeline:
         """Score `mentions` and save the scores; returns how many are negative."""
         texts = [_scoring_text(m) for m in mentions]
         results = self._score_texts(scorer, texts)
+        negative = 0
         for mention, result in zip(mentions, results, strict=True):
+            label, source = verdict(mention, result.label)
             save_score(
                 session,
                 mention,
                 model_id=scorer.model_id,
                 model_revision=scorer.model_revision,
-                label=result.label,
+                label=label,
                 probabilities=result.probabilities,
+                label_source=source,
             )
+            negative += label == "negative"
+        # aspects keep the text's own verdicts: a clause's polarity is its words'
         self._save_aspects(session, scorer, mentions, texts, results)
-        return sum(result.label == "negative" for result in results)
+        return negative
 
     def _save_aspects(
         self,
@@ -407,19 +413,20 @@ class Pipeline:
         for mention, aspects in zip(mentions, found, strict=True):
             save_aspects(session, mention.id, scorer.model_id, aspects)
 
-    def rescore(self, since: datetime, *, everything: bool = False) -> tuple[int, int]:
+    def rescore(self, since: datetime, *, everything: bool = False) -> Rescored:
         """Score again the mentions dated `since` or later that an older model scored.
 
         A score is stale when another revision of the model made it: scores keep the
         revision they were made with, so after an upgrade of the default model
         (such as the English-only one giving way to the multilingual one) old and
         new scores would mix in one chart. With `everything`, every score in the
-        period is made again. Alerts already sent are not sent again.
-
-        Returns (checked, rescored).
+        period is made again. A current score whose review's stars now decide its
+        verdict (``verdict``: scores made before ratings were kept as given) gets
+        the stars' label without running the model. Alerts already sent are not
+        sent again.
         """
         scorer = self.scorer
-        checked = rescored = 0
+        checked = rescored = rejudged = 0
         after = 0
         while True:
             with self.sessions() as session, session.begin():
@@ -430,17 +437,25 @@ class Pipeline:
                     break
                 after = rows[-1][0].id
                 checked += len(rows)
-                stale = [
-                    mention
-                    for mention, revision in rows
-                    if everything or revision != scorer.model_revision
-                ]
+                stale = []
+                for mention, result in rows:
+                    if everything or result.model_revision != scorer.model_revision:
+                        stale.append(mention)
+                        continue
+                    label, source = verdict(mention, result.label)
+                    if source == result.label_source == "text":
+                        continue
+                    if source == "text":  # the stars no longer decide: ask the text
+                        stale.append(mention)
+                    elif label != result.label or result.label_source != "stars":
+                        result.label, result.label_source = label, source
+                        rejudged += 1
                 if stale:
                     self._save_scores(session, scorer, stale)
                 rescored += len(stale)
             if self.on_scored is not None:
                 self.on_scored(rescored)
-        return checked, rescored
+        return Rescored(checked, rescored, rejudged)
 
     def _score_texts(
         self, scorer: sentiment.Scorer, texts: list[str]
@@ -551,6 +566,15 @@ class Pipeline:
         return [s for s in self.config.sources if s.enabled]
 
 
+@dataclass(frozen=True)
+class Rescored:
+    """What ``Pipeline.rescore`` did: scores it checked, made again, re-judged by stars."""
+
+    checked: int
+    rescored: int
+    rejudged: int
+
+
 class _StoppedError(Exception):
     """Scoring stopped for a shutdown; rolls back the chunk in progress."""
 
@@ -593,6 +617,17 @@ def delivery_window(config: Config) -> DeliveryWindow:
         quiet_end=end,
         digest_times=tuple(time.fromisoformat(t) for t in digest.times),
     )
+
+
+def verdict(mention: Mention, text_label: str) -> tuple[str, str]:
+    """The mention's label and where it came from: its stars when they decide.
+
+    A review's own rating outranks the model (``storage.ratings``: 1-2 of 5
+    negative, 4-5 positive); a 3-star review or an unrated mention keeps the
+    text's label.
+    """
+    stars = star_verdict(mention.rating, mention.rating_best)
+    return (text_label, "text") if stars is None else (stars, "stars")
 
 
 def _scoring_text(mention: Mention) -> str:

@@ -196,7 +196,8 @@ class AppStoreSpider(Spider):
             author=_label(author or {}, "name") or None,
             site_name="App Store",
             thread_id=f"{p.country}/{p.app_id}",
-            rating=(stars - 1) / 4 if 1 <= stars <= 5 else None,  # noqa: PLR2004
+            rating=stars if 1 <= stars <= 5 else None,  # noqa: PLR2004
+            rating_best=5 if 1 <= stars <= 5 else None,  # noqa: PLR2004
             published_at=published,
             raw={
                 "stars": stars,

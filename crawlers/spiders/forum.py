@@ -66,7 +66,7 @@ def alternative_used(recipe: Recipe, name: str, index: int | None) -> str | None
 
 
 def rating(text: str | None, best: float) -> tuple[float | None, float | None]:
-    """``"4.0 out of 5 stars"`` → (0.75, 4.0) on a 1-to-best scale.
+    """``"4.0 out of 5 stars"`` → (4.0, 5.0): the rating and the best of its scale.
 
     Japanese puts the scale first: ``"5つ星のうち4.0"`` is 4.0 of 5.
     """
@@ -77,9 +77,7 @@ def rating(text: str | None, best: float) -> tuple[float | None, float | None]:
         best, value = (float(g.replace(",", ".")) for g in scale_first.groups())
     elif out_of := _OUT_OF.search(text[number.end() :]):
         best = float(out_of[1].replace(",", "."))
-    if best <= 1:
-        return None, value
-    return min(1.0, max(0.0, (value - 1) / (best - 1))), value
+    return value, best
 
 
 def missing_fields(
@@ -108,7 +106,7 @@ def generic_items(
     items = []
     guess = guess_posts(response.selector.root)
     for block in guess.blocks:
-        normalised, value = rating(block.rating, 5.0)
+        value, best = rating(block.rating, 5.0)
         dated = parse_dated(block.date, crawl_time)
         items.append(
             MentionItem(
@@ -123,10 +121,11 @@ def generic_items(
                 author=block.author,
                 site_name=site,
                 thread_id=page_url,
-                rating=normalised,
+                rating=value,
+                rating_best=best,
                 published_at=dated.at if dated else None,
                 published_precision=dated.precision if dated else None,
-                raw={"extractor": "generic", "rating_value": value},
+                raw={"extractor": "generic"},
                 missing={
                     name: "the generic extractor found none"
                     for name, found in (
@@ -258,7 +257,7 @@ class ForumSpider(PageSpider):
                 f"{author}\x00{date_text}\x00{title}\x00{text if not author else ''}"
             )
             ident = hashlib.sha256(parts.encode()).hexdigest()[:16]
-        normalised, value = rating(rating_text, recipe.rating_best)
+        value, best = rating(rating_text, recipe.rating_best)
         return MentionItem(
             source=self.source,
             source_type=recipe.kind,
@@ -268,12 +267,12 @@ class ForumSpider(PageSpider):
             text=text,
             author=author,
             thread_id=page_url,
-            rating=normalised,
+            rating=value,
+            rating_best=best,
             published_at=dated.at if dated else None,
             published_precision=dated.precision if dated else None,
             raw={
                 "recipe": self.recipe_name,
-                "rating_value": value,
                 "alternatives": {name: how for name, how in used.items() if how},
             },
             missing=missing_fields(recipe, values, dated),

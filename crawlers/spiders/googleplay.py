@@ -180,7 +180,8 @@ class GooglePlaySpider(Spider):
             author=_at(review, 1, 0) or None,
             site_name="Google Play",
             thread_id=p.app_id,
-            rating=(stars - 1) / 4 if stars else None,
+            rating=stars,
+            rating_best=5 if stars else None,
             published_at=_time(_at(review, 5, 0)),
             raw={
                 "stars": stars,

@@ -44,9 +44,9 @@ class ReviewsSpider(PageSpider):
     """Yield one ``MentionItem`` per schema.org Review on each page, following pages.
 
     Arguments (see ``ReviewsParams``): ``url``, ``max_pages``, ``next_page``. The
-    rating is normalised to 0-1 with the review's own best/worst rating, else the
-    page's AggregateRating's, else schema.org's defaults (5 and 1). The page's
-    aggregate rating and the item reviewed go into ``raw``.
+    rating is kept as the page gives it, with the top of its scale from the
+    review's own bestRating, else the page's AggregateRating's, else schema.org's
+    default (5). The page's aggregate rating and the item reviewed go into ``raw``.
     """
 
     name = "reviews"
@@ -100,13 +100,13 @@ class ReviewsSpider(PageSpider):
                 site_name=site,
                 thread_id=page_url,
                 rating=review.rating,
+                rating_best=review.rating_best,
                 published_at=dated.at if dated else None,
                 published_precision=dated.precision if dated else None,
                 about=review.item_reviewed,
                 raw={
                     "extractor": "schema.org",
                     "item_reviewed": review.item_reviewed,
-                    "rating_value": review.rating_value,
                     "aggregate_rating": found.aggregate,
                 },
                 missing=_missing(review, dated),
@@ -122,7 +122,7 @@ def _missing(review: Review, published: object) -> dict[str, str]:
         missing["date"] = "no schema.org datePublished in the Review"
     elif published is None:
         missing["date"] = f"datePublished {review.published!r} is not a date"
-    if review.rating_value is None:
+    if review.rating is None:
         missing["rating"] = "no schema.org reviewRating in the Review"
     if not review.ident:
         missing["permalink"] = "no @id or url in the Review (the page's URL is used)"

@@ -42,6 +42,7 @@ from earful.config import (
 from earful.crawl import CrawlSpec, check_crawl
 from earful.pipeline import SCHEDULE_KEYS
 from storage.precision import shown_date
+from storage.ratings import stars_text
 
 TYPES = (
     "feed",
@@ -88,11 +89,7 @@ def _date(iso: str | None, precision: str | None) -> str:
 
 def _item_lines(number: int, report: dict[str, Any]) -> list[str]:
     rating = report["rating"]
-    shown = (
-        f"{rating:.2f} ({report['rating_value']:g})"
-        if rating is not None and report["rating_value"] is not None
-        else None
-    )
+    shown = None if rating is None else stars_text(rating, report["rating_best"])
     head = " · ".join(
         [
             _field(report["author"]),

@@ -67,7 +67,7 @@ def _flags(row: MentionRow) -> str:
 def render_table(rows: Sequence[MentionRow], width: int) -> list[str]:
     """A header and one line per mention, no wider than ``width`` columns."""
     columns = (("id", 7), ("published", 16), ("source", 14), ("brands", 12))
-    tail = (("sentiment", 9), ("reach", 8), ("AH", 2))
+    tail = (("sentiment", 9), ("rating", 11), ("reach", 8), ("AH", 2))
     fixed = sum(w for _, w in columns + tail) + len(columns + tail)
     text_width = max(20, width - fixed)
     header = [pad(name, w) for name, w in columns + tail] + ["text"]
@@ -80,6 +80,7 @@ def render_table(rows: Sequence[MentionRow], width: int) -> list[str]:
             pad(terminal_safe(row.source), 14),
             pad(terminal_safe(",".join(row.brands)), 12),
             pad(_sentiment(row), 9),
+            pad(row.stars or "-", 11),
             pad("-" if row.reach is None else str(row.reach), 8),
             pad(_flags(row), 2),
             fit(text, text_width),

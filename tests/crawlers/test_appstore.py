@@ -108,13 +108,13 @@ def test_reviews_newest_first_then_only_newer_ones(scripted, sqlite_url):
     assert broken.title == "最悪"
     assert broken.text == "アップデート後に起動しない。<!channel>"
     assert broken.author == "レビュアー102"
-    assert broken.rating == 0.0
+    assert (broken.rating, broken.rating_best) == (1, 5)
     assert broken.published_at == datetime(2024, 5, 2, 16, 0, tzinfo=UTC)
     assert broken.raw == {"stars": 1, "version": "3.2.1", "votes": 2}
     assert broken.site_name == "App Store"
     assert broken.language == "ja"
     assert [m.brand for m in broken.matches] == ["Acme"]
-    assert old.rating == 0.75
+    assert old.rating == 4
     assert newer.published_at == datetime(2024, 5, 3, 3, 0, tzinfo=UTC)
     assert len(scripted.requests_for(feed_path(3))) == 1  # empty: the end
 

@@ -46,7 +46,7 @@ def test_the_demo_watches_a_5ch_thread_and_an_app_review(sqlite_url):
     assert thread[1].parent_id == "kaden/1700000000/1"
     (review,) = mentions(sqlite_url, "acme-ios-jp")
     assert review.title == "アップデート後に使えない"
-    assert review.rating == 0.0
+    assert (review.rating, review.rating_best) == (1, 5)
     assert {m.language for m in [*thread, review]} == {"ja"}
 
 
