@@ -86,7 +86,7 @@ def is_customer_review(review: Review) -> bool:
     news site's theme puts ``itemtype=Review`` on every article's whole post):
     storing it would make the article a customer review.
     """
-    return review.rating_value is not None or review.author is not None
+    return review.rating is not None or review.author is not None
 
 
 def _types(node: dict[str, Any]) -> set[str]:
