@@ -104,6 +104,11 @@ def seed(sessions: sessionmaker[Session]) -> dict[str, int]:
         assert handled is not None
         handled.handled_at = _at(9, 11)
         handled.handled_by = "kei"
+        # Each source's first crawl, before its mentions (which are then no
+        # backfill: they count in the response KPIs), and its latest.
+        for source in ("news", "reviews", "forum"):
+            s.add(CrawlRun(source=source, started_at=_at(1, 0), finished_at=_at(1, 1),
+                           status="ok", items_seen=0, items_new=0))  # fmt: skip
         s.add(CrawlRun(source="news", started_at=_at(16), finished_at=_at(16, 10),
                        status="ok", items_seen=3, items_new=1))  # fmt: skip
         s.add(CrawlRun(source="forum", started_at=_at(16), finished_at=_at(16, 10),

@@ -136,6 +136,7 @@ def test_mention_view_is_flat(db):
     assert [tuple(r) for r in health] == [
         ("forum", "failed", "https://forum.example/: HTTP 503"),
         ("news", "ok", None),
+        ("reviews", "ok", None),  # its first and only crawl
     ]
 
 
