@@ -47,11 +47,11 @@ class OnnxClassifier:
     One text, one score: dynamic quantisation takes each activation's int8 scale
     from the whole input tensor, so in a padded batch a text's logits would depend
     on its neighbours (128 texts scored 64 at a time instead of alone: 9 labels
-    flipped, one probability moved by 0.33). A quantised graph therefore runs each row of
-    a batch alone, cut to its own length (`rows_alone`): its result is the same
-    in any batch, and on 2 cores it is no slower than padded batches. The rivals
-    measured for #25: 4-bit weight-only `MatMulNBits` (invariant, but 37 texts/s
-    and 2.4 GB), fp32 (about 30 texts/s alone).
+    flipped, one probability moved by 0.33). A quantised graph therefore runs
+    each row of a batch alone, cut to its own length (`rows_alone`): its result
+    is the same in any batch, and on 2 cores it is no slower than padded
+    batches. The rivals measured for #25: 4-bit weight-only `MatMulNBits`
+    (invariant, but 37 texts/s and 2.4 GB), fp32 (about 30 texts/s alone).
     """
 
     rows_alone: bool
