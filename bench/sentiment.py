@@ -24,8 +24,11 @@ the int8 graph's cost in quality shows. Batch invariance: the largest
 probability difference and the labels changed between scoring each text alone
 and scoring them all in one call, in batches of 7, and beside a long text (#25:
 at most 0.01, none). A third row runs the same int8 graph in padded batches of
-32, as Earful did before #25, for its speed and its batch dependence. Peak RSS is measured in a fresh child process that only
-loads the default model and scores both sets, as `earful run` would.
+32, as Earful did before #25, for its speed and its batch dependence. Peak RSS
+is measured in a fresh child process that only loads the default model and
+scores both sets, as `earful run` would; it is read from /proc's VmHWM, since
+Linux carries `ru_maxrss` over from the parent (this benchmark, with the fp32
+torch model loaded) into a child it starts.
 """
 
 from __future__ import annotations
@@ -100,7 +103,7 @@ def _per_text_e5(texts: Sequence[str]) -> Callable[[], list[str]]:
 def _peak_rss_child(data: Path) -> dict[str, float]:
     """Peak RSS of a process that loads the default model and scores both sets."""
     code = f"""
-import json, resource, time
+import json, time
 from pathlib import Path
 from sentiment import load_scorer
 from sentiment.datasets import load_chabsa
@@ -111,7 +114,8 @@ loaded = time.perf_counter() - start
 en, _ = load_tweeteval(Path({str(data / "tweeteval-sentiment")!r}), "val")
 ja = load_chabsa(Path({str(data / "chabsa")!r}), "val").texts
 scorer.score(en); scorer.score(ja)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+status = Path("/proc/self/status").read_text().splitlines()
+peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 print(json.dumps({{"load_s": loaded, "peak_mb": peak}}))
 """
     with tempfile.TemporaryDirectory():
