@@ -59,6 +59,9 @@ class Scorer:
     * `backend="onnxruntime"` exports the model once at construction and runs the
       batches in ONNX Runtime (about 2x faster than torch on CPU for MiniLM, same
       predictions); `"torch"` runs the model as loaded.
+    * One text, one score: a text's probabilities do not depend on what else is
+      scored with it. fp32 batches differ from scoring alone by rounding only; the
+      default model's int8 graph runs each window alone (`OnnxClassifier`).
     """
 
     model_id: str
@@ -374,7 +377,7 @@ def load_default(
         runner = _cached_graph(cache, threads)
         if runner is None:
             build_in_child(DEFAULT_MODEL_DIR, cache)
-            runner = OnnxClassifier.from_file(cache, threads)
+            runner = OnnxClassifier.from_file(cache, threads, rows_alone=True)
     tokenizer = build_tokenizer(read_weights(files[0], tensors=False))
     return Scorer(
         None,
@@ -396,7 +399,7 @@ def _cached_graph(cache: Path, threads: int) -> OnnxClassifier | None:
     if not cache.is_file():
         return None
     try:
-        return OnnxClassifier.from_file(cache, threads)
+        return OnnxClassifier.from_file(cache, threads, rows_alone=True)
     except Exception:  # noqa: BLE001 - onnxruntime's load errors share no base class
         cache.unlink(missing_ok=True)
         return None

@@ -1,12 +1,17 @@
-"""``earful sentiment``: evaluate sentiment models and re-score stored mentions."""
+"""``earful sentiment``: try, evaluate and re-score with sentiment models."""
 
 from __future__ import annotations
 
+import json
 import sys
+import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import click
 
+from crawlers.language import detect_language
 from earful.cli.analyst import parse_when
 from earful.cli.common import CONFIG_OPTION, DB_OPTION, load, open_pipeline
 from earful.config import SentimentConfig
@@ -16,7 +21,84 @@ from storage import StorageError
 
 @click.group("sentiment")
 def sentiment_group() -> None:
-    """Evaluate sentiment models and re-score stored mentions."""
+    """Try, evaluate and re-score with sentiment models."""
+
+
+# Escaped in the JSON output: control, format (bidi overrides), private use, line
+# separators; a stranger's text must not reorder or hide what the terminal shows.
+_UNSAFE = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+MODEL_OPTION = click.option(
+    "--model",
+    default="earful-default",
+    show_default=True,
+    help="earful-default, earful-english, a Hugging Face model id or a local folder.",
+)
+
+
+@sentiment_group.command("score")
+@click.argument("texts", nargs=-1)
+@click.option(
+    "--file",
+    "text_file",
+    type=click.File("rb"),
+    help="UTF-8 text file, one text a line (blank lines skipped); - reads stdin.",
+)
+@MODEL_OPTION
+def sentiment_score(
+    texts: tuple[str, ...], text_file: IO[bytes] | None, model: str
+) -> None:
+    """Score TEXTS (or --file's lines) and print one JSON line per text.
+
+    Each line holds the text, its label, the probabilities of negative, neutral
+    and positive, the detected language, and the model id and revision. A
+    text's probabilities are the same whether it is scored alone or among
+    others, so a line here is what the daemon stores for that mention.
+    """
+    given = list(texts)
+    if text_file is not None:
+        given.extend(_lines(text_file))
+    if not given:
+        raise click.UsageError("give texts as arguments or --file F (- for stdin)")
+    from sentiment import load_scorer  # noqa: PLC0415 - torch loads only when needed
+
+    languages = [detect_language(text) for text in given]
+    try:
+        scorer = load_scorer(model, cache_dir=SentimentConfig().model_cache())
+        scores = scorer.score(given, languages)
+    except SentimentError as exc:
+        raise click.ClickException(str(exc)) from None
+    for text, language, score in zip(given, languages, scores, strict=True):
+        line = {
+            "text": text,
+            "label": score.label,
+            "probabilities": score.probabilities,
+            "language": language,
+            "model": scorer.model_id,
+            "revision": scorer.model_revision,
+        }
+        click.echo(_json_line(line))
+
+
+def _lines(handle: IO[bytes]) -> Iterator[str]:
+    """The non-blank lines of a UTF-8 file, with an error naming a bad line."""
+    name = getattr(handle, "name", "-")
+    for number, raw in enumerate(handle, start=1):
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            msg = f"{name}: line {number}: not UTF-8 ({exc.reason} at byte {exc.start})"
+            raise click.ClickException(msg) from None
+        text = text.rstrip("\r\n")
+        if text.strip():
+            yield text
+
+
+def _json_line(value: object) -> str:
+    """JSON that shows Japanese as it is, with unsafe characters escaped."""
+    return "".join(
+        json.dumps(char)[1:-1] if unicodedata.category(char) in _UNSAFE else char
+        for char in json.dumps(value, ensure_ascii=False)
+    )
 
 
 @sentiment_group.command("eval")
@@ -29,12 +111,7 @@ def sentiment_group() -> None:
     help="A data set folder (repeat): TweetEval layout, XLM-T folders, or chABSA.",
 )
 @click.option("--split", default="val", show_default=True)
-@click.option(
-    "--model",
-    default="earful-default",
-    show_default=True,
-    help="earful-default, earful-english, a Hugging Face model id or a local folder.",
-)
+@MODEL_OPTION
 def sentiment_eval(data_dirs: tuple[Path, ...], split: str, model: str) -> None:
     """Score labelled data and print accuracy, macro recall and F1.
 
