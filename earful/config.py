@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -97,14 +98,17 @@ class Strict(BaseModel):
     )
 
 
-def _query_names_something(query: str | None) -> str | None:
+def _query_names_something(query: str | None, info: ValidationInfo) -> str | None:
     """A brand's or aspect's query parses and needs some term to be found."""
     if query is None:
         return None
     try:
         tree = parse_query(query)
     except QueryError as exc:
-        raise ValueError(str(exc)) from None
+        name = info.data.get("name")
+        title = (info.config or {}).get("title") or "rule"
+        prefix = f"{title.removesuffix('Config').lower()} {name!r}: " if name else ""
+        raise ValueError(f"{prefix}{exc}") from None
     if evaluate(tree, lambda _term: False):
         msg = (
             f"query {query!r} matches text that names none of its terms "
