@@ -59,6 +59,7 @@ from alerts.render import (
 )
 from alerts.reply import ReplyTemplate
 from storage.cases import Actor
+from storage.ids import parse_id
 from storage.models import CaseState
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,6 @@ RETRY_CAP_S = 300.0
 CLOSE_WITHIN_S = 5.0  # slack-sdk reads with a 3 s timeout, then stops its threads
 PING_INTERVAL_S = 5.0  # slack-sdk calls a connection stale after 4 pings
 MAX_NAME = 60
-MAX_ID_DIGITS = 19  # a bigint has at most 19 digits
 STATE_ACTIONS = {
     HANDLE_ACTION: CaseState.RESOLVED,
     REPLIED_ACTION: CaseState.REPLIED,
@@ -286,7 +286,7 @@ class HandleListener:
     def _on_draft(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         """ "Draft reply": open the modal at once (its trigger_id lives 3 s)."""
         ack()
-        alert_id = _alert_id(action.get("value"))
+        alert_id = parse_id(action.get("value"))
         if alert_id is None:
             log.warning("Draft reply with a bad alert id; ignored")
             return
@@ -308,7 +308,7 @@ class HandleListener:
         """The edited draft goes into the alert's thread for approval, never outside."""
         ack()
         user = body.get("user") or {}
-        alert_id = _alert_id(view.get("private_metadata"))
+        alert_id = parse_id(view.get("private_metadata"))
         if alert_id is None:
             log.warning("a draft came back without its alert id; ignored")
             return
@@ -340,7 +340,7 @@ class HandleListener:
 
     def _apply(self, value: object, what: CaseChange, body: dict[str, Any]) -> None:
         by = clicker(body.get("user"))
-        alert_id = _alert_id(value)
+        alert_id = parse_id(value)
         if alert_id is None:
             bad = str(value or "")[:20]
             log.warning("case action with a bad alert id %r; ignored", bad)
@@ -360,11 +360,6 @@ class HandleListener:
             log.warning("case change for alert %s by %s failed: %s", alert_id, by, exc)
             return
         _log_report(alert_id, report, by)
-
-
-def _alert_id(value: object) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() and len(text) < MAX_ID_DIGITS else None
 
 
 def _log_report(alert_id: int, report: HandleReport, by: str) -> None:

@@ -3,7 +3,8 @@
 Hierarchy::
 
     StorageError
-     └── DatabaseUnavailableError   the database URL cannot be reached or opened
+     ├── DatabaseUnavailableError   the database URL cannot be reached or opened
+     └── SearchError                a text search too long to run (storage.search)
 """
 
 
@@ -13,3 +14,7 @@ class StorageError(Exception):
 
 class DatabaseUnavailableError(StorageError):
     """The database cannot be reached; the message names the (redacted) URL."""
+
+
+class SearchError(StorageError, ValueError):
+    """A text search has too many terms or characters; the message says the limit."""
