@@ -22,11 +22,13 @@ result, so the two stay apart.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from crawlers.errors import BadItemError
 from crawlers.items import MentionItem
@@ -39,6 +41,20 @@ MAX_ID = 512  # mentions.external_id, thread_id, parent_id
 MAX_LANGUAGE = 16  # mentions.language
 MAX_JSON_DEPTH = 64  # real API answers nest a dozen deep
 MAX_JSON_BYTES = 16 << 20  # 16 MiB, far above any page of any API Earful reads
+# What reading a dict of an unexpected shape raises: a list where a dict was,
+# a string where a number was, a missing key, a date Python cannot hold.
+SHAPE_ERRORS = (
+    AttributeError,
+    TypeError,
+    KeyError,
+    IndexError,
+    ValueError,
+    OverflowError,
+    RecursionError,
+)
+_TEXT_FIELDS = ("url", "title", "author", "site_name", "thread_id", "parent_id")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def date_problem(when: datetime, now: datetime) -> str | None:
@@ -131,7 +147,7 @@ def loads_json(
         msg = f"JSON nested more than {max_depth} deep"
         raise BadItemError(msg) from None
     except ValueError as exc:  # JSONDecodeError and undecodable bytes
-        msg = f"not JSON: {str(exc)[:200]}"
+        msg = str(exc)[:200]  # "Expecting value: line 1 column 1 (char 0)"
         raise BadItemError(msg) from None
     if too_deep(value, max_depth):
         msg = f"JSON nested more than {max_depth} deep"
@@ -160,3 +176,52 @@ def bound_item(item: MentionItem, now: datetime | None = None) -> None:
             item.warnings.append(f"{where}: {name}: {problem}; stored without it")
             if name == "published_at":
                 item.published_precision = None
+
+
+def reads_item(parse: Callable[P, R]) -> Callable[P, R]:
+    """``parse`` (one item from an API answer) raising only ``BadItemError``.
+
+    Whatever an unexpected shape makes it raise (``SHAPE_ERRORS``) becomes a
+    ``BadItemError`` naming the parser, which the collector skips and counts.
+    """
+
+    @functools.wraps(parse)
+    def read(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return parse(*args, **kwargs)
+        except BadItemError:
+            raise
+        except SHAPE_ERRORS as exc:
+            reason = str(exc).splitlines()[0][:200] if str(exc) else ""
+            msg = f"{parse.__name__}: unreadable item: {type(exc).__name__} {reason}"
+            raise BadItemError(msg.rstrip()) from None
+
+    return read
+
+
+def typed_item(item: MentionItem) -> None:
+    """Give ``item``'s fields the types storage takes; drop the rest with a warning.
+
+    A parser copies some values as the API sent them (a count, a language); a
+    stranger's instance or relay can send any JSON type there instead.
+    """
+    item.external_id = str(item.external_id)
+    where = item.external_id[:100]
+    if not isinstance(item.text, str):
+        item.text = ""
+        item.warnings.append(f"{where}: text is not a string")
+    for name in (*_TEXT_FIELDS, "language"):
+        value = getattr(item, name)
+        if value is not None and not isinstance(value, str):
+            setattr(item, name, None)
+            item.warnings.append(f"{where}: {name} is not a string")
+    for name in ("published_at", "replied_at"):
+        if not isinstance(getattr(item, name), datetime | None):
+            setattr(item, name, None)
+            item.warnings.append(f"{where}: {name} is not a date")
+    if not isinstance(item.rating, int | float | None) or isinstance(item.rating, bool):
+        item.rating = None
+    if not isinstance(item.top_level, bool | None):
+        item.top_level = None
+    if not isinstance(item.raw, dict | None):
+        item.raw = None

@@ -12,7 +12,7 @@ from scrapy.statscollectors import StatsCollector
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from crawlers.bounds import MAX_LANGUAGE, bound_item
+from crawlers.bounds import MAX_LANGUAGE, bound_item, typed_item
 from crawlers.errors import (
     ERROR_STAT,
     MATCHED_STAT,
@@ -87,6 +87,7 @@ class NormalizePipeline:
 
     def process_item(self, item: MentionItem) -> MentionItem:
         """Normalise ``item`` in place and pass it on."""
+        typed_item(item)
         text, clean = clean_text(item.text)
         item.text = truncate(normalize_whitespace(text), MAX_TEXT) or ""
         if item.title is not None:
