@@ -182,7 +182,7 @@ def mention_filters(func: F) -> F:
             click.option(
                 "--search",
                 help="Words that must all occur in the title or text (folded for "
-                "width and case, as brand matching does).",
+                "width and case, as brand matching does; at most 32 words).",
             ),
             click.option(
                 "--sort", type=click.Choice(SORTS), default="time", show_default=True
