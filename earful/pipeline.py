@@ -246,7 +246,12 @@ class Pipeline:
         def poll() -> CrawlOutcome:
             polled = collector.poll()
             return CrawlOutcome(
-                source.name, polled.seen, polled.new, polled.updated, polled.error
+                source.name,
+                polled.seen,
+                polled.new,
+                polled.updated,
+                polled.error,
+                warning=polled.warning,
             )
 
         return recorded_run(self.sessions, source.name, poll)
