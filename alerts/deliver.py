@@ -30,10 +30,10 @@ from alerts.render import (
     safe_url,
     sentiment_line,
     source_line,
-    stars,
     strip_controls,
 )
 from storage.models import Alert
+from storage.ratings import stars_text
 
 log = logging.getLogger(__name__)
 
@@ -344,7 +344,7 @@ class ConsoleDeliverer:
         ]
         if mention.rating is not None:
             lines.append(
-                f"rating:    {stars(mention.rating)} {mention.rating * 5:.1f}/5"
+                f"rating:    {stars_text(mention.rating, mention.rating_best)}"
             )
         if mention.author:
             lines.append(f"author:    {mention.author}")

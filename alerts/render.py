@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from alerts.errors import AlertError
 from storage.models import Alert, Mention, SentimentResult
+from storage.precision import shown_date
+from storage.ratings import stars_text
 
 # Slack's limits (https://docs.slack.dev/reference/block-kit/blocks).
 MAX_BLOCKS = 50
@@ -113,12 +115,6 @@ def latest_sentiment(mention: Mention) -> SentimentResult | None:
     return max(mention.sentiments, key=lambda s: s.scored_at, default=None)
 
 
-def stars(rating: float) -> str:
-    """A 0-1 rating as five stars, e.g. 0.4 → ``★★☆☆☆``."""
-    filled = round(min(max(rating, 0.0), 1.0) * 5)
-    return "★" * filled + "☆" * (5 - filled)
-
-
 def reach(mention: Mention) -> str | None:
     """Score, comments and followers when known: ``12 points · 4 comments``."""
     parts = [
@@ -133,11 +129,17 @@ def reach(mention: Mention) -> str | None:
     return " · ".join(parts) or None
 
 
-def published(mention: Mention) -> tuple[str, int] | None:
-    """Absolute UTC time and epoch seconds of publication, when known."""
+def published(mention: Mention) -> tuple[str, int | None] | None:
+    """Publication as UTC text and epoch seconds, when known.
+
+    A date the source gave only to the day, month or year is shown as that
+    ("2026-10") and has no epoch: Slack would show the reader a time it lacks.
+    """
     if mention.published_at is None:
         return None
     when = mention.published_at
+    if mention.published_precision:
+        return shown_date(when, mention.published_precision), None
     return when.strftime("%Y-%m-%d %H:%M UTC"), int(when.timestamp())
 
 
@@ -162,15 +164,24 @@ def mention_of(alert: Alert) -> Mention:
 
 
 def sentiment_line(alert: Alert, negative: float | None) -> str:
-    """``negative (92%)``, from ``negative`` or the mention's latest score."""
+    """``negative (92%)``, from ``negative`` or the mention's latest score.
+
+    A rated review's verdict says where it came from (``storage.ratings``): its
+    stars, ``negative (from the stars; text 12% negative)``, or its text,
+    ``negative (92%, from the text)``.
+    """
     if negative is not None:
         return f"negative ({negative:.0%})"
-    result = latest_sentiment(mention_of(alert))
+    mention = mention_of(alert)
+    result = latest_sentiment(mention)
     if result is None:
         return "not scored"
+    if result.label_source == "stars":
+        return f"{result.label} (from the stars; text {result.negative:.0%} negative)"
+    origin = "" if mention.rating is None else ", from the text"
     if result.label == "negative":
-        return f"negative ({result.negative:.0%})"
-    return f"{result.label} ({result.negative:.0%} negative)"
+        return f"negative ({result.negative:.0%}{origin})"
+    return f"{result.label} ({result.negative:.0%} negative{origin})"
 
 
 def about_line(mention: Mention) -> str | None:
@@ -204,17 +215,18 @@ def _fields(alert: Alert, negative: float | None) -> list[dict[str, str]]:
     if (about := about_line(mention)) is not None:
         fields.append(_field("About", about))
     if mention.rating is not None:
-        fields.append(
-            _field("Rating", f"{stars(mention.rating)} {mention.rating * 5:.1f}/5")
-        )
+        fields.append(_field("Rating", stars_text(mention.rating, mention.rating_best)))
     if mention.author:
         fields.append(_field("Author", fit(clean_text(mention.author), 200)))
     if (people := reach(mention)) is not None:
         fields.append(_field("Reach", people))
     if (when := published(mention)) is not None:
         utc, epoch = when
-        token = f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{utc}>"
-        fields.append(_field("Published", f"{utc} ({token})"))
+        if epoch is None:
+            fields.append(_field("Published", utc))
+        else:
+            token = f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{utc}>"
+            fields.append(_field("Published", f"{utc} ({token})"))
     return fields
 
 
@@ -239,6 +251,17 @@ def _reply(mention: Mention) -> str:
     head = f":speech_balloon: *Answered by the developer{when}*\n"
     reply = clean_text(mention.reply_text or "")
     return head + fit(reply, MAX_SECTION_TEXT - len(head), quote)
+
+
+def _answered_by_brand(mention: Mention) -> str | None:
+    """The line for a case the brand answered in its thread before the alert went out."""
+    case = mention.case
+    if case is None or case.state.value != "replied" or case.replied_at is None:
+        return None
+    if case.alerted_at is not None and case.replied_at > case.alerted_at:
+        return None  # answered after the alert: the case line says so
+    when = case.replied_at.strftime("%Y-%m-%d %H:%M UTC")
+    return f":speech_balloon: *Answered by the brand at {when}* in its thread"
 
 
 def _buttons(
@@ -349,6 +372,8 @@ def render(
     ]
     if mention.reply_text:
         blocks.append(_section_text(_reply(mention)))
+    elif (answered := _answered_by_brand(mention)) is not None:
+        blocks.append(_section_text(answered))
     if buttons := _buttons(alert, mention, handle_button):
         actions: dict[str, Any] = {"type": "actions", "elements": buttons}
         if handle_button:  # the listener finds the alert of a user select here

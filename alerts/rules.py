@@ -10,6 +10,7 @@ from typing import Literal
 
 from alerts.errors import RuleError
 from storage.models import Mention, SentimentResult
+from storage.ratings import stars_of_five
 
 # A channel name as typed in Slack ("#brand-alerts") or a conversation ID ("C0123ABCD").
 _CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9._-]{0,79}|[CGD][A-Z0-9]{6,})$")
@@ -40,8 +41,10 @@ class AlertRule:
     ``sources`` and is in one of ``languages`` (empty = any), reaches far enough
     (any one of ``min_score``, ``min_comments``, ``min_followers``, or a review
     rating at most ``max_rating`` stars of 5; none set = any reach), and either
-    was scored ``label`` with at least ``min_probability`` or contains one of
-    ``keywords`` (then its sentiment does not matter). ``mode="digest"`` holds
+    was scored ``label`` with at least ``min_probability``, or got ``label`` from
+    its own stars (``storage.ratings``: the reviewer's verdict needs no
+    probability), or contains one of ``keywords``, or is a review rated at most
+    ``max_rating`` (then its text does not matter). ``mode="digest"`` holds
     its alerts for the next digest; ``urgent`` ignores quiet hours. More than
     ``flood_threshold`` alerts for one brand within ``flood_window`` seconds
     become one incident (``alerts.flood``).
@@ -117,10 +120,15 @@ class AlertRule:
             return True
         if any(n is not None and n >= floor for floor, n in wanted):
             return True
+        return self.rated_low(mention)
+
+    def rated_low(self, mention: Mention) -> bool:
+        """Whether the mention is a review rated at most ``max_rating`` stars of 5."""
+        stars = stars_of_five(mention.rating, mention.rating_best)
         return (
             self.max_rating is not None
-            and mention.rating is not None
-            and mention.rating * 5 <= self.max_rating + 1e-9
+            and stars is not None
+            and stars <= self.max_rating + 1e-9
         )
 
     def triggered(self, mention: Mention) -> bool:
@@ -140,12 +148,15 @@ class AlertRule:
             return False
         if not self.reaches(mention):
             return False
-        if self.triggered(mention):
-            return True
+        return self.triggered(mention) or self.rated_low(mention) or self.scored(score)
+
+    def scored(self, score: SentimentResult | None) -> bool:
+        """Whether ``score`` is ``label``: by the stars, or sure enough by the text."""
+        if score is None or score.label != self.label:
+            return False
         return (
-            score is not None
-            and score.label == self.label
-            and getattr(score, self.label) >= self.min_probability
+            score.label_source == "stars"
+            or getattr(score, self.label) >= self.min_probability
         )
 
 

@@ -19,7 +19,10 @@ from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.statscollectors import MemoryStatsCollector, StatsCollector
+from w3lib.encoding import html_body_declared_encoding
 
+from crawlers.attribution import Attributor
+from crawlers.encoding import decode_body
 from crawlers.errors import WARNING_STAT
 from crawlers.health import empty_reason
 from crawlers.items import MentionItem
@@ -33,15 +36,16 @@ MAX_CHECKED = 200
 def item_report(item: MentionItem, matcher: Matcher) -> dict[str, Any]:
     """``item`` as JSON-able fields, with its brand matches and its empty fields."""
     detect_item_language(item)
-    about = f"\n{item.about}" if item.about else ""
-    matches = matcher.match(f"{item.title or ''}\n{item.text}{about}", item.language)
+    matches = Attributor(matcher).brands(item)
     raw = item.raw or {}
     return {
         "author": item.author,
         "published_at": item.published_at.isoformat() if item.published_at else None,
+        "published_precision": item.published_precision,
         "rating": item.rating,
-        "rating_value": raw.get("rating_value"),
+        "rating_best": item.rating_best,
         "url": item.url,
+        "parent": item.parent_id,
         "language": item.language,
         "title": item.title,
         "text": item.text,
@@ -52,6 +56,7 @@ def item_report(item: MentionItem, matcher: Matcher) -> dict[str, Any]:
             for m in matches
         ],
         "missing": dict(item.missing),
+        "alternatives": dict(raw.get("alternatives") or {}),
     }
 
 
@@ -97,7 +102,9 @@ def check_page(
     crawler = Crawler(spider_cls, Settings({"EARFUL_SOURCE": "check"}))
     crawler.stats = MemoryStatsCollector(crawler)
     instance = spider_cls.from_crawler(crawler, **params)
-    response = HtmlResponse(url=params["url"], body=path.read_bytes())
+    body = path.read_bytes()
+    charset = decode_body(body, (html_body_declared_encoding(body),)).encoding
+    response = HtmlResponse(url=params["url"], body=body, encoding=charset)
     extract = getattr(instance, "items", None) or instance.parse
     found: Iterable[Any] = extract(response)
     items = [

@@ -8,6 +8,12 @@ the brand. This spider middleware counts every response that reaches a spider
 asked of the spider's ``empty_reason(response)`` where it has one ("the
 xenforo recipe matched no post on https://…"), so that a crawl which extracted
 nothing at all is reported as empty with that reason (``crawlers.run``).
+
+Quiet is not broken: an entry the spider reads off a page but skips because an
+earlier crawl collected it (an App Store review older than the cursor) is
+extracted too; the spider says so with ``known_before(response)``. So a crawl is
+empty only when pages were read and nothing at all could be extracted from
+them, and three polls of an app with no new review are three quiet runs.
 """
 
 from __future__ import annotations
@@ -23,6 +29,12 @@ from crawlers.errors import EMPTY_STAT, EXTRACTED_STAT, PAGES_STAT
 from crawlers.items import MentionItem
 
 OK_STATUSES = range(200, 300)  # not 304 (nothing new) nor an error page
+KNOWN_META = "earful_known"  # entries of the response collected by an earlier crawl
+
+
+def known_before(response: Response, count: int = 1) -> None:
+    """Note ``count`` entries read off ``response`` but collected before: not empty."""
+    response.meta[KNOWN_META] = int(response.meta.get(KNOWN_META, 0)) + count
 
 
 def empty_reason(spider: Spider | None, response: Response) -> str | None:
@@ -54,6 +66,7 @@ class ExtractionHealthMiddleware:
         stats = self.crawler.stats
         if stats is None or response.status not in OK_STATUSES:
             return
+        items += int(response.meta.get(KNOWN_META, 0))
         reason = None if items else empty_reason(self.crawler.spider, response)
         if not items and reason is None:
             return  # nothing new, by the spider's own account

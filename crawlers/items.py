@@ -36,7 +36,8 @@ class MentionItem:
     score: int | None = None
     comments: int | None = None
     followers: int | None = None
-    rating: float | None = None  # 0-1
+    rating: float | None = None  # as the site gives it: 1 of 5, 7 of 10
+    rating_best: float | None = None  # the top of its scale (storage.ratings)
     language: str | None = None
     published_at: datetime | None = None  # timezone-aware UTC
     # "day", "month", "year": the source gave no finer date (see crawlers.dates)

@@ -82,6 +82,10 @@ class ReviewsParams(PageParams):
     """Arguments of the ``reviews`` spider (schema.org Review markup)."""
 
 
+class CommentsParams(PageParams):
+    """Arguments of the ``comments`` spider (reader comments under a post)."""
+
+
 class ForumParams(PageParams):
     """Arguments of the ``forum`` spider: a page and the recipe that reads it."""
 

@@ -12,6 +12,7 @@ from scrapy.statscollectors import StatsCollector
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from crawlers.attribution import Attributor
 from crawlers.bounds import MAX_LANGUAGE, bound_item, typed_item
 from crawlers.errors import (
     ERROR_STAT,
@@ -128,10 +129,22 @@ def brand_rules(raw: Iterable[Mapping[str, Any]]) -> tuple[BrandRule, ...]:
 
 
 class MatchPipeline:
-    """Keep only items that name a watched brand, and attach the matches."""
+    """Keep only items that name a watched brand by their own words, with the matches.
 
-    def __init__(self, matcher: Matcher, stats: StatsCollector | None = None) -> None:
+    Which words count is ``crawlers.attribution``'s rule: a reply's own text,
+    its thread's title only when it names nothing and answers the opening post.
+    Posts by the brand's own accounts (``EARFUL_OWN_ACCOUNTS``) pass with no
+    brand, so their replies are seen in the thread.
+    """
+
+    def __init__(
+        self,
+        matcher: Matcher,
+        stats: StatsCollector | None = None,
+        own_accounts: Iterable[str] = (),
+    ) -> None:
         self.matcher = matcher
+        self.attributor = Attributor(matcher, own_accounts)
         self.stats = stats
 
     @classmethod
@@ -141,7 +154,8 @@ class MatchPipeline:
         if raw is None:
             msg = "set EARFUL_BRANDS to the brand rules to match"
             raise NotConfigured(msg)
-        return cls(Matcher(brand_rules(raw)), crawler.stats)
+        own = crawler.settings.getlist("EARFUL_OWN_ACCOUNTS", [])
+        return cls(Matcher(brand_rules(raw)), crawler.stats, own)
 
     def process_item(self, item: MentionItem) -> MentionItem:
         """Attach matches to ``item``, or drop it when it names no brand.
@@ -151,15 +165,12 @@ class MatchPipeline:
         """
         if self.matcher.needs_language:
             detect_item_language(item)
-        about = f"\n{item.about}" if item.about else ""
-        matches = self.matcher.match(
-            f"{item.title or ''}\n{item.text}{about}", item.language
-        )
-        if not matches:
+        matches = self.attributor.brands(item)
+        if not self.attributor.keeps(item, matches):
             msg = "no brand matched"
             raise DropItem(msg, log_level="DEBUG")  # routine, not a problem
         item.matches = matches
-        if self.stats is not None:
+        if self.stats is not None and matches:
             self.stats.inc_value(MATCHED_STAT)
         return item
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawlers.attribution import Attributor
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
 from crawlers.pipelines import NormalizePipeline, detect_item_language
@@ -76,15 +77,22 @@ class Backoff:
 
 
 def matched(
-    item: MentionItem, matcher: Matcher, normalize: NormalizePipeline
+    item: MentionItem,
+    matcher: Matcher,
+    normalize: NormalizePipeline,
+    own_accounts: Iterable[str] = (),
 ) -> MentionItem | None:
-    """``item`` normalised, with its language and brand matches; None if it names none."""
+    """``item`` normalised, with its language and brand matches; None if it names none.
+
+    The brands are credited by ``crawlers.attribution``'s rule; a post by one
+    of ``own_accounts`` is kept with none (the brand's reply).
+    """
     item = normalize.process_item(item)
-    text = f"{item.title or ''}\n{item.text}"
     if matcher.needs_language:
         detect_item_language(item)
-    item.matches = matcher.match(text, item.language)
-    if not item.matches:
+    attributor = Attributor(matcher, own_accounts)
+    item.matches = attributor.brands(item)
+    if not attributor.keeps(item, item.matches):
         return None
     detect_item_language(item)
     return item

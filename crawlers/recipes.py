@@ -5,6 +5,12 @@ or XPath when it starts with ``/``, ``./`` or ``(``. Each field takes the first
 match inside the item's container, so a container nested in another (as broken
 markup makes them) still reads its own values. The shipped recipes live in
 ``crawlers/recipes.json`` and are chosen by name (``recipe = "xenforo"``).
+
+A field may also be a list of alternatives, tried in order until one matches:
+one per version of the site's software (XenForo 1 and 2, vBulletin 3 to 5),
+because a site upgrades without telling anyone and a recipe must survive it.
+The first alternative that matches wins, and ``source check`` says which one
+it was, so a recipe's stale alternatives can be seen and dropped.
 """
 
 from __future__ import annotations
@@ -40,6 +46,33 @@ def select(selector: Selector, query: str) -> SelectorList[Selector]:
     return selector.css(query)
 
 
+Selectors = str | list[str]
+"""One selector, or alternatives tried in order (one per version of a site)."""
+
+
+def alternatives(query: Selectors | None) -> list[str]:
+    """``query`` as the list of its alternatives (``[]`` for none)."""
+    if not query:
+        return []
+    return [query] if isinstance(query, str) else list(query)
+
+
+def shown(query: Selectors) -> str:
+    """``query`` for a message: ``'a.x'``, or ``'a.x' or 'b.y'`` for alternatives."""
+    return " or ".join(repr(one) for one in alternatives(query))
+
+
+def select_first(
+    selector: Selector, query: Selectors | None
+) -> tuple[SelectorList[Selector], int | None]:
+    """The matches of the first alternative of ``query`` that matches, and its index."""
+    for index, one in enumerate(alternatives(query)):
+        found = select(selector, one)
+        if found:
+            return found, index
+    return SelectorList([]), None
+
+
 def _valid_selector(query: str) -> str:
     try:
         select(_PROBE, query)
@@ -51,7 +84,12 @@ def _valid_selector(query: str) -> str:
 
 
 class Recipe(BaseModel):
-    """Where a page keeps its posts or reviews, as CSS or XPath selectors."""
+    """Where a page keeps its posts or reviews, as CSS or XPath selectors.
+
+    Any selector key may instead be a list of alternatives, tried in order until
+    one matches (one per version of the site's markup): `source check` says
+    which one matched.
+    """
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, use_attribute_docstrings=True
@@ -59,36 +97,41 @@ class Recipe(BaseModel):
 
     kind: Literal["forum", "reviews"] = "forum"
     """What the items are; stored as the mentions' `source_type`."""
-    item: Annotated[str, Field(min_length=1)]
+    item: Annotated[Selectors, Field(min_length=1)]
     """The container of one post or review."""
-    text: Annotated[str, Field(min_length=1)]
+    text: Annotated[Selectors, Field(min_length=1)]
     """The post's or review's body, inside the container."""
     remove: list[str] = []
     """Parts of the body to drop: quoted earlier posts, signatures."""
-    id: str | None = None
+    id: Selectors | None = None
     """The item's id at the site (default: a digest of author, date and title)."""
-    title: str | None = None
+    title: Selectors | None = None
     """The item's title (default: the page's title)."""
-    author: str | None = None
+    author: Selectors | None = None
     """The author's name."""
-    date: str | None = None
+    date: Selectors | None = None
     """When it was posted: a machine date or any text dateparser reads."""
     date_pattern: str | None = None
     """A regular expression whose first group cuts the date out of the date text."""
     date_order: Literal["DMY", "MDY", "YMD"] | None = None
     """How to read ambiguous numeric dates such as 03/04/05."""
-    rating: str | None = None
+    rating: Selectors | None = None
     """The rating text, such as `4.0 out of 5 stars` or `4/5`."""
     rating_best: Annotated[float, Field(gt=0)] = 5.0
     """The best rating when the text does not say (`out of N`, `/N`)."""
-    permalink: str | None = None
+    permalink: Selectors | None = None
     """A link to the item itself."""
-    next_page: str | None = None
+    next_page: Selectors | None = None
     """The link to the next page of the thread or list."""
 
     @field_validator(*SELECTOR_FIELDS)
     @classmethod
-    def _selector(cls, value: str | None) -> str | None:
+    def _selector(cls, value: Selectors | None) -> Selectors | None:
+        if isinstance(value, list):
+            if not all(value):
+                msg = "an alternative is empty"
+                raise ValueError(msg)
+            return [_valid_selector(query) for query in value]
         return _valid_selector(value) if value else value
 
     @field_validator("remove")

@@ -54,6 +54,7 @@ class CrawlJob(BaseModel):
     brands: tuple[BrandRule, ...]
     database_url: str
     politeness: Politeness = Politeness()
+    own_accounts: tuple[str, ...] = ()  # their posts are the brand's replies
     log_level: str = "WARNING"
     check: bool = False  # report every item (crawlers.check) instead of storing
 
@@ -71,6 +72,7 @@ def crawl_settings(job: CrawlJob) -> Settings:
     overrides: dict[str, Any] = {
         "EARFUL_SOURCE": job.source,
         "EARFUL_BRANDS": [b.as_dict() for b in job.brands],
+        "EARFUL_OWN_ACCOUNTS": list(job.own_accounts),
         "EARFUL_DATABASE_URL": job.database_url,
         "LOG_LEVEL": job.log_level,
         **job.politeness.scrapy_settings(),

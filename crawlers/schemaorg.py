@@ -35,8 +35,12 @@ _PLACEHOLDERS = frozenset(
     | {"description", "undefined", "null", "none", "n/a"}
 )
 _TEMPLATE = re.compile(r"^(?:\{\{.*\}\}|\$\{.*\}|<%.*%>|\[\[.*\]\]|%\w+%)$", re.DOTALL)
+# What is not the reviewer's prose: other properties (name, author, rating),
+# nested items, hidden parts. A visible description or text property stays: a
+# page that puts the placeholder in reviewBody often shows the text there.
 _NOT_PROSE = (
-    ".//*[@itemprop or @itemscope or @hidden or self::meta or self::link"
+    ".//*[(@itemprop and not(@itemprop='description' or @itemprop='text')"
+    " and not(@itemscope)) or @itemscope or @hidden or self::meta or self::link"
     " or self::script or self::style or contains(translate(@style, ' ', ''),"
     " 'display:none')]"
 )
@@ -60,8 +64,8 @@ class Review:
     title: str | None
     author: str | None
     published: str | None
-    rating: float | None  # 0-1
-    rating_value: float | None  # as the page wrote it
+    rating: float | None  # as the page wrote it
+    rating_best: float | None  # the best of its scale (bestRating, default 5)
     item_reviewed: str | None
     ident: str | None  # the review's own @id or url, where it has one
 
@@ -72,6 +76,17 @@ class PageReviews:
 
     reviews: list[Review] = field(default_factory=list)
     aggregate: dict[str, Any] | None = None
+    not_reviews: int = 0  # Review nodes that are not a customer's (is_customer_review)
+
+
+def is_customer_review(review: Review) -> bool:
+    """Whether a schema.org Review is what someone wrote about a thing.
+
+    A Review with neither a rating nor an author is a page marked up as one (a
+    news site's theme puts ``itemtype=Review`` on every article's whole post):
+    storing it would make the article a customer review.
+    """
+    return review.rating_value is not None or review.author is not None
 
 
 def _types(node: dict[str, Any]) -> set[str]:
@@ -116,14 +131,6 @@ def _scale(node: Any, fallback: Scale) -> Scale:
     )
 
 
-def normalise(value: float, scale: Scale) -> float | None:
-    """``value`` on ``scale`` mapped to 0-1 (1 = best), clipped; ``None`` if no range."""
-    span = scale.best - scale.worst
-    if span <= 0:
-        return None
-    return min(1.0, max(0.0, (value - scale.worst) / span))
-
-
 def _walk(node: Any, parent: str | None) -> Iterator[tuple[dict[str, Any], str | None]]:
     """Every dict in the tree with the name of the thing that holds it."""
     if isinstance(node, list):
@@ -155,29 +162,31 @@ def visible_text(element: Any) -> str:
 
 
 def _body(node: dict[str, Any]) -> str:
-    """The review's text; the visible text beside a placeholder ``reviewBody``."""
+    """The review's text; the visible text beside a placeholder ``reviewBody``.
+
+    A placeholder with nothing visible beside it gives no text at all: a
+    template's word is never stored as what a customer wrote.
+    """
     body = _first(node.get("reviewBody") or node.get("description") or "")
     body = html_to_text(str(body))
+    if not is_placeholder(body):
+        return body
     element = node.get("htmlNode")
-    if is_placeholder(body) and element is not None:
-        return visible_text(element) or body
-    return body
+    visible = visible_text(element) if element is not None else ""
+    return "" if is_placeholder(visible) else visible
 
 
 def _review(node: dict[str, Any], about: str | None, scale: Scale) -> Review:
     rating_node = _first(node.get("reviewRating"))
     value = _number(rating_node)
-    rating = None
-    if value is not None:
-        rating = normalise(value, _scale(rating_node, scale))
     ident = _first(node.get("@id") or node.get("url"))
     return Review(
         text=_body(node),
         title=_name(node.get("name") or node.get("headline")),
         author=_name(node.get("author") or node.get("creator")),
         published=_name(node.get("datePublished") or node.get("dateCreated")),
-        rating=rating,
-        rating_value=value,
+        rating=value,
+        rating_best=None if value is None else _scale(rating_node, scale).best,
         item_reviewed=_name(node.get("itemReviewed")) or about,
         ident=ident.strip() if _own_id(ident) else None,
     )
@@ -307,7 +316,9 @@ def page_reviews(html: str, url: str, tree: object | None = None) -> PageReviews
     for node, parent in nodes:
         if "Review" in _types(node):
             review = _review(node, parent, scale)
-            if _key(review) not in seen:
+            if not is_customer_review(review):
+                found.not_reviews += 1
+            elif _key(review) not in seen:
                 seen.add(_key(review))
                 found.reviews.append(review)
     return found

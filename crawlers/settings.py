@@ -2,7 +2,8 @@
 
 The crawl launcher (``earful.crawl``) adds the per-crawl settings on top:
 ``EARFUL_SOURCE`` (the config's source name), ``EARFUL_BRANDS`` (brand rules as
-dicts) and ``EARFUL_DATABASE_URL``. Without them the match and store pipelines
+dicts), ``EARFUL_OWN_ACCOUNTS`` (the brand's account names on the source, whose
+posts are its replies) and ``EARFUL_DATABASE_URL``. Without them the match and store pipelines
 switch themselves off, so ``scrapy crawl feed -a url=...`` still works for a look.
 The operator's ``[crawler]`` table overrides the politeness values below through
 ``crawlers.politeness.Politeness``; these are its defaults.

@@ -39,6 +39,7 @@ from crawlers.params import (
     AppStoreParams,
     BoardParams,
     ChiebukuroParams,
+    CommentsParams,
     FeedParams,
     ForumParams,
     GooglePlayParams,
@@ -52,6 +53,7 @@ from crawlers.reddit import RedditCredentials, RedditParams
 from crawlers.x import XCredentials, XParams
 from crawlers.youtube import YouTubeCredentials, YouTubeParams
 from earful.errors import ConfigError
+from storage import normalize_url
 
 DEFAULT_DATABASE_URL = "sqlite:///earful.db"
 DATABASE_URL_ENV = "EARFUL_DATABASE_URL"
@@ -71,7 +73,7 @@ def database_url_problem(url: str) -> str | None:
         f"(from the config, --database-url or {DATABASE_URL_ENV})"
     )
     try:
-        backend = make_url(url).get_backend_name()
+        backend = make_url(normalize_url(url)).get_backend_name()
     except (ArgumentError, ValueError):
         return f"not a database URL: {hint}"
     if backend not in {"sqlite", "postgresql"}:
@@ -596,6 +598,16 @@ class ReviewsSource(ReviewsParams, SourceBase):
     type: Literal["reviews"]
 
 
+class CommentsSource(CommentsParams, SourceBase):
+    """Reader comments under a blog post or an article (WordPress classic and block
+    themes): ``comments``. Where the site offers a comments feed (``/feed/`` after a
+    WordPress post's URL), a ``feed`` source on it is lighter (one request, dates
+    exact) but holds only the newest comments (10 by default) and no nesting: prefer it
+    for a busy post polled often, and this source for the whole thread with replies."""
+
+    type: Literal["comments"]
+
+
 class ForumSource(ForumParams, SourceBase):
     """Forum threads and review lists without markup, read by a recipe: ``forum``."""
 
@@ -647,6 +659,7 @@ class ChiebukuroSource(ChiebukuroParams, SourceBase):
 ScrapySource = (
     FeedSource
     | ReviewsSource
+    | CommentsSource
     | ForumSource
     | HackerNewsSource
     | BoardSource
@@ -658,6 +671,7 @@ ScrapySource = (
 Source = Annotated[
     FeedSource
     | ReviewsSource
+    | CommentsSource
     | ForumSource
     | HackerNewsSource
     | BoardSource
@@ -674,6 +688,7 @@ SOURCE_TYPES = frozenset(
     {
         "feed",
         "reviews",
+        "comments",
         "forum",
         "hackernews",
         "board",
@@ -739,7 +754,8 @@ class AlertConfig(Strict):
     min_followers: Annotated[int, Field(ge=0, le=MAX_COUNT)] | None = None
     """Minimum reach: author followers or subreddit subscribers."""
     max_rating: Annotated[float, Field(ge=0.0, le=5.0)] | None = None
-    """Reviews rated at most this many stars of 5 count as reaching (e.g. `2`)."""
+    """Reviews rated at most this many stars of 5 (other scales in proportion) alert
+    whatever their text, e.g. `2`; see docs/alerts.md."""
     keywords: list[Annotated[str, Field(min_length=1)]] = []
     """Words that alert regardless of sentiment (`"lawsuit"`, `"炎上"`): NFKC,
     case-insensitive, whole words in spaced scripts, substrings in Japanese/Chinese."""
@@ -888,9 +904,18 @@ class ResponseConfig(Strict):
     """The brand's own account names per source name or source type, e.g.
     `reddit = ["AcmeSupport"]`: a post by one of them in a thread marks the
     thread's earlier alerted mentions replied (Google Play developer replies
-    are seen without this)."""
+    are seen without this). Their posts are stored as the brand's replies,
+    never as a mention of any brand (every source type but Bluesky)."""
     templates: list[ReplyTemplateConfig] = []
     """Reply templates (`[[response.templates]]`), per brand and language."""
+
+    def accounts_on(self, source: str, source_type: str) -> tuple[str, ...]:
+        """The brand's account names on the source named ``source``, by name or type."""
+        names = [
+            *self.own_accounts.get(source, ()),
+            *self.own_accounts.get(source_type, ()),
+        ]
+        return tuple(dict.fromkeys(names))
 
     def reply_templates(self) -> list[ReplyTemplate]:
         """The templates as the Slack listener takes them."""
@@ -962,7 +987,7 @@ class Config(Strict):
     def _database_url(cls, value: str) -> str:
         if (problem := database_url_problem(value)) is not None:
             raise ValueError(problem)
-        return value
+        return normalize_url(value)  # postgres:// as psycopg 3 takes it
 
     def secret_values(self) -> list[str]:
         """Every secret this config reaches, for the logs to mask: the Slack tokens

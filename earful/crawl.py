@@ -56,6 +56,7 @@ class CrawlSpec:
     brands: tuple[BrandRule, ...]
     database_url: str
     politeness: Politeness = field(default_factory=Politeness)  # UA contact, delays
+    own_accounts: tuple[str, ...] = ()  # the brand's accounts on this source
     timeout_s: float = 600.0
     check: bool = False  # `earful source check`: report items, store nothing
 
@@ -92,6 +93,7 @@ def _job_json(spec: CrawlSpec) -> str:
             "spider": spec.spider,
             "params": spec.params,
             "brands": [b.as_dict() for b in spec.brands],
+            "own_accounts": list(spec.own_accounts),
             "database_url": spec.database_url,
             "politeness": spec.politeness.model_dump(mode="json"),
             "log_level": level,

@@ -61,7 +61,12 @@ from earful.crawl import CrawlOutcome, CrawlSpec, recorded_run, run_crawl
 from storage import open_database
 from storage.aspects import save_aspects
 from storage.models import Mention, utcnow
-from storage.queries import save_score, scored_since, unscored_mentions
+from storage.queries import (
+    save_score,
+    scored_since,
+    unscored_mentions,
+)
+from storage.ratings import star_verdict
 from storage.response import mark_own_replies
 
 log = logging.getLogger(__name__)
@@ -124,16 +129,21 @@ class ApiCollector(Protocol):
 
 
 def api_collector(
-    source: ApiSource, matcher: Matcher, sessions: sessionmaker[Session]
+    source: ApiSource,
+    matcher: Matcher,
+    sessions: sessionmaker[Session],
+    own_accounts: tuple[str, ...] = (),
 ) -> ApiCollector:
-    """The collector for one API network source."""
+    """The collector for one API network source (``own_accounts``: the brand's there)."""
     if isinstance(source, XSource):
-        return XCollector(source.credentials(), source.params(), matcher, sessions)
+        return XCollector(
+            source.credentials(), source.params(), matcher, sessions, own_accounts
+        )
     if isinstance(source, MastodonSource):
-        return MastodonCollector(source.params(), matcher, sessions)
+        return MastodonCollector(source.params(), matcher, sessions, own_accounts)
     if isinstance(source, YouTubeSource):
         return YouTubeCollector(
-            source.credentials(), source.params(), matcher, sessions
+            source.credentials(), source.params(), matcher, sessions, own_accounts
         )
     msg = f"no collector for source type {source.type!r}"
     raise TypeError(msg)
@@ -196,6 +206,7 @@ class Pipeline:
             database_url=self.config.database_url,
             politeness=self.config.crawler.politeness(),
             timeout_s=source.timeout or self.config.crawler.timeout,
+            own_accounts=self.config.response.accounts_on(source.name, source.type),
         )
 
     def collect(
@@ -240,6 +251,7 @@ class Pipeline:
                 source.params(),
                 Matcher(self.brands),
                 self.sessions,
+                self.config.response.accounts_on(source.name, source.type),
             )
             self._reddit[source.name] = collector
 
@@ -260,7 +272,8 @@ class Pipeline:
         """Poll one API network source (its collector lives on); record the run."""
         collector = self._pollers.get(source.name)
         if collector is None:
-            collector = api_collector(source, Matcher(self.brands), self.sessions)
+            own = self.config.response.accounts_on(source.name, source.type)
+            collector = api_collector(source, Matcher(self.brands), self.sessions, own)
             self._pollers[source.name] = collector
 
         def poll() -> CrawlOutcome:
@@ -356,17 +369,22 @@ class Pipeline:
         """Score `mentions` and save the scores; returns how many are negative."""
         texts = [_scoring_text(m) for m in mentions]
         results = self._score_texts(scorer, texts)
+        negative = 0
         for mention, result in zip(mentions, results, strict=True):
+            label, source = verdict(mention, result.label)
             save_score(
                 session,
                 mention,
                 model_id=scorer.model_id,
                 model_revision=scorer.model_revision,
-                label=result.label,
+                label=label,
                 probabilities=result.probabilities,
+                label_source=source,
             )
+            negative += label == "negative"
+        # aspects keep the text's own verdicts: a clause's polarity is its words'
         self._save_aspects(session, scorer, mentions, texts, results)
-        return sum(result.label == "negative" for result in results)
+        return negative
 
     def _save_aspects(
         self,
@@ -390,19 +408,20 @@ class Pipeline:
         for mention, aspects in zip(mentions, found, strict=True):
             save_aspects(session, mention.id, scorer.model_id, aspects)
 
-    def rescore(self, since: datetime, *, everything: bool = False) -> tuple[int, int]:
+    def rescore(self, since: datetime, *, everything: bool = False) -> Rescored:
         """Score again the mentions dated `since` or later that an older model scored.
 
         A score is stale when another revision of the model made it: scores keep the
         revision they were made with, so after an upgrade of the default model
         (such as the English-only one giving way to the multilingual one) old and
         new scores would mix in one chart. With `everything`, every score in the
-        period is made again. Alerts already sent are not sent again.
-
-        Returns (checked, rescored).
+        period is made again. A current score whose review's stars now decide its
+        verdict (``verdict``: scores made before ratings were kept as given) gets
+        the stars' label without running the model. Alerts already sent are not
+        sent again.
         """
         scorer = self.scorer
-        checked = rescored = 0
+        checked = rescored = rejudged = 0
         after = 0
         while True:
             with self.sessions() as session, session.begin():
@@ -413,17 +432,25 @@ class Pipeline:
                     break
                 after = rows[-1][0].id
                 checked += len(rows)
-                stale = [
-                    mention
-                    for mention, revision in rows
-                    if everything or revision != scorer.model_revision
-                ]
+                stale = []
+                for mention, result in rows:
+                    if everything or result.model_revision != scorer.model_revision:
+                        stale.append(mention)
+                        continue
+                    label, source = verdict(mention, result.label)
+                    if source == result.label_source == "text":
+                        continue
+                    if source == "text":  # the stars no longer decide: ask the text
+                        stale.append(mention)
+                    elif label != result.label or result.label_source != "stars":
+                        result.label, result.label_source = label, source
+                        rejudged += 1
                 if stale:
                     self._save_scores(session, scorer, stale)
                 rescored += len(stale)
             if self.on_scored is not None:
                 self.on_scored(rescored)
-        return checked, rescored
+        return Rescored(checked, rescored, rejudged)
 
     def _score_texts(
         self, scorer: sentiment.Scorer, texts: list[str]
@@ -534,6 +561,15 @@ class Pipeline:
         return [s for s in self.config.sources if s.enabled]
 
 
+@dataclass(frozen=True)
+class Rescored:
+    """What ``Pipeline.rescore`` did: scores it checked, made again, re-judged by stars."""
+
+    checked: int
+    rescored: int
+    rejudged: int
+
+
 class _StoppedError(Exception):
     """Scoring stopped for a shutdown; rolls back the chunk in progress."""
 
@@ -576,6 +612,17 @@ def delivery_window(config: Config) -> DeliveryWindow:
         quiet_end=end,
         digest_times=tuple(time.fromisoformat(t) for t in digest.times),
     )
+
+
+def verdict(mention: Mention, text_label: str) -> tuple[str, str]:
+    """The mention's label and where it came from: its stars when they decide.
+
+    A review's own rating outranks the model (``storage.ratings``: 1-2 of 5
+    negative, 4-5 positive); a 3-star review or an unrated mention keeps the
+    text's label.
+    """
+    stars = star_verdict(mention.rating, mention.rating_best)
+    return (text_label, "text") if stars is None else (stars, "stars")
 
 
 def _scoring_text(mention: Mention) -> str:

@@ -3,11 +3,17 @@
 from storage.db import (
     make_engine,
     make_sessionmaker,
+    normalize_url,
     open_database,
+    open_existing_database,
     redact_url,
     upgrade,
 )
-from storage.errors import DatabaseUnavailableError, StorageError
+from storage.errors import (
+    DatabaseMissingError,
+    DatabaseUnavailableError,
+    StorageError,
+)
 from storage.models import (
     Alert,
     AlertKind,
@@ -29,6 +35,7 @@ __all__ = [
     "Base",
     "BrandMatch",
     "CrawlRun",
+    "DatabaseMissingError",
     "DatabaseUnavailableError",
     "Mention",
     "SentimentResult",
@@ -37,7 +44,9 @@ __all__ = [
     "StorageError",
     "make_engine",
     "make_sessionmaker",
+    "normalize_url",
     "open_database",
+    "open_existing_database",
     "redact_url",
     "upgrade",
     "utcnow",

@@ -26,6 +26,27 @@ from storage.aspects import AspectCount, aspect_counts
 from storage.models import BrandMatch, Mention, SentimentResult
 from storage.stats import Period, bucket
 
+# A share taken of fewer mentions than this says little ("100 % of 1"): the
+# comparison marks it and says which brands are that thin. Ten is where one
+# mention more or less moves a share by under ten points.
+FEW_MENTIONS = 10
+
+
+def few(mentions: int) -> bool:
+    """Whether a share of ``mentions`` is too small a sample to compare."""
+    return mentions < FEW_MENTIONS
+
+
+def few_mentions_note(sides: list[BrandSide]) -> str | None:
+    """The warning for the brands with too few mentions to compare, if any."""
+    thin = [s for s in sides if few(s.mentions)]
+    if not thin:
+        return None
+    counts = ", ".join(
+        f"{s.brand} {s.mentions} mention{'s' * (s.mentions != 1)}" for s in thin
+    )
+    return f"Too few mentions to compare (fewer than {FEW_MENTIONS}): {counts}"
+
 
 @dataclass(frozen=True, slots=True)
 class PublicReplies:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.errors import DatabaseUnavailableError
+from storage.errors import DatabaseMissingError, DatabaseUnavailableError
 from storage.folding import register_sqlite_fold
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -35,8 +35,41 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     register_sqlite_fold(dbapi_conn)
 
 
+def normalize_url(url: str) -> str:
+    """``url`` with ``postgres://`` and a driverless ``postgresql://`` on psycopg 3.
+
+    Heroku, Render and libpq's own docs write ``postgres://``, which SQLAlchemy
+    no longer accepts, and a driverless URL would ask for psycopg2, which
+    Earful does not install.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def missing_database(url: str) -> str | None:
+    """Why the SQLite file ``url`` names is not there (naming the path), else None."""
+    parsed = make_url(normalize_url(url))
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    path = Path(database).expanduser()
+    if path.is_file():
+        return None
+    if not path.parent.is_dir():
+        why = f"the folder {path.parent} does not exist"
+    else:
+        why = "no such file"
+    return (
+        f"no database at {path}: {why} (check the path; `earful run --once` "
+        "creates the database)"
+    )
+
+
 def make_engine(url: str = DEFAULT_URL) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, WAL, a busy timeout and ``earful_fold``."""
+    url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -102,3 +135,15 @@ def open_database(url: str = DEFAULT_URL) -> sessionmaker[Session]:
     engine = make_engine(url)
     upgrade(engine)
     return make_sessionmaker(engine)
+
+
+def open_existing_database(url: str) -> sessionmaker[Session]:
+    """``open_database`` for commands that only read: a missing SQLite file is an error.
+
+    A mistyped path (``sqlite:///earfull.db``) would otherwise create an empty
+    database, folders and all, and answer with an empty table. Raises
+    ``DatabaseMissingError`` naming the path; nothing is created.
+    """
+    if (problem := missing_database(url)) is not None:
+        raise DatabaseMissingError(problem)
+    return open_database(url)

@@ -4,6 +4,7 @@ Hierarchy::
 
     StorageError
      ├── DatabaseUnavailableError   the database URL cannot be reached or opened
+     ├── DatabaseMissingError       a read-only command's SQLite file is not there
      └── SearchError                a text search too long to run (storage.search)
 """
 
@@ -14,6 +15,10 @@ class StorageError(Exception):
 
 class DatabaseUnavailableError(StorageError):
     """The database cannot be reached; the message names the (redacted) URL."""
+
+
+class DatabaseMissingError(StorageError):
+    """A command that only reads found no database file; the message names the path."""
 
 
 class SearchError(StorageError, ValueError):

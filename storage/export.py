@@ -45,17 +45,18 @@ def _cols(spec: str) -> tuple[Column, ...]:
 
 MENTION_COLUMNS = _cols(
     "id:int published_at:time source:text source_type:text brands:list "
-    "language:text reach:int rating:float score:int comments:int "
-    "sentiment:text negative:float neutral:float positive:float "
+    "language:text reach:int rating:float rating_best:float score:int comments:int "
+    "sentiment:text sentiment_source:text negative:float neutral:float positive:float "
     "model_id:text model_revision:text scored_at:time "
     "alerted:bool handled_at:time handled_by:text author:text url:text "
     "title:text text:text external_id:text site_name:text thread_id:text "
     "parent_id:text top_level:bool collected_at:time updated_at:time "
-    "content_hash:text raw:json"
+    "content_hash:text raw:json published_precision:text"
 )
 SCORE_COLUMNS = _cols(
     "id:int mention_id:int model_id:text model_revision:text content_hash:text "
-    "label:text negative:float neutral:float positive:float scored_at:time"
+    "label:text label_source:text negative:float neutral:float positive:float "
+    "scored_at:time"
 )
 BRAND_MATCH_COLUMNS = _cols(
     "id:int mention_id:int brand:text competitor:bool terms:list published_at:time"

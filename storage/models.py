@@ -112,7 +112,10 @@ class Mention(Base):
     score: Mapped[int | None] = mapped_column(Integer)
     comments: Mapped[int | None] = mapped_column(Integer)
     followers: Mapped[int | None] = mapped_column(Integer)
+    # A review's rating as the site gave it (1 of 5, 7 of 10) and the top of its
+    # scale; storage.ratings says what they mean together.
     rating: Mapped[float | None] = mapped_column(Float)
+    rating_best: Mapped[float | None] = mapped_column(Float)
     language: Mapped[str | None] = mapped_column(String(16))
     published_at: Mapped[datetime | None]
     # "day", "month" or "year" when the source gave no finer date (published_at
@@ -211,6 +214,9 @@ class SentimentResult(Base):
     model_revision: Mapped[str] = mapped_column(String(64))
     content_hash: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(String(16))
+    # "stars" when the review's own rating decided ``label`` (storage.ratings),
+    # "text" when the model did; the probabilities are always the model's.
+    label_source: Mapped[str] = mapped_column(String(8), server_default="text")
     negative: Mapped[float] = mapped_column(Float)
     neutral: Mapped[float] = mapped_column(Float)
     positive: Mapped[float] = mapped_column(Float)

@@ -193,7 +193,7 @@ def _update(
     mention: Mention, fields: Mapping[str, Any], digest: str, matches: Sequence[Match]
 ) -> None:
     """An edit: the new text, counts and reply, and the terms of each brand it names."""
-    keys = ("title", "text", "score", "comments", "rating", "raw")
+    keys = ("title", "text", "score", "comments", "rating", "rating_best", "raw")
     for key in (*keys, "reply_text", "replied_at"):
         if key in fields:
             setattr(mention, key, fields[key])
@@ -291,15 +291,15 @@ def scored_since(
     *,
     after_id: int = 0,
     limit: int = 1000,
-) -> list[tuple[Mention, str]]:
-    """Mentions dated ``since`` or later, scored by ``model_id``, with that revision.
+) -> list[tuple[Mention, SentimentResult]]:
+    """Mentions dated ``since`` or later, scored by ``model_id``, with that score.
 
     A mention's date is when it was published, else when it was collected. Pages
     through by mention id: pass the last id seen as ``after_id``.
     """
     dated = func.coalesce(Mention.published_at, Mention.collected_at)
     stmt = (
-        select(Mention, SentimentResult.model_revision)
+        select(Mention, SentimentResult)
         .join(SentimentResult, SentimentResult.mention_id == Mention.id)
         .where(
             SentimentResult.model_id == model_id,
@@ -309,7 +309,7 @@ def scored_since(
         .order_by(Mention.id)
         .limit(limit)
     )
-    return [(mention, str(revision)) for mention, revision in session.execute(stmt)]
+    return [(mention, result) for mention, result in session.execute(stmt)]
 
 
 def save_score(
@@ -320,8 +320,13 @@ def save_score(
     model_revision: str,
     label: str,
     probabilities: Mapping[str, float],
+    label_source: str = "text",
 ) -> None:
-    """Record (or replace, after an edit) ``model_id``'s score for ``mention``."""
+    """Record (or replace, after an edit) ``model_id``'s score for ``mention``.
+
+    ``label_source`` is "stars" when the review's rating decided ``label``
+    (``storage.ratings``), "text" when the model did.
+    """
     result = session.scalars(
         select(SentimentResult).where(
             SentimentResult.mention_id == mention.id,
@@ -334,6 +339,7 @@ def save_score(
     result.model_revision = model_revision
     result.content_hash = mention.content_hash
     result.label = label
+    result.label_source = label_source
     result.negative = probabilities.get("negative", 0.0)
     result.neutral = probabilities.get("neutral", 0.0)
     result.positive = probabilities.get("positive", 0.0)

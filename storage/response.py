@@ -4,7 +4,9 @@ Every figure reads ``cases`` alone (one row per alerted mention, with the
 first time of each step and the mention's source and publication copied in),
 filtered on ``cases.alerted_at`` (indexed): publication → alert, alert →
 first action and alert → reply are means in seconds, over the alerted
-mentions that reached that step. "Within target" counts mentions replied no later than ``target``
+mentions that reached that step, each at least zero (a reply found with its
+complaint came before the alert: it counts as at once). Mentions published
+before their source's first crawl are backfill and count in none of them. "Within target" counts mentions replied no later than ``target``
 seconds after their alert; its share is of every alerted mention, so an
 unanswered one counts against it. The same delays per case are in
 ``response_times_view`` for analysts.
@@ -30,8 +32,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
-from storage.cases import note_public_reply
-from storage.models import BrandMatch, Case, CaseState, Mention
+from storage.cases import note_public_reply, open_case
+from storage.models import (
+    Alert,
+    AlertKind,
+    AlertState,
+    BrandMatch,
+    Case,
+    CaseState,
+    CrawlRun,
+    Mention,
+)
 
 GroupBy = Literal["source", "source_type"]
 OPEN = (CaseState.NEW.value, CaseState.IN_PROGRESS.value)
@@ -77,6 +88,31 @@ def seconds(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
     return cast(func.extract("epoch", later - earlier), Float)
 
 
+def delay(later: Any, earlier: Any, dialect: str) -> ColumnElement[float]:
+    """``seconds(later, earlier)``, never below zero.
+
+    A brand that answered before its alert went out (the reply came in the
+    same crawl) answered it at once, not "-16h" after.
+    """
+    elapsed = seconds(later, earlier, dialect)
+    return case((elapsed < 0, 0.0), else_=elapsed)
+
+
+def _not_backfill() -> ColumnElement[bool]:
+    """The case's mention was published once its source was watched.
+
+    Mentions published before a source's first crawl are its backlog
+    (backfill): stored and searchable, but their "publication → alert" says
+    how old the backlog was, not how fast anyone was told.
+    """
+    first = (
+        select(func.min(CrawlRun.started_at))
+        .where(CrawlRun.source == Case.source)
+        .scalar_subquery()
+    )
+    return or_(Case.published_at.is_(None), first.is_(None), Case.published_at >= first)
+
+
 def _brand(brand: str | None) -> list[ColumnElement[bool]]:
     if brand is None:
         return []
@@ -99,9 +135,9 @@ def response_times(
     """KPIs of the mentions alerted in [since, until), per ``by``, busiest first."""
     dialect = session.get_bind().dialect.name
     column: InstrumentedAttribute[str] = getattr(Case, by)
-    to_reply = seconds(Case.replied_at, Case.alerted_at, dialect)
+    to_reply = delay(Case.replied_at, Case.alerted_at, dialect)
     within = case((to_reply <= target_s, 1), else_=0)
-    period = [Case.alerted_at >= since]
+    period = [Case.alerted_at >= since, _not_backfill()]
     if until is not None:
         period.append(Case.alerted_at < until)
     stmt = (
@@ -111,8 +147,8 @@ def response_times(
             func.count(Case.first_action_at),
             func.count(Case.replied_at),
             func.coalesce(func.sum(within), 0),
-            func.avg(seconds(Case.alerted_at, Case.published_at, dialect)),
-            func.avg(seconds(Case.first_action_at, Case.alerted_at, dialect)),
+            func.avg(delay(Case.alerted_at, Case.published_at, dialect)),
+            func.avg(delay(Case.first_action_at, Case.alerted_at, dialect)),
             func.avg(to_reply),
         )
         .select_from(Case)
@@ -166,6 +202,7 @@ def duration(value: float | None) -> str:
     """Seconds as ``45s``, ``12m``, ``3.5h`` or ``2.1d``; ``-`` when unknown."""
     if value is None:
         return "-"
+    value = max(value, 0.0)  # a reply before the alert was at once
     if value < 60:  # noqa: PLR2004 - a minute
         return f"{value:.0f}s"
     if value < 3600:  # noqa: PLR2004 - an hour
@@ -179,21 +216,32 @@ def duration(value: float | None) -> str:
 def mark_own_replies(
     session: Session, accounts: Mapping[str, Sequence[str]], now: datetime
 ) -> int:
-    """Open cases answered in their thread by the brand's own account: now replied.
+    """Alerted mentions answered in their thread by the brand's own account: replied.
 
     ``accounts`` maps a source name or source type to the brand's account names
     there (compared case-insensitively, as Reddit does). A post by one of them
     in the same source and thread, published no earlier than the mention,
     counts as the public reply, at its publication time. Such a post is seen
-    only if a collector stored it, that is, if it names a watched brand.
+    only if a collector stored it: every collector but Bluesky keeps the posts
+    of own accounts that it reads (with no brand); Bluesky only one that names
+    a brand.
+
+    A mention whose alert is still pending (the reply came in the same crawl as
+    the complaint) gets its case now, already replied, so the alert goes out
+    saying it was answered and the case's times stay true.
     """
     marked = 0
     reply = aliased(Mention)
+    pending = exists().where(
+        Alert.mention_id == Mention.id,
+        Alert.kind == AlertKind.MENTION,
+        Alert.state == AlertState.PENDING,
+    )
     for key, names in accounts.items():
         lowered = [n.lower() for n in names]
         stmt = (
-            select(Case.mention_id, func.min(reply.published_at))
-            .join(Mention, Mention.id == Case.mention_id)
+            select(Mention.id, func.min(reply.published_at))
+            .outerjoin(Case, Case.mention_id == Mention.id)
             .join(
                 reply,
                 and_(
@@ -209,14 +257,15 @@ def mark_own_replies(
                 ),
             )
             .where(
-                Case.state.in_(OPEN),
+                or_(Case.state.in_(OPEN), and_(Case.mention_id.is_(None), pending)),
                 or_(Mention.source == key, Mention.source_type == key),
                 Mention.thread_id.is_not(None),
                 func.lower(func.coalesce(Mention.author, "")).not_in(lowered),
             )
-            .group_by(Case.mention_id)
+            .group_by(Mention.id)
         )
         for mention_id, replied_at in session.execute(stmt).all():
+            open_case(session, mention_id, now)
             actor = f"own account on {key}"
             marked += note_public_reply(session, mention_id, replied_at or now, actor)
     return marked

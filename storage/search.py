@@ -37,6 +37,7 @@ from storage.models import (
     Mention,
     SentimentResult,
 )
+from storage.ratings import stars_text
 
 Sort = Literal["time", "reach", "negativity"]
 Label = Literal["negative", "neutral", "positive"]
@@ -53,6 +54,7 @@ _SCORE = (
     SentimentResult.model_id,
     SentimentResult.model_revision,
     SentimentResult.label.label("sentiment"),
+    SentimentResult.label_source.label("sentiment_source"),
     SentimentResult.negative,
     SentimentResult.neutral,
     SentimentResult.positive,
@@ -102,6 +104,7 @@ class MentionRow:
     url: str | None
     author: str | None
     sentiment: str | None
+    sentiment_source: str | None  # "stars" or "text": what decided ``sentiment``
     negative: float | None
     neutral: float | None
     positive: float | None
@@ -116,14 +119,23 @@ class MentionRow:
     top_level: bool | None = None
     score: int | None = None
     comments: int | None = None
-    rating: float | None = None
+    rating: float | None = None  # as the site gave it, of ``rating_best``
+    rating_best: float | None = None
     collected_at: datetime | None = None
     updated_at: datetime | None = None
+    published_precision: str | None = None  # "day", "month", "year"; None: a time
     content_hash: str = ""
     raw: dict[str, Any] | None = None
     model_id: str | None = None
     model_revision: str | None = None
     scored_at: datetime | None = None
+
+    @property
+    def stars(self) -> str | None:
+        """The rating as given, ``★☆☆☆☆ 1/5``; None for an unrated mention."""
+        return (
+            None if self.rating is None else stars_text(self.rating, self.rating_best)
+        )
 
     @property
     def probability(self) -> float | None:

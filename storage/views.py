@@ -40,9 +40,12 @@ MENTION_VIEW = View(
         "reach": "the author's or community's followers, where known",
         "score": "upvotes or points, where the source has them",
         "comments": "number of comments, where the source has them",
-        "rating": "a review's rating from 0 to 1 (1 = best)",
+        "rating": "a review's rating as the site gave it, of rating_best",
+        "rating_best": "the best rating of its scale (5, 10, 100)",
         "model_id": "the sentiment model that scored it",
         "sentiment": "negative, neutral or positive",
+        "sentiment_source": "stars if the review's rating decided the sentiment, "
+        "else text",
         "negative": "probability of negative (0 to 1)",
         "neutral": "probability of neutral (0 to 1)",
         "positive": "probability of positive (0 to 1)",

@@ -33,6 +33,34 @@ POSTGRES_URL = os.environ.get(
 )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--today",
+        metavar="ISO_DATE",
+        help="run every process of the suite as if it were this moment "
+        "(e.g. 2034-07-31T12:00:00Z); see tests/clock/sitecustomize.py",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With ``--today``, move this process's clock and its children's."""
+    today = config.getoption("--today")
+    if not today:
+        return
+    from tests.clock import sitecustomize  # noqa: PLC0415 - time_machine only here
+
+    os.environ[sitecustomize.TODAY] = today
+    clock = str(Path(sitecustomize.__file__).parent)
+    path = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = f"{clock}{os.pathsep}{path}" if path else clock
+    sitecustomize.travel(today)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    today = config.getoption("--today")
+    return f"clock: every process runs as if it were {today}" if today else None
+
+
 def pytest_collection_modifyitems(
     config: pytest.Config, items: list[pytest.Item]
 ) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,10 +86,15 @@ class MastodonCollector:
     """Polls one Mastodon source across its instances; see the module docstring."""
 
     def __init__(
-        self, params: MastodonParams, matcher: Matcher, sessions: sessionmaker[Session]
+        self,
+        params: MastodonParams,
+        matcher: Matcher,
+        sessions: sessionmaker[Session],
+        own_accounts: Iterable[str] = (),
     ) -> None:
         self.params = params
         self.matcher = matcher
+        self.own_accounts = tuple(own_accounts)  # their posts: the brand's replies
         self.sessions = sessions
         self.instances = [_Instance(a) for a in params.instances]
         self._normalize = NormalizePipeline()
@@ -224,7 +230,7 @@ class MastodonCollector:
             return []
         if item is None:
             return []
-        found = matched(item, self.matcher, self._normalize)
+        found = matched(item, self.matcher, self._normalize, self.own_accounts)
         return [found] if found is not None else []
 
     def _pause(self, instance: _Instance) -> str:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ from prawcore.exceptions import PrawcoreException, ServerError, TooManyRequests
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawlers.attribution import Attributor
 from crawlers.errors import MAX_WARNINGS, CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
@@ -47,7 +48,6 @@ from crawlers.reddit.things import (
     comment_item,
     search_query,
     submission_item,
-    tree_fields,
 )
 from storage.queries import get_cursor, set_cursor, upsert_mention
 
@@ -92,7 +92,7 @@ class RedditOutcome:
 
 @dataclass
 class _Batch:
-    items: list[tuple[MentionItem, dict[str, Any]]] = field(default_factory=list)
+    items: list[MentionItem] = field(default_factory=list)
 
 
 ErrorTypes = (PRAWException, PrawcoreException, RedditCredentialsError, SQLAlchemyError)
@@ -107,11 +107,13 @@ class RedditCollector:
         params: RedditParams,
         matcher: Matcher,
         sessions: sessionmaker[Session],
+        own_accounts: Iterable[str] = (),
     ) -> None:
         self.credentials = credentials
         self._reddit: praw.Reddit | None = None
         self.params = params
         self.matcher = matcher
+        self.attributor = Attributor(matcher, own_accounts)
         self.sessions = sessions
         self.cursor: RedditCursor | None = None
         self._streams: dict[str, Iterator[Any]] = {}
@@ -267,31 +269,26 @@ class RedditCollector:
             if found is not None:
                 batch.items.append(found)
         with self.sessions.begin() as session:
-            for item, extra in batch.items:
+            for item in batch.items:
                 outcome.warnings.extend(item.warnings)  # dates and counts dropped
-                fields = {**item.mention_fields(), **extra}
-                result = upsert_mention(session, fields, item.matches)
+                result = upsert_mention(session, item.mention_fields(), item.matches)
                 outcome.seen += 1
                 outcome.new += result.status == "new"
                 outcome.updated += result.status == "updated"
             if key is not None:
                 set_cursor(session, self.params.source, self.cursor.as_json())
-        follow = [i.external_id for i, _ in batch.items if i.external_id[:3] == "t3_"]
+        follow = [i.external_id for i in batch.items if i.external_id[:3] == "t3_"]
         if self.params.follow_threads and key is not None:
             for name in follow:
                 self._store(outcome, None, self._thread(name[3:]))
 
-    def _mention(
-        self, thing: Any, titles: dict[str, str]
-    ) -> tuple[MentionItem, dict[str, Any]] | None:
+    def _mention(self, thing: Any, titles: dict[str, str]) -> MentionItem | None:
         """The matched, normalised mention for ``thing``, or None."""
         source = self.params.source
         if isinstance(thing, Submission):
             item = submission_item(source, thing)
-            extra: dict[str, Any] = {}
             if item is not None and item.followers is not None:
                 self._subscribers[item.site_name or ""] = item.followers
-            text = f"{thing.title}\n{thing.selftext}"
         elif isinstance(thing, Comment):
             site = f"r/{thing.subreddit.display_name}"
             item = comment_item(
@@ -300,8 +297,6 @@ class RedditCollector:
                 title=titles.get(thing.link_id),
                 followers=self._subscribers.get(site),
             )
-            extra = tree_fields(thing)
-            text = thing.body or ""
         else:
             return None
         if item is None:
@@ -311,11 +306,16 @@ class RedditCollector:
         own = item.text if isinstance(thing, Comment) else None
         if self.matcher.needs_language:
             detect_item_language(item, own)
-        item.matches = self.matcher.match(text, item.language)
-        if not item.matches:
+        if isinstance(thing, Comment) and not self.attributor.is_own(item):
+            # Stricter than crawlers.attribution: the stream knows a comment's
+            # thread title only now and then, so it never counts.
+            item.matches = self.matcher.match(item.text, item.language)
+        else:
+            item.matches = self.attributor.brands(item)
+        if not self.attributor.keeps(item, item.matches):
             return None
         detect_item_language(item, own)
-        return item, extra
+        return item
 
 
 def newest_items(

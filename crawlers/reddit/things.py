@@ -99,6 +99,8 @@ def comment_item(
         author=_author(comment),
         site_name=f"r/{comment.subreddit.display_name}",
         thread_id=comment.link_id,
+        parent_id=comment.parent_id,
+        top_level=comment.parent_id.startswith("t3_"),
         score=int(comment.score),
         followers=followers,
         published_at=_published(comment),
@@ -114,11 +116,3 @@ def _comment_url(comment: Comment) -> str:
     thread = comment.link_id.partition("_")[2]
     sub = comment.subreddit.display_name
     return f"{REDDIT}/r/{sub}/comments/{thread}/_/{comment.id}/"
-
-
-def tree_fields(comment: Comment) -> dict[str, Any]:
-    """The mention columns MentionItem lacks: parent and whether it is top level."""
-    return {
-        "parent_id": comment.parent_id,
-        "top_level": comment.parent_id.startswith("t3_"),
-    }

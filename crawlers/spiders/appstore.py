@@ -11,7 +11,10 @@ review, and missing when it holds none. Each review has an ``id``, ``author``,
 The cursor keeps the newest ``updated`` seen and the reviews at that instant;
 a crawl stops at the first page that reaches back to it, so after the first run
 only the first page is read. An edited review comes back on top with a newer
-date and updates the stored one.
+date and updates the stored one. Some real feeds leave ``updated`` out: such a
+review is stored without a date, with a warning, and the cursor follows its
+review id instead (``last_id``: Apple numbers reviews in the order written), so
+a poll still stops where the last one did.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers.errors import record_error, record_fetch_failure, record_warning
+from crawlers.health import known_before
 from crawlers.items import MentionItem
 from crawlers.params import AppStoreParams
 from crawlers.text import normalize_whitespace, one_line
@@ -61,6 +65,18 @@ def entries(reply: Any) -> list[dict[str, Any]]:
     found = reply["feed"].get("entry") or []
     found = [found] if isinstance(found, dict) else found
     return [e for e in found if isinstance(e, dict) and _label(e, "im:rating")]
+
+
+def _review_number(ident: str) -> int | None:
+    """The review's number in ``country/app/review`` (Apple's ids are numbers)."""
+    tail = ident.rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
+def _newer_id(ident: str, last: int | None) -> bool:
+    """Whether the undated review ``ident`` came after review number ``last``."""
+    number = _review_number(ident)
+    return last is None or number is None or number > last
 
 
 class AppStoreSpider(Spider):
@@ -103,7 +119,9 @@ class AppStoreSpider(Spider):
 
     def _is_new(self, updated: datetime | None, ident: str) -> bool:
         newest = self.cursor.get("newest")
-        if updated is None or newest is None:
+        if updated is None:
+            return _newer_id(ident, self.cursor.get("last_id"))
+        if newest is None:
             return True
         last = datetime.fromisoformat(newest)
         return updated > last or (
@@ -120,6 +138,7 @@ class AppStoreSpider(Spider):
             )
             return
         fresh = True
+        undated = 0
         for entry in found:
             item = self._item(entry)
             if item is None:
@@ -127,11 +146,19 @@ class AppStoreSpider(Spider):
                     self.crawler, f"a review without an id at {response.url}"
                 )
                 continue
+            undated += item.published_at is None
             if not self._is_new(item.published_at, item.external_id):
                 fresh = False
+                known_before(response)  # read fine, collected before: quiet
                 continue
             self._remember(item)
             yield item
+        if undated:
+            record_warning(
+                self.crawler,
+                f"{undated} review{'s' * (undated != 1)} at {response.url} without "
+                "a date (no 'updated'): stored undated, the cursor follows review ids",
+            )
         page = int(kwargs.get("page", 1))
         if found and fresh and page < self.params.max_pages:
             yield self._request(page + 1)
@@ -139,6 +166,9 @@ class AppStoreSpider(Spider):
     def _remember(self, item: MentionItem) -> None:
         assert self.next_cursor is not None  # noqa: S101 - set in start()
         if item.published_at is None:
+            last = self.next_cursor.get("last_id")
+            if _newer_id(item.external_id, last):
+                self.next_cursor["last_id"] = _review_number(item.external_id)
             return
         newest = self.next_cursor.get("newest")
         stamp = item.published_at.isoformat()
@@ -166,7 +196,8 @@ class AppStoreSpider(Spider):
             author=_label(author or {}, "name") or None,
             site_name="App Store",
             thread_id=f"{p.country}/{p.app_id}",
-            rating=(stars - 1) / 4 if 1 <= stars <= 5 else None,  # noqa: PLR2004
+            rating=stars if 1 <= stars <= 5 else None,  # noqa: PLR2004
+            rating_best=5 if 1 <= stars <= 5 else None,  # noqa: PLR2004
             published_at=published,
             raw={
                 "stars": stars,

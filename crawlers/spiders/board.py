@@ -26,6 +26,7 @@ from twisted.python.failure import Failure
 
 from crawlers.dat import Post, ThreadEntry, decode_line, parse_post, parse_subject_line
 from crawlers.errors import record_error, record_fetch_failure, record_warning
+from crawlers.health import known_before
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
 from crawlers.params import BoardParams
@@ -167,6 +168,7 @@ class BoardSpider(Spider):
         for number, raw in enumerate(self._lines(response), start=1):
             last = number
             if number <= read and (title or number > 1):
+                known_before(response)
                 continue  # read before; the first post only for an unlisted title
             line = self._decode(raw, f"{response.url} post {number}")
             try:
@@ -182,7 +184,11 @@ class BoardSpider(Spider):
 
     def _item(self, key: str, title: str, post: Post) -> MentionItem:
         thread = f"{self.params.board}/{key}"
-        parent = f"{thread}/{post.quotes[0]}" if post.quotes else None
+        # The first post opens the thread; a later one answers the post it
+        # quotes first (>>5), else the thread itself (crawlers.attribution).
+        parent: str | None = None
+        if post.number > 1:
+            parent = f"{thread}/{post.quotes[0]}" if post.quotes else thread
         return MentionItem(
             source=self.source,
             source_type=self.source_type,
@@ -194,7 +200,7 @@ class BoardSpider(Spider):
             site_name=self.host,
             thread_id=thread,
             parent_id=parent,
-            top_level=parent is None,
+            top_level=None if parent is None else parent in {thread, f"{thread}/1"},
             published_at=post.published_at,
             raw={
                 "number": post.number,

@@ -182,15 +182,19 @@ class FeedSpider(Spider):
             headers["content-type"] = f"{media_type}; charset=utf-8"
         parsed = feedparser.parse(as_utf8_xml(document), response_headers=headers)
         self._check(parsed, response.url, content_type, document)
+        empty = 0
         for entry in parsed.entries[: self.params.max_items]:
             item = self._item(entry, parsed, response.url)
             if item is None:
                 self.crawler.stats.inc_value(SKIPPED_STAT)
+                empty += 1
                 continue
             yield item
-        if empty := self.crawler.stats.get_value(SKIPPED_STAT):
-            self.logger.info(
-                "%s: skipped %d entries with no title and no text", response.url, empty
+        if empty:
+            record_warning(
+                self.crawler,
+                f"{response.url}: {empty} entr{'y' if empty == 1 else 'ies'} "
+                "skipped: no title and no text",
             )
 
     def _decode(self, response: Response, content_type: str | None) -> str:
@@ -291,7 +295,11 @@ class FeedSpider(Spider):
         if not title and not text:
             return None
         author = _author(entry, parsed.feed, parsed.version)
-        published = _utc(entry.get("published_parsed") or entry.get("updated_parsed"))
+        # dict.get: feedparser's own get maps a missing updated_parsed to a
+        # published_parsed it could not read, with a DeprecationWarning
+        published = _utc(
+            dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+        )
         link = entry.get("link")
         return MentionItem(
             source=self.source,

@@ -11,14 +11,22 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 from scrapy.http import TextResponse
+from scrapy.utils.response import get_base_url
 
-from crawlers.dates import parse_date
+from crawlers.dates import parse_dated
 from crawlers.errors import record_warning
-from crawlers.generic import repeated_blocks
+from crawlers.generic import guess_posts
 from crawlers.items import MentionItem
 from crawlers.page import PageSpider, site_name
 from crawlers.params import ForumParams
-from crawlers.recipes import Recipe, select
+from crawlers.recipes import (
+    Recipe,
+    Selectors,
+    alternatives,
+    select,
+    select_first,
+    shown,
+)
 from crawlers.text import canonical_url, html_to_text, one_line
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -26,30 +34,39 @@ _SCALE_FIRST = re.compile(r"(\d+)\s*つ星(?:のうち|中)\s*(\d+(?:[.,]\d+)?)"
 _OUT_OF = re.compile(r"(?:out of|of|von|/|sur|de)\s*(\d+(?:[.,]\d+)?)", re.IGNORECASE)
 
 
-def first_text(container: Selector, query: str | None) -> str | None:
-    """The text of the first match of ``query`` inside ``container``."""
-    if not query:
-        return None
-    found = select(container, query)
+def matched_text(
+    container: Selector, query: Selectors | None
+) -> tuple[str | None, int | None]:
+    """The text of the first match, and which of ``query``'s alternatives found it."""
+    found, index = select_first(container, query)
     value = found[0].get() if found else None
-    return html_to_text(value) or None if value else None
+    return (html_to_text(value) or None if value else None), index
 
 
-def body_text(container: Selector, recipe: Recipe) -> str:
-    """The item's body as text, without what ``recipe.remove`` marks."""
-    found = select(container, recipe.text)
+def body_text(container: Selector, recipe: Recipe) -> tuple[str, int | None]:
+    """The item's body as text, without what ``recipe.remove`` marks, and which
+    of the ``text`` alternatives found it."""
+    found, index = select_first(container, recipe.text)
     if not found:
-        return ""
+        return "", None
     if not recipe.remove:
-        return html_to_text(found[0].get())
+        return html_to_text(found[0].get()), index
     body = Selector(root=copy.deepcopy(found[0].root), type="html")  # not re-parsed
     for query in recipe.remove:
         select(body, query).drop()
-    return html_to_text(body.get())
+    return html_to_text(body.get()), index
+
+
+def alternative_used(recipe: Recipe, name: str, index: int | None) -> str | None:
+    """``"alternative 2 of 3: 'a.x'"`` where field ``name`` lists alternatives."""
+    queries = alternatives(getattr(recipe, name))
+    if index is None or len(queries) < 2:  # noqa: PLR2004 - one is no choice
+        return None
+    return f"alternative {index + 1} of {len(queries)}: {queries[index]!r}"
 
 
 def rating(text: str | None, best: float) -> tuple[float | None, float | None]:
-    """``"4.0 out of 5 stars"`` → (0.75, 4.0) on a 1-to-best scale.
+    """``"4.0 out of 5 stars"`` → (4.0, 5.0): the rating and the best of its scale.
 
     Japanese puts the scale first: ``"5つ星のうち4.0"`` is 4.0 of 5.
     """
@@ -60,9 +77,7 @@ def rating(text: str | None, best: float) -> tuple[float | None, float | None]:
         best, value = (float(g.replace(",", ".")) for g in scale_first.groups())
     elif out_of := _OUT_OF.search(text[number.end() :]):
         best = float(out_of[1].replace(",", "."))
-    if best <= 1:
-        return None, value
-    return min(1.0, max(0.0, (value - 1) / (best - 1))), value
+    return value, best
 
 
 def missing_fields(
@@ -74,7 +89,7 @@ def missing_fields(
         query = getattr(recipe, name)
         if value:
             continue
-        missing[name] = f"{query!r} matched nothing" if query else "no selector"
+        missing[name] = f"{shown(query)} matched nothing" if query else "no selector"
     if values.get("date") and parsed_date is None:
         missing["date"] = f"{values['date']!r} is not a date dateparser reads"
     return missing
@@ -82,28 +97,35 @@ def missing_fields(
 
 def generic_items(
     response: TextResponse, source: str, kind: str, crawl_time: datetime
-) -> list[MentionItem]:
-    """The page's repeated post/review blocks, read by the generic extractor."""
+) -> tuple[list[MentionItem], str | None]:
+    """The page's repeated post/review blocks, read by the generic extractor, and
+    why it took none where it saw blocks it was not sure of."""
     page_url = canonical_url(response.url)
     page_title = one_line(response.css("title::text").get() or "") or None
     site = site_name(response)
     items = []
-    for block in repeated_blocks(response.selector.root):
-        normalised, value = rating(block.rating, 5.0)
+    guess = guess_posts(response.selector.root)
+    for block in guess.blocks:
+        value, best = rating(block.rating, 5.0)
+        dated = parse_dated(block.date, crawl_time)
         items.append(
             MentionItem(
                 source=source,
                 source_type=kind,
                 external_id=f"{page_url}#{block.ident}",
-                url=page_url,
+                url=canonical_url(response.urljoin(block.link))
+                if block.link
+                else page_url,
                 title=page_title,
                 text=block.text,
                 author=block.author,
                 site_name=site,
                 thread_id=page_url,
-                rating=normalised,
-                published_at=parse_date(block.date, crawl_time),
-                raw={"extractor": "generic", "rating_value": value},
+                rating=value,
+                rating_best=best,
+                published_at=dated.at if dated else None,
+                published_precision=dated.precision if dated else None,
+                raw={"extractor": "generic"},
                 missing={
                     name: "the generic extractor found none"
                     for name, found in (
@@ -115,7 +137,7 @@ def generic_items(
                 },
             )
         )
-    return items
+    return items, guess.doubt
 
 
 class ForumSpider(PageSpider):
@@ -141,7 +163,7 @@ class ForumSpider(PageSpider):
     def next_page(self, response: TextResponse) -> str | None:
         """The recipe's next-page link when no selector is configured."""
         if not self.params.next_page and self.recipe.next_page:
-            found = select(response.selector, self.recipe.next_page)
+            found, _ = select_first(response.selector, self.recipe.next_page)
             href = found.attrib.get("href") if found else None
             if href:
                 return canonical_url(response.urljoin(href.strip()))
@@ -161,7 +183,7 @@ class ForumSpider(PageSpider):
             yield from items
             return
         reason = self._recipe_problem(response)
-        guessed = generic_items(
+        guessed, doubt = generic_items(
             response, self.source, self.recipe.kind, self.crawl_time
         )
         if guessed:
@@ -170,20 +192,20 @@ class ForumSpider(PageSpider):
                 f"{reason}; the generic extractor read {len(guessed)} instead",
             )
         else:
-            self.empty_reasons[response.url] = reason
+            self.empty_reasons[response.url] = f"{reason}; {doubt}" if doubt else reason
         yield from guessed
 
     def _recipe_problem(self, response: TextResponse) -> str:
-        found = len(select(response.selector, self.recipe.item))
+        found = len(select_first(response.selector, self.recipe.item)[0])
         what = "review" if self.recipe.kind == "reviews" else "post"
         if not found:
             return (
                 f"the {self.recipe_name} recipe matched no {what} on {response.url} "
-                f"(item selector {self.recipe.item!r})"
+                f"(item selector {shown(self.recipe.item)})"
             )
         return (
             f"the {self.recipe_name} recipe found {found} {what}s on {response.url} "
-            f"but no text in them (text selector {self.recipe.text!r})"
+            f"but no text in them (text selector {shown(self.recipe.text)})"
         )
 
     def recipe_items(self, response: TextResponse) -> list[MentionItem]:
@@ -192,59 +214,66 @@ class ForumSpider(PageSpider):
         page_title = one_line(response.css("title::text").get() or "") or None
         site = site_name(response)
         items = []
-        for container in select(response.selector, self.recipe.item):
-            item = self._item(container, page_url, page_title)
+        containers, index = select_first(response.selector, self.recipe.item)
+        item_alternative = alternative_used(self.recipe, "item", index)
+        base = get_base_url(response)  # XenForo 1 links are relative to <base href>
+        for container in containers:
+            item = self._item(container, (page_url, base), page_title)
             if item is not None:
                 item.site_name = site
+                if item_alternative and item.raw:
+                    item.raw["alternatives"]["item"] = item_alternative
                 items.append(item)
         return items
 
-    def _date_text(self, container: Selector) -> str | None:
-        text = first_text(container, self.recipe.date)
+    def _date_text(self, text: str | None) -> str | None:
+        """``text`` cut by the recipe's ``date_pattern``, where it has one."""
         if text and self.recipe.date_pattern:
             found = re.search(self.recipe.date_pattern, text)
             text = found[1] if found else None
         return text
 
     def _item(
-        self, container: Selector, page_url: str, page_title: str | None
+        self, container: Selector, urls: tuple[str, str], page_title: str | None
     ) -> MentionItem | None:
+        """One post or review; ``urls`` are the page's and the one links resolve on."""
         recipe = self.recipe
-        text = body_text(container, recipe)
+        page_url, base = urls
+        text, text_index = body_text(container, recipe)
         if not text:
             return None
-        author = first_text(container, recipe.author)
-        date_text = self._date_text(container)
-        title = first_text(container, recipe.title)
-        ident = first_text(container, recipe.id)
-        link = first_text(container, recipe.permalink)
-        rating_text = first_text(container, recipe.rating)
-        published = parse_date(date_text, self.crawl_time, date_order=recipe.date_order)
-        values = {
-            "author": author,
-            "date": date_text,
-            "title": title,
-            "id": ident,
-            "permalink": link,
-            "rating": rating_text,
-        }
+        values: dict[str, str | None] = {}
+        used = {"text": alternative_used(recipe, "text", text_index) or ""}
+        for name in ("author", "date", "title", "id", "permalink", "rating"):
+            values[name], index = matched_text(container, getattr(recipe, name))
+            if alternative := alternative_used(recipe, name, index):
+                used[name] = alternative
+        values["date"] = self._date_text(values["date"])
+        author, date_text, title = values["author"], values["date"], values["title"]
+        ident, link, rating_text = values["id"], values["permalink"], values["rating"]
+        dated = parse_dated(date_text, self.crawl_time, date_order=recipe.date_order)
         if not ident:
             parts = (
                 f"{author}\x00{date_text}\x00{title}\x00{text if not author else ''}"
             )
             ident = hashlib.sha256(parts.encode()).hexdigest()[:16]
-        normalised, value = rating(rating_text, recipe.rating_best)
+        value, best = rating(rating_text, recipe.rating_best)
         return MentionItem(
             source=self.source,
             source_type=recipe.kind,
             external_id=f"{page_url}#{ident.lstrip('#')}",
-            url=canonical_url(urljoin(page_url, link)) if link else page_url,
+            url=canonical_url(urljoin(base, link)) if link else page_url,
             title=title or page_title,
             text=text,
             author=author,
             thread_id=page_url,
-            rating=normalised,
-            published_at=published,
-            raw={"recipe": self.recipe_name, "rating_value": value},
-            missing=missing_fields(recipe, values, published),
+            rating=value,
+            rating_best=best,
+            published_at=dated.at if dated else None,
+            published_precision=dated.precision if dated else None,
+            raw={
+                "recipe": self.recipe_name,
+                "alternatives": {name: how for name, how in used.items() if how},
+            },
+            missing=missing_fields(recipe, values, dated),
         )

@@ -37,6 +37,7 @@ from twisted.python.failure import Failure
 
 from crawlers.bounds import from_timestamp, loads_json
 from crawlers.errors import BadItemError, record_error, record_fetch_failure
+from crawlers.health import known_before
 from crawlers.items import MentionItem
 from crawlers.params import GooglePlayParams
 from crawlers.text import normalize_whitespace
@@ -160,6 +161,7 @@ class GooglePlaySpider(Spider):
             stamp = int(item.published_at.timestamp())
             if floor is not None and stamp < floor:
                 reached_floor = True
+                known_before(response)  # read fine, collected before: quiet
                 break
             if stamp > (self.next_cursor["newest"] or 0):
                 self.next_cursor["newest"] = stamp
@@ -189,7 +191,8 @@ class GooglePlaySpider(Spider):
             author=_at(review, 1, 0) or None,
             site_name="Google Play",
             thread_id=p.app_id,
-            rating=(stars - 1) / 4 if stars else None,
+            rating=stars,
+            rating_best=5 if stars else None,
             published_at=_time(_at(review, 5, 0)),
             raw={
                 "stars": stars,

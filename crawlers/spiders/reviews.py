@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy.http import TextResponse
 
-from crawlers.dates import parse_date
+from crawlers.dates import parse_dated
 from crawlers.errors import record_warning
 from crawlers.items import MentionItem
 from crawlers.page import PageSpider, site_name
@@ -44,9 +44,9 @@ class ReviewsSpider(PageSpider):
     """Yield one ``MentionItem`` per schema.org Review on each page, following pages.
 
     Arguments (see ``ReviewsParams``): ``url``, ``max_pages``, ``next_page``. The
-    rating is normalised to 0-1 with the review's own best/worst rating, else the
-    page's AggregateRating's, else schema.org's defaults (5 and 1). The page's
-    aggregate rating and the item reviewed go into ``raw``.
+    rating is kept as the page gives it, with the top of its scale from the
+    review's own bestRating, else the page's AggregateRating's, else schema.org's
+    default (5). The page's aggregate rating and the item reviewed go into ``raw``.
     """
 
     name = "reviews"
@@ -65,8 +65,14 @@ class ReviewsSpider(PageSpider):
         """The reviews in the page's markup, else as the generic extractor reads them."""
         page_url = canonical_url(response.url)
         found = page_reviews(response.text, response.url, response.selector.root)
+        if found.not_reviews:
+            record_warning(
+                self.crawler,
+                f"{found.not_reviews} schema.org Review on {response.url} skipped: "
+                "no rating and no author (an article marked up as a review)",
+            )
         if not found.reviews:
-            guessed = generic_items(
+            guessed, doubt = generic_items(
                 response, self.source, self.source_type, self.crawl_time
             )
             if guessed:
@@ -75,11 +81,13 @@ class ReviewsSpider(PageSpider):
                     f"no schema.org Review on {response.url}; the generic "
                     f"extractor read {len(guessed)} instead",
                 )
+            elif doubt:
+                record_warning(self.crawler, f"{response.url}: {doubt}")
             yield from guessed
             return
         site = site_name(response)
         for review in found.reviews:
-            published = parse_date(review.published, self.crawl_time)
+            dated = parse_dated(review.published, self.crawl_time)
             ident = review_id(page_url, review)
             yield MentionItem(
                 source=self.source,
@@ -92,15 +100,16 @@ class ReviewsSpider(PageSpider):
                 site_name=site,
                 thread_id=page_url,
                 rating=review.rating,
-                published_at=published,
+                rating_best=review.rating_best,
+                published_at=dated.at if dated else None,
+                published_precision=dated.precision if dated else None,
                 about=review.item_reviewed,
                 raw={
                     "extractor": "schema.org",
                     "item_reviewed": review.item_reviewed,
-                    "rating_value": review.rating_value,
                     "aggregate_rating": found.aggregate,
                 },
-                missing=_missing(review, published),
+                missing=_missing(review, dated),
             )
 
 
@@ -113,7 +122,7 @@ def _missing(review: Review, published: object) -> dict[str, str]:
         missing["date"] = "no schema.org datePublished in the Review"
     elif published is None:
         missing["date"] = f"datePublished {review.published!r} is not a date"
-    if review.rating_value is None:
+    if review.rating is None:
         missing["rating"] = "no schema.org reviewRating in the Review"
     if not review.ident:
         missing["permalink"] = "no @id or url in the Review (the page's URL is used)"

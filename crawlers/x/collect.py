@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -135,6 +136,29 @@ def left_out(body: dict[str, Any]) -> list[str]:
     return found
 
 
+def incomplete(body: dict[str, Any]) -> list[str]:
+    """What the answer lacks that a mention needs: authors, dates (stored without).
+
+    An answer without ``includes.users`` (no ``expansions=author_id``) or posts
+    without ``created_at`` (no ``tweet.fields=created_at``) still store, but
+    without author or date, and say so. (One missing author beside others is a
+    deleted account, which ``errors`` names: ``left_out``.)
+    """
+    posts = [t for t in body.get("data") or [] if isinstance(t, dict) and "id" in t]
+    found = []
+    if posts and not (body.get("includes") or {}).get("users"):
+        found.append(
+            f"{len(posts)} post{'s' * (len(posts) != 1)} stored without an "
+            "author: the answer has no includes.users"
+        )
+    if undated := sum(not isinstance(t.get("created_at"), str) for t in posts):
+        found.append(
+            f"{undated} post{'s' * (undated != 1)} stored without a date: "
+            "the answer has no created_at for them"
+        )
+    return found
+
+
 ErrorTypes = (CollectorError, SQLAlchemyError)
 
 
@@ -147,10 +171,12 @@ class XCollector:
         params: XParams,
         matcher: Matcher,
         sessions: sessionmaker[Session],
+        own_accounts: Iterable[str] = (),
     ) -> None:
         self.credentials = credentials
         self.params = params
         self.matcher = matcher
+        self.own_accounts = tuple(own_accounts)  # their posts: the brand's replies
         self.sessions = sessions
         self.backoff = Backoff()
         self._client: XClient | None = None
@@ -219,9 +245,9 @@ class XCollector:
             newest_id = meta.get("newest_id")
             if newest_id and newer(str(newest_id), newest):
                 newest = str(newest_id)
-            outcome.warnings.extend(left_out(page.body))
+            outcome.warnings.extend(left_out(page.body) + incomplete(page.body))
             for item in page_items(self.params.source, page.body, outcome.warnings):
-                found = matched(item, self.matcher, self._normalize)
+                found = matched(item, self.matcher, self._normalize, self.own_accounts)
                 if found is not None:
                     items.append(found)
             token = meta.get("next_token")

@@ -17,13 +17,15 @@ video a brand search found in the last ``follow_days`` days (the newest
   skip that video from then on, with a warning; the rest go on.
 - Only top-level comments are read (replies cost a call per thread).
 - A comment is matched with its video's title (one ``videos.list`` call per
-  50 new videos): comments under a video naming the brand are about it.
+  50 new videos): comments under a video naming the brand are about it. When
+  that call fails, the comments already read are kept (matched on their own
+  text) and the warning names the call.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,7 +40,9 @@ from crawlers.pipelines import NormalizePipeline
 from crawlers.poller import Backoff, PollOutcome, load_cursor, matched, store
 from crawlers.youtube.client import (
     YouTubeCredentials,
+    YouTubeCredentialsError,
     YouTubeDisabledError,
+    YouTubeError,
     YouTubeQuotaError,
     YouTubeUnavailableError,
     execute,
@@ -77,10 +81,12 @@ class YouTubeCollector:
         params: YouTubeParams,
         matcher: Matcher,
         sessions: sessionmaker[Session],
+        own_accounts: Iterable[str] = (),
     ) -> None:
         self.credentials = credentials
         self.params = params
         self.matcher = matcher
+        self.own_accounts = tuple(own_accounts)  # their posts: the brand's replies
         self.sessions = sessions
         self.backoff = Backoff()
         self._service: Any = None
@@ -201,7 +207,7 @@ class YouTubeCollector:
                     f"{key}: more than {self.params.max_pages} pages of new comments; "
                     "the older ones were skipped (raise max_pages or poll more often)"
                 )
-        self._titles(cursor, ledger, threads)
+        failed = self._titles(outcome, cursor, ledger, threads)
         titles = cursor.get("titles") or {}
         items = []
         for thread in threads:
@@ -217,11 +223,22 @@ class YouTubeCollector:
                 newest[key] = published
         cursor["quota"] = ledger.as_json()
         store(self.sessions, self.params.source, items, cursor, outcome)
+        if failed is not None:
+            raise failed
 
     def _titles(
-        self, cursor: dict[str, Any], ledger: QuotaLedger, threads: list[dict[str, Any]]
-    ) -> None:
-        """Fetch the titles of videos not seen before, 50 a call (1 unit)."""
+        self,
+        outcome: PollOutcome,
+        cursor: dict[str, Any],
+        ledger: QuotaLedger,
+        threads: list[dict[str, Any]],
+    ) -> YouTubeError | None:
+        """Fetch the titles of videos not seen before, 50 a call (1 unit).
+
+        A failed call loses no comment: they are stored without the titles and
+        the warning names the call. A spent quota or a refused key is returned,
+        to fail the poll after the comments are stored.
+        """
         titles: dict[str, str] = cursor.setdefault("titles", {})
         missing = list(
             dict.fromkeys(
@@ -233,16 +250,26 @@ class YouTubeCollector:
         for start in range(0, len(missing), 50):
             ids = missing[start : start + 50]
             ledger.spend("videos.list")
-            answer = execute(
-                self.service.videos().list(part="snippet", id=",".join(ids)),
-                self.credentials,
-            )
+            try:
+                answer = execute(
+                    self.service.videos().list(part="snippet", id=",".join(ids)),
+                    self.credentials,
+                )
+            except (YouTubeQuotaError, YouTubeCredentialsError) as exc:
+                return exc  # the poll fails, once the comments are stored
+            except YouTubeError as exc:
+                outcome.warnings.append(
+                    f"videos.list for {len(ids)} video title(s) failed ({exc}); "
+                    "their comments are kept, matched without the title"
+                )
+                return None
             for video in answer.get("items") or []:
                 titles[str(video.get("id"))] = str(
                     (video.get("snippet") or {}).get("title") or ""
                 )
         while len(titles) > MAX_TITLES:
             titles.pop(next(iter(titles)))
+        return None
 
     def _search_due(self, cursor: dict[str, Any]) -> bool:
         if not self.params.search:
@@ -293,7 +320,7 @@ class YouTubeCollector:
         store(self.sessions, self.params.source, items, cursor, outcome)
 
     def _match(self, item: MentionItem) -> MentionItem | None:
-        return matched(item, self.matcher, self._normalize)
+        return matched(item, self.matcher, self._normalize, self.own_accounts)
 
     def _save(
         self, cursor: dict[str, Any], ledger: QuotaLedger | None, outcome: PollOutcome

@@ -32,7 +32,7 @@ from earful.cli.tables import (
     terminal_safe,
     write_rows,
 )
-from storage import StorageError, open_database
+from storage import StorageError, open_existing_database
 from storage.errors import SearchError
 from storage.search import LABELS, SORTS, MentionQuery, find_mentions
 from storage.stats import (
@@ -110,9 +110,12 @@ def analyst_for(
 
 @contextmanager
 def session_for(analyst: Analyst) -> Iterator[Session]:
-    """A read session on the analyst's database; storage errors exit 1."""
+    """A read session on the analyst's database; storage errors exit 1.
+
+    A missing SQLite file is an error naming its path, never a new database.
+    """
     try:
-        sessions = open_database(analyst.database_url)
+        sessions = open_existing_database(analyst.database_url)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     try:
@@ -386,7 +389,7 @@ def dashboard(
         raise click.ClickException(msg)
     analyst = analyst_for(config_path, database_url, model)
     try:
-        sessions = open_database(analyst.database_url)
+        sessions = open_existing_database(analyst.database_url)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Earful dashboard on http://{host}:{port}/ (Ctrl-C to stop)", err=True)

@@ -8,7 +8,13 @@ from sqlalchemy.orm import Session
 
 from earful.cli.tables import pad, terminal_safe
 from storage.aspects import aspect_counts
-from storage.compare import BrandSide, compare_brands, compare_over_time
+from storage.compare import (
+    BrandSide,
+    compare_brands,
+    compare_over_time,
+    few,
+    few_mentions_note,
+)
 from storage.stats import Period, Window
 
 
@@ -63,7 +69,9 @@ def compare_lines(session: Session, w: Window, period: Period) -> list[str]:
         for s in sides:
             count = s.aspects.get(aspect)
             cells.append(
-                f"{count.negative_share:.0%} of {count.total}" if count else "-"
+                f"{count.negative_share:.0%} of {count.total}{_mark(count.total)}"
+                if count
+                else "-"
             )
         lines.append(row(f"negative: {terminal_safe(aspect)}", cells))
     lines.append(row("answered in public", [_answered(s) for s in sides]))
@@ -71,8 +79,11 @@ def compare_lines(session: Session, w: Window, period: Period) -> list[str]:
     lines += [
         "",
         "* competitor; answers in public as the sites show them (e.g. developer replies)",
-        "",
     ]
+    note = few_mentions_note(sides)
+    if note is not None:
+        lines.append(f"! {terminal_safe(note)}")
+    lines.append("")
     by_period: dict[str, dict[str, str]] = {}
     for p in compare_over_time(
         session, w.model_id, period, since=w.since, until=w.until
@@ -86,10 +97,16 @@ def compare_lines(session: Session, w: Window, period: Period) -> list[str]:
     return lines
 
 
+def _mark(mentions: int) -> str:
+    """``!`` after a share of too few mentions to compare."""
+    return "!" if few(mentions) else ""
+
+
 def _answered(side: BrandSide) -> str:
     if side.replies is None:
         return "-"
-    return f"{side.replies.share(side.mentions):.0%} of {side.mentions}"
+    share = side.replies.share(side.mentions)
+    return f"{share:.0%} of {side.mentions}{_mark(side.mentions)}"
 
 
 def _reply_time(side: BrandSide) -> str:

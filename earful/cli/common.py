@@ -17,7 +17,7 @@ from earful.config import (
 from earful.errors import EarfulError
 from earful.pipeline import Pipeline
 from sentiment import SentimentError
-from storage import StorageError
+from storage import StorageError, normalize_url
 
 # Control, format (bidi overrides), surrogate, private-use and line separators.
 _UNSAFE = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
@@ -79,7 +79,7 @@ def checked_url(database_url: str) -> str:
     """``--database-url`` if Earful can use it; a usage error (exit 2) if not."""
     if (problem := database_url_problem(database_url)) is not None:
         raise click.BadParameter(problem, param_hint="'--database-url'")
-    return database_url
+    return normalize_url(database_url)
 
 
 def require_secrets(config: Config, origin: Path) -> None:

@@ -98,7 +98,9 @@ def sentiment_rescore(
     After the default model changes, stored scores keep the revision they were
     made with and new mentions get the new one, so a chart over both periods
     mixes two models. This makes the period's scores all come from the current
-    model. Alerts are not re-sent for mentions that already had one.
+    model, and lets each rated review's stars decide its verdict (1-2 of 5
+    negative, 4-5 positive). Alerts are not re-sent for mentions that already
+    had one.
     """
     try:
         start = parse_when(since, end=False)
@@ -106,13 +108,14 @@ def sentiment_rescore(
         raise click.BadParameter(str(exc.message), param_hint="--since") from None
     pipeline = open_pipeline(load(config_path, database_url))
     try:
-        checked, rescored = pipeline.rescore(start, everything=everything)
+        done = pipeline.rescore(start, everything=everything)
     except (StorageError, SentimentError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         pipeline.close()  # PostgreSQL connections would outlive the command
     click.echo(
-        f"Checked {checked} scored mentions since {start:%Y-%m-%d %H:%M} UTC: "
-        f"{rescored} re-scored with {pipeline.scorer.model_id} "
-        f"@ {pipeline.scorer.model_revision}."
+        f"Checked {done.checked} scored mentions since {start:%Y-%m-%d %H:%M} UTC: "
+        f"{done.rescored} re-scored with {pipeline.scorer.model_id} "
+        f"@ {pipeline.scorer.model_revision}; "
+        f"{done.rejudged} verdicts now from the reviewers' stars."
     )

@@ -41,10 +41,13 @@ from earful.config import (
 )
 from earful.crawl import CrawlSpec, check_crawl
 from earful.pipeline import SCHEDULE_KEYS
+from storage.precision import shown_date
+from storage.ratings import stars_text
 
 TYPES = (
     "feed",
     "reviews",
+    "comments",
     "forum",
     "hackernews",
     "reddit",
@@ -75,24 +78,22 @@ def _field(value: object) -> str:
     return "-" if value is None or value == "" else str(value)
 
 
-def _date(iso: str | None) -> str:
+def _date(iso: str | None, precision: str | None) -> str:
     if iso is None:
         return "no date"
     when = datetime.fromisoformat(iso).astimezone(UTC)
+    if precision:  # "2026-10": the source gave no day
+        return shown_date(when, precision)
     return when.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _item_lines(number: int, report: dict[str, Any]) -> list[str]:
     rating = report["rating"]
-    shown = (
-        f"{rating:.2f} ({report['rating_value']:g})"
-        if rating is not None and report["rating_value"] is not None
-        else None
-    )
+    shown = None if rating is None else stars_text(rating, report["rating_best"])
     head = " · ".join(
         [
             _field(report["author"]),
-            _date(report["published_at"]),
+            _date(report["published_at"], report.get("published_precision")),
             f"rating {_field(shown)}",
             _field(report["language"]),
         ]
@@ -105,6 +106,10 @@ def _item_lines(number: int, report: dict[str, Any]) -> list[str]:
     ]
     lines.extend(
         f"    empty {name}: {why}" for name, why in sorted(report["missing"].items())
+    )
+    lines.extend(
+        f"    {name} by {which}"
+        for name, which in sorted(report.get("alternatives", {}).items())
     )
     return [terminal_safe(line) for line in lines]
 
@@ -364,7 +369,7 @@ def check(
             )
             msg = f"{target!r}: {known}; give --type to check a URL or file"
             raise click.UsageError(msg)
-        if kind in {"feed", "reviews", "forum"} and Path(target).is_file():
+        if kind in {"feed", "reviews", "comments", "forum"} and Path(target).is_file():
             saved = Path(target)
             target = page_url or f"https://saved.invalid/{saved.name}"
         source = _source(_adhoc(kind, target, recipe, selectors))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
+from sqlalchemy.orm import Session, sessionmaker
 
 from earful.cli.common import (
     CONFIG_OPTION,
@@ -23,8 +24,14 @@ from earful.health import (
     gather,
     gather_recorded,
 )
-from storage import StorageError, open_database, redact_url
+from storage import (
+    StorageError,
+    open_database,
+    open_existing_database,
+    redact_url,
+)
 from storage.cluster import Cluster, read_cluster
+from storage.db import missing_database
 
 COLUMNS = (
     "source",
@@ -220,11 +227,7 @@ def status(config_path: Path, database_url: str | None, fmt: str) -> None:
     if url is None:
         config = _config(config_path, database_url)
         url = config.database_url
-    database = redact_url(url)
-    try:
-        sessions = open_database(url)
-    except StorageError as exc:
-        raise click.ClickException(str(exc)) from None
+    sessions, database = _open(url, configured=config is not None)
     now = datetime.now(UTC)
     try:
         with sessions() as session:
@@ -263,6 +266,22 @@ def status(config_path: Path, database_url: str | None, fmt: str) -> None:
     problems.extend(_cluster_problems(cluster, now))
     if problems:
         raise click.ClickException("unhealthy: " + "; ".join(problems))
+
+
+def _open(url: str, *, configured: bool) -> tuple[sessionmaker[Session], str]:
+    """The sessions to read and the database as shown; a missing file creates none.
+
+    With a config, a database not created yet shows its sources as never run
+    (from an empty schema in memory); with only a URL it is an error naming
+    the path.
+    """
+    database = redact_url(url)
+    try:
+        if configured and missing_database(url):
+            return open_database("sqlite://"), f"{database} (not created yet)"
+        return open_existing_database(url), database
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _unhealthy(health: Health, bad: list[SourceHealth]) -> str:

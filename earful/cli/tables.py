@@ -9,6 +9,7 @@ from typing import IO
 
 from earful.export import ESCAPES, CsvWriter, JsonlWriter
 from storage.export import MENTION_COLUMNS, mention_record
+from storage.precision import shown_date
 from storage.search import MentionRow
 
 
@@ -49,8 +50,8 @@ def pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+def _when(value: datetime | None, precision: str | None = None) -> str:
+    return shown_date(value, precision) if value else "-"
 
 
 def _sentiment(row: MentionRow) -> str:
@@ -66,7 +67,7 @@ def _flags(row: MentionRow) -> str:
 def render_table(rows: Sequence[MentionRow], width: int) -> list[str]:
     """A header and one line per mention, no wider than ``width`` columns."""
     columns = (("id", 7), ("published", 16), ("source", 14), ("brands", 12))
-    tail = (("sentiment", 9), ("reach", 8), ("AH", 2))
+    tail = (("sentiment", 9), ("rating", 11), ("reach", 8), ("AH", 2))
     fixed = sum(w for _, w in columns + tail) + len(columns + tail)
     text_width = max(20, width - fixed)
     header = [pad(name, w) for name, w in columns + tail] + ["text"]
@@ -75,10 +76,11 @@ def render_table(rows: Sequence[MentionRow], width: int) -> list[str]:
         text = terminal_safe(f"{row.title} — {row.text}" if row.title else row.text)
         cells = [
             pad(str(row.id), 7),
-            pad(_when(row.published_at), 16),
+            pad(_when(row.published_at, row.published_precision), 16),
             pad(terminal_safe(row.source), 14),
             pad(terminal_safe(",".join(row.brands)), 12),
             pad(_sentiment(row), 9),
+            pad(row.stars or "-", 11),
             pad("-" if row.reach is None else str(row.reach), 8),
             pad(_flags(row), 2),
             fit(text, text_width),

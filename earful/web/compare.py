@@ -10,7 +10,12 @@ from sqlalchemy.orm import Session
 
 from earful.web.aspect_charts import aspect_chart, compare_chart
 from storage.aspects import AspectCount, aspect_counts
-from storage.compare import compare_brands, compare_over_time
+from storage.compare import (
+    FEW_MENTIONS,
+    compare_brands,
+    compare_over_time,
+    few_mentions_note,
+)
 from storage.stats import Period, Window
 
 
@@ -42,4 +47,6 @@ def compare_context(
         "periods": periods,
         "period": period,
         "chart": compare_chart(sides),
+        "few": FEW_MENTIONS,
+        "few_note": few_mentions_note(sides),
     }

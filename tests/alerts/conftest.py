@@ -74,6 +74,8 @@ def store_mention(
     *,
     negative: float = 0.93,
     brands: tuple[str, ...] = ("Acme",),
+    label: str | None = None,
+    label_source: str = "text",
     **fields: Any,
 ) -> int:
     """Store a scored mention the way collectors and the scorer do; its id."""
@@ -95,7 +97,7 @@ def store_mention(
     with factory() as session, session.begin():
         result = upsert_mention(session, values, matches)
         mention = session.get_one(Mention, result.mention_id)
-        label = "negative" if negative >= 0.5 else "neutral"
+        label = label or ("negative" if negative >= 0.5 else "neutral")
         probabilities = {"negative": negative, "neutral": 1 - negative, "positive": 0.0}
         save_score(
             session,
@@ -104,6 +106,7 @@ def store_mention(
             model_revision="r1",
             label=label,
             probabilities=probabilities,
+            label_source=label_source,
         )
         return result.mention_id
 

@@ -40,7 +40,8 @@ HOSTILE_MENTION = {
     "score": None,
     "comments": 3,
     "followers": None,
-    "rating": 0.4,
+    "rating": 2,
+    "rating_best": 5,
 }
 
 
@@ -72,8 +73,11 @@ def test_exact_payload_with_hostile_text(
                         "type": "mrkdwn",
                         "text": "*Source*\nreddit-acme · Trust &amp; &lt;pilot&gt;",
                     },
-                    {"type": "mrkdwn", "text": "*Sentiment*\nnegative (93%)"},
-                    {"type": "mrkdwn", "text": "*Rating*\n★★☆☆☆ 2.0/5"},
+                    {
+                        "type": "mrkdwn",
+                        "text": "*Sentiment*\nnegative (93%, from the text)",
+                    },
+                    {"type": "mrkdwn", "text": "*Rating*\n★★☆☆☆ 2/5"},
                     {"type": "mrkdwn", "text": "*Author*\n&lt;@U999&gt;"},
                     {"type": "mrkdwn", "text": "*Reach*\n3 comments"},
                     {

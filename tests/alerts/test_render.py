@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from alerts import escape_mrkdwn, render
-from alerts.render import MAX_SECTION_TEXT, fit, quote, safe_url, stars
+from alerts.render import MAX_SECTION_TEXT, fit, quote, safe_url
 from storage.models import Alert, BrandMatch, Mention, SentimentResult
 from tests.servers.slack import block_problem
 
@@ -108,7 +108,8 @@ def test_the_blocks_hold_every_fact() -> None:
         score=12,
         comments=4,
         followers=1500,
-        rating=0.2,
+        rating=1.0,
+        rating_best=5.0,
         published_at=datetime(2026, 11, 20, 14, 5, tzinfo=UTC),
     )
     message = render(alert)
@@ -125,8 +126,8 @@ def test_the_blocks_hold_every_fact() -> None:
     ]
     assert [f["text"] for f in message.blocks[1]["fields"]] == [
         "*Source*\nreviews · Trustpilot",
-        "*Sentiment*\nnegative (81%)",
-        "*Rating*\n★☆☆☆☆ 1.0/5",
+        "*Sentiment*\nnegative (81%, from the text)",
+        "*Rating*\n★☆☆☆☆ 1/5",
         "*Author*\nbob",
         "*Reach*\n12 points · 4 comments · 1,500 followers",
         (
@@ -137,6 +138,21 @@ def test_the_blocks_hold_every_fact() -> None:
     assert (
         message.blocks[2]["text"]["text"] == "*Refund never came*\n>Waited\n>\n>weeks."
     )
+
+
+@pytest.mark.parametrize(
+    ("precision", "shown"),
+    [("month", "2026-10"), ("year", "2026"), ("day", "2026-10-01")],
+)
+def test_a_date_without_a_time_is_shown_only_as_precise_as_it_is(
+    precision: str, shown: str
+) -> None:
+    """食べログ's visit month: no day, no time, no Slack date token made up."""
+    alert = make_alert(
+        published_at=datetime(2026, 10, 1, tzinfo=UTC), published_precision=precision
+    )
+    fields = [f["text"] for f in render(alert).blocks[1]["fields"]]
+    assert f"*Published*\n{shown}" in fields
 
 
 def test_negative_can_be_passed_in() -> None:
@@ -174,12 +190,20 @@ def test_header_is_cut_to_150_characters() -> None:
     assert header.endswith("…")
 
 
-@pytest.mark.parametrize(
-    ("rating", "shown"),
-    [(0.0, "☆☆☆☆☆"), (0.5, "★★☆☆☆"), (1.0, "★★★★★"), (7.0, "★★★★★")],
-)
-def test_stars(rating: float, shown: str) -> None:
-    assert stars(rating) == shown
+def test_a_verdict_the_stars_decided_says_so_beside_the_text() -> None:
+    alert = make_alert(rating=2.0, rating_best=5.0)
+    alert.mention.sentiments[0].label_source = "stars"
+    alert.mention.sentiments[0].negative = 0.12
+    fields = [f["text"] for f in render(alert).blocks[1]["fields"]]
+    assert fields[1:3] == [
+        "*Sentiment*\nnegative (from the stars; text 12% negative)",
+        "*Rating*\n★★☆☆☆ 2/5",
+    ]
+
+
+def test_an_unrated_mention_does_not_say_where_its_verdict_came_from() -> None:
+    fields = [f["text"] for f in render(make_alert()).blocks[1]["fields"]]
+    assert fields[1] == "*Sentiment*\nnegative (81%)"
 
 
 def _button(text: str, action_id: str, **extra: str) -> dict[str, object]:

@@ -49,8 +49,10 @@ def test_keywords_alert_regardless_of_sentiment(db: Factory) -> None:
 
 
 def test_filters_sources_languages_label_and_reach(db: Factory) -> None:
-    store_mention(db, source="reviews", rating=0.2, score=None, comments=None)
-    store_mention(db, source="reviews", rating=0.8, score=None, comments=None)
+    store_mention(db, source="reviews", rating=1, rating_best=5, score=None,
+                  comments=None)  # fmt: skip
+    store_mention(db, source="reviews", rating=4, rating_best=5, score=None,
+                  comments=None)  # fmt: skip
     store_mention(db, language="ja")
     store_mention(db, score=3, comments=1)
     store_mention(db, negative=0.6)
@@ -62,6 +64,29 @@ def test_filters_sources_languages_label_and_reach(db: Factory) -> None:
     got = {(a.channel, a.mention_id) for a in queued(db, [reviews, japanese, big])}
     # a review has no points (1), mention 4 reaches too few, mention 5 is 60% sure
     assert got == {("#reviews", 1), ("#ja", 3), ("#big", 3)}
+
+
+def test_a_rule_with_only_max_rating_alerts_low_stars_whatever_the_text(
+    db: Factory,
+) -> None:
+    review = {"source": "reviews", "score": None, "comments": None, "rating_best": 5}
+    store_mention(db, negative=0.05, rating=1, **review)  # text reads positive
+    store_mention(db, negative=0.05, rating=2, **review)
+    store_mention(db, negative=0.95, rating=5, **review)  # text reads negative
+    store_mention(db, negative=0.95, rating=3, **review)
+    store_mention(db, negative=0.05, rating=4, rating_best=10, source="reviews",
+                  score=None, comments=None)  # fmt: skip  # 4 of 10 = 2 of 5
+    store_mention(db, negative=0.99)  # not a review: no rating to compare
+    rule = AlertRule("low-stars", ("Acme",), "#reviews", max_rating=2)
+    assert sorted(a.mention_id for a in queued(db, [rule])) == [1, 2, 5]
+
+
+def test_a_verdict_from_the_stars_needs_no_probability(db: Factory) -> None:
+    store_mention(db, negative=0.1, label="negative", label_source="stars",
+                  rating=2, rating_best=5)  # fmt: skip
+    store_mention(db, negative=0.1, label="negative", rating=2, rating_best=5)
+    rule = AlertRule("neg", ("Acme",), "#pr", min_probability=0.6)
+    assert [a.mention_id for a in queued(db, [rule])] == [1]
 
 
 def test_one_alert_per_channel_urgent_rule_wins(db: Factory) -> None:

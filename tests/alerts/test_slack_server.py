@@ -38,6 +38,7 @@ def test_auth_test_answers_in_slacks_shape(slack: SlackServer) -> None:
     assert caught.value.response.data == {"ok": False, "error": "not_authed"}
 
 
+@pytest.mark.realdata
 def test_in_repo_shapes_match_the_real_recordings(shared: Path) -> None:
     """Second layer: the recordings in ../shared replay with the same keys."""
     ours = Shapes.load()

@@ -32,6 +32,7 @@ def crawl(
     spider: str = "feed",
     politeness: dict[str, Any] | None = None,
     counts: bool = False,
+    own_accounts: Sequence[str] = (),
     **params: Any,
 ) -> dict[str, Any]:
     """Run ``spider`` once in a child process (``python -m crawlers.run``).
@@ -50,9 +51,11 @@ def crawl(
                 "exclude": b.exclude,
                 "query": b.query,
                 "languages": b.languages,
+                "competitor": b.competitor,
             }
             for b in brands
         ],
+        "own_accounts": list(own_accounts),
         "database_url": database_url,
         "politeness": politeness or {},
     }

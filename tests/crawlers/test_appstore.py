@@ -108,13 +108,13 @@ def test_reviews_newest_first_then_only_newer_ones(scripted, sqlite_url):
     assert broken.title == "最悪"
     assert broken.text == "アップデート後に起動しない。<!channel>"
     assert broken.author == "レビュアー102"
-    assert broken.rating == 0.0
+    assert (broken.rating, broken.rating_best) == (1, 5)
     assert broken.published_at == datetime(2024, 5, 2, 16, 0, tzinfo=UTC)
     assert broken.raw == {"stars": 1, "version": "3.2.1", "votes": 2}
     assert broken.site_name == "App Store"
     assert broken.language == "ja"
     assert [m.brand for m in broken.matches] == ["Acme"]
-    assert old.rating == 0.75
+    assert old.rating == 4
     assert newer.published_at == datetime(2024, 5, 3, 3, 0, tzinfo=UTC)
     assert len(scripted.requests_for(feed_path(3))) == 1  # empty: the end
 
@@ -159,3 +159,52 @@ def test_refusals_and_broken_answers_fail_the_source(
     result = run(sqlite_url, scripted)
     assert result["error"] == error.format(url=url)
     assert mentions(sqlite_url, "ios") == []
+
+
+def undated(ident: int, title: str, text: str) -> dict[str, Any]:
+    """A review as some real feeds write it: no ``updated`` at all."""
+    entry = review(ident, 3, "", title, text)
+    del entry["updated"]
+    return entry
+
+
+def test_undated_reviews_are_stored_with_a_warning_and_the_cursor_follows_ids(
+    scripted, sqlite_url
+):
+    first_page = page(
+        undated(205, "重い", "アクメのアプリが重い。"),
+        undated(204, "普通", "普通です。"),
+    )
+    scripted.script(
+        feed_path(1),
+        Reply(first_page, MISDECLARED),
+        Reply(first_page, MISDECLARED),
+        Reply(
+            page(
+                undated(206, "直った", "アクメ、直りました。"),
+                undated(205, "重い", "アクメのアプリが重い。"),
+            ),
+            MISDECLARED,
+        ),
+    )
+    scripted.script(feed_path(2), Reply(page(), MISDECLARED))
+
+    first = run(sqlite_url, scripted)
+    url = scripted.url + feed_path(1)
+    assert (first["seen"], first["new"]) == (2, 2)
+    assert first["warning"] == (
+        f"2 reviews at {url} without a date (no 'updated'): stored undated, "
+        "the cursor follows review ids"
+    )
+    assert {m.published_at for m in mentions(sqlite_url, "ios")} == {None}
+    sessions = open_database(sqlite_url)
+    with sessions() as session:
+        assert get_cursor(session, "ios") == {"newest": None, "ids": [], "last_id": 205}
+    sessions.kw["bind"].dispose()
+
+    again = run(sqlite_url, scripted)
+    assert again["seen"] == 0
+    assert len(scripted.requests_for(feed_path(2))) == 1  # not read again
+
+    third = run(sqlite_url, scripted)
+    assert (third["seen"], third["new"]) == (1, 1)

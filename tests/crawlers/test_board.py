@@ -129,7 +129,7 @@ def test_brand_threads_and_configured_ones_then_only_new_posts(scripted, sqlite_
     assert (opener.thread_id, opener.parent_id, opener.top_level) == (
         f"kaden/{BRAND_THREAD}",
         None,
-        True,
+        None,  # it opens the thread: no reply at all
     )
     assert opener.language == "ja"
     assert [m.brand for m in opener.matches] == ["Acme"]
@@ -137,7 +137,7 @@ def test_brand_threads_and_configured_ones_then_only_new_posts(scripted, sqlite_
     assert reply.external_id == f"kaden/{BRAND_THREAD}/3"
     assert reply.text == "うちのは二日で壊れた。最悪 <!channel>"
     assert reply.parent_id == opener.external_id
-    assert reply.top_level is False
+    assert reply.top_level is True  # it answers the opening post
     # The configured thread's title names no brand: only its post naming one.
     assert chat.external_id == f"kaden/{CHAT_THREAD}/3"
     assert chat.text == "ｱｸﾒの株価が下がってる"
@@ -158,13 +158,14 @@ def test_brand_threads_and_configured_ones_then_only_new_posts(scripted, sqlite_
     assert len(scripted.requests_for(brand_path)) == 1  # the count did not grow
 
     grew = crawl(sqlite_url, "5ch", url, threads=[CHAT_THREAD], **args)
-    assert grew == {"seen": 2, "new": 2, "updated": 0, "error": None, "warning": None}
+    assert grew == {"seen": 1, "new": 1, "updated": 0, "error": None, "warning": None}
     stored = {m.external_id: m for m in mentions(sqlite_url, "5ch")}
-    assert len(stored) == 5
-    fourth = stored[f"kaden/{BRAND_THREAD}/4"]
-    assert fourth.text == "サポートに電話したら交換してくれたよ"
-    assert fourth.parent_id == f"kaden/{BRAND_THREAD}/3"
-    assert stored[f"kaden/{BRAND_THREAD}/5"].raw["quotes"] == [1, 2, 3]
+    # Post 4 names no brand and answers post 3, not the opening post: the
+    # thread's title is not its subject (crawlers.attribution), so it is dropped.
+    assert len(stored) == 4
+    fifth = stored[f"kaden/{BRAND_THREAD}/5"]
+    assert fifth.raw["quotes"] == [1, 2, 3]
+    assert fifth.parent_id == opener.external_id
 
 
 def test_fallen_threads_leave_the_cursor_and_a_dat_gone_is_a_warning(

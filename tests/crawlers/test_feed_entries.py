@@ -98,7 +98,13 @@ def test_entries_with_neither_title_nor_text_are_skipped(scripted, sqlite_url):
     # must not store empty entries even under it.
     everything = BrandRule("Anything", (), query="NOT spam")
     result = crawl(sqlite_url, "empty", url, [everything])
-    assert result == {"seen": 1, "new": 1, "updated": 0, "error": None, "warning": None}
+    assert result == {
+        "seen": 1,
+        "new": 1,
+        "updated": 0,
+        "error": None,
+        "warning": f"{url}: 2 entries skipped: no title and no text",
+    }
     assert [m.external_id for m in mentions(sqlite_url, "empty")] == ["full"]
 
 

@@ -100,16 +100,16 @@ def test_amazon_review_list(site, sqlite_url):
     assert sorted(reviews) == ["Dan Cole", "Mika S.", "Priya", "山本"]
     mika = reviews["Mika S."]
     assert mika.title == "Quick to boil, a little loud"
-    assert mika.rating == 0.75  # 4.0 out of 5 stars
+    assert (mika.rating, mika.rating_best) == (4, 5)  # 4.0 out of 5 stars
     assert mika.published_at == datetime(2026, 3, 2, tzinfo=UTC)
     assert mika.text.startswith("It boils a litre in under three minutes.")
     assert mika.source_type == "reviews"
     assert reviews["Dan Cole"].text == (
         "Solid, easy to pour, and the Acme filter keeps the scale out."
     )  # without the "Read more" prompt
-    assert reviews["Priya"].rating == 0.0
+    assert reviews["Priya"].rating == 1
     assert reviews["山本"].language == "ja"
-    assert sorted(m.rating for m in stored) == [0.0, 0.75, 1.0, 1.0]
+    assert sorted(m.rating for m in stored) == [1, 4, 5, 5]
 
 
 def test_empty_xenforo_thread_stores_nothing(site, sqlite_url):
@@ -194,14 +194,14 @@ def test_real_amazon_review_list(site, sqlite_url):
     assert len(reviews) == 8  # the eight div[data-hook=review] "top reviews"
     blue = reviews["Blue Leaf"]
     assert blue.title == "Rebecca Hall is Outstanding as Christine"
-    assert blue.rating == 0.75  # 4.0 out of 5 stars
+    assert (blue.rating, blue.rating_best) == (4, 5)  # 4.0 out of 5 stars
     assert blue.published_at == datetime(2017, 3, 2, tzinfo=UTC)
     assert blue.text.startswith("This film, directed by Antonio Campos")
     assert blue.source_type == "reviews"
     assert reviews["Julie Galindo"].text == (
         "That was really good, based on true events I think it said."
     )  # without the "Read more" prompt
-    assert sorted(r for r in (m.rating for m in stored)) == [0.75] * 3 + [1.0] * 5
+    assert sorted(r for r in (m.rating for m in stored)) == [4] * 3 + [5] * 5
 
 
 @pytest.mark.realdata

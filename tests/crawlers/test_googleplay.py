@@ -96,13 +96,13 @@ def test_reviews_then_a_developer_reply_marks_one_answered(scripted, sqlite_url)
     )
     assert crash.text == "アップデートしたら起動しなくなった。"
     assert crash.author == "ユーザー1"
-    assert crash.rating == 0.0
+    assert (crash.rating, crash.rating_best) == (1, 5)
     assert crash.published_at == datetime.fromtimestamp(T0, UTC)
     assert crash.raw == {"stars": 1, "version": "4.2.0", "thumbs_up": 3}
     assert crash.reply_text is None
     assert crash.language == "ja"
     assert [m.brand for m in crash.matches] == ["Acme"]
-    assert old.rating == 1.0
+    assert old.rating == 5
     posted = [s for s in scripted.seen if s.path.startswith(PATH)]
     assert posted[0].path == f"{PATH}?hl=ja&gl=jp"
     form = json.loads(parse_qs(posted[0].body.decode())["f.req"][0])

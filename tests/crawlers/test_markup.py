@@ -49,11 +49,11 @@ def test_reviews_whose_ids_differ_after_the_fragment_are_all_stored(
         f"{url}#review-103",
     ]
     worst = stored[f"{url}#review-103"]
-    assert (worst.author, worst.rating) == ("鈴木一郎", 0.0)  # one star of five
+    assert (worst.author, worst.rating, worst.rating_best) == ("鈴木一郎", 1, 5)
     assert worst.text == "ｱｸﾒのブレンダーが二日で壊れた。返品します。"
     assert worst.url == f"{url}#review-103"  # a link to the review itself
     assert stored[f"{url}#review-101"].author == "山田太郎"
-    assert stored[f"{url}#review-101"].rating == 1.0
+    assert stored[f"{url}#review-101"].rating == 5
 
 
 def test_a_placeholder_review_body_gives_way_to_the_visible_text():
@@ -61,7 +61,7 @@ def test_a_placeholder_review_body_gives_way_to_the_visible_text():
         ReviewsSpider, "https://shop.example/p/x1", pages.PLACEHOLDER_BODY
     )
     assert review.text == "ＡＣＭＥのブレンダーは音がうるさすぎます。"
-    assert (review.author, review.rating) == ("田中", 0.25)
+    assert (review.author, review.rating) == ("田中", 2)
 
 
 def test_vbulletin4_dates_in_the_user_stats_box():
@@ -95,9 +95,9 @@ def test_a_page_without_markup_or_recipe_is_read_by_the_generic_extractor():
     url = "https://reviews.example/toaster"
     found = extract(ReviewsSpider, url, pages.PLAIN_REVIEW_LIST)
     assert [(r.author, r.rating) for r in found] == [
-        ("高橋", 0.75),
-        ("伊藤", 0.0),
-        ("渡辺", 0.5),
+        ("高橋", 4),
+        ("伊藤", 1),
+        ("渡辺", 3),
     ]
     assert found[1].text == "アクメのトースター、一週間でタイマーが壊れました。"
     assert found[0].published_at == datetime(2026, 11, 3, tzinfo=UTC)
@@ -112,7 +112,8 @@ def test_a_recipe_that_fits_nothing_falls_back_to_the_generic_extractor(
     assert (result["seen"], result["error"]) == (3, None)
     assert result["warning"] == (
         f"the xenforo recipe matched no post on {url} (item selector "
-        "'article.message--post'); the generic extractor read 3 instead"
+        "'article.message--post' or 'li.message[id^=post-]'); "
+        "the generic extractor read 3 instead"
     )
 
 
@@ -137,13 +138,13 @@ RECIPES = {
             (
                 "ゆき",
                 _day("2026-10-12"),
-                0.25,
+                2,
                 "https://www.amazon.co.jp/gp/aw/d/B000000001",
             ),
             (
                 "Taro",
                 _day("2026-11-01"),
-                1.0,
+                5,
                 "https://www.amazon.co.jp/gp/aw/d/B000000001",
             ),
         ],
@@ -156,13 +157,13 @@ RECIPES = {
             (
                 "佐々木",
                 _day("2026-11-08"),
-                0.0,
+                1,
                 "https://play.google.com/store/apps/details?id=example.acme",
             ),
             (
                 "Mia",
                 _day("2026-11-09"),
-                0.75,
+                4,
                 "https://play.google.com/store/apps/details?id=example.acme",
             ),
         ],
@@ -175,13 +176,13 @@ RECIPES = {
             (
                 "かかくたろう",
                 _day("2026-09-30T21:15"),
-                0.75,
+                4,
                 "https://review.kakaku.com/review/K0000000001/ReviewCD=1234/",
             ),
             (
                 "はなこ",
                 _day("2026-10-02T08:01"),
-                0.0,
+                1,
                 "https://review.kakaku.com/review/K0000000001/ReviewCD=1235/",
             ),
         ],
@@ -194,13 +195,13 @@ RECIPES = {
             (
                 "グルメ太郎",
                 _day("2026-10-01"),
-                0.625,
+                3.5,
                 "https://tabelog.com/tokyo/A1301/A130101/13000001/dtlrvwlst/B400001/",
             ),
             (
                 "はな",
                 _day("2026-11-03"),
-                0.25,
+                2,
                 "https://tabelog.com/tokyo/A1301/A130101/13000001/dtlrvwlst/B400002/",
             ),
         ],
@@ -213,13 +214,13 @@ RECIPES = {
             (
                 "みさき",
                 _day("2026-11-10T22:01:09"),
-                5 / 6,
+                6,
                 "https://www.cosme.net/products/100/review/700001/",
             ),
             (
                 "ゆう",
                 _day("2026-11-12T07:45"),
-                0.0,
+                1,
                 "https://www.cosme.net/products/100/review/700002/",
             ),
         ],
@@ -232,13 +233,13 @@ RECIPES = {
             (
                 "旅人",
                 _day("2026-11-06"),
-                0.25,
+                2,
                 "https://www.tripadvisor.com/ShowUserReviews-g1-d2-r900001-Acme_Hotel.html",
             ),
             (
                 "kyoto_fan",
                 _day("2026-11-07"),
-                1.0,
+                5,
                 "https://www.tripadvisor.com/ShowUserReviews-g1-d2-r900002-Acme_Hotel.html",
             ),
         ],
@@ -251,10 +252,10 @@ RECIPES = {
             (
                 "Yuki T.",
                 _day("2026-11-03"),
-                0.25,
+                2,
                 "https://www.yelp.com/biz/acme-ramen",
             ),
-            ("Sam K.", _day("2026-11-04"), 1.0, "https://www.yelp.com/biz/acme-ramen"),
+            ("Sam K.", _day("2026-11-04"), 5, "https://www.yelp.com/biz/acme-ramen"),
         ],
         "ＡＣＭＥラーメンは麺がのびていました。",
     ),
@@ -265,13 +266,13 @@ RECIPES = {
             (
                 "Aiko S.",
                 _day("2026-11-04T10:11:12"),
-                0.0,
+                1,
                 "https://www.trustpilot.com/reviews/6543210fedcba",
             ),
             (
                 "Ken",
                 _day("2026-11-05"),
-                1.0,
+                5,
                 "https://www.trustpilot.com/reviews/6543210fedcbb",
             ),
         ],
@@ -284,13 +285,13 @@ RECIPES = {
             (
                 "appfan",
                 _day("2026-10-20"),
-                0.25,
+                2,
                 "https://apps.apple.com/jp/app/acme/id100000001",
             ),
             (
                 "jo",
                 _day("2026-10-21"),
-                1.0,
+                5,
                 "https://apps.apple.com/jp/app/acme/id100000001",
             ),
         ],
@@ -304,6 +305,7 @@ def test_review_site_recipes(recipe):
     url, page, expected, first_text = RECIPES[recipe]
     found = extract(ForumSpider, url, page, recipe=recipe)
     assert [(r.author, r.published_at, r.rating, r.url) for r in found] == [*expected]
+    assert {r.rating_best for r in found} == {7 if recipe == "cosme" else 5}
     assert found[0].text == first_text
     assert {r.source_type for r in found} == {"reviews"}
     assert not {"author", "date", "rating", "text"} & set(found[0].missing)

@@ -41,7 +41,7 @@ def test_recipe_page_jsonld_reviews_with_an_aggregate_on_a_0_to_5_scale(
     assert [(m.brand, m.terms) for m in fan.matches] == [("Acme", ["アクメ"])]
 
 
-def test_microdata_reviews_normalised_with_the_default_scale(site, sqlite_url):
+def test_microdata_reviews_rated_on_the_default_scale(site, sqlite_url):
     url = f"{site.url}/reviews/acme-ryokan-microdata.html"
     result = crawl(sqlite_url, "ryokan", url, [ANY], spider="reviews")
     assert result["error"] is None
@@ -52,7 +52,7 @@ def test_microdata_reviews_normalised_with_the_default_scale(site, sqlite_url):
         "2026-05-23",
     ]
     # 5, 4.6 and "4,8" (a decimal comma) of 5, on schema.org's default 1 to 5.
-    assert [m.rating for m in stored] == pytest.approx([1.0, 0.9, 0.95])
+    assert [(m.rating, m.rating_best) for m in stored] == [(5, 5), (4.6, 5), (4.8, 5)]
     assert stored[-1].text.startswith("We came with ten people")
     assert stored[1].author == "佐々木"
     assert stored[-1].raw["aggregate_rating"]["value"] == 4.8
@@ -68,14 +68,14 @@ def test_a_review_with_its_own_best_rating_and_a_critic_review(site, sqlite_url)
         assert crawl(sqlite_url, source, url, [ANY], spider="reviews")["error"] is None
     (critic,) = mentions(sqlite_url, "critic")
     assert critic.author == "Ruth Baker"
-    assert critic.rating == pytest.approx((87 - 1) / (100 - 1))  # 87 of 100
+    assert (critic.rating, critic.rating_best) == (87, 100)
     assert critic.title == "Acme Espresso Pro review"
     assert critic.published_at == datetime(2026, 2, 11, 18, 16, 58, tzinfo=UTC)
     assert critic.raw["item_reviewed"] == "Acme Espresso Pro"
     book = {m.author: m for m in mentions(sqlite_url, "book")}
     assert sorted(book) == ["Ann Lee", "Raj Patel"]
-    assert book["Ann Lee"].rating == 1.0  # 5 of 5
-    assert book["Raj Patel"].rating == 0.75  # "4", on the page's 1-5 scale
+    assert (book["Ann Lee"].rating, book["Ann Lee"].rating_best) == (5, 5)
+    assert book["Raj Patel"].rating == 4  # "4", on the page's 1-5 scale
     assert book["Raj Patel"].text == "Clear steps. The photos could be bigger."
     assert book["Raj Patel"].title == "Good, not great"
 
@@ -112,7 +112,7 @@ def test_real_recipe_page_jsonld_reviews_with_an_aggregate_on_a_0_to_5_scale(
 
 
 @pytest.mark.realdata
-def test_real_microdata_reviews_normalised_with_the_default_scale(site, sqlite_url):
+def test_real_microdata_reviews_rated_on_the_default_scale(site, sqlite_url):
     url = f"{site.url}/reviews/trafilatura__travanto.de.ferienhaus-feinen.html"
     result = crawl(sqlite_url, "travanto", url, [ANY], spider="reviews")
     assert result["error"] is None
@@ -126,7 +126,7 @@ def test_real_microdata_reviews_normalised_with_the_default_scale(site, sqlite_u
         "2017-10-17",
         "2018-05-23",
     ]
-    assert [m.rating for m in stored] == pytest.approx([1.0, 0.9, 1.0, 0.95, 1.0, 0.95])
+    assert [m.rating for m in stored] == [5, 4.6, 5, 4.8, 5, 4.8]
     assert stored[-1].text.startswith("Wir sind mit 10 Personen")
     assert stored[-1].raw["aggregate_rating"]["value"] == 4.9
 
@@ -141,13 +141,13 @@ def test_real_a_review_with_its_own_best_rating_and_a_critic_review(site, sqlite
         assert crawl(sqlite_url, source, url, [ANY], spider="reviews")["error"] is None
     (critic,) = mentions(sqlite_url, "pcgamer")
     assert critic.author == "Luke Kemp"
-    assert critic.rating == pytest.approx((87 - 1) / (100 - 1))  # 87 of 100
+    assert (critic.rating, critic.rating_best) == (87, 100)
     assert critic.title == "Through the Darkest of Times review"
     assert critic.published_at == datetime(2020, 2, 11, 18, 16, 58, tzinfo=UTC)
     book = {m.author: m for m in mentions(sqlite_url, "book")}
     assert sorted(book) == ["Bob Smith", "John Doe"]
-    assert book["John Doe"].rating == 1.0  # 5 of 5
-    assert book["Bob Smith"].rating == 0.75  # "4", on the page's 1-5 scale
+    assert (book["John Doe"].rating, book["John Doe"].rating_best) == (5, 5)
+    assert book["Bob Smith"].rating == 4  # "4", on the page's 1-5 scale
     assert book["Bob Smith"].text == (
         "Catcher in the Rye is a fun book. It's a good book to read."
     )
@@ -160,7 +160,7 @@ def test_pages_are_followed_and_an_edited_review_is_updated(site, sqlite_url):
     by_author = {m.author: m for m in mentions(sqlite_url, "blender")}
     assert sorted(by_author) == ["Jane Doe", "Ken Ito", "Mia Wong"]
     assert by_author["Ken Ito"].url == f"{url}?page=2"
-    assert (by_author["Jane Doe"].rating, by_author["Mia Wong"].rating) == (0, 0.5)
+    assert (by_author["Jane Doe"].rating, by_author["Mia Wong"].rating) == (1, 3)
     assert "<" not in by_author["Jane Doe"].text
 
     second = crawl(sqlite_url, "blender", url, spider="reviews")
@@ -211,7 +211,7 @@ def test_rdfa_is_read_only_where_a_review_is_typed_in_it():
     [review] = found.reviews
     assert (review.author, review.title) == ("Lucas", "Value purchase")
     assert review.text == "Great microwave for the price."
-    assert review.rating == 0.75  # 4 on 1 to 5
+    assert (review.rating, review.rating_best) == (4, 5)
     assert review.item_reviewed == 'Kenmore White 17" Microwave'
     # Open Graph's <meta property> alone is no reason to run the RDFa parser.
     og_only = FIXTURES / "review-pages" / "acme-kettle-amazon.html"

@@ -34,13 +34,14 @@ def run(url, *args, code=0):
 def test_table_is_terminal_safe(url):
     out = run(url, "--sentiment", "negative", "--sort", "reach")
     assert out == (
-        "id      published        source         brands       sentiment reach    AH text\n"
-        "3       2026-11-09 10:00 forum          Acme         neg 0.81  20000    -H "
-        "アクメの配送が遅すぎる。品質も悪い。\n"
-        "1       2026-11-02 09:00 news           Acme         neg 0.92  5000     A- "
-        "Acme rocket skates broke — My Acme rocket sk…\n"
-        "5       2026-11-11 12:00 forum          Acme         neg 0.95  300      -- "
-        "<script>alert(1)</script> — <img src=x onerr…\n"
+        "id      published        source         brands       sentiment rating      "
+        "reach    AH text\n"
+        "3       2026-11-09 10:00 forum          Acme         neg 0.81  -           "
+        "20000    -H アクメの配送が遅すぎる。品質も悪…\n"
+        "1       2026-11-02 09:00 news           Acme         neg 0.92  -           "
+        "5000     A- Acme rocket skates broke — My Ac…\n"
+        "5       2026-11-11 12:00 forum          Acme         neg 0.95  -           "
+        "300      -- <script>alert(1)</script> — <img…\n"
     )
     assert "\x1b" not in run(url, "--search", "scam", "--limit", "1")
     assert "\x07" not in run(url, "--search", "scam")
@@ -163,17 +164,19 @@ def _rate(url, external_id, rating):
         conn.execute(
             update(Mention)
             .where(Mention.external_id == external_id)
-            .values(rating=rating, site_name="価格.com", score=7, comments=2)
+            .values(
+                rating=rating, rating_best=5, site_name="価格.com", score=7, comments=2
+            )
         )
     engine.dispose()
 
 
 def test_jsonl_and_csv_carry_every_documented_field(url):
     """Rating, reach, language, model and revision… (issues 13.10 and 20)."""
-    _rate(url, "delivery_ja", 0.25)
+    _rate(url, "delivery_ja", 2)
     record = json.loads(run(url, "--language", "ja", "--format", "jsonl"))
     assert list(record) == [c.name for c in MENTION_COLUMNS]
-    assert record["rating"] == 0.25
+    assert (record["rating"], record["rating_best"]) == (2, 5)
     assert record["reach"] == 20000
     assert record["language"] == "ja"
     assert record["model_id"] == "earful-default"
@@ -187,7 +190,7 @@ def test_jsonl_and_csv_carry_every_documented_field(url):
         csv.DictReader(io.StringIO(run(url, "--language", "ja", "--format", "csv")))
     )
     assert list(rows[0]) == [c.name for c in MENTION_COLUMNS]
-    assert rows[0]["rating"] == "0.25"
+    assert (rows[0]["rating"], rows[0]["rating_best"]) == ("2.0", "5.0")
     assert rows[0]["model_revision"] == "r1"
 
 

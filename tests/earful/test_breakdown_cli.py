@@ -46,14 +46,16 @@ def test_stats_compare_exact(database_url, open_db):
         "mentions                         5           5\n"
         "net sentiment                -0.40       -0.20\n"
         "share of voice               50.0%       50.0%\n"
-        "negative: quality         67% of 3           -\n"
-        "negative: delivery       100% of 1     0% of 2\n"
-        "negative: price                  -   100% of 1\n"
-        "negative: support                -   100% of 1\n"
-        "answered in public               -    20% of 5\n"
+        "negative: quality        67% of 3!           -\n"
+        "negative: delivery      100% of 1!    0% of 2!\n"
+        "negative: price                  -  100% of 1!\n"
+        "negative: support                -  100% of 1!\n"
+        "answered in public               -   20% of 5!\n"
         "median reply time                -       5.0 h\n"
         "\n"
         "* competitor; answers in public as the sites show them (e.g. developer replies)\n"
+        "! Too few mentions to compare (fewer than 10): Acme 5 mentions, Globex 5"
+        " mentions\n"
         "\n"
         "week: mentions (net)          Acme    Globex *\n"
         "2026-11-02               2 (+0.00)           -\n"
@@ -85,7 +87,11 @@ def test_japanese_brand_and_aspect_line_up(sqlite_url, open_db):
     out = _stats(sqlite_url, "--compare", "--model", "earful-default").splitlines()
     # 16-column cells: the widest name (14 columns) plus two
     assert out[0] == " " * 32 + "アクメ  グロベックス *"
-    assert out[4] == "negative: 電池" + " " * 15 + "100% of 1" + " " * 7 + "100% of 1"
+    assert out[4] == "negative: 電池" + " " * 14 + "100% of 1!" + " " * 6 + "100% of 1!"
+    assert out[9] == (
+        "! Too few mentions to compare (fewer than 10): アクメ 1 mention, グロベックス"
+        " 1 mention"
+    )
     aspects = _stats(sqlite_url, "--aspects", "--model", "earful-default")
     assert (
         "グロベックス     電池                  1      1      0      0   100%"

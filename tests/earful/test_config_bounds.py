@@ -33,6 +33,7 @@ SOURCE_NEEDS: dict[str, dict[str, Any]] = {
     "feed": {"url": "https://example.com/feed.xml"},
     "reviews": {"url": "https://example.com/reviews"},
     "forum": {"url": "https://example.com/forum", "recipe": "phpbb"},
+    "comments": {"url": "https://example.com/2026/11/post/"},
     "hackernews": {"query": "acme"},
     "board": {"url": "https://egg.5ch.net/software/"},
     "appstore": {"app_id": 284882215, "about": "Acme"},

@@ -53,7 +53,7 @@ def test_scored_since_pages_by_id_and_skips_older_mentions(database_url, open_db
         first = scored_since(s, "earful-default", since, limit=1)
         rest = scored_since(s, "earful-default", since, after_id=first[0][0].id)
         assert [m.external_id for m, _ in first + rest] == ["recent", "also-recent"]
-        assert {revision for _, revision in first + rest} == {OLD}
+        assert {r.model_revision for _, r in first + rest} == {OLD}
         assert scored_since(s, "another-model", since) == []
 
 

@@ -108,9 +108,7 @@ def test_a_saved_page_is_read_with_the_generic_extractor_and_printed_safely(
     assert "\x1b" not in result.output
     assert "\u202e" not in result.output
     # NormalizePipeline drops the ESC itself; terminal_safe escapes what is left.
-    assert "[1] 高[2J橋\\u202e · 2026-11-03 00:00 UTC · rating 0.75 (4) · ja" in (
-        result.output
-    )
+    assert "[1] 高[2J橋\\u202e · 2026-11-03 · rating ★★★★☆ 4/5 · ja" in (result.output)
     assert "(extracted by: generic)" in result.output
     assert "note: the generic extractor guessed these" in result.output
 

@@ -104,7 +104,7 @@ class Scenario:
     disabled: set[str]
     quota: int = 10_000
     used: int = 0
-    faults: list[str] = field(default_factory=list)
+    faults: list[str] = field(default_factory=list)  # per request: "503", "drop", "-"
     requests: list[dict[str, str]] = field(default_factory=list)
     _ids: ClassVar[itertools.count[int]] = itertools.count(1)
 
@@ -152,6 +152,7 @@ class _Handler(BaseHTTPRequestHandler):
         with self.owner.lock:
             scenario.requests.append({"resource": resource, **params})
             fault = scenario.faults.pop(0) if scenario.faults else None
+            fault = None if fault == "-" else fault  # "-": this request goes through
             cost = COSTS.get(resource, 1)
             over = scenario.used + cost > scenario.quota
             scenario.used += 0 if over else cost

@@ -23,10 +23,10 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("mentions") as batch:
-        batch.add_column(sa.Column("published_precision", sa.String(8), nullable=True))
+    op.add_column("mentions", sa.Column("published_precision", sa.String(8)))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("mentions") as batch:
-        batch.drop_column("published_precision")
+    # A plain DROP COLUMN (SQLite >= 3.35): a batch rebuild of mentions would
+    # trip the triggers that keep brand_matches' copies.
+    op.drop_column("mentions", "published_precision")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crawlers.match import BrandRule
+from crawlers.x.collect import incomplete, page_items
 from tests.crawlers.conftest import ACME
 from tests.crawlers.x.conftest import MakeCollector, stored
 from tests.servers.x import XServer
@@ -112,3 +113,25 @@ def test_pages_are_followed_up_to_max_pages(
     assert outcome.warning is not None
     assert "more than 2 pages of new posts" in outcome.warning
     assert [r.get("next_token") for r in scenario.requests] == [None, "p100"]
+
+
+def test_an_answer_without_includes_or_dates_says_what_it_lacks():
+    body = {
+        "data": [
+            {"id": "1864000000000000301", "text": "アクメ最高", "author_id": "7"},
+            {
+                "id": "1864000000000000302",
+                "text": "acme again",
+                "author_id": "7",
+                "created_at": "2026-11-30T10:00:00.000Z",
+            },
+        ],
+        "meta": {"result_count": 2},
+    }
+    assert incomplete(body) == [
+        "2 posts stored without an author: the answer has no includes.users",
+        "1 post stored without a date: the answer has no created_at for them",
+    ]
+    items = page_items("x", body)
+    assert (items[0].author, items[0].published_at) == (None, None)
+    assert incomplete({"data": [], "meta": {"result_count": 0}}) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +15,9 @@ from storage import Mention
 from tests.servers.youtube import YouTubeServer
 
 CHANNEL = "UCacme0000000000000000aa"
+# The collectors' clock: hours after the fixture's newest video and comment, so
+# its search window (a day back) finds them whatever day the suite runs.
+NOW = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")
@@ -38,12 +42,14 @@ def youtube_collector(
     def make(
         key: str | None, brands: tuple[BrandRule, ...], **params: object
     ) -> YouTubeCollector:
-        return YouTubeCollector(
+        collector = YouTubeCollector(
             YouTubeCredentials(api_key=key, api_url=youtube_server.endpoint),
             YouTubeParams(source="youtube", **params),  # type: ignore[arg-type]
             Matcher(brands),
             sessions,
         )
+        collector.now = lambda: NOW
+        return collector
 
     return make
 

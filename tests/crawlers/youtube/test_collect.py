@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from crawlers.youtube.things import search_query
 from storage.queries import get_cursor
 from tests.crawlers.conftest import ACME
-from tests.crawlers.youtube.conftest import CHANNEL, MakeCollector, stored
+from tests.crawlers.youtube.conftest import CHANNEL, NOW, MakeCollector, stored
 from tests.servers.youtube import YouTubeServer
 
 WATCHED = {"channel_id": CHANNEL, "videos": ("quietVid001",)}
@@ -96,7 +96,7 @@ def test_found_videos_are_followed_for_follow_days(
     key, scenario = youtube_server.scenario()
     youtube = youtube_collector(key, (ACME,), follow_days=1.0)
     youtube.poll()  # no channel: only the search
-    later = datetime.now(UTC) + timedelta(days=2)
+    later = NOW + timedelta(days=2)
     youtube.now = lambda: later
     youtube.params = type(youtube.params)(
         source="youtube", follow_days=1.0, search=False
@@ -139,7 +139,7 @@ def test_found_videos_are_read_every_follow_every_at_most_follow_max(
     assert [r["resource"] for r in scenario.requests] == ["search", "commentThreads"]
     with youtube.sessions() as session:
         assert list(get_cursor(session, "youtube")["found"]) == ["otherVid001"]
-    later = datetime.now(UTC) + timedelta(hours=1, minutes=1)
+    later = NOW + timedelta(hours=1, minutes=1)
     youtube.now = lambda: later
     youtube.poll()
     assert [r["resource"] for r in scenario.requests][2:] == ["commentThreads"]

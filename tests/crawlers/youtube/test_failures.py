@@ -65,3 +65,21 @@ def test_newest_items_for_source_check(youtube_server: YouTubeServer) -> None:
     )
     assert [i.external_id for i in items] == ["UgzAcmeEn0004", "UgzAcmeEn0003"]
     assert scenario.used == 1
+
+
+def test_a_failed_videos_call_keeps_the_comments_and_names_the_call(
+    youtube_server: YouTubeServer, youtube_collector: MakeCollector
+) -> None:
+    # The comment threads come back; the videos.list call after them fails.
+    key, scenario = youtube_server.scenario(faults=("-", "503"))
+    youtube = youtube_collector(key, (ACME,), channel_id=CHANNEL, search=False)
+    outcome = youtube.poll()
+    assert [r["resource"] for r in scenario.requests] == ["commentThreads", "videos"]
+    # The third thread names Acme only in its video's title, unknown this poll.
+    assert (outcome.new, outcome.error) == (2, None)
+    assert len(stored(youtube)) == 2
+    (warning,) = outcome.warnings
+    assert warning == (
+        "videos.list for 2 video title(s) failed (YouTube unavailable (HTTP 503 "
+        "backendError)); their comments are kept, matched without the title"
+    )

@@ -13,7 +13,7 @@ from earful.config import parse_config
 from earful.pipeline import Pipeline
 from storage.queries import get_cursor
 from tests.crawlers.conftest import ACME
-from tests.crawlers.youtube.conftest import CHANNEL, MakeCollector
+from tests.crawlers.youtube.conftest import CHANNEL, NOW, MakeCollector
 from tests.servers.youtube import YouTubeServer
 
 
@@ -44,7 +44,7 @@ def test_a_call_past_the_budget_is_not_made(
     with youtube.sessions() as session:
         assert get_cursor(session, "youtube")["quota"]["used"] == 2
     # A new Pacific day: the budget is there again.
-    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    tomorrow = NOW + timedelta(days=1)
     youtube.now = lambda: tomorrow
     again = youtube.poll()
     assert again.warning is None

@@ -23,14 +23,18 @@ def test_compare_page_sets_brands_side_by_side(seeded):
     assert '<th scope="col" class="own">Acme</th>' in html
     assert "Globex <small>(competitor)</small>" in html
     assert '<tr><th scope="row">negative about support</th><td>–</td>' in html
-    assert "100 % <small>of 1</small>" in html
+    assert '100 % <small>of 1</small> <small class="few"' in html
+    assert (
+        '<p class="note few">! Too few mentions to compare (fewer than 10): '
+        "Acme 5 mentions, Globex 5 mentions.</p>" in html
+    )
     assert 'data-chart="compare-aspects"' in html
     # Globex answered its price complaint in public five hours after the post
     assert (
         '<tr><th scope="row">median reply time</th><td>–</td><td>5.0 h</td></tr>'
         in html
     )
-    assert "20 % <small>of 5</small>" in html
+    assert "20 % <small>of 5</small> <small" in html
 
 
 def test_hostile_aspect_name_is_inert(seeded):

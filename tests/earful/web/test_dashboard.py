@@ -161,3 +161,11 @@ def test_health_shows_a_source_that_extracted_nothing(dashboard):
     assert "<td>2</td><td>0</td><td>0</td>" in row[0]
     assert "<strong>extracted nothing:</strong>" in row[0]
     assert "https://forum.example/t/&lt;1&gt;" in row[0]  # escaped
+
+
+def test_a_review_shows_its_stars_as_given(dashboard):
+    with dashboard.sessions() as s, s.begin():
+        mention = s.get_one(Mention, dashboard.ids["hostile"])
+        mention.rating, mention.rating_best = 1, 5
+    _, html = request(dashboard.url, "/search?q=scam")
+    assert '<span class="rating" title="rating as the site gives it">★☆☆☆☆ 1/5' in html
