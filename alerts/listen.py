@@ -59,22 +59,29 @@ from alerts.render import (
 )
 from alerts.reply import ReplyTemplate
 from storage.cases import Actor
+from storage.ids import parse_id
 from storage.models import CaseState
 
 log = logging.getLogger(__name__)
 # slack-sdk's Socket Mode client logs each (re)connection here, at INFO.
 _sdk_log = logging.getLogger("alerts.listen.socket_mode")
 
-SOCKET_MODE_HINT = (
-    "set SLACK_APP_TOKEN to an app-level token (xapp-…) with the connections:write "
-    "scope, and turn Socket Mode on in the Slack app's settings"
-)
+DEFAULT_APP_TOKEN_ENV = "SLACK_APP_TOKEN"  # noqa: S105 - a variable's name
+
+
+def socket_mode_hint(app_token_env: str) -> str:
+    """How to fix the app-level token, naming the variable the config names."""
+    return (
+        f"set {app_token_env} to an app-level token (xapp-…) with the "
+        "connections:write scope, and turn Socket Mode on in the Slack app's settings"
+    )
+
+
 RETRY_FIRST_S = 1.0
 RETRY_CAP_S = 300.0
 CLOSE_WITHIN_S = 5.0  # slack-sdk reads with a 3 s timeout, then stops its threads
 PING_INTERVAL_S = 5.0  # slack-sdk calls a connection stale after 4 pings
 MAX_NAME = 60
-MAX_ID_DIGITS = 19  # a bigint has at most 19 digits
 STATE_ACTIONS = {
     HANDLE_ACTION: CaseState.RESOLVED,
     REPLIED_ACTION: CaseState.REPLIED,
@@ -96,12 +103,11 @@ def clicker(user: Mapping[str, Any] | None) -> str:
     return name or uid or "someone in Slack"
 
 
-def _app_token_error(response: SlackResponse) -> AlertError:
+def _app_token_error(response: SlackResponse, app_token_env: str) -> AlertError:
     code = error_code(response.data, response.status_code)
     if code in AUTH_ERRORS or code in CONFIG_ERRORS:
-        return SocketModeError(
-            f"Slack rejected the app-level token ({code}): {SOCKET_MODE_HINT}"
-        )
+        hint = socket_mode_hint(app_token_env)
+        return SocketModeError(f"Slack rejected the app-level token ({code}): {hint}")
     return TransientDeliveryError(
         f"Slack cannot open a Socket Mode connection for now ({code})", code=code
     )
@@ -133,9 +139,12 @@ class HandleListener:
         ping_interval: float = PING_INTERVAL_S,
         retry_cap: float = RETRY_CAP_S,
         templates: Sequence[ReplyTemplate] = (),
+        app_token_env: str = DEFAULT_APP_TOKEN_ENV,
     ) -> None:
+        self._app_token_env = app_token_env
         if not app_token.startswith("xapp-"):
-            msg = f"the Socket Mode token is not an app-level token: {SOCKET_MODE_HINT}"
+            hint = socket_mode_hint(app_token_env)
+            msg = f"the Socket Mode token is not an app-level token: {hint}"
             raise SocketModeError(msg)
         self._sessions = sessions
         self._app_token = app_token
@@ -224,7 +233,7 @@ class HandleListener:
             try:
                 handler.client.connect()
             except SlackApiError as exc:
-                raise _app_token_error(exc.response) from None
+                raise _app_token_error(exc.response, self._app_token_env) from None
             except (OSError, HTTPException) as exc:
                 raise network_error(exc) from None
         if handler.client.is_connected():
@@ -286,7 +295,7 @@ class HandleListener:
     def _on_draft(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         """ "Draft reply": open the modal at once (its trigger_id lives 3 s)."""
         ack()
-        alert_id = _alert_id(action.get("value"))
+        alert_id = parse_id(action.get("value"))
         if alert_id is None:
             log.warning("Draft reply with a bad alert id; ignored")
             return
@@ -308,14 +317,18 @@ class HandleListener:
         """The edited draft goes into the alert's thread for approval, never outside."""
         ack()
         user = body.get("user") or {}
-        alert_id = _alert_id(view.get("private_metadata"))
+        alert_id = parse_id(view.get("private_metadata"))
         if alert_id is None:
             log.warning("a draft came back without its alert id; ignored")
             return
         try:
             channel, ts, message = self._drafts.approval(alert_id, view, user)
             self._app.client.chat_postMessage(
-                channel=channel, thread_ts=ts, text=message, unfurl_links=False
+                channel=channel,
+                thread_ts=ts,
+                text=message,
+                unfurl_links=False,
+                unfurl_media=False,
             )
         except (
             AlertError,
@@ -327,7 +340,7 @@ class HandleListener:
             log.warning("draft for alert %s not posted: %s", alert_id, exc)
             return
         what = CaseChange(state=CaseState.IN_PROGRESS)  # someone is answering
-        self._apply(alert_id, what, body)
+        self._apply(str(alert_id), what, body)
 
     def _user_name(self, user_id: str) -> str:
         """``name (U…)`` from users.info; the bare id when Slack will not say."""
@@ -339,8 +352,9 @@ class HandleListener:
         return clicker(dict(found.get("user") or {}) | {"id": user_id})
 
     def _apply(self, value: object, what: CaseChange, body: dict[str, Any]) -> None:
+        """Change the case of alert ``value`` (its id as Slack sends it, a string)."""
         by = clicker(body.get("user"))
-        alert_id = _alert_id(value)
+        alert_id = parse_id(value)
         if alert_id is None:
             bad = str(value or "")[:20]
             log.warning("case action with a bad alert id %r; ignored", bad)
@@ -360,11 +374,6 @@ class HandleListener:
             log.warning("case change for alert %s by %s failed: %s", alert_id, by, exc)
             return
         _log_report(alert_id, report, by)
-
-
-def _alert_id(value: object) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() and len(text) < MAX_ID_DIGITS else None
 
 
 def _log_report(alert_id: int, report: HandleReport, by: str) -> None:

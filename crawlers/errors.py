@@ -3,6 +3,7 @@
 Hierarchy::
 
     CollectorError
+    ├── BadItemError            one item (post, event, entry) cannot be read: skipped
     ├── QueryError              a brand query does not parse (crawlers.query)
     ├── RedditCredentialsError  Reddit credentials missing or refused (crawlers.reddit)
     ├── XError                  X API errors: credentials, access, rate limit (crawlers.x)
@@ -45,6 +46,14 @@ logger = logging.getLogger(__name__)
 
 class CollectorError(Exception):
     """Base class of every error raised by a collector."""
+
+
+class BadItemError(CollectorError):
+    """One item cannot be read (nested too deep, too big): it is skipped and counted.
+
+    A collector never lets one stranger's post stop its source: the item is
+    reported in the run's warning and the cursor moves past it.
+    """
 
 
 class JsonFeedError(CollectorError):

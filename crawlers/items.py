@@ -10,7 +10,7 @@ from typing import Any
 from storage.queries import Match
 
 # Item fields that are not mention columns: the pipeline's bookkeeping.
-NOT_STORED = frozenset({"matches", "about", "garbled", "missing"})
+NOT_STORED = frozenset({"matches", "about", "garbled", "missing", "warnings"})
 
 
 @dataclass
@@ -51,6 +51,9 @@ class MentionItem:
     # Fields that came out empty, with why ("'.date' matched nothing"): for
     # `earful source check`, not stored.
     missing: dict[str, str] = field(default_factory=dict)
+    # What was wrong with the item and dropped from it (a date in year 9999):
+    # the collector reports it as its run's warning; not stored.
+    warnings: list[str] = field(default_factory=list)
 
     def mention_fields(self) -> dict[str, Any]:
         """The fields ``storage.queries.upsert_mention`` stores, by column name."""

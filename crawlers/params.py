@@ -50,7 +50,7 @@ class UrlParam(BaseModel):
     """Mixin for spiders that start from one http(s) URL."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True
+        extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False
     )
 
     url: str
@@ -65,7 +65,7 @@ class UrlParam(BaseModel):
 class FeedParams(UrlParam):
     """Arguments of the ``feed`` spider: the feed's URL and how many entries to take."""
 
-    max_items: Annotated[int, Field(gt=0)] = 200
+    max_items: Annotated[int, Field(gt=0, le=100_000)] = 200
     """Most entries taken from one fetch of the feed."""
 
 
@@ -120,7 +120,7 @@ class HackerNewsParams(BaseModel):
     """Arguments of the ``hackernews`` spider (the Algolia HN Search API)."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True
+        extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False
     )
 
     query: Annotated[str, Field(min_length=1)]
@@ -165,7 +165,7 @@ class BoardParams(UrlParam):
     encoding: Literal["cp932", "euc-jp", "utf-8"] = "cp932"
     """The board's encoding: `cp932` (Shift_JIS, 5ch and bbspink), `euc-jp` or
     `utf-8` for other 2ch-style boards; never guessed from the bytes or headers."""
-    delay: Annotated[float, Field(ge=0)] = 5.0
+    delay: Annotated[float, Field(ge=0, le=3600)] = 5.0
     """Least seconds between two requests to the board: 5ch turns away clients that
     ask faster. `[crawler] download_delay` applies when it is longer."""
     max_threads: Annotated[int, Field(gt=0, le=200)] = 20
@@ -189,10 +189,10 @@ class AppStoreParams(BaseModel):
     """Arguments of the ``appstore`` spider: one app's reviews in one country's store."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True
+        extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False
     )
 
-    app_id: Annotated[int, Field(gt=0)]
+    app_id: Annotated[int, Field(gt=0, le=2**53)]
     """The app's numeric id: `123456789` in https://apps.apple.com/jp/app/id123456789."""
     country: Annotated[str, Field(pattern=r"^[a-z]{2}$")] = "jp"
     """The store's two-letter country code (`jp`, `us`): each has its own reviews."""
@@ -209,7 +209,7 @@ class HatenaParams(BaseModel):
     """Arguments of the ``hatena`` spider: Hatena Bookmark comments on articles."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True
+        extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False
     )
 
     urls: list[Annotated[str, AfterValidator(http_url)]] = []
@@ -238,7 +238,7 @@ class GooglePlayParams(BaseModel):
     """Arguments of the ``googleplay`` spider: one app's reviews, newest first."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True
+        extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False
     )
 
     app_id: Annotated[str, Field(pattern=r"^[A-Za-z][\w]*(\.[A-Za-z_][\w]*)+$")]
@@ -251,7 +251,7 @@ class GooglePlayParams(BaseModel):
     about: Annotated[str, Field(min_length=1, max_length=200)]
     """What the app is, matched with each review's text so that reviews of the
     brand's app count as its mentions: usually the brand's name (`"アクメ"`)."""
-    reply_window: Annotated[float, Field(ge=0)] = 7 * 86400.0
+    reply_window: Annotated[float, Field(ge=0, le=366 * 86400.0)] = 7 * 86400.0
     """Reviews up to this much older than the newest one seen are read again on each
     crawl, so a developer reply given later reaches them (default `"7d"`)."""
     per_page: Annotated[int, Field(gt=0, le=199)] = 100
@@ -277,7 +277,7 @@ class ChiebukuroParams(BaseModel):
     """Arguments of the ``chiebukuro`` spider: Yahoo!知恵袋 questions and a search."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True
+        extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False
     )
 
     questions: list[Annotated[str, AfterValidator(question_id)]] = []

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crawlers.attribution import Attributor
+from crawlers.bounds import MAX_LANGUAGE, bound_item, typed_item
 from crawlers.errors import (
     ERROR_STAT,
     MATCHED_STAT,
@@ -20,6 +21,7 @@ from crawlers.errors import (
     SEEN_STAT,
     UPDATED_STAT,
     record_error,
+    record_warning,
 )
 from crawlers.items import MentionItem
 from crawlers.language import detect_language
@@ -68,10 +70,25 @@ class NormalizePipeline:
     ``en``), so brand and alert ``languages`` filters see the same codes as
     detection produces. Detection itself waits for ``LanguagePipeline``, so
     items that name no brand never pay for it.
+
+    Values a stranger can make absurd are bounded (``crawlers.bounds``) so one
+    post never makes storage refuse a batch: a date before 1990 or more than a
+    day ahead and a count past ``INTEGER`` are dropped with a warning on the
+    item (in a crawl, the crawl's warning), and ids past their column are
+    shortened with a digest.
     """
+
+    def __init__(self, crawler: Crawler | None = None) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        """In a crawl, dropped values become the crawl's warnings."""
+        return cls(crawler)
 
     def process_item(self, item: MentionItem) -> MentionItem:
         """Normalise ``item`` in place and pass it on."""
+        typed_item(item)
         text, clean = clean_text(item.text)
         item.text = truncate(normalize_whitespace(text), MAX_TEXT) or ""
         if item.title is not None:
@@ -87,6 +104,12 @@ class NormalizePipeline:
             item.site_name = truncate(one_line(site), MAX_SITE_NAME) or None
         if item.language is not None:  # "en-US" or "pt_BR": as detection gives it
             item.language = item.language.replace("_", "-").split("-")[0].lower()
+            if not item.language or len(item.language) > MAX_LANGUAGE:
+                item.language = None
+        bound_item(item)
+        if self.crawler is not None:
+            for warning in item.warnings:
+                record_warning(self.crawler, warning)
         return item
 
 

@@ -46,19 +46,19 @@ class Politeness(BaseModel):
     """How a crawl treats the sites it visits (the ``[crawler]`` table, typed)."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True
+        extra="forbid", frozen=True, use_attribute_docstrings=True, allow_inf_nan=False
     )
 
     contact: Contact = None
     """Operator contact (URL or e-mail) added to the User-Agent, as polite crawlers do:
     `Earful/0.1 (+https://github.com/earful/earful; <contact>)`."""
-    request_timeout: Annotated[float, Field(gt=0)] = settings.DOWNLOAD_TIMEOUT
+    request_timeout: Annotated[float, Field(gt=0, le=3600)] = settings.DOWNLOAD_TIMEOUT
     """A single request that takes longer than this fails (and may be retried)."""
     concurrency_per_domain: Annotated[int, Field(gt=0, le=64)] = (
         settings.CONCURRENT_REQUESTS_PER_DOMAIN
     )
     """Most requests in flight to one site at a time."""
-    download_delay: Annotated[float, Field(ge=0)] = settings.DOWNLOAD_DELAY
+    download_delay: Annotated[float, Field(ge=0, le=3600)] = settings.DOWNLOAD_DELAY
     """Wait between requests to one site (each randomised 0.5x to 1.5x); AutoThrottle
     lengthens it while a site is slow, never below this."""
     autothrottle_target: Annotated[float, Field(gt=0, le=64)] = (
@@ -68,7 +68,9 @@ class Politeness(BaseModel):
     retries: Annotated[int, Field(ge=0, le=10)] = settings.RETRY_TIMES
     """Retries of a request that timed out, lost its connection or got a 408, 429 or
     5xx."""
-    retry_backoff: Annotated[float, Field(ge=0)] = settings.EARFUL_RETRY_BACKOFF
+    retry_backoff: Annotated[float, Field(ge=0, le=3600)] = (
+        settings.EARFUL_RETRY_BACKOFF
+    )
     """Wait before the first retry; doubles each retry (at most 60 s). A 429 or 503
     with `Retry-After` waits that long instead, or is not retried past 60 s."""
 

@@ -29,6 +29,7 @@ from storage.queries import get_cursor, set_cursor, upsert_mention
 
 log = logging.getLogger(__name__)
 
+MAX_POLL_WARNINGS = 50  # a poll's warning lists at most about this many lines
 FIRST_BACKOFF_S = 60.0
 MAX_BACKOFF_S = 900.0
 
@@ -113,6 +114,8 @@ def store(
     """Store matched ``items`` and, if given, the source's ``cursor``, in one transaction."""
     with sessions.begin() as session:
         for item in items:
+            if len(outcome.warnings) < MAX_POLL_WARNINGS:
+                outcome.warnings.extend(item.warnings)  # dates and counts dropped
             result = upsert_mention(session, item.mention_fields(), item.matches)
             outcome.seen += 1
             outcome.new += result.status == "new"

@@ -10,6 +10,10 @@ Grammar (operators are upper-case words; adjacent terms mean AND)::
 ``acme AND (blender OR mixer) NOT "acme corp"`` names Acme's kitchen machines
 but not the unrelated company. Each term matches as ``crawlers.match`` says:
 whole words in spaced scripts, substrings in Japanese/Chinese, after NFKC.
+
+The parser and the tree walks recurse, so nesting (parentheses and ``NOT``) is
+capped at ``MAX_DEPTH`` and a query at ``MAX_TOKENS``: a query 500 deep is a
+``QueryError``, never a ``RecursionError`` out of ``config check``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from crawlers.errors import CollectorError
 
 _TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)"|([^\s()"]+))')
 OPERATORS = frozenset({"AND", "OR", "NOT"})
+MAX_DEPTH = 32  # nested parentheses and NOTs; real queries use 2 or 3
+MAX_TOKENS = 1000  # words, phrases, operators and parentheses
+SHOWN = 80  # characters of a bad query quoted in its error
 
 
 class QueryError(CollectorError):
@@ -66,7 +73,8 @@ def _tokens(query: str) -> list[str]:
     while position < len(query):
         found = _TOKEN.match(query, position)
         if found is None:
-            msg = f"unbalanced quote at character {position + 1} of {query!r}"
+            shown = query if len(query) <= SHOWN else query[:SHOWN] + "…"
+            msg = f"unbalanced quote at character {position + 1} of {shown!r}"
             raise QueryError(msg)
         opening, closing, phrase, word = found.groups()
         tokens.append(
@@ -81,12 +89,17 @@ class _Parser:
         self.query = query
         self.tokens = _tokens(query)
         self.at = 0
+        self.depth = 0
+        if len(self.tokens) > MAX_TOKENS:
+            msg = f"more than {MAX_TOKENS} words and operators"
+            raise self._fail(msg)
 
     def _peek(self) -> str | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
 
     def _fail(self, problem: str) -> QueryError:
-        return QueryError(f"{problem} in query {self.query!r}")
+        shown = self.query if len(self.query) <= SHOWN else self.query[:SHOWN] + "…"
+        return QueryError(f"{problem} in query {shown!r}")
 
     def parse(self) -> Node:
         node = self._or()
@@ -119,13 +132,13 @@ class _Parser:
         if lexeme is None:
             raise self._fail("a term is missing at the end")
         self.at += 1
-        if lexeme == "NOT":
-            return Not(self._unary())
-        if lexeme == "(":
-            node = self._or()
-            if self._peek() != ")":
-                raise self._fail("missing ')'")
-            self.at += 1
+        if lexeme in {"NOT", "("}:
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                msg = f"nested more than {MAX_DEPTH} deep (parentheses and NOTs)"
+                raise self._fail(msg)
+            node = self._nested(lexeme)
+            self.depth -= 1
             return node
         if lexeme in OPERATORS or lexeme == ")":
             raise self._fail(f"a term is missing before {lexeme!r}")
@@ -133,6 +146,15 @@ class _Parser:
         if not text.strip():
             raise self._fail("empty phrase")
         return Term(text)
+
+    def _nested(self, lexeme: str) -> Node:
+        if lexeme == "NOT":
+            return Not(self._unary())
+        node = self._or()
+        if self._peek() != ")":
+            raise self._fail("missing ')'")
+        self.at += 1
+        return node
 
 
 def parse_query(query: str) -> Node:

@@ -7,6 +7,7 @@ The file never holds a secret: it names the environment variable that does
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -22,6 +23,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -57,6 +59,11 @@ DEFAULT_DATABASE_URL = "sqlite:///earful.db"
 DATABASE_URL_ENV = "EARFUL_DATABASE_URL"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+# The longest duration any key takes: a year and a day. APScheduler's interval
+# trigger overflows datetime past ~9,999 years, and a source polled less than
+# yearly is off, not slow; every other number has its own bound below.
+MAX_DURATION_S = 366 * 86400.0
+MAX_COUNT = 2**31 - 1  # a reach threshold compared with INTEGER columns
 
 
 def database_url_problem(url: str) -> str | None:
@@ -75,7 +82,10 @@ def database_url_problem(url: str) -> str | None:
 
 
 def parse_duration(value: Any) -> Any:
-    """``90``, ``"90s"``, ``"15m"``, ``"1h"``, ``"1d"`` → seconds as a float."""
+    """``90``, ``"90s"``, ``"15m"``, ``"1h"``, ``"1d"`` → seconds as a float.
+
+    At most ``MAX_DURATION_S`` and finite, with an error that says so.
+    """
     if isinstance(value, str):
         match = _DURATION.match(value)
         if not match:
@@ -83,11 +93,22 @@ def parse_duration(value: Any) -> Any:
                 f"{value!r} is not a duration (use seconds or e.g. '30s', '15m', '1h')"
             )
             raise ValueError(msg)
-        return float(match[1]) * _UNITS[match[2]]
+        value = float(match[1]) * _UNITS[match[2]]
+    elif isinstance(value, float) and not math.isfinite(value):
+        msg = f"must be a finite number of seconds, at most {MAX_DURATION_S:.0f}"
+        raise ValueError(msg)
+    if isinstance(value, int | float) and value > MAX_DURATION_S:
+        msg = f"at most {MAX_DURATION_S:.0f} seconds (366d)"
+        raise ValueError(msg)
     return value
 
 
-Seconds = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
+Seconds = Annotated[
+    float, BeforeValidator(parse_duration), Field(gt=0, le=MAX_DURATION_S)
+]
+MaybeZeroSeconds = Annotated[
+    float, BeforeValidator(parse_duration), Field(ge=0, le=MAX_DURATION_S)
+]
 Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")]
 
 
@@ -95,18 +116,24 @@ class Strict(BaseModel):
     """Every config model forbids unknown keys, so a typo is an error."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
+        allow_inf_nan=False,  # "inf" and "nan" parse as TOML floats
     )
 
 
-def _query_names_something(query: str | None) -> str | None:
+def _query_names_something(query: str | None, info: ValidationInfo) -> str | None:
     """A brand's or aspect's query parses and needs some term to be found."""
     if query is None:
         return None
     try:
         tree = parse_query(query)
     except QueryError as exc:
-        raise ValueError(str(exc)) from None
+        name = info.data.get("name")
+        title = (info.config or {}).get("title") or "rule"
+        prefix = f"{title.removesuffix('Config').lower()} {name!r}: " if name else ""
+        raise ValueError(f"{prefix}{exc}") from None
     if evaluate(tree, lambda _term: False):
         msg = (
             f"query {query!r} matches text that names none of its terms "
@@ -206,7 +233,7 @@ class SourceBase(Strict):
     cron: str | None = None
     """A crontab expression (`"*/15 * * * *"`, in `[daemon] timezone`) used instead of
     `interval`."""
-    jitter: Annotated[float, BeforeValidator(parse_duration), Field(ge=0)] | None = None
+    jitter: MaybeZeroSeconds | None = None
     """Random delay added to each run so sources do not fire together (default: a
     tenth of the interval, at most 60 s)."""
     timeout: Seconds | None = None
@@ -265,7 +292,7 @@ class RedditSource(SourceBase):
     """Also stream every new comment on Reddit (`r/all`); heavy, for big brands."""
     follow_threads: bool = False
     """Read the comment tree of each new submission that names a brand."""
-    thread_more_limit: Annotated[int, Field(ge=0)] = 32
+    thread_more_limit: Annotated[int, Field(ge=0, le=10_000)] = 32
     """How many "load more comments" links are followed per thread, one request each
     (0: the first page only)."""
     praw_site: str | None = None
@@ -376,7 +403,7 @@ class YouTubeSource(SourceBase):
     """Videos found by search whose comments are followed at once (the newest found)."""
     max_pages: Annotated[int, Field(gt=0, le=20)] = 2
     """Pages of 100 comment threads read per place and poll."""
-    daily_budget: Annotated[int, Field(ge=1)] = 10_000
+    daily_budget: Annotated[int, Field(ge=1, le=1_000_000_000)] = 10_000
     """Units a Pacific-time day this source may spend (Google's default quota is
     10,000 a project; search 100, comment threads and videos 1). Past it the source
     waits for midnight Pacific Time; `earful status` shows what was used."""
@@ -490,12 +517,14 @@ class BlueskySource(SourceBase):
     """Bluesky: the Jetstream firehose (public, no account) and searchPosts backfill."""
 
     type: Literal["bluesky"]
-    interval: Annotated[float, BeforeValidator(parse_duration), Field(ge=3)] = 300.0
+    interval: Annotated[
+        float, BeforeValidator(parse_duration), Field(ge=3, le=MAX_DURATION_S)
+    ] = 300.0
     """How long one listen lasts (default `"5m"`): it stops 2 s before the next run
     is due, records its run in `earful status`, and the next resumes from the stored
     cursor, so nothing posted in between is lost. A Bluesky source holds one of
     `[daemon] workers` all the time."""
-    jitter: Annotated[float, BeforeValidator(parse_duration), Field(ge=0)] | None = 0.0
+    jitter: MaybeZeroSeconds | None = 0.0
     """No random delay: listens follow each other back to back."""
     jetstream_url: str = JETSTREAM_URL
     """Jetstream's `/subscribe` endpoint (`wss://`): a public instance or your own."""
@@ -718,11 +747,11 @@ class AlertConfig(Strict):
     """Only mentions from these source names (empty: any source)."""
     languages: list[str] = []
     """Only mentions in these languages, e.g. `["en", "ja"]` (empty: any)."""
-    min_score: Annotated[int, Field(ge=0)] | None = None
+    min_score: Annotated[int, Field(ge=0, le=MAX_COUNT)] | None = None
     """Minimum reach: upvotes/points. With several reach keys, meeting any one is enough."""
-    min_comments: Annotated[int, Field(ge=0)] | None = None
+    min_comments: Annotated[int, Field(ge=0, le=MAX_COUNT)] | None = None
     """Minimum reach: number of comments."""
-    min_followers: Annotated[int, Field(ge=0)] | None = None
+    min_followers: Annotated[int, Field(ge=0, le=MAX_COUNT)] | None = None
     """Minimum reach: author followers or subreddit subscribers."""
     max_rating: Annotated[float, Field(ge=0.0, le=5.0)] | None = None
     """Reviews rated at most this many stars of 5 (other scales in proportion) alert
@@ -734,7 +763,7 @@ class AlertConfig(Strict):
     """`immediate`, or `digest` to hold matches for the next `[digest] times`."""
     urgent: bool = False
     """Send even during `[digest] quiet_hours`."""
-    flood_threshold: Annotated[int, Field(gt=0)] = 10
+    flood_threshold: Annotated[int, Field(gt=0, le=1_000_000)] = 10
     """More negative mentions of one brand than this within `flood_window` (or a
     spike) become one incident message; the rest are folded into it, not posted."""
     flood_window: Seconds = 600.0
@@ -771,7 +800,7 @@ class SlackConfig(Strict):
     `earful run` or `earful alerts listen`."""
     base_url: str | None = None
     """Slack Web API base URL, for proxies and tests (default: Slack's own)."""
-    max_attempts: Annotated[int, Field(gt=0)] = 5
+    max_attempts: Annotated[int, Field(gt=0, le=100)] = 5
     """Delivery attempts before an alert is marked failed."""
     retry_backoff: Seconds = 30.0
     """Wait before the first retry; doubles each attempt (±50 % jitter, at most 1 h)."""
@@ -1077,6 +1106,10 @@ def _messages(origin: str, exc: ValidationError) -> list[str]:
             message = "unknown key (check the spelling)"
         elif err["type"] == "missing":
             message = "required key is missing"
+        elif err["type"] == "finite_number":
+            message = "must be a finite number"
+        elif err["type"] == "int_parsing_size":
+            message = "is far too large for a whole number here"
         lines.append(f"{origin}: {_location(err['loc'])}: {message}")
     return lines
 

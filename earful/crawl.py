@@ -26,6 +26,7 @@ import logging
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 CHILD = [sys.executable, "-m", "crawlers.run"]
 PROJECT_ROOT = Path(crawlers.__file__).resolve().parent.parent
+MAX_REASON = 500  # characters of an exception's first line kept as a run's error
 
 
 @dataclass(frozen=True)
@@ -188,10 +190,31 @@ def run_crawl(spec: CrawlSpec, sessions: sessionmaker[Session]) -> CrawlOutcome:
     raises: the run is recorded as failed with the reason, which the outcome
     carries too. Safe to call from several threads at once (one child each).
     """
-    with sessions.begin() as session:
-        run_id = start_crawl_run(session, spec.source).id
     log.info("crawling %s with the %s spider", spec.source, spec.spider)
-    outcome = _run_child(spec)
+    return recorded_run(sessions, spec.source, lambda: _run_child(spec))
+
+
+def recorded_run(
+    sessions: sessionmaker[Session],
+    source: str,
+    collect: Callable[[], CrawlOutcome],
+) -> CrawlOutcome:
+    """Run ``collect`` inside a ``crawl_runs`` row that is always finished.
+
+    Whatever ``collect`` raises, the row ends ``failed`` with the exception
+    as its error and the outcome says the same, so the daemon goes on and no
+    row stays ``running`` (which ``earful status`` would read as a crawl in
+    progress) beside a second ``failed`` row from the scheduler's listener.
+    """
+    with sessions.begin() as session:
+        run_id = start_crawl_run(session, source).id
+    try:
+        outcome = collect()
+    except Exception as exc:  # the source's boundary: recorded and logged
+        log.exception("source %s: the collector raised", source)
+        reason = (str(exc).splitlines() or [""])[0][:MAX_REASON]
+        error = f"collector failed: {type(exc).__name__}: {reason}".rstrip(": ")
+        outcome = CrawlOutcome(source, 0, 0, 0, error)
     with sessions.begin() as session:
         run = session.get(CrawlRun, run_id)
         if run is not None:

@@ -113,6 +113,7 @@ def handle_listener(
         app_token=app.get_secret_value(),
         base_url=config.slack.base_url,
         templates=config.response.reply_templates(),
+        app_token_env=config.slack.app_token_env,
     )
 
 

@@ -57,15 +57,13 @@ from earful.config import (
     XSource,
     YouTubeSource,
 )
-from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
-from storage import CrawlRun, open_database
+from earful.crawl import CrawlOutcome, CrawlSpec, recorded_run, run_crawl
+from storage import open_database
 from storage.aspects import save_aspects
 from storage.models import Mention, utcnow
 from storage.queries import (
-    finish_crawl_run,
     save_score,
     scored_since,
-    start_crawl_run,
     unscored_mentions,
 )
 from storage.ratings import star_verdict
@@ -256,18 +254,19 @@ class Pipeline:
                 self.config.response.accounts_on(source.name, source.type),
             )
             self._reddit[source.name] = collector
-        with self.sessions.begin() as session:
-            run_id = start_crawl_run(session, source.name).id
-        polled = collector.poll()
-        with self.sessions.begin() as session:
-            run = session.get(CrawlRun, run_id)
-            if run is not None:
-                finish_crawl_run(
-                    run, seen=polled.seen, new=polled.new, error=polled.error
-                )
-        return CrawlOutcome(
-            source.name, polled.seen, polled.new, polled.updated, polled.error
-        )
+
+        def poll() -> CrawlOutcome:
+            polled = collector.poll()
+            return CrawlOutcome(
+                source.name,
+                polled.seen,
+                polled.new,
+                polled.updated,
+                polled.error,
+                warning=polled.warning,
+            )
+
+        return recorded_run(self.sessions, source.name, poll)
 
     def collect_api(self, source: ApiSource) -> CrawlOutcome:
         """Poll one API network source (its collector lives on); record the run."""
@@ -276,27 +275,19 @@ class Pipeline:
             own = self.config.response.accounts_on(source.name, source.type)
             collector = api_collector(source, Matcher(self.brands), self.sessions, own)
             self._pollers[source.name] = collector
-        with self.sessions.begin() as session:
-            run_id = start_crawl_run(session, source.name).id
-        polled = collector.poll()
-        with self.sessions.begin() as session:
-            run = session.get(CrawlRun, run_id)
-            if run is not None:
-                finish_crawl_run(
-                    run,
-                    seen=polled.seen,
-                    new=polled.new,
-                    error=polled.error,
-                    warning=polled.warning,
-                )
-        return CrawlOutcome(
-            source.name,
-            polled.seen,
-            polled.new,
-            polled.updated,
-            polled.error,
-            warning=polled.warning,
-        )
+
+        def poll() -> CrawlOutcome:
+            polled = collector.poll()
+            return CrawlOutcome(
+                source.name,
+                polled.seen,
+                polled.new,
+                polled.updated,
+                polled.error,
+                warning=polled.warning,
+            )
+
+        return recorded_run(self.sessions, source.name, poll)
 
     def collect_bluesky(
         self, source: BlueskySource, seconds: float, wake: Callable[[], object] | None
@@ -304,7 +295,8 @@ class Pipeline:
         """Search the brands when due, then listen to the firehose for ``seconds``.
 
         The listen stops early at ``stopping``; a failed search fails the run
-        (in ``earful status``) but the firehose still listens.
+        (in ``earful status``) but the firehose still listens. Events skipped
+        as unreadable and posts with impossible dates are the run's warning.
         """
         collector = self._firehoses.get(source.name)
         if collector is None:
@@ -312,18 +304,21 @@ class Pipeline:
                 source.params(), Matcher(self.brands), self.sessions
             )
             self._firehoses[source.name] = collector
-        with self.sessions.begin() as session:
-            run_id = start_crawl_run(session, source.name).id
-        searched = self._search_bluesky(source, collector.matcher)
-        heard = collector.listen(seconds, self.stopping, wake)
-        seen, new = heard.seen + searched.seen, heard.new + searched.new
-        updated = heard.updated + searched.updated
-        error = "; ".join(e for e in (searched.error, heard.error) if e) or None
-        with self.sessions.begin() as session:
-            run = session.get(CrawlRun, run_id)
-            if run is not None:
-                finish_crawl_run(run, seen=seen, new=new, error=error)
-        return CrawlOutcome(source.name, seen, new, updated, error)
+
+        def listen() -> CrawlOutcome:
+            searched = self._search_bluesky(source, collector.matcher)
+            heard = collector.listen(seconds, self.stopping, wake)
+            error = "; ".join(e for e in (searched.error, heard.error) if e) or None
+            return CrawlOutcome(
+                source.name,
+                heard.seen + searched.seen,
+                heard.new + searched.new,
+                heard.updated + searched.updated,
+                error,
+                warning=heard.warning,
+            )
+
+        return recorded_run(self.sessions, source.name, listen)
 
     def _search_bluesky(self, source: BlueskySource, matcher: Matcher) -> SearchOutcome:
         """Run the source's brand searches when ``search_interval`` has passed."""

@@ -4,7 +4,8 @@ Hierarchy::
 
     StorageError
      ├── DatabaseUnavailableError   the database URL cannot be reached or opened
-     └── DatabaseMissingError       a read-only command's SQLite file is not there
+     ├── DatabaseMissingError       a read-only command's SQLite file is not there
+     └── SearchError                a text search too long to run (storage.search)
 """
 
 
@@ -18,3 +19,7 @@ class DatabaseUnavailableError(StorageError):
 
 class DatabaseMissingError(StorageError):
     """A command that only reads found no database file; the message names the path."""
+
+
+class SearchError(StorageError, ValueError):
+    """A text search has too many terms or characters; the message says the limit."""

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from storage.cases import Actor, change
+from storage.errors import SearchError
 from storage.folding import fold, nfkc
 from storage.models import (
     Alert,
@@ -43,6 +44,11 @@ Label = Literal["negative", "neutral", "positive"]
 SORTS: tuple[Sort, ...] = ("time", "reach", "negativity")
 LABELS: tuple[Label, ...] = ("negative", "neutral", "positive")
 _TRIGRAM = 3  # the FTS5 trigram index only answers terms of three characters or more
+# A search is an AND of one condition per term: SQLite refuses past ~1,000
+# ("Expression tree is too large") and 20,000 terms cost 19 s of CPU. No
+# analyst types more than a few words, and LIKE patterns stay short.
+MAX_SEARCH_TERMS = 32
+MAX_SEARCH_CHARS = 1_000
 _COLUMNS = (Mention.title, Mention.text)
 _SCORE = (
     SentimentResult.model_id,
@@ -76,6 +82,11 @@ class MentionQuery:
     sort: Sort = "time"
     limit: int | None = 100
     offset: int = 0
+
+    def __post_init__(self) -> None:
+        """A text search within the limits, else ``SearchError``."""
+        if self.text is not None:
+            search_terms(self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +177,21 @@ def _sqlite_substring(folded: str) -> ColumnElement[bool]:
     return Mention.id.in_(found)
 
 
+def search_terms(query: str) -> list[str]:
+    """The whitespace-separated terms of ``query``; ``SearchError`` past the limits."""
+    terms = query.split()
+    if len(terms) > MAX_SEARCH_TERMS:
+        msg = (
+            f"the search has {len(terms):,} words: at most {MAX_SEARCH_TERMS} "
+            "(every word must occur, so a few distinctive ones find as much)"
+        )
+        raise SearchError(msg)
+    if len(query) > MAX_SEARCH_CHARS:
+        msg = f"the search is too long: at most {MAX_SEARCH_CHARS:,} characters"
+        raise SearchError(msg)
+    return terms
+
+
 def text_condition(query: str, dialect: str) -> ColumnElement[bool]:
     """Every whitespace-separated term of ``query`` occurs in the title or text.
 
@@ -176,7 +202,7 @@ def text_condition(query: str, dialect: str) -> ColumnElement[bool]:
     scan of it; on PostgreSQL ``ILIKE`` on ``normalize(…, NFKC)`` uses the
     ``pg_trgm`` expression indexes.
     """
-    terms = query.split()
+    terms = search_terms(query)
     if dialect != "sqlite":
         return and_(true(), *(_pg_substring(t) for t in terms))
     folded = [fold(t) for t in terms]

@@ -19,16 +19,22 @@ listen's outcome carries the last error, so status shows a firehose that
 cannot connect. Deleted posts are not stored, as on every other source; a
 mention stored before its post was deleted stays, as the record of what was
 said. An update stores the new text (scored again) when it still names a brand.
+
+One stranger's post never stops the listen: an event that cannot be read
+(not JSON, nested too deep, ``time_us`` out of range or more than a day
+ahead) is skipped and counted, a post with an impossible ``createdAt`` is
+stored dated by ``time_us``; both are the run's warning in ``earful status``,
+and the cursor moves on with the next event.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -38,7 +44,8 @@ from websockets.exceptions import InvalidURI, WebSocketException
 from websockets.sync.client import connect
 
 from crawlers.bluesky.posts import POST, PostEvent, post_event, post_item, time_us_of
-from crawlers.errors import CollectorError
+from crawlers.bounds import AHEAD, loads_json
+from crawlers.errors import MAX_WARNINGS, BadItemError, CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
 from crawlers.pipelines import NormalizePipeline, detect_item_language
@@ -75,7 +82,22 @@ class JetstreamOutcome:
     deleted: int = 0  # deletes of posts
     connects: int = 0
     malformed: int = 0  # messages that are not Jetstream events (logged once)
+    skipped: int = 0  # events that could not be read, malformed ones included
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)  # distinct, the first ten
+
+    def warn(self, message: str) -> None:
+        """Keep ``message`` for the run's warning (each distinct one, up to ten)."""
+        if message not in self.warnings and len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(message)
+
+    @property
+    def warning(self) -> str | None:
+        """What was skipped or dropped, one a line, or None."""
+        lines = list(self.warnings)
+        if self.skipped:
+            lines.insert(0, f"{self.skipped} event(s) skipped as unreadable")
+        return "\n".join(lines) or None
 
 
 @dataclass
@@ -201,16 +223,17 @@ class JetstreamCollector:
     def _event(
         self, message: str | bytes, pending: _Pending, outcome: JetstreamOutcome
     ) -> None:
-        event = parse_event(message)
+        try:
+            event = read_event(message)
+        except BadItemError as exc:
+            self._skip(outcome, f"a message is not a Jetstream event: {exc}")
+            return
         time_us = time_us_of(event)
-        if event is None or time_us is None:
-            outcome.malformed += 1
-            if outcome.malformed == 1:  # once per listen: a wrong URL would flood
-                log.warning(
-                    "bluesky source %s: a message is not a Jetstream event (is "
-                    "jetstream_url a Jetstream /subscribe without compress=true?)",
-                    self.params.source,
-                )
+        if time_us is None:
+            self._skip(outcome, "an event has no time_us, or one out of range")
+            return
+        if time_us > (time.time_ns() // 1000) + AHEAD // timedelta(microseconds=1):
+            self._skip(outcome, f"an event's time_us {time_us} is in the future")
             return
         post = post_event(event)
         if post is not None:
@@ -220,8 +243,23 @@ class JetstreamCollector:
                 item = self._matched(post)
                 if item is not None:
                     pending.items.append(item)
+                    for warning in item.warnings:
+                        outcome.warn(warning)
         if pending.time_us is None or time_us > pending.time_us:
             pending.time_us = time_us
+
+    def _skip(self, outcome: JetstreamOutcome, reason: str) -> None:
+        """Count an unreadable event (logged once a listen: a wrong URL would flood)."""
+        outcome.malformed += 1
+        outcome.skipped += 1
+        outcome.warn(reason)
+        if outcome.malformed == 1:
+            log.warning(
+                "bluesky source %s: %s (is jetstream_url a Jetstream /subscribe "
+                "without compress=true?)",
+                self.params.source,
+                reason,
+            )
 
     def _matched(self, post: PostEvent) -> MentionItem | None:
         """The normalised mention when the post names a brand, else None (cheap)."""
@@ -272,13 +310,25 @@ class JetstreamCollector:
             wake()
 
 
+def read_event(message: str | bytes) -> dict[str, Any]:
+    """A Jetstream message decoded; ``BadItemError`` when it is not a JSON object.
+
+    Nesting and size are bounded (``crawlers.bounds``): a message nested
+    100,000 deep is a bad item, not a ``RecursionError``.
+    """
+    event = loads_json(message, max_bytes=MAX_MESSAGE)
+    if not isinstance(event, dict):
+        msg = f"a JSON {type(event).__name__}, not an object"
+        raise BadItemError(msg)
+    return event
+
+
 def parse_event(message: str | bytes) -> dict[str, Any] | None:
     """A Jetstream message decoded, or None when it is not a JSON object."""
     try:
-        event = json.loads(message)
-    except ValueError:
+        return read_event(message)
+    except BadItemError:
         return None
-    return event if isinstance(event, dict) else None
 
 
 def newest_posts(

@@ -5,20 +5,26 @@ is the mention's external id whether the firehose or a search found it, so the
 two paths store one mention. Its permalink is
 ``https://bsky.app/profile/<handle or did>/post/<rkey>``: Jetstream carries only
 the DID, a search result the handle too. Every field comes from a stranger:
-types are checked, and a record that is not a post with a text is skipped.
+types are checked, and a record that is not a post with a text is skipped. A
+``createdAt`` that cannot be a post's date (year 9999 at UTC-14, before 1990,
+more than a day ahead) gives way to the time the relay saw the post, with a
+warning on the item (``crawlers.bounds``); a ``time_us`` out of range is no
+``time_us``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from crawlers.bounds import bounded_int, from_timestamp, parse_iso, sane_date
 from crawlers.items import MentionItem
 
 POST = "app.bsky.feed.post"
 APP = "https://bsky.app"
 MAX_RAW_TEXT = 20_000  # far above Bluesky's 300 graphemes; a bigger one is cut
+MAX_TIME_US = 2**53  # microseconds: year 2255, and exact in a JSON double
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +60,12 @@ def permalink(author: str, rkey: str) -> str:
 
 
 def time_us_of(event: Any) -> int | None:
-    """The event's ``time_us`` (every Jetstream event has one), or None."""
+    """The event's ``time_us`` (every Jetstream event has one), or None.
+
+    None too when it is negative or past ``MAX_TIME_US``: no date comes of it.
+    """
     if isinstance(event, dict):
-        value = event.get("time_us")
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
+        return bounded_int(event.get("time_us"), 0, MAX_TIME_US)
     return None
 
 
@@ -86,15 +93,21 @@ def post_event(event: dict[str, Any]) -> PostEvent | None:
     return PostEvent(did, time_us, operation, rkey, record)
 
 
-def _created(record: dict[str, Any], fallback: datetime | None) -> datetime | None:
+def _created(
+    record: dict[str, Any], fallback: datetime | None
+) -> tuple[datetime | None, str | None]:
+    """``createdAt`` in UTC, else ``fallback``; and why ``createdAt`` was not used."""
     value = record.get("createdAt")
-    if isinstance(value, str):
-        try:
-            when = datetime.fromisoformat(value)
-        except ValueError:
-            return fallback
-        return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
-    return fallback
+    if not isinstance(value, str):
+        return fallback, None
+    when = parse_iso(value)
+    if when is None:
+        return fallback, None
+    when, problem = sane_date(when)
+    if problem is not None:
+        instead = "dated when the relay saw it" if fallback else "stored undated"
+        return fallback, f"createdAt: {problem}; {instead}"
+    return when, None
 
 
 def _reply_uris(record: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -129,11 +142,12 @@ def post_item(
     time_us: int | None = None,
 ) -> MentionItem:
     """A post record as a mention (not yet normalised or matched)."""
-    seen = datetime.fromtimestamp(time_us / 1e6, UTC) if time_us else None
+    seen = from_timestamp(time_us / 1e6) if time_us else None
+    published, problem = _created(record, seen)
     root, parent = _reply_uris(record)
     uri = at_uri(did, rkey)
     text = record.get("text")
-    return MentionItem(
+    item = MentionItem(
         source=source,
         source_type="bluesky",
         external_id=uri,
@@ -148,6 +162,9 @@ def post_item(
         comments=comments,
         followers=followers,
         language=_language(record),
-        published_at=_created(record, seen),
+        published_at=published,
         raw={"did": did, "rkey": rkey, "time_us": time_us} if time_us else None,
     )
+    if problem is not None:
+        item.warnings.append(f"{uri}: {problem}")
+    return item

@@ -42,7 +42,7 @@ from mastodon import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawlers.errors import CollectorError
+from crawlers.errors import BadItemError, CollectorError
 from crawlers.items import MentionItem
 from crawlers.mastodon.client import InstanceAccess, make_mastodon
 from crawlers.mastodon.things import status_item
@@ -181,7 +181,7 @@ class MastodonCollector:
                     status_id = str(status["id"])
                     if newer(status_id, newest):
                         newest = status_id
-                    items += self._matched(instance, status)
+                    items += self._matched(instance, status, outcome)
                 if len(page) < PAGE or since is None:
                     break
         finally:
@@ -210,7 +210,7 @@ class MastodonCollector:
                 if statuses:
                     cursor[f"{access.name}|search_found"] = True
                 for status in statuses:
-                    items += self._matched(instance, status)
+                    items += self._matched(instance, status, outcome)
         if not cursor.get(f"{access.name}|search_found"):
             outcome.warnings.append(
                 f"{access.name}: keyword search has found no posts yet: this "
@@ -220,8 +220,14 @@ class MastodonCollector:
             )
         store(self.sessions, self.params.source, items, cursor, outcome)
 
-    def _matched(self, instance: _Instance, status: Any) -> list[MentionItem]:
-        item = status_item(self.params.source, instance.access.name, status)
+    def _matched(
+        self, instance: _Instance, status: Any, outcome: PollOutcome
+    ) -> list[MentionItem]:
+        try:
+            item = status_item(self.params.source, instance.access.name, status)
+        except BadItemError as exc:  # one stranger's status never stops the poll
+            outcome.warnings.append(f"{instance.access.name}: skipped: {exc}")
+            return []
         if item is None:
             return []
         found = matched(item, self.matcher, self._normalize, self.own_accounts)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawlers.bounds import reads_item
 from crawlers.items import MentionItem
 from crawlers.text import html_to_text
 
@@ -15,6 +17,7 @@ def _get(obj: Any, key: str) -> Any:
     return getattr(obj, key, None)
 
 
+@reads_item
 def status_item(source: str, instance: str, status: Any) -> MentionItem | None:
     """A status as a mention, keyed by its ActivityPub ``uri``; None for a boost.
 
@@ -52,6 +55,6 @@ def status_item(source: str, instance: str, status: Any) -> MentionItem | None:
             "id": str(_get(status, "id")),
             "instance": instance,
             "boosts": _get(status, "reblogs_count"),
-            "edited_at": edited.isoformat() if edited is not None else None,
+            "edited_at": edited.isoformat() if isinstance(edited, datetime) else None,
         },
     )

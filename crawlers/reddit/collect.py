@@ -33,7 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawlers.attribution import Attributor
-from crawlers.errors import CollectorError
+from crawlers.errors import MAX_WARNINGS, CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
 from crawlers.pipelines import NormalizePipeline, detect_item_language
@@ -76,12 +76,18 @@ class RedditParams:
 
 @dataclass
 class RedditOutcome:
-    """What one poll did, and why it failed if it did."""
+    """What one poll did, why it failed if it did, and what it dropped (``warnings``)."""
 
     seen: int = 0
     new: int = 0
     updated: int = 0
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def warning(self) -> str | None:
+        """The first ten distinct warnings, one a line, or None."""
+        return "\n".join(list(dict.fromkeys(self.warnings))[:MAX_WARNINGS]) or None
 
 
 @dataclass
@@ -264,6 +270,7 @@ class RedditCollector:
                 batch.items.append(found)
         with self.sessions.begin() as session:
             for item in batch.items:
+                outcome.warnings.extend(item.warnings)  # dates and counts dropped
                 result = upsert_mention(session, item.mention_fields(), item.matches)
                 outcome.seen += 1
                 outcome.new += result.status == "new"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from praw.models import Comment, Submission
 
+from crawlers.bounds import from_timestamp
 from crawlers.items import MentionItem
 from crawlers.match import BrandRule
 
@@ -30,8 +31,22 @@ def _quoted(term: str) -> str:
     return f'"{clean}"' if " " in clean or not clean.isalnum() else clean
 
 
-def _published(thing: Any) -> datetime:
-    return datetime.fromtimestamp(float(thing.created_utc), UTC)
+def _published(thing: Any) -> datetime | None:
+    """``created_utc`` as a date; None when it is no number Python can date."""
+    try:
+        return from_timestamp(float(thing.created_utc))
+    except (TypeError, ValueError):
+        return None
+
+
+def _dated(item: MentionItem, thing: Any) -> MentionItem:
+    """``item``, with a warning when its ``created_utc`` could not be a date."""
+    if item.published_at is None:
+        stamp = str(vars(thing).get("created_utc"))[:30]
+        item.warnings.append(
+            f"{item.external_id}: created_utc {stamp} is absurd; stored undated"
+        )
+    return item
 
 
 def _author(thing: Any) -> str | None:
@@ -44,7 +59,7 @@ def submission_item(source: str, post: Submission) -> MentionItem | None:
     text = post.selftext or ""
     if text in GONE or (text == "" and post.title in GONE):
         return None
-    return MentionItem(
+    item = MentionItem(
         source=source,
         source_type="reddit",
         external_id=post.name,
@@ -60,6 +75,7 @@ def submission_item(source: str, post: Submission) -> MentionItem | None:
         published_at=_published(post),
         raw={"link": post.url, "over_18": bool(post.over_18), "edited": post.edited},
     )
+    return _dated(item, post)
 
 
 def comment_item(
@@ -73,7 +89,7 @@ def comment_item(
     body = comment.body or ""
     if body in GONE or (_author(comment) is None and not body):
         return None
-    return MentionItem(
+    item = MentionItem(
         source=source,
         source_type="reddit",
         external_id=comment.name,
@@ -90,6 +106,7 @@ def comment_item(
         published_at=_published(comment),
         raw={"parent_id": comment.parent_id, "edited": comment.edited},
     )
+    return _dated(item, comment)
 
 
 def _comment_url(comment: Comment) -> str:

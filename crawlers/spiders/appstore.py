@@ -50,11 +50,11 @@ def _utc(stamp: str) -> datetime | None:
     """An ISO 8601 date (with its offset, as Apple writes them) in UTC."""
     try:
         parsed = datetime.fromisoformat(stamp.strip()) if stamp.strip() else None
-    except ValueError:
+        if parsed is None:
+            return None
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):  # year 9999 at UTC-14 is past datetime.max
         return None
-    if parsed is None:
-        return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def entries(reply: Any) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
+from crawlers.bounds import from_timestamp
 from crawlers.encoding import as_utf8_xml, decode_body
 from crawlers.errors import (
     SKIPPED_STAT,
@@ -46,7 +47,7 @@ def _utc(parsed: Any) -> datetime | None:
     """A feedparser ``*_parsed`` time tuple (always UTC) as an aware datetime."""
     if not parsed:
         return None
-    return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+    return from_timestamp(calendar.timegm(parsed))  # None past year 9999
 
 
 def _detail_text(value: str, detail: Any) -> str:

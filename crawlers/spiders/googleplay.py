@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,7 +35,8 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawlers.errors import record_error, record_fetch_failure
+from crawlers.bounds import from_timestamp, loads_json
+from crawlers.errors import BadItemError, record_error, record_fetch_failure
 from crawlers.health import known_before
 from crawlers.items import MentionItem
 from crawlers.params import GooglePlayParams
@@ -54,20 +55,30 @@ class PlayAnswerError(ValueError):
 def review_payload(body: bytes) -> tuple[list[Any], str | None]:
     """The reviews of one answer and the next page's token (``None``: the last page)."""
     try:
-        outer = json.loads(_PREFIX.sub(b"", body, count=1))
-    except ValueError as exc:
+        outer = loads_json(_PREFIX.sub(b"", body, count=1))
+    except BadItemError as exc:
         msg = f"not JSON after the )]}}' prefix: {exc}"
         raise PlayAnswerError(msg) from None
+    if not isinstance(outer, list):
+        msg = f"no {RPC} answer"
+        raise PlayAnswerError(msg)
     calls = [c for c in outer if isinstance(c, list) and c[:2] == ["wrb.fr", RPC]]
     if not calls:
         msg = f"no {RPC} answer"
         raise PlayAnswerError(msg)
     call = calls[0]
-    if not isinstance(call[2], str):
+    if len(call) < 3 or not isinstance(call[2], str):  # noqa: PLR2004 - the payload's place
         code = call[5] if len(call) > 5 else None  # noqa: PLR2004 - the error's place
         msg = f"Google Play refused the request (error {code})"
         raise PlayAnswerError(msg)
-    payload = json.loads(call[2])
+    try:
+        payload = loads_json(call[2])
+    except BadItemError as exc:
+        msg = f"the {RPC} payload: {exc}"
+        raise PlayAnswerError(msg) from None
+    if not isinstance(payload, list):
+        msg = f"the {RPC} payload is not a list"
+        raise PlayAnswerError(msg)
     reviews = payload[0] if payload and isinstance(payload[0], list) else []
     last = payload[-1] if payload and isinstance(payload[-1], list) else []
     token = last[-1] if last and isinstance(last[-1], str) else None
@@ -83,7 +94,7 @@ def _at(value: Any, *path: int) -> Any:
 
 
 def _time(seconds: Any) -> datetime | None:
-    return datetime.fromtimestamp(seconds, UTC) if isinstance(seconds, int) else None
+    return from_timestamp(seconds) if isinstance(seconds, int) else None
 
 
 class GooglePlaySpider(Spider):

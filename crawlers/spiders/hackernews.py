@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
+import time
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,7 +11,8 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawlers.errors import record_error, record_fetch_failure
+from crawlers.bounds import AHEAD, EARLIEST, bounded_int, from_timestamp, loads_json
+from crawlers.errors import BadItemError, record_error, record_fetch_failure
 from crawlers.items import MentionItem
 from crawlers.params import HackerNewsParams
 from crawlers.text import canonical_url, html_to_text, one_line
@@ -20,19 +20,34 @@ from crawlers.text import canonical_url, html_to_text, one_line
 ITEM_URL = "https://news.ycombinator.com/item?id={}"
 
 
+def created_at(hit: dict[str, Any]) -> int:
+    """The hit's ``created_at_i`` (Unix seconds), or 0 when absent or absurd."""
+    latest = int(time.time() + AHEAD.total_seconds())
+    value = bounded_int(hit.get("created_at_i"), int(EARLIEST.timestamp()), latest)
+    return value or 0
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def hit_item(hit: dict[str, Any], source: str) -> MentionItem | None:
-    """A mention from one search hit; ``None`` for a hit without an id."""
+    """A mention from one search hit; ``None`` for a hit without an id.
+
+    Every value is checked for its type: a hit is a stranger's post as Algolia
+    indexed it, and one odd value must not cost the page its other hits.
+    """
     ident = str(hit.get("objectID") or "").strip()
     if not ident:
         return None
-    text_html = hit.get("comment_text") or hit.get("story_text") or ""
-    title = hit.get("title") or hit.get("story_title")
-    link = hit.get("url") or hit.get("story_url")
-    created = hit.get("created_at_i")
+    text_html = _string(hit.get("comment_text")) or _string(hit.get("story_text"))
+    title = _string(hit.get("title")) or _string(hit.get("story_title"))
+    link = _string(hit.get("url")) or _string(hit.get("story_url"))
+    created = created_at(hit)
     parent = hit.get("parent_id")
     story = hit.get("story_id")
     is_comment = hit.get("comment_text") is not None
-    return MentionItem(
+    item = MentionItem(
         source=source,
         source_type="hackernews",
         external_id=ident,
@@ -46,9 +61,13 @@ def hit_item(hit: dict[str, Any], source: str) -> MentionItem | None:
         top_level=(parent == story) if is_comment and parent else None,
         score=hit.get("points"),
         comments=hit.get("num_comments"),
-        published_at=datetime.fromtimestamp(created, UTC) if created else None,
+        published_at=from_timestamp(created) if created else None,
         raw={"link": canonical_url(link) if link else None, "tags": hit.get("_tags")},
     )
+    if not created and hit.get("created_at_i") is not None:
+        stamp = str(hit.get("created_at_i"))[:30]
+        item.warnings.append(f"{ident}: created_at_i {stamp} is absurd; stored undated")
+    return item
 
 
 class HackerNewsSpider(Spider):
@@ -105,9 +124,9 @@ class HackerNewsSpider(Spider):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """Yield the hits newer than the cursor and ask for the next page."""
         try:
-            reply = json.loads(response.body)
-            hits = list(reply["hits"])
-        except (ValueError, KeyError, TypeError) as exc:
+            reply = loads_json(response.body)
+            hits = [hit for hit in reply["hits"] if isinstance(hit, dict)]
+        except (BadItemError, KeyError, TypeError) as exc:
             record_error(
                 self.crawler, f"not an Algolia answer at {response.url}: {exc}"
             )
@@ -117,8 +136,8 @@ class HackerNewsSpider(Spider):
         after = self._after(tag)
         newest: dict[str, int] = self.next_cursor["created_at_i"]
         for hit in hits:
-            created = int(hit.get("created_at_i") or 0)
-            if created <= after:
+            created = created_at(hit)  # 0: absurd, kept undated, cursor unmoved
+            if created and created <= after:
                 continue
             item = hit_item(hit, self.source)
             if item is not None:

@@ -31,7 +31,8 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawlers.errors import CollectorError
+from crawlers.bounds import parse_iso, reads_item
+from crawlers.errors import BadItemError, CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
 from crawlers.pipelines import NormalizePipeline
@@ -63,9 +64,10 @@ class XParams:
 def _when(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
-    return datetime.fromisoformat(value)
+    return parse_iso(value)
 
 
+@reads_item
 def tweet_item(
     source: str, tweet: dict[str, Any], users: dict[str, dict[str, Any]]
 ) -> MentionItem:
@@ -103,18 +105,24 @@ def tweet_item(
     )
 
 
-def page_items(source: str, body: dict[str, Any]) -> list[MentionItem]:
-    """Every post of one search answer as a mention."""
+@reads_item
+def page_items(
+    source: str, body: dict[str, Any], skipped: list[str] | None = None
+) -> list[MentionItem]:
+    """Every post of one search answer as a mention; unreadable ones go to ``skipped``."""
     users = {
         str(u.get("id")): u
         for u in (body.get("includes") or {}).get("users", [])
         if isinstance(u, dict)
     }
-    return [
-        tweet_item(source, t, users)
-        for t in body.get("data") or []
-        if isinstance(t, dict) and "id" in t
-    ]
+    items = []
+    for tweet in body.get("data") or []:
+        if isinstance(tweet, dict) and "id" in tweet:
+            try:
+                items.append(tweet_item(source, tweet, users))
+            except BadItemError as exc:  # one post never costs the page
+                (skipped if skipped is not None else []).append(f"skipped: {exc}")
+    return items
 
 
 def left_out(body: dict[str, Any]) -> list[str]:
@@ -238,7 +246,7 @@ class XCollector:
             if newest_id and newer(str(newest_id), newest):
                 newest = str(newest_id)
             outcome.warnings.extend(left_out(page.body) + incomplete(page.body))
-            for item in page_items(self.params.source, page.body):
+            for item in page_items(self.params.source, page.body, outcome.warnings):
                 found = matched(item, self.matcher, self._normalize, self.own_accounts)
                 if found is not None:
                     items.append(found)

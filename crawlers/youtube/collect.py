@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawlers.errors import CollectorError
+from crawlers.errors import BadItemError, CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
 from crawlers.pipelines import NormalizePipeline
@@ -211,7 +211,11 @@ class YouTubeCollector:
         titles = cursor.get("titles") or {}
         items = []
         for thread in threads:
-            item = thread_item(self.params.source, thread, titles)
+            try:
+                item = thread_item(self.params.source, thread, titles)
+            except BadItemError as exc:  # one comment never stops the source
+                outcome.warnings.append(f"skipped: {exc}")
+                continue
             if item is not None and (hit := self._match(item)) is not None:
                 items.append(hit)
             published = _published(thread)
@@ -297,7 +301,11 @@ class YouTubeCollector:
                 self.credentials,
             )
             for result in answer.get("items") or []:
-                item = video_item(self.params.source, result)
+                try:
+                    item = video_item(self.params.source, result)
+                except BadItemError as exc:
+                    outcome.warnings.append(f"skipped: {exc}")
+                    continue
                 if item is None or (hit := self._match(item)) is None:
                     continue
                 items.append(hit)

@@ -6,6 +6,7 @@ import html
 from datetime import datetime
 from typing import Any
 
+from crawlers.bounds import parse_iso, reads_item
 from crawlers.items import MentionItem
 from crawlers.match import BrandRule
 from crawlers.query import positive_terms
@@ -31,9 +32,10 @@ def _quoted(term: str) -> str:
 
 def when(value: Any) -> datetime | None:
     """An RFC 3339 time of the API as an aware datetime."""
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
+    return parse_iso(value) if isinstance(value, str) else None
 
 
+@reads_item
 def thread_item(
     source: str, thread: dict[str, Any], titles: dict[str, str]
 ) -> MentionItem | None:
@@ -72,6 +74,7 @@ def thread_item(
     )
 
 
+@reads_item
 def video_item(source: str, result: dict[str, Any]) -> MentionItem | None:
     """A ``search.list`` result (a video naming the brand) as a mention.
 

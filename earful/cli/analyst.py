@@ -33,6 +33,7 @@ from earful.cli.tables import (
     write_rows,
 )
 from storage import StorageError, open_existing_database
+from storage.errors import SearchError
 from storage.search import LABELS, SORTS, MentionQuery, find_mentions
 from storage.stats import (
     Volume,
@@ -184,7 +185,7 @@ def mention_filters(func: F) -> F:
             click.option(
                 "--search",
                 help="Words that must all occur in the title or text (folded for "
-                "width and case, as brand matching does).",
+                "width and case, as brand matching does; at most 32 words).",
             ),
             click.option(
                 "--sort", type=click.Choice(SORTS), default="time", show_default=True
@@ -202,23 +203,26 @@ def mention_query(
     if filters["min_probability"] is not None and filters["sentiment"] is None:
         msg = "--min-probability needs --sentiment"
         raise click.UsageError(msg)
-    return MentionQuery(
-        model_id=analyst.model_id,
-        brands=filters["brand"],
-        sources=filters["source"],
-        source_types=filters["source_type"],
-        sentiment=filters["sentiment"],
-        min_probability=filters["min_probability"],
-        since=filters["since"],
-        until=filters["until"],
-        languages=filters["language"],
-        min_reach=filters["min_reach"],
-        alerted=filters["alerted"],
-        handled=filters["handled"],
-        text=filters["search"],
-        sort=filters["sort"],
-        limit=limit or None,
-    )
+    try:
+        return MentionQuery(
+            model_id=analyst.model_id,
+            brands=filters["brand"],
+            sources=filters["source"],
+            source_types=filters["source_type"],
+            sentiment=filters["sentiment"],
+            min_probability=filters["min_probability"],
+            since=filters["since"],
+            until=filters["until"],
+            languages=filters["language"],
+            min_reach=filters["min_reach"],
+            alerted=filters["alerted"],
+            handled=filters["handled"],
+            text=filters["search"],
+            sort=filters["sort"],
+            limit=limit or None,
+        )
+    except SearchError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--search'") from None
 
 
 @click.command("mentions")

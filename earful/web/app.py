@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +29,8 @@ from earful.web import charts
 from earful.web.compare import aspect_charts, compare_context
 from storage import BrandMatch, Mention, utcnow
 from storage.cases import Actor, CaseError, cases_of, change, parse_state
+from storage.errors import SearchError
+from storage.ids import parse_id
 from storage.models import CaseState
 from storage.response import duration, response_times, unanswered
 from storage.search import LABELS, MentionQuery, find_mentions, set_handled
@@ -38,6 +41,9 @@ CSRF_COOKIE, TOKEN_COOKIE = "earful_csrf", "earful_token"
 WEEKLY_AFTER_DAYS = 120  # longer periods chart weeks, not days
 COMPARE_DAILY_DAYS = 31  # the comparison lists days up to a month, then weeks
 MAX_DAYS = 3660  # ten years; timedelta overflows near 2.7 million days
+_ASCII_NUMBER = re.compile(
+    r"[0-9]{1,10}", re.ASCII
+)  # int() takes other scripts' digits
 MAX_OFFSET = 1_000_000  # past this a page is empty anyway; SQL bigints overflow
 STATES = [(s.value, s.value.replace("_", " ")) for s in CaseState]
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
@@ -155,13 +161,16 @@ class _App:
     def search(self, request: Request) -> Response:
         params = request.query_params
         sentiment = params.get("sentiment")
-        query = MentionQuery(
-            model_id=self.dash.model_id,
-            brands=tuple(b for b in [params.get("brand")] if b),
-            sentiment=sentiment if sentiment in LABELS else None,
-            text=params.get("q") or None,
-            limit=100,
-        )
+        try:
+            query = MentionQuery(
+                model_id=self.dash.model_id,
+                brands=tuple(b for b in [params.get("brand")] if b),
+                sentiment=sentiment if sentiment in LABELS else None,
+                text=params.get("q") or None,
+                limit=100,
+            )
+        except SearchError as exc:
+            raise HTTPException(400, str(exc)) from None
         with self.dash.sessions() as s:
             rows = find_mentions(s, query)
         return self.render(request, "search.html", rows=rows, params=params)
@@ -182,7 +191,7 @@ class _App:
         cookie = request.cookies.get(CSRF_COOKIE, "")
         if not cookie or not _same(sent, cookie) or not _same_origin(request):
             return PlainTextResponse("CSRF check failed: reload the page", 403)
-        mention_id = _int(request.path_params["mention_id"], 0)
+        mention_id = parse_id(request.path_params["mention_id"]) or 0
         handled = (form.get("handled") or ["1"])[0] == "1"
         found = await run_in_threadpool(self._set_handled, mention_id, handled)
         if not found:
@@ -197,7 +206,7 @@ class _App:
         cookie = request.cookies.get(CSRF_COOKIE, "")
         if not cookie or not _same(sent, cookie) or not _same_origin(request):
             return PlainTextResponse("CSRF check failed: reload the page", 403)
-        mention_id = _int(request.path_params["mention_id"], 0)
+        mention_id = parse_id(request.path_params["mention_id"]) or 0
         owner = (form.get("owner") or [""])[0].strip() or None
         try:
             state = parse_state((form.get("state") or [""])[0])
@@ -226,13 +235,6 @@ def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
-def _int(value: str | None, default: int) -> int:
-    try:
-        return max(0, int(value)) if value else default
-    except ValueError:
-        return default
-
-
 def is_web_link(url: object) -> bool:
     """Whether ``url`` may be a link: http(s) only, never ``javascript:`` or ``data:``."""
     return isinstance(url, str) and url.lower().startswith(("http://", "https://"))
@@ -245,10 +247,7 @@ def _query_int(
     value = request.query_params.get(name)
     if not value:
         return default
-    try:
-        number = int(value)
-    except ValueError:
-        number = low - 1
+    number = int(value) if _ASCII_NUMBER.fullmatch(value) else low - 1
     if not low <= number <= high:
         msg = f"{name} must be a whole number from {low} to {high}"
         raise HTTPException(400, msg)

@@ -122,6 +122,10 @@ def test_draft_modal_prefilled_then_posted_to_the_thread_for_approval(
     [draft] = slack.wait_answered("chat.postMessage", 2)[1:]
     assert draft.payload["channel"] == channel_id("#brand-alerts")
     assert draft.payload["thread_ts"] == posted
+    assert (draft.payload["unfurl_links"], draft.payload["unfurl_media"]) == (
+        False,
+        False,
+    )  # no preview of a stranger's link in the team's thread
     assert draft.payload["text"] == (
         ":memo: *Draft reply* by <@U0G9QF9C6>, for approval. Earful does not post "
         "it: answer on reddit-acme · 価格.com yourself once approved.\n"

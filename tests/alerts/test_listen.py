@@ -430,3 +430,23 @@ def test_listen_command_answers_clicks_until_sigterm(
     )
     assert handled(db)[0] == "<!channel> dana (U061F7AUR)"
     assert APP_TOKEN not in stderr
+
+
+@pytest.mark.usefixtures("keep_logging")
+def test_a_rejected_app_token_names_the_configured_variable(config_file: Path) -> None:
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(
+        text + 'app_token_env = "ACME_SLACK_SOCKET"\n', encoding="utf-8"
+    )
+    environ = {"SLACK_BOT_TOKEN": "xoxb-ok", "ACME_SLACK_SOCKET": "xapp-not_authed"}
+    result = CliRunner(env=environ).invoke(
+        main, ["alerts", "listen", "--config", str(config_file)]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        "Error: Slack rejected the app-level token (not_authed): set "
+        "ACME_SLACK_SOCKET to an app-level token (xapp-…) with the "
+        "connections:write scope, and turn Socket Mode on in the Slack "
+        "app's settings\n"
+    )
+    assert "SLACK_APP_TOKEN" not in result.stderr

@@ -265,3 +265,34 @@ def test_requests_to_the_board_wait_the_boards_delay(scripted, sqlite_url):
     assert len(times) == 3
     # Scrapy randomises each delay between 0.5x and 1.5x, one request at a time.
     assert all(b - a >= 0.2 for a, b in itertools.pairwise(times))
+
+
+def test_a_post_dated_year_9999_between_good_ones_is_stored_undated(
+    scripted, sqlite_url
+):
+    thread = "1700000099"
+    listed = ((thread, "【家電】ＡＣＭＥスレ", 4),)
+    url = board_site(scripted, subject(*listed), subject(*listed))
+    posts = (
+        post(
+            "名無し", "2024/05/01(水) 21:15:30.12 ID:Good0001", "ＡＣＭＥの掃除機どう？"
+        ),
+        post("名無し", "9999/12/31(金) 23:59:59.99 ID:Poison01", "ＡＣＭＥは未来から"),
+        post("名無し", "1980/01/01(火) 00:00:00.00 ID:Poison02", "ＡＣＭＥは昔から"),
+        post("名無し", "2024/05/01(水) 21:20:01.55 ID:Good0002", "ＡＣＭＥすぐ壊れた"),
+    )
+    scripted.script(f"/kaden/dat/{thread}.dat", Reply(dat(*posts), WRONG_CHARSET))
+    args = {"spider": "board", "politeness": FAST, "delay": 0}
+    first = crawl(sqlite_url, "5ch", url, **args)
+    assert (first["seen"], first["new"], first["error"]) == (4, 4, None)
+    dated = {m.raw["number"]: m.published_at for m in mentions(sqlite_url, "5ch")}
+    assert dated[2] is None
+    assert dated[3] is None
+    assert dated[4] == datetime(2024, 5, 1, 12, 20, 1, 550000, tzinfo=UTC)
+    assert f"kaden/{thread}/2: published_at: date 9999-12-31" in first["warning"]
+    assert (
+        f"kaden/{thread}/3: published_at: date 1979-12-31 is before 1990"
+        in (first["warning"])
+    )
+    second = crawl(sqlite_url, "5ch", url, **args)  # nothing new: not fetched again
+    assert (second["new"], second["error"]) == (0, None)

@@ -318,3 +318,20 @@ def test_an_html_page_is_not_a_feed(site, sqlite_url):
     result = crawl(sqlite_url, "nofeed", url)
     assert result["error"].startswith(f"no feed at {url} (text/html; charset=utf-8): ")
     assert result["seen"] == 0
+
+
+def test_entries_with_impossible_dates_are_stored_undated_between_good_ones(
+    site, sqlite_url
+):
+    url = f"{site.url}/feeds/acme-poison-dates.rss"
+    result = crawl(sqlite_url, "watch", url)
+    assert (result["seen"], result["new"], result["error"]) == (4, 4, None)
+    dated = {m.external_id: m.published_at for m in mentions(sqlite_url, "watch")}
+    assert dated["watch-2"] is None
+    assert dated["watch-3"] is None
+    assert dated["watch-1"] is not None
+    assert dated["watch-4"] is not None
+    warning = result["warning"] or ""
+    assert "watch-3: published_at: date 1970-01-01 is before 1990" in warning
+    again = crawl(sqlite_url, "watch", url)  # the next run reads it all again
+    assert (again["seen"], again["new"], again["error"]) == (4, 0, None)

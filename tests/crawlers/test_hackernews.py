@@ -130,3 +130,28 @@ def test_an_api_error_is_recorded(site, sqlite_url):
         api_url=api,
     )
     assert result["error"].startswith("HTTP 400 from ")
+
+
+def test_a_poison_hit_between_good_ones_is_stored_undated_and_the_cursor_moves_on(
+    site, sqlite_url
+):
+    api = f"{site.url}/hn/api/v1"
+    args = {"query": "poison", "api_url": api}
+    first = crawl(sqlite_url, "hn", api, [ACME], spider="hackernews", **args)
+    assert (first["seen"], first["new"], first["error"]) == (3, 3, None)
+    assert first["warning"] == (
+        "44190502: created_at_i 99999999999 is absurd; stored undated\n"
+        "44190502: score 100000000000000000000 is out of range"
+    )
+    by_id = {m.external_id: m for m in mentions(sqlite_url, "hn")}
+    assert (by_id["44190502"].published_at, by_id["44190502"].score) == (None, None)
+    assert by_id["44190503"].published_at == datetime(
+        2026, 6, 20, 3, 36, 40, tzinfo=UTC
+    )
+    sessions = open_database(sqlite_url)
+    with sessions() as session:  # the poison's 99999999999 never becomes the cursor
+        cursor = get_cursor(session, "hn")
+        assert cursor["created_at_i"]["story"] == 1781926600
+    sessions.kw["bind"].dispose()
+    second = crawl(sqlite_url, "hn", api, [ACME], spider="hackernews", **args)
+    assert (second["new"], second["error"]) == (0, None)

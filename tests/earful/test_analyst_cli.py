@@ -192,3 +192,13 @@ def test_jsonl_and_csv_carry_every_documented_field(url):
     assert list(rows[0]) == [c.name for c in MENTION_COLUMNS]
     assert (rows[0]["rating"], rows[0]["rating_best"]) == ("2.0", "5.0")
     assert rows[0]["model_revision"] == "r1"
+
+
+@pytest.mark.parametrize(
+    ("words", "message"), [(1_000, "1,000 words"), (20_000, "20,000 words")]
+)
+def test_a_search_of_too_many_words_is_a_usage_error_not_sql(url, words, message):
+    out = run(url, "--search", " ".join(["アクメ"] * words), code=2)
+    assert f"Invalid value for '--search': the search has {message}: at most 32" in out
+    assert "sqlite" not in out.lower()
+    assert "Expression tree" not in out

@@ -130,6 +130,21 @@ class JetstreamServer:
                 self.collections.append(body["collection"] if body else None)
             self.cond.notify_all()
 
+    def publish_raw(self, message: str, after_us: int) -> None:
+        """Add a message that is not a readable event (too deep, absurd ``time_us``).
+
+        It takes the place in history of an event at ``after_us``, so a
+        cursor replays it like the events around it.
+        """
+        with self.cond:
+            if self.times and after_us <= self.times[-1]:
+                msg = "events are published in time_us order"
+                raise ValueError(msg)
+            self.times.append(after_us)
+            self.messages.append(message)
+            self.collections.append(POST)
+            self.cond.notify_all()
+
     def wait(
         self, what: str, predicate: Callable[[], object], timeout: float = 20.0
     ) -> None:

@@ -355,3 +355,29 @@ def test_real_a_language_limited_brand_matches_comments_in_that_language(
     assert (sirocco.external_id, sirocco.language) == ("t1_dfktga0", "en")
     with reddit.sessions() as session:
         assert session.scalars(select(BrandMatch.brand)).all() == ["Sirocco"]
+
+
+def test_a_poison_post_between_good_ones_is_stored_undated_and_reported(
+    reddit_server: RedditServer, collector: MakeCollector
+) -> None:
+    client_id, scenario = reddit_server.scenario("acme_subreddit_new_poison")
+    reddit = collector(
+        client_id,
+        (ACME,),
+        subreddits=("acmejp",),
+        search=False,
+        stream_comments=False,
+    )
+    outcome = reddit.poll()
+    rows = {m.external_id: m for m in stored(reddit)}
+    assert (outcome.seen, outcome.new, outcome.error) == (3, 3, None)
+    assert set(rows) == {"t3_ap0001", "t3_ap0003", "t3_ap0004"}
+    poison = rows["t3_ap0003"]
+    assert (poison.published_at, poison.score, poison.comments) == (None, None, None)
+    assert poison.title == "アクメのトースター、西暦9999年から"
+    assert outcome.warning is not None
+    assert "t3_ap0003: score 100000000000000000000 is out of range" in outcome.warning
+    assert "t3_ap0003: created_utc 1e+20 is absurd; stored undated" in outcome.warning
+    with reddit.sessions() as session:  # the cursor moved past it
+        assert get_cursor(session, "reddit")
+    assert scenario.unmatched == []
