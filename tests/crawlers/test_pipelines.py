@@ -166,6 +166,7 @@ def test_scrapy_cli_sees_the_project():
         "appstore",
         "board",
         "chiebukuro",
+        "comments",
         "feed",
         "forum",
         "googleplay",
