@@ -41,8 +41,13 @@ class Updater(Protocol):
 
 
 def folded_count(session: Session, alert: Alert) -> int:
-    """How many mention alerts are folded under ``alert``'s key in its channel."""
+    """How many mention alerts are folded under ``alert``'s key in its channel.
+
+    They are all written after it (in its transaction or a later one), so only
+    rows with a higher id are read, not every folded alert ever kept.
+    """
     stmt = select(func.count()).where(
+        Alert.id > alert.id,
         Alert.state == AlertState.FOLDED,
         Alert.channel == alert.channel,
         Alert.payload["incident"].as_string() == alert.key,
