@@ -77,8 +77,10 @@ def recount(session: Session, alert: Alert, now: datetime) -> bool:
     count = running_count(session, alert)
     if count == shown_count(alert):
         return False
+    payload = alert.payload or {}
     alert.payload = {
-        **(alert.payload or {}),
+        **payload,
+        "first_count": payload.get("first_count", shown_count(alert)),
         "count": count,
         "updated": now.strftime("%Y-%m-%d %H:%M UTC"),
     }

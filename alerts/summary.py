@@ -114,6 +114,8 @@ def render_spike(alert: Alert) -> SlackMessage:
         f"{_updated(p)}"
     )
     why = describe(dict(p.get("why") or {}), _text)
+    if why and p.get("updated"):  # the why was read from the spike's first mentions
+        why = f"of the first {int(p.get('first_count', 0))}: {why}"
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": header}},
         _section(summary),

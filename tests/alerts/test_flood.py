@@ -188,6 +188,8 @@ def test_the_incident_message_is_updated_with_the_floods_running_count(
     assert " 160 " in message["text"]
     assert "*160* negative mentions" in str(message["blocks"])
     assert "Count updated" in str(message["blocks"])
+    if spikes:  # what changed was read from the first batch, and says so
+        assert "of the first 40: mostly acme-forum (40)" in message["text"]
     assert len(slack.calls("chat.update")) == 2
     again = alert_job(open_db(database_url))  # nothing new: no call at all
     assert (again.sent, again.incidents_updated) == (0, 0)
