@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from alerts.deliver import Deliverer, Delivery, Recoverer
 from alerts.errors import DeliveryError, PermanentDeliveryError, SlackConfigError
 from alerts.pace import BACKOFF_BASE_S, backoff
+from alerts.recount import recount, refresh_incidents
 from alerts.summary import render_alert
 from storage.cases import note_alerted
 from storage.models import Alert, AlertKind, AlertState, utcnow
@@ -43,6 +44,7 @@ class DeliveryReport:
     still_pending: int = 0
     due_left: int = 0  # pending and due now, but not sent in this run (the limit)
     recovered: int = 0
+    incidents_updated: int = 0  # incident messages rewritten with a new count
     errors: list[str] = field(default_factory=list)
     stopped: bool = False
 
@@ -219,6 +221,7 @@ def _send_one(
             )
         with session.begin():  # second commit: what Slack answered
             alert = session.get_one(Alert, alert_id)
+            recount(session, alert, clock())  # a flood's count as it stands now
             try:
                 message = render_alert(alert, handle_button=policy.handle_button)
                 delivery = deliverer.deliver(alert, message)
@@ -251,6 +254,8 @@ def deliver_pending(
     after Slack accepted a message and before it is recorded: a test's fault
     hook. ``still_pending`` counts the whole outbox; ``due_left`` the alerts
     that could have gone now but did not (over ``limit``, or the run stopped).
+    Then each sent incident message whose flood grew is rewritten with its new
+    count (``alerts.recount``), once per run.
     """
     policy = policy or SendPolicy()
     report = DeliveryReport()
@@ -262,6 +267,9 @@ def deliver_pending(
         )
         if report.stopped:
             break
+    if not report.stopped:
+        updated, errors = refresh_incidents(session_factory, deliverer, clock())
+        report.incidents_updated, report.errors = updated, report.errors + errors
     with session_factory() as session:
         stmt = select(func.count()).where(Alert.state == AlertState.PENDING)
         report.still_pending = session.scalar(stmt) or 0

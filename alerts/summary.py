@@ -64,6 +64,14 @@ def _context(alert: Alert) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
+def _updated(p: dict[str, Any]) -> str:
+    """A line saying when the count last grew (``alerts.recount``), or nothing."""
+    if not p.get("updated"):
+        return ""
+    when = escape_mrkdwn(_text(p.get("updated")))
+    return f"\nCount updated {when} as more of this flood folded in."
+
+
 def render_incident(alert: Alert) -> SlackMessage:
     """A flood: how many, the top examples, and the command that lists them all."""
     p = alert.payload or {}
@@ -80,7 +88,7 @@ def render_incident(alert: Alert) -> SlackMessage:
         f"{int(p.get('threshold', 0))} in {int(p.get('window_min', 0))} min), to "
         f"{escape_mrkdwn(_text(p.get('end')))}. They are not posted one by one; "
         f"more of this flood in the next minutes fold in here too. All of them: "
-        f"`{escape_mrkdwn(command.replace('`', ''))}`"
+        f"`{escape_mrkdwn(command.replace('`', ''))}`{_updated(p)}"
     )
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": header}},
@@ -103,8 +111,11 @@ def render_spike(alert: Alert) -> SlackMessage:
     summary = (
         f"*{count}* negative mentions in the hour to {escape_mrkdwn(_text(p.get('end')))}"
         f" — baseline {baseline:.1f} an hour, alert threshold {float(p.get('threshold', 0)):.1f}"
+        f"{_updated(p)}"
     )
     why = describe(dict(p.get("why") or {}), _text)
+    if why and p.get("updated"):  # the why was read from the spike's first mentions
+        why = f"of the first {int(p.get('first_count', 0))}: {why}"
     blocks = [
         {"type": "header", "text": {"type": "plain_text", "text": header}},
         _section(summary),
@@ -113,8 +124,9 @@ def render_spike(alert: Alert) -> SlackMessage:
         _context(alert),
     ]
     gist = f"; {why}" if why else ""
+    span = "so far" if p.get("updated") else "in 1 h"
     text = fit(
-        f"Negative spike: {count} mentions of {brand} in 1 h "
+        f"Negative spike: {count} mentions of {brand} {span} "
         f"(baseline {baseline:.1f}){gist}",
         MAX_FALLBACK,
     )

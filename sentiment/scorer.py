@@ -23,6 +23,7 @@ from sentiment.adapter import ADAPTER_FILE, assemble, encoder_path
 from sentiment.e5 import QUERY_PREFIX, build_tokenizer, read_weights
 from sentiment.errors import ModelUnavailableError
 from sentiment.export import build_in_child
+from sentiment.graph_cache import load_or_build
 from sentiment.labels import LABELS, resolve_label_map
 from sentiment.multilingual import (
     MULTILINGUAL_MAX_LENGTH,
@@ -366,7 +367,8 @@ def load_default(
     The int8 graph (118 MB instead of 470 MB, about 3x faster than fp32) is read
     from `cache_dir` when an earlier process left it there. Otherwise a child
     process builds it (`sentiment.export`, about 30 s) into `cache_dir`, or into a
-    temporary folder without one, so this process never holds the torch model.
+    temporary folder without one, so this process never holds the torch model;
+    processes starting together build it once (`sentiment.graph_cache`).
     """
     threads = threads if threads is not None else _available_cpus()
     files = multilingual_files(DEFAULT_MODEL_DIR)
@@ -374,10 +376,9 @@ def load_default(
     name = f"e5-sentiment-{revision}.int8.onnx"
     with tempfile.TemporaryDirectory(prefix="earful-model-") as scratch:
         cache = (cache_dir or Path(scratch)) / name
-        runner = _cached_graph(cache, threads)
-        if runner is None:
-            build_in_child(DEFAULT_MODEL_DIR, cache)
-            runner = OnnxClassifier.from_file(cache, threads, rows_alone=True)
+        runner = load_or_build(
+            cache, threads, lambda out: build_in_child(DEFAULT_MODEL_DIR, out)
+        )
     tokenizer = build_tokenizer(read_weights(files[0], tensors=False))
     return Scorer(
         None,
@@ -392,17 +393,6 @@ def load_default(
         max_length=MULTILINGUAL_MAX_LENGTH,
         text_prefix=QUERY_PREFIX,
     )
-
-
-def _cached_graph(cache: Path, threads: int) -> OnnxClassifier | None:
-    """The cached graph's session; a damaged file is removed, to be rebuilt."""
-    if not cache.is_file():
-        return None
-    try:
-        return OnnxClassifier.from_file(cache, threads, rows_alone=True)
-    except Exception:  # noqa: BLE001 - onnxruntime's load errors share no base class
-        cache.unlink(missing_ok=True)
-        return None
 
 
 def load_scorer(

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from alerts import AlertRule, DeliveryReport, deliver_pending, enqueue, enqueue_spikes
+from alerts import (
+    AlertRule,
+    DeliveryReport,
+    SlackDeliverer,
+    deliver_pending,
+    enqueue,
+    enqueue_spikes,
+)
 from earful.pipeline import RunSummary
 from storage.models import Alert, AlertKind, AlertState, Mention, utcnow
 from storage.queries import Match, save_score, upsert_mention
@@ -114,3 +123,74 @@ def test_alerts_left_over_the_run_limit_make_once_fail(
     assert not RunSummary(delivery=report).ok
     assert RunSummary(delivery=DeliveryReport(sent=2)).ok
     assert NO_PACING.interval == 0.0
+
+
+JP_RULE = AlertRule(
+    name="acme-jp", brands=("アクメ",), channel="#brand-alerts", flood_threshold=10
+)
+
+
+def store_batch(db: Factory, first: int, count: int) -> None:
+    """One scoring batch of a Japanese flood: ``count`` negative mentions of アクメ."""
+    published = utcnow() - timedelta(minutes=5)
+    with db() as session, session.begin():
+        for n in range(first, first + count):
+            values = {
+                "source": "acme-forum",
+                "source_type": "forum",
+                "external_id": f"jp-{n}",
+                "url": f"https://forum.example.jp/t/{n}",
+                "title": f"アクメの返金がまだ来ない #{n}",
+                "text": "アクメのサポートに二週間連絡しているのに返事がない。",
+                "published_at": published,
+            }
+            match = Match(brand="アクメ", competitor=False, terms=("アクメ",))
+            result = upsert_mention(session, values, [match])
+            save_score(
+                session,
+                session.get_one(Mention, result.mention_id),
+                model_id=MODEL,
+                model_revision="r1",
+                label="negative",
+                probabilities={"negative": 0.9, "neutral": 0.1, "positive": 0.0},
+            )
+
+
+@pytest.mark.parametrize("spikes", [True, False], ids=["spike", "incident"])
+def test_the_incident_message_is_updated_with_the_floods_running_count(
+    database_url: str,
+    open_db: Callable[[str], Factory],
+    slack: SlackServer,
+    slack_deliverer: Callable[[str], SlackDeliverer],
+    spikes: bool,
+) -> None:
+    now = utcnow()  # one clock for every pass: the spike's hour never turns
+
+    def alert_job(db: Factory) -> DeliveryReport:
+        with db() as session, session.begin():
+            if spikes:
+                enqueue_spikes(session, [JP_RULE], model_id=MODEL, now=now)
+            enqueue(session, [JP_RULE], model_id=MODEL, now=now)
+        return deliver_pending(db, slack_deliverer("xoxb-ok"))
+
+    store_batch(open_db(database_url), 0, 40)  # the first scoring batch
+    first = alert_job(open_db(database_url))
+    [message] = slack.posts(JP_RULE.channel)
+    assert (first.sent, first.incidents_updated) == (1, 0)
+    assert " 40 " in message["text"]
+    assert "アクメ" in message["text"]
+    for start in (40, 100):  # two more batches, each after a restart
+        db = open_db(database_url)
+        store_batch(db, start, 60)
+        report = alert_job(db)
+        assert (report.sent, report.incidents_updated, report.errors) == (0, 1, [])
+    [message] = slack.posts(JP_RULE.channel)  # still one message, rewritten
+    assert " 160 " in message["text"]
+    assert "*160* negative mentions" in str(message["blocks"])
+    assert "Count updated" in str(message["blocks"])
+    if spikes:  # what changed was read from the first batch, and says so
+        assert "of the first 40: mostly acme-forum (40)" in message["text"]
+    assert len(slack.calls("chat.update")) == 2
+    again = alert_job(open_db(database_url))  # nothing new: no call at all
+    assert (again.sent, again.incidents_updated) == (0, 0)
+    assert len(slack.calls("chat.update")) == 2
