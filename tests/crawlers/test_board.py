@@ -296,3 +296,62 @@ def test_a_post_dated_year_9999_between_good_ones_is_stored_undated(
     )
     second = crawl(sqlite_url, "5ch", url, **args)  # nothing new: not fetched again
     assert (second["new"], second["error"]) == (0, None)
+
+
+def test_a_thread_over_the_size_cap_is_remembered_and_skipped_until_it_changes(
+    scripted, sqlite_url
+):
+    huge, small = "1700000077", "1700000078"
+    title = "【悲報】ＡＣＭＥの炊飯器、爆発する Part999"
+    listed = ((huge, title, 40), (small, "ＡＣＭＥ総合スレ", 1))
+    grown = ((huge, title, 41), listed[1])
+    url = board_site(
+        scripted,
+        subject(*listed),
+        subject(*listed),
+        subject(*grown),
+        subject(*grown),
+    )
+    line = post("名無し", "2024/05/01(水) 10:00:00.00 ID:Big00001", "ＡＣＭＥ" * 30)
+    huge_path = f"/kaden/dat/{huge}.dat"
+    scripted.script(huge_path, Reply(dat(*[line] * 40), WRONG_CHARSET))
+    fine = post("名無し", "2024/05/01(水) 11:00:00.00 ID:Small001", "ＡＣＭＥいいね")
+    scripted.script(f"/kaden/dat/{small}.dat", Reply(dat(fine), WRONG_CHARSET))
+    capped = {**FAST, "max_download_size": 2048}
+    args = {"spider": "board", "delay": 0}
+
+    def cursor() -> dict[str, object]:
+        sessions = open_database(sqlite_url)
+        with sessions() as session:
+            found = get_cursor(session, "5ch")
+        sessions.kw["bind"].dispose()
+        return found
+
+    def skipped(posts: int) -> str:
+        return (
+            f"thread {huge} 「{title}」 skipped: its dat at {posts} posts is larger "
+            "than [crawler] max_download_size (2048 bytes); it is read again when "
+            "subject.txt lists another post count"
+        )
+
+    first = crawl(sqlite_url, "5ch", url, politeness=capped, **args)
+    assert (first["new"], first["error"], first["warning"]) == (1, None, skipped(40))
+    assert [m.text for m in mentions(sqlite_url, "5ch")] == ["ＡＣＭＥいいね"]
+    assert cursor() == {
+        "threads": {huge: 0, small: 1},
+        "oversize": {huge: {"posts": 40, "cap": 2048}},
+    }
+
+    again = crawl(sqlite_url, "5ch", url, politeness=capped, **args)
+    assert (again["error"], again["warning"]) == (None, skipped(40))
+    assert len(scripted.requests_for(huge_path)) == 1  # not downloaded again
+
+    grew = crawl(sqlite_url, "5ch", url, politeness=capped, **args)
+    assert (grew["error"], grew["warning"]) == (None, skipped(41))
+    assert len(scripted.requests_for(huge_path)) == 2  # it changed: tried once more
+    assert cursor()["oversize"] == {huge: {"posts": 41, "cap": 2048}}
+
+    # A larger cap reads it, and it leaves the oversize list.
+    raised = crawl(sqlite_url, "5ch", url, politeness=FAST, **args)
+    assert (raised["new"], raised["error"], raised["warning"]) == (40, None, None)
+    assert cursor() == {"threads": {huge: 40, small: 1}}
