@@ -6,8 +6,12 @@ import itertools
 from datetime import UTC, datetime
 
 import pytest
+from click.testing import CliRunner
 
 from crawlers.dat import parse_post, parse_subject_line, quotes
+from earful.cli import main
+from earful.config import load_config
+from earful.pipeline import Pipeline
 from storage import open_database
 from storage.queries import get_cursor
 from tests.crawlers.conftest import crawl, mentions
@@ -355,3 +359,29 @@ def test_a_thread_over_the_size_cap_is_remembered_and_skipped_until_it_changes(
     raised = crawl(sqlite_url, "5ch", url, politeness=FAST, **args)
     assert (raised["new"], raised["error"], raised["warning"]) == (40, None, None)
     assert cursor() == {"threads": {huge: 40, small: 1}}
+
+
+def test_earful_status_says_the_over_size_thread_is_skipped(scripted, tmp_path):
+    huge = "1700000066"
+    title = "【速報】アクメ巨大スレ"
+    url = board_site(scripted, subject((huge, title, 50)))
+    line = post("名無し", "2024/05/01(水) 10:00:00.00 ID:Big00002", "アクメ" * 50)
+    scripted.script(f"/kaden/dat/{huge}.dat", Reply(dat(*[line] * 50), None))
+    path = tmp_path / "earful.toml"
+    path.write_text(
+        f'database_url = "sqlite:///{tmp_path / "earful.db"}"\n'
+        "[crawler]\ndownload_delay = 0\nretries = 0\nmax_download_size = 4096\n"
+        '[[brands]]\nname = "Acme"\nterms = ["acme", "アクメ"]\n'
+        f'[[sources]]\nname = "5ch"\ntype = "board"\nurl = "{url}"\ndelay = 0\n',
+        "utf-8",
+    )
+    pipeline = Pipeline(load_config(path))
+    [source] = pipeline.enabled_sources()
+    outcome = pipeline.collect(source)
+    pipeline.close()
+    assert outcome.error is None
+    result = CliRunner().invoke(main, ["status", "--config", str(path)])
+    assert (
+        f"5ch: warning: thread {huge} 「{title}」 skipped: its dat at 50 posts is "
+        "larger than [crawler] max_download_size (4096 bytes)"
+    ) in " ".join(result.output.split())
