@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import itertools
 from datetime import UTC, datetime
 
@@ -385,3 +386,27 @@ def test_earful_status_says_the_over_size_thread_is_skipped(scripted, tmp_path):
         f"5ch: warning: thread {huge} 「{title}」 skipped: its dat at 50 posts is "
         "larger than [crawler] max_download_size (4096 bytes)"
     ) in " ".join(result.output.split())
+
+
+def test_a_gzipped_dat_over_the_cap_once_unpacked_is_remembered_too(
+    scripted, sqlite_url
+):
+    huge = "1700000055"
+    url = board_site(scripted, subject((huge, "アクメ圧縮スレ", 200)))
+    line = post("名無し", "2024/05/01(水) 10:00:00.00 ID:Zip00001", "アクメ" * 20)
+    packed = gzip.compress(dat(*[line] * 200))
+    assert len(packed) < 2048  # what is sent fits; what it unpacks to does not
+    scripted.script(
+        f"/kaden/dat/{huge}.dat",
+        Reply(packed, "text/plain", headers={"Content-Encoding": "gzip"}),
+    )
+    capped = {**FAST, "max_download_size": 2048}
+    result = crawl(sqlite_url, "zip", url, spider="board", politeness=capped, delay=0)
+    assert result["error"] is None
+    assert f"thread {huge} 「アクメ圧縮スレ」 skipped" in result["warning"]
+    sessions = open_database(sqlite_url)
+    with sessions() as session:
+        assert get_cursor(session, "zip")["oversize"] == {
+            huge: {"posts": 200, "cap": 2048}
+        }
+    sessions.kw["bind"].dispose()
