@@ -11,6 +11,7 @@ start: 「3日前」 is a day, 「先月」 and "last month" the first of that m
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 from dataclasses import dataclass
@@ -90,10 +91,30 @@ _PARSER_SETTINGS: dict[str, Any] = {
 }
 
 
+# A date past what Python holds (year 9999 at UTC-14, a timestamp of 10**30) is
+# given as the edge it lies beyond, so that crawlers.bounds judges it out of
+# range and the post is stored undated with a warning, never an OverflowError
+# that loses the whole page.
+LATEST = datetime.max.replace(tzinfo=UTC)
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # west of UTC past the end, or east before the start
+        return LATEST if value.year == LATEST.year else EARLIEST
+
+
+def _from_timestamp(seconds: float) -> datetime | None:
+    if math.isnan(seconds):
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, ValueError, OSError):
+        return LATEST if seconds > 0 else EARLIEST
 
 
 def _numeric(text: str, now: datetime, date_order: str | None) -> Dated | None:
@@ -155,7 +176,8 @@ def parse_dated(
     as UTC. ``date_order`` (e.g. ``"DMY"``) settles ambiguous numeric dates.
     """
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return Dated(datetime.fromtimestamp(value, UTC))
+        at = _from_timestamp(value)
+        return Dated(at) if at is not None else None
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()

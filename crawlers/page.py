@@ -20,6 +20,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
+from crawlers.bounds import sane_date
 from crawlers.encoding import decode_body
 from crawlers.errors import record_error, record_fetch_failure, record_warning
 from crawlers.items import MentionItem
@@ -149,7 +150,13 @@ class PageSpider(Spider):
     def _worth_going_on(self, items: list[MentionItem]) -> bool:
         """Whether a page after this one may hold items newer than the last crawl's."""
         assert self.next_cursor is not None  # noqa: S101 - set in start()
-        dates = [i.published_at for i in items if i.published_at is not None]
+        # A date that cannot be (2999) is dropped by NormalizePipeline with a
+        # warning; as the newest it would stop every later crawl at page one.
+        dates = [
+            d
+            for i in items
+            if (d := sane_date(i.published_at, self.crawl_time)[0]) is not None
+        ]
         if dates:
             newest = max(dates)
             stored = self.next_cursor.get("newest")

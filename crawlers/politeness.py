@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from crawlers import settings
 
 MAX_CONTACT = 200
+MAX_DOWNLOAD_SIZE = 1024**3  # 1 GiB: a body larger than this is never wanted
 
 
 def check_contact(value: str | None) -> str | None:
@@ -68,6 +69,11 @@ class Politeness(BaseModel):
     retries: Annotated[int, Field(ge=0, le=10)] = settings.RETRY_TIMES
     """Retries of a request that timed out, lost its connection or got a 408, 429 or
     5xx."""
+    max_download_size: Annotated[int, Field(ge=1024, le=MAX_DOWNLOAD_SIZE)] = (
+        settings.DOWNLOAD_MAXSIZE
+    )
+    """Largest response body in bytes; a larger one is not downloaded (a 5ch thread
+    over it is remembered and skipped until its post count changes)."""
     retry_backoff: Annotated[float, Field(ge=0, le=3600)] = (
         settings.EARFUL_RETRY_BACKOFF
     )
@@ -84,4 +90,5 @@ class Politeness(BaseModel):
             "DOWNLOAD_TIMEOUT": self.request_timeout,
             "RETRY_TIMES": self.retries,
             "EARFUL_RETRY_BACKOFF": self.retry_backoff,
+            "DOWNLOAD_MAXSIZE": self.max_download_size,
         }

@@ -15,13 +15,14 @@ declaration, else the header's with U+FFFD (and says so).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from parsel import Selector
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
+from crawlers.bounds import loads_json
+from crawlers.errors import BadItemError
 from crawlers.text import html_to_text, one_line
 
 
@@ -73,7 +74,20 @@ def _nodes(value: Any) -> list[dict[str, Any]]:
 
 def _types(node: dict[str, Any]) -> set[str]:
     kind = node.get("@type")
-    return set(kind) if isinstance(kind, list) else {str(kind)}
+    return {str(k) for k in kind} if isinstance(kind, list) else {str(kind)}
+
+
+def _string(value: Any) -> str:
+    """A text field as given; anything but a string or a number is no text.
+
+    A stranger's page may nest a list where the text was (``["…"]``), and its
+    Python spelling must never become a post.
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return ""
 
 
 def _author(value: Any) -> str | None:
@@ -81,21 +95,21 @@ def _author(value: Any) -> str | None:
         value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get("name")
-    return one_line(str(value)) if value else None
+    return one_line(_string(value)) or None
 
 
 def _post(node: Any) -> Post | None:
     if not isinstance(node, dict):
         return None
-    text = html_to_text(str(node.get("text") or ""))
+    text = html_to_text(_string(node.get("text")))
     if not text:
         return None
     votes = node.get("upvoteCount")
     return Post(
         text=text,
         author=_author(node.get("author")),
-        created=str(node.get("dateCreated") or "") or None,
-        url=str(node.get("url") or "") or None,
+        created=_string(node.get("dateCreated")) or None,
+        url=_string(node.get("url")) or None,
         upvotes=int(votes)
         if isinstance(votes, int | str) and str(votes).isdigit()
         else None,
@@ -106,18 +120,18 @@ def qa_page(html: str) -> QAPage | None:
     """The page's ``QAPage`` (its ``Question`` found anywhere), or ``None``."""
     for block in Selector(text=html).css('script[type="application/ld+json"]::text'):
         try:
-            data = json.loads(block.get())
-        except ValueError:
+            data = loads_json(block.get())
+        except BadItemError:
             continue
         for node in _nodes(data):
             found = node.get("mainEntity") if "QAPage" in _types(node) else node
             if not isinstance(found, dict) or "Question" not in _types(found):
                 continue
-            title = one_line(str(found.get("name") or ""))
+            title = one_line(_string(found.get("name")))
             question = Post(
-                text=html_to_text(str(found.get("text") or "")) or title,
+                text=html_to_text(_string(found.get("text"))) or title,
                 author=_author(found.get("author")),
-                created=str(found.get("dateCreated") or "") or None,
+                created=_string(found.get("dateCreated")) or None,
             )
             others = found.get("suggestedAnswer") or []
             others = others if isinstance(others, list) else [others]

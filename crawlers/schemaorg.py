@@ -91,8 +91,8 @@ def is_customer_review(review: Review) -> bool:
 
 def _types(node: dict[str, Any]) -> set[str]:
     raw = node.get("@type") or ()
-    values = [raw] if isinstance(raw, str) else list(raw)
-    return {str(v).rsplit("/", 1)[-1] for v in values}
+    values = raw if isinstance(raw, list | tuple) else [raw]  # "@type": 7 is a page's
+    return {v.rsplit("/", 1)[-1] for v in values if isinstance(v, str)}
 
 
 def _first(value: Any) -> Any:

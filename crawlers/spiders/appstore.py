@@ -14,7 +14,8 @@ only the first page is read. An edited review comes back on top with a newer
 date and updates the stored one. Some real feeds leave ``updated`` out: such a
 review is stored without a date, with a warning, and the cursor follows its
 review id instead (``last_id``: Apple numbers reviews in the order written), so
-a poll still stops where the last one did.
+a poll still stops where the last one did. A date that cannot be (the year
+2999) is treated the same way, and a count that is not a number is left out.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawlers.bounds import bounded_int, sane_date
 from crawlers.errors import record_error, record_fetch_failure, record_warning
 from crawlers.health import known_before
 from crawlers.items import MentionItem
@@ -35,6 +37,7 @@ from crawlers.params import AppStoreParams
 from crawlers.text import normalize_whitespace, one_line
 
 REVIEWS_URL = "https://apps.apple.com/{country}/app/id{app_id}?see-all=reviews"
+MAX_DIGITS = 10  # a count label longer than this is past MAX_COUNT anyway
 
 
 def _label(entry: dict[str, Any], key: str) -> str:
@@ -65,6 +68,14 @@ def entries(reply: Any) -> list[dict[str, Any]]:
     found = reply["feed"].get("entry") or []
     found = [found] if isinstance(found, dict) else found
     return [e for e in found if isinstance(e, dict) and _label(e, "im:rating")]
+
+
+def _count(entry: dict[str, Any], key: str) -> int | None:
+    """A label that holds a count ("2"), if it is ASCII digits within ``MAX_COUNT``."""
+    label = _label(entry, key).strip()
+    if not (label.isascii() and label.isdigit()) or len(label) > MAX_DIGITS:
+        return None
+    return bounded_int(int(label))
 
 
 def _review_number(ident: str) -> int | None:
@@ -147,11 +158,14 @@ class AppStoreSpider(Spider):
                 )
                 continue
             undated += item.published_at is None
-            if not self._is_new(item.published_at, item.external_id):
+            # A date that cannot be (the year 2999) is dropped by NormalizePipeline
+            # with a warning; as the cursor it would hide every later review.
+            when, _ = sane_date(item.published_at)
+            if not self._is_new(when, item.external_id):
                 fresh = False
                 known_before(response)  # read fine, collected before: quiet
                 continue
-            self._remember(item)
+            self._remember(item, when)
             yield item
         if undated:
             record_warning(
@@ -163,18 +177,18 @@ class AppStoreSpider(Spider):
         if found and fresh and page < self.params.max_pages:
             yield self._request(page + 1)
 
-    def _remember(self, item: MentionItem) -> None:
+    def _remember(self, item: MentionItem, when: datetime | None) -> None:
         assert self.next_cursor is not None  # noqa: S101 - set in start()
-        if item.published_at is None:
+        if when is None:
             last = self.next_cursor.get("last_id")
             if _newer_id(item.external_id, last):
                 self.next_cursor["last_id"] = _review_number(item.external_id)
             return
         newest = self.next_cursor.get("newest")
-        stamp = item.published_at.isoformat()
-        if newest is None or item.published_at > datetime.fromisoformat(newest):
+        stamp = when.isoformat()
+        if newest is None or when > datetime.fromisoformat(newest):
             self.next_cursor = {"newest": stamp, "ids": [item.external_id]}
-        elif item.published_at == datetime.fromisoformat(newest):
+        elif when == datetime.fromisoformat(newest):
             self.next_cursor["ids"] = [*self.next_cursor["ids"], item.external_id]
 
     def _item(self, entry: dict[str, Any]) -> MentionItem | None:
@@ -182,7 +196,7 @@ class AppStoreSpider(Spider):
         if not review_id:
             return None
         author = entry.get("author") if isinstance(entry.get("author"), dict) else {}
-        stars = int(_label(entry, "im:rating") or 0)
+        stars = _count(entry, "im:rating") or 0
         updated = _label(entry, "updated")
         published = _utc(updated)
         p = self.params
@@ -200,9 +214,9 @@ class AppStoreSpider(Spider):
             rating_best=5 if 1 <= stars <= 5 else None,  # noqa: PLR2004
             published_at=published,
             raw={
-                "stars": stars,
+                "stars": stars or None,
                 "version": _label(entry, "im:version") or None,
-                "votes": int(_label(entry, "im:voteCount") or 0),
+                "votes": _count(entry, "im:voteCount"),
             },
             about=p.about,
         )

@@ -10,6 +10,12 @@ answers 404, 410 or a redirect has fallen too (a warning says so, nothing is
 lost). 403, 429 and other errors are the source's failure, and the cursor stays
 where it was, so the next crawl reads the same posts again (stored once).
 
+A ``dat`` larger than ``[crawler] max_download_size`` is not downloaded: the
+thread and its ``subject.txt`` post count are remembered in the cursor
+(``oversize``), and the thread is skipped with a warning, not a failure, until
+``subject.txt`` lists it with another count (or it falls), so a huge thread costs
+one cancelled download, not one per crawl.
+
 5ch limits clients, so the spider asks one request at a time, at least
 ``delay`` seconds apart (never less than ``[crawler] download_delay``).
 """
@@ -21,7 +27,9 @@ from typing import Any, Self
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
+from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
 from crawlers.dat import Post, ThreadEntry, decode_line, parse_post, parse_subject_line
@@ -35,12 +43,25 @@ from crawlers.pipelines import brand_rules
 FALLEN = (301, 302, 303, 307, 308, 404, 410)
 
 
+def too_large(failure: Failure) -> bool:
+    """Whether Scrapy gave up on a body for ``DOWNLOAD_MAXSIZE``.
+
+    Known from ``Content-Length``, reached while reading (a bare cancel), or
+    reached while un-gzipping (an ``IgnoreRequest`` that names the setting).
+    """
+    error = failure.value
+    if isinstance(error, DownloadCancelledError | CancelledError):
+        return True
+    return isinstance(error, IgnoreRequest) and "DOWNLOAD_MAXSIZE" in str(error)
+
+
 class BoardSpider(Spider):
     """Yield one ``MentionItem`` per new live post of the board's followed threads.
 
     Arguments (see ``BoardParams``): ``url`` (the board), ``threads``,
     ``encoding``, ``delay``, ``max_threads``. Cursor: ``{"threads": {key: posts
-    read}}``.
+    read}}``, plus ``"oversize": {key: listed post count}`` for threads too large
+    to download.
     """
 
     name = "board"
@@ -132,6 +153,13 @@ class BoardSpider(Spider):
             for key, read in (self.cursor.get("threads") or {}).items()
             if key in keys or key in configured
         }
+        oversize = {
+            key: posts
+            for key, posts in (self.cursor.get("oversize") or {}).items()
+            if key in keys or key in configured
+        }
+        if oversize:
+            self.next_cursor["oversize"] = oversize
         unlisted = [ThreadEntry(k, "", 0) for k in self.params.threads if k not in keys]
         for entry in followed + unlisted:
             yield from self._follow(entry)
@@ -142,6 +170,15 @@ class BoardSpider(Spider):
         self.next_cursor["threads"][entry.key] = read
         if entry.posts and entry.posts <= read:
             return  # nothing new since the last crawl
+        oversize: dict[str, dict[str, int]] = self.next_cursor.get("oversize") or {}
+        if entry.key in oversize:
+            known = oversize[entry.key]
+            if known.get("posts") == entry.posts and known.get("cap", 0) >= self.cap:
+                record_warning(self.crawler, self._oversize_message(entry))
+                return
+            del oversize[entry.key]  # it changed, or the cap grew: try again
+            if not oversize:
+                self.next_cursor.pop("oversize", None)
         yield Request(
             f"{self.params.url}dat/{entry.key}.dat",
             callback=self.parse_dat,
@@ -210,6 +247,32 @@ class BoardSpider(Spider):
             },
         )
 
+    @property
+    def cap(self) -> int:
+        """The download size cap in bytes (``[crawler] max_download_size``)."""
+        return self.settings.getint("DOWNLOAD_MAXSIZE")
+
+    def _oversize_message(self, entry: ThreadEntry) -> str:
+        title = f" 「{entry.title}」" if entry.title else ""
+        posts = f" at {entry.posts} posts" if entry.posts else ""
+        return (
+            f"thread {entry.key}{title} skipped: its dat{posts} is larger than "
+            f"[crawler] max_download_size ({self.cap} bytes); it is read again when "
+            "subject.txt lists another post count"
+        )
+
     def failed(self, failure: Failure) -> None:
-        """Record why the board or a thread could not be fetched (403, 429, …)."""
+        """Record why the board or a thread could not be fetched (403, 429, …).
+
+        A ``dat`` cancelled for its size (Scrapy's ``DOWNLOAD_MAXSIZE``, known from
+        ``Content-Length`` or reached while reading) is remembered, not a failure.
+        """
+        request = getattr(failure, "request", None)
+        entry = request.cb_kwargs.get("entry") if request is not None else None
+        if isinstance(entry, ThreadEntry) and too_large(failure):
+            assert self.next_cursor is not None  # noqa: S101 - set in start()
+            remembered = {"posts": entry.posts, "cap": self.cap}
+            self.next_cursor.setdefault("oversize", {})[entry.key] = remembered
+            record_warning(self.crawler, self._oversize_message(entry))
+            return
         record_fetch_failure(self.crawler, failure, self.params.url)

@@ -40,7 +40,12 @@ def _utc(stamp: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(stamp.strip())
     except ValueError:
         return None
-    return parsed.astimezone(UTC) if parsed.tzinfo else None
+    if parsed.tzinfo is None:
+        return None
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 9999 at UTC-14: NormalizePipeline drops it, says so
+        return parsed
 
 
 class ChiebukuroSpider(Spider):

@@ -19,7 +19,9 @@ payload null, with an error code after it.
 
 The cursor keeps the newest review time seen. Each crawl reads newest first down
 to ``reply_window`` before it, so a reply given since the last crawl is stored
-(the review is then ``updated``) and older reviews are not asked for again.
+(the review is then ``updated``) and older reviews are not asked for again. A
+review without a date, or with one that cannot be (year 9999), is stored undated
+and never moves the cursor.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawlers.bounds import from_timestamp, loads_json
+from crawlers.bounds import from_timestamp, loads_json, sane_date
 from crawlers.errors import BadItemError, record_error, record_fetch_failure
 from crawlers.health import known_before
 from crawlers.items import MentionItem
@@ -156,9 +158,15 @@ class GooglePlaySpider(Spider):
         reached_floor = False
         for review in reviews:
             item = self._item(review)
-            if item is None or item.published_at is None:
+            if item is None:
                 continue
-            stamp = int(item.published_at.timestamp())
+            when, _ = sane_date(item.published_at)
+            if when is None:
+                # Undated or absurd (year 9999): stored, NormalizePipeline says
+                # why, and never the cursor, which would end every later crawl.
+                yield item
+                continue
+            stamp = int(when.timestamp())
             if floor is not None and stamp < floor:
                 reached_floor = True
                 known_before(response)  # read fine, collected before: quiet

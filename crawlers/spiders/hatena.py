@@ -32,6 +32,7 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawlers.bounds import sane_date
 from crawlers.dat import JST
 from crawlers.errors import record_error, record_fetch_failure
 from crawlers.items import MentionItem
@@ -159,12 +160,15 @@ class HatenaSpider(Spider):
         latest = newest
         for bookmark in entry["bookmarks"]:
             item = self._comment(entry, bookmark, key, about)
-            if item is None or (
-                newest and item.published_at and item.published_at < newest
-            ):
+            if item is None:
                 continue
-            if item.published_at and (latest is None or item.published_at > latest):
-                latest = item.published_at
+            # A date that cannot be (2999) is dropped by NormalizePipeline with a
+            # warning; as the article's newest it would hide every later comment.
+            when, _ = sane_date(item.published_at)
+            if newest and when and when < newest:
+                continue
+            if when and (latest is None or when > latest):
+                latest = when
             yield item
         articles: dict[str, str] = self.next_cursor["articles"]
         if latest is not None:

@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawlers.bounds import sane_date
 from crawlers.errors import BadItemError, CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
@@ -198,7 +199,7 @@ class YouTubeCollector:
             found = [t for t in page.get("items") or [] if isinstance(t, dict)]
             threads += found
             token = page.get("nextPageToken")
-            dates = [_published(t) for t in found]
+            dates = [_published(t, self.now()) for t in found]
             if not token or (seen and any(d and d <= seen for d in dates)):
                 break
         else:
@@ -218,7 +219,7 @@ class YouTubeCollector:
                 continue
             if item is not None and (hit := self._match(item)) is not None:
                 items.append(hit)
-            published = _published(thread)
+            published = _published(thread, self.now())
             if published and (seen is None or published > newest.get(key, "")):
                 newest[key] = published
         cursor["quota"] = ledger.as_json()
@@ -354,10 +355,19 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _published(thread: dict[str, Any]) -> str | None:
-    top = (thread.get("snippet") or {}).get("topLevelComment") or {}
-    value = (top.get("snippet") or {}).get("publishedAt")
-    return str(value) if value else None
+def _published(thread: dict[str, Any], now: datetime) -> str | None:
+    """The thread's ``publishedAt`` as given, if it can be a comment's date.
+
+    A date out of range (year 9999 at UTC-14) would become the place's newest
+    and end every later poll's reading at its first page.
+    """
+    snippet = thread.get("snippet")
+    top = snippet.get("topLevelComment") if isinstance(snippet, dict) else None
+    comment = top.get("snippet") if isinstance(top, dict) else None
+    value = comment.get("publishedAt") if isinstance(comment, dict) else None
+    if not isinstance(value, str) or sane_date(when(value), now)[0] is None:
+        return None
+    return value
 
 
 def newest_items(

@@ -208,3 +208,28 @@ def test_undated_reviews_are_stored_with_a_warning_and_the_cursor_follows_ids(
 
     third = run(sqlite_url, scripted)
     assert (third["seen"], third["new"]) == (1, 1)
+
+
+def test_a_review_from_the_year_2999_between_good_ones_is_stored_undated(
+    scripted, sqlite_url
+):
+    poison = review(190, 1, "2999-01-01T00:00:00+09:00", "未来", "アクメは千年もつ")
+    poison["im:rating"] = {"label": "五"}
+    poison["im:voteCount"] = {"label": str(10**30)}
+    scripted.script(
+        feed_path(1),
+        Reply(page(poison, NEWER, BROKEN), MISDECLARED),
+        Reply(page(poison, NEWEST, NEWER, BROKEN), MISDECLARED),
+    )
+    scripted.script(feed_path(2), Reply(page(), MISDECLARED))
+    first = run(sqlite_url, scripted)
+    assert (first["new"], first["error"]) == (3, None)
+    stored = {m.external_id: m for m in mentions(sqlite_url, "ios")}
+    bad = stored[f"jp/{APP}/190"]
+    assert (bad.text, bad.published_at, bad.rating) == ("アクメは千年もつ", None, None)
+    assert bad.raw == {"stars": None, "version": "3.2.1", "votes": None}
+    assert f"jp/{APP}/190: published_at: date 2998-12-31" in first["warning"]
+    # The year 2999 is not the cursor: the next crawl stores the newer review.
+    again = run(sqlite_url, scripted)
+    assert (again["new"], again["error"]) == (1, None)
+    assert f"jp/{APP}/104" in {m.external_id for m in mentions(sqlite_url, "ios")}

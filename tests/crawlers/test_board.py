@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
 import itertools
 from datetime import UTC, datetime
 
 import pytest
+from click.testing import CliRunner
 
 from crawlers.dat import parse_post, parse_subject_line, quotes
+from earful.cli import main
+from earful.config import load_config
+from earful.pipeline import Pipeline
 from storage import open_database
 from storage.queries import get_cursor
 from tests.crawlers.conftest import crawl, mentions
@@ -296,3 +301,112 @@ def test_a_post_dated_year_9999_between_good_ones_is_stored_undated(
     )
     second = crawl(sqlite_url, "5ch", url, **args)  # nothing new: not fetched again
     assert (second["new"], second["error"]) == (0, None)
+
+
+def test_a_thread_over_the_size_cap_is_remembered_and_skipped_until_it_changes(
+    scripted, sqlite_url
+):
+    huge, small = "1700000077", "1700000078"
+    title = "【悲報】ＡＣＭＥの炊飯器、爆発する Part999"
+    listed = ((huge, title, 40), (small, "ＡＣＭＥ総合スレ", 1))
+    grown = ((huge, title, 41), listed[1])
+    url = board_site(
+        scripted,
+        subject(*listed),
+        subject(*listed),
+        subject(*grown),
+        subject(*grown),
+    )
+    line = post("名無し", "2024/05/01(水) 10:00:00.00 ID:Big00001", "ＡＣＭＥ" * 30)
+    huge_path = f"/kaden/dat/{huge}.dat"
+    scripted.script(huge_path, Reply(dat(*[line] * 40), WRONG_CHARSET))
+    fine = post("名無し", "2024/05/01(水) 11:00:00.00 ID:Small001", "ＡＣＭＥいいね")
+    scripted.script(f"/kaden/dat/{small}.dat", Reply(dat(fine), WRONG_CHARSET))
+    capped = {**FAST, "max_download_size": 2048}
+    args = {"spider": "board", "delay": 0}
+
+    def cursor() -> dict[str, object]:
+        sessions = open_database(sqlite_url)
+        with sessions() as session:
+            found = get_cursor(session, "5ch")
+        sessions.kw["bind"].dispose()
+        return found
+
+    def skipped(posts: int) -> str:
+        return (
+            f"thread {huge} 「{title}」 skipped: its dat at {posts} posts is larger "
+            "than [crawler] max_download_size (2048 bytes); it is read again when "
+            "subject.txt lists another post count"
+        )
+
+    first = crawl(sqlite_url, "5ch", url, politeness=capped, **args)
+    assert (first["new"], first["error"], first["warning"]) == (1, None, skipped(40))
+    assert [m.text for m in mentions(sqlite_url, "5ch")] == ["ＡＣＭＥいいね"]
+    assert cursor() == {
+        "threads": {huge: 0, small: 1},
+        "oversize": {huge: {"posts": 40, "cap": 2048}},
+    }
+
+    again = crawl(sqlite_url, "5ch", url, politeness=capped, **args)
+    assert (again["error"], again["warning"]) == (None, skipped(40))
+    assert len(scripted.requests_for(huge_path)) == 1  # not downloaded again
+
+    grew = crawl(sqlite_url, "5ch", url, politeness=capped, **args)
+    assert (grew["error"], grew["warning"]) == (None, skipped(41))
+    assert len(scripted.requests_for(huge_path)) == 2  # it changed: tried once more
+    assert cursor()["oversize"] == {huge: {"posts": 41, "cap": 2048}}
+
+    # A larger cap reads it, and it leaves the oversize list.
+    raised = crawl(sqlite_url, "5ch", url, politeness=FAST, **args)
+    assert (raised["new"], raised["error"], raised["warning"]) == (40, None, None)
+    assert cursor() == {"threads": {huge: 40, small: 1}}
+
+
+def test_earful_status_says_the_over_size_thread_is_skipped(scripted, tmp_path):
+    huge = "1700000066"
+    title = "【速報】アクメ巨大スレ"
+    url = board_site(scripted, subject((huge, title, 50)))
+    line = post("名無し", "2024/05/01(水) 10:00:00.00 ID:Big00002", "アクメ" * 50)
+    scripted.script(f"/kaden/dat/{huge}.dat", Reply(dat(*[line] * 50), None))
+    path = tmp_path / "earful.toml"
+    path.write_text(
+        f'database_url = "sqlite:///{tmp_path / "earful.db"}"\n'
+        "[crawler]\ndownload_delay = 0\nretries = 0\nmax_download_size = 4096\n"
+        '[[brands]]\nname = "Acme"\nterms = ["acme", "アクメ"]\n'
+        f'[[sources]]\nname = "5ch"\ntype = "board"\nurl = "{url}"\ndelay = 0\n',
+        "utf-8",
+    )
+    pipeline = Pipeline(load_config(path))
+    [source] = pipeline.enabled_sources()
+    outcome = pipeline.collect(source)
+    pipeline.close()
+    assert outcome.error is None
+    result = CliRunner().invoke(main, ["status", "--config", str(path)])
+    assert (
+        f"5ch: warning: thread {huge} 「{title}」 skipped: its dat at 50 posts is "
+        "larger than [crawler] max_download_size (4096 bytes)"
+    ) in " ".join(result.output.split())
+
+
+def test_a_gzipped_dat_over_the_cap_once_unpacked_is_remembered_too(
+    scripted, sqlite_url
+):
+    huge = "1700000055"
+    url = board_site(scripted, subject((huge, "アクメ圧縮スレ", 200)))
+    line = post("名無し", "2024/05/01(水) 10:00:00.00 ID:Zip00001", "アクメ" * 20)
+    packed = gzip.compress(dat(*[line] * 200))
+    assert len(packed) < 2048  # what is sent fits; what it unpacks to does not
+    scripted.script(
+        f"/kaden/dat/{huge}.dat",
+        Reply(packed, "text/plain", headers={"Content-Encoding": "gzip"}),
+    )
+    capped = {**FAST, "max_download_size": 2048}
+    result = crawl(sqlite_url, "zip", url, spider="board", politeness=capped, delay=0)
+    assert result["error"] is None
+    assert f"thread {huge} 「アクメ圧縮スレ」 skipped" in result["warning"]
+    sessions = open_database(sqlite_url)
+    with sessions() as session:
+        assert get_cursor(session, "zip")["oversize"] == {
+            huge: {"posts": 200, "cap": 2048}
+        }
+    sessions.kw["bind"].dispose()

@@ -183,3 +183,33 @@ def test_deleted_refused_and_unreadable_questions(
     assert result["error"] == (error.format(**fill) if error else None)
     assert result["warning"] == (warning.format(**fill) if warning else None)
     assert mentions(sqlite_url, "qa") == []
+
+
+def test_an_answer_dated_year_9999_between_good_ones_is_stored_undated(
+    scripted, sqlite_url
+):
+    poison = answer(
+        "未来人", "9999-12-31T23:59:59-14:00", "一万年後も壊れません", 10**30
+    )
+    broken = {"@type": "Answer", "text": ["入れ子"], "author": [[{"name": []}]]}
+    later = answer("修理屋", "2024-05-03T09:00:00+09:00", "保証書を確認して", 1)
+    title, text = "アクメのミキサーが壊れました", "買って二日で動かなくなりました。"
+    path = f"/qa/question_detail/q{QUESTION}"
+    scripted.script(
+        path,
+        Reply(question_page(title, text, BEST, poison, broken, OTHER).encode(), None),
+        Reply(question_page(title, text, BEST, poison, OTHER, later).encode(), None),
+    )
+    first = run(sqlite_url, scripted, questions=[f"q{QUESTION}"])
+    assert (first["new"], first["error"]) == (4, None)
+    stored = {m.text: m for m in mentions(sqlite_url, "qa")}
+    assert {text, "メーカーの無償修理の対象です。", "私も二日で壊れました。"} <= set(
+        stored
+    )
+    bad = stored["一万年後も壊れません"]
+    assert (bad.published_at, bad.score, bad.author) == (None, None, "未来人")
+    assert ": published_at: date 9999-12-31" in first["warning"]
+    assert f": score {str(10**30)[:30]} is out of range" in first["warning"]
+    again = run(sqlite_url, scripted, questions=[f"q{QUESTION}"])
+    assert (again["new"], again["error"]) == (1, None)
+    assert stored.keys() < {m.text for m in mentions(sqlite_url, "qa")}

@@ -139,3 +139,50 @@ def test_a_crawl_stores_each_comment_with_its_parent(scripted, sqlite_url):
     assert stored["管理人"].parent_id == stored["花子"].external_id
     assert stored["花子"].source_type == "comments"
     assert stored["花子"].thread_id == url
+
+
+def _block_comment(number: int, author: str, when: str, text: str) -> str:
+    return f"""
+ <li id="comment-{number}" class="comment even thread-even depth-1">
+  <article id="div-comment-{number}" class="comment-body">
+   <footer class="comment-meta">
+    <div class="comment-author vcard"><b class="fn">{author}</b> <span class="says">says:</span></div>
+    <div class="comment-metadata"><a href="{POST}#comment-{number}">
+     <time datetime="{when}">{when}</time></a></div>
+   </footer>
+   <div class="comment-content"><p>{text}</p></div>
+  </article>
+ </li>"""
+
+
+def test_a_comment_dated_year_9999_between_good_ones_is_stored_undated(
+    scripted, sqlite_url
+):
+    good = _block_comment(31, "花子", "2026-11-04T09:30:00+09:00", "アクメのケトル最高")
+    poison = _block_comment(32, "未来人", "9999-12-31T23:59:59-14:00", "一万年使えた")
+    old = _block_comment(33, "昭和", "1980-01-01T00:00:00+09:00", "昔から使ってる")
+    later = _block_comment(34, "次郎", "2026-11-05T08:00:00+09:00", "蓋から水漏れ")
+    listing = '<ol class="wp-block-comment-template">{}</ol>'
+    url = scripted.script(
+        "/2026/11/acme-kettle/",
+        Reply(_page(listing.format(good + poison + old)).encode(), "text/html"),
+        Reply(_page(listing.format(good + poison + old + later)).encode(), "text/html"),
+    )
+    anything = BrandRule("Any", query="NOT zzzzqqq")
+    first = crawl(sqlite_url, "blog", url, [anything], spider="comments")
+    assert (first["new"], first["error"]) == (3, None)
+    stored = {m.author: m for m in mentions(sqlite_url, "blog")}
+    assert (stored["未来人"].text, stored["未来人"].published_at) == (
+        "一万年使えた",
+        None,
+    )
+    assert stored["昭和"].published_at is None
+    assert stored["花子"].published_at == datetime(2026, 11, 4, 0, 30, tzinfo=UTC)
+    assert "#comment-32: published_at: date 9999-12-31" in first["warning"]
+    assert (
+        "#comment-33: published_at: date 1979-12-31 is before 1990"
+        in (first["warning"])
+    )
+    again = crawl(sqlite_url, "blog", url, [anything], spider="comments")
+    assert (again["new"], again["error"]) == (1, None)
+    assert "次郎" in {m.author for m in mentions(sqlite_url, "blog")}

@@ -344,3 +344,55 @@ def test_a_next_page_on_another_site_is_not_followed(scripted, sqlite_url):
     )
     assert result["new"] == 1
     assert scripted.requests_for("/t2") == []
+
+
+def _phpbb_page(posts: list[tuple[int, str, str, str]], next_path: str = "") -> bytes:
+    """A phpBB topic page of ``(id, author, date, text)`` posts, newest first."""
+    blocks = "".join(
+        f'<div id="p{ident}" class="post bg2"><div class="postbody"><div>'
+        f'<h3><a href="/viewtopic.php?p={ident}#p{ident}">Re: アクメのミキサー</a></h3>'
+        f'<p class="author"><strong><a class="username">{author}</a></strong> '
+        f"&raquo; {when} </p>"
+        f'<div class="content">{text}</div></div></div></div>'
+        for ident, author, when, text in posts
+    )
+    link = f'<li class="next"><a href="{next_path}">次へ</a></li>' * bool(next_path)
+    return (
+        f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"></head>'
+        f"<body>{blocks}{link}</body></html>"
+    ).encode()
+
+
+def test_a_post_dated_2999_is_stored_undated_and_never_the_newest(scripted, sqlite_url):
+    older = (1, "山田", "01.05.2024, 21:00", "アクメのミキサーを買った")
+    poison = (2, "未来人", "01.01.2999, 00:00", "千年後もアクメ")
+    new = [
+        (5, "佐藤", "05.05.2024, 09:00", "アクメのサポートは遅い"),
+        (4, "鈴木", "04.05.2024, 09:00", "アクメの刃が欠けた"),
+        (3, "高橋", "03.05.2024, 09:00", "アクメの音がうるさい"),
+    ]
+    url = scripted.script(
+        "/t/1",
+        Reply(_phpbb_page([poison, older], "/t/1/page-2"), "text/html"),
+        Reply(_phpbb_page([poison, new[0]], "/t/1/page-2"), "text/html"),
+    )
+    oldest = (0, "古参", "30.04.2024, 08:00", "アクメは昔から")
+    scripted.script(
+        "/t/1/page-2",
+        Reply(_phpbb_page([oldest]), "text/html"),
+        Reply(_phpbb_page(new[1:]), "text/html"),
+    )
+    first = crawl(sqlite_url, "bbs", url, (ANY,), spider="forum", recipe="phpbb")
+    assert (first["new"], first["error"]) == (3, None)
+    stored = {m.author: m for m in mentions(sqlite_url, "bbs")}
+    assert (stored["未来人"].text, stored["未来人"].published_at) == (
+        "千年後もアクメ",
+        None,
+    )
+    assert stored["山田"].published_at == datetime(2024, 5, 1, 21, tzinfo=UTC)
+    assert "#p2: published_at: date 2999-01-01" in first["warning"]
+    # The pinned year-2999 post is not the newest seen, so page 2, whose posts
+    # are newer than the last crawl's, is read and no new post is lost.
+    again = crawl(sqlite_url, "bbs", url, (ANY,), spider="forum", recipe="phpbb")
+    assert (again["new"], again["error"]) == (3, None)
+    assert {"佐藤", "鈴木", "高橋"} <= {m.author for m in mentions(sqlite_url, "bbs")}

@@ -166,3 +166,31 @@ def test_refusals_fail_the_source(scripted, sqlite_url, reply, error):
         "{url}", f"{scripted.url}{PATH}?hl=ja&gl=jp"
     )
     assert mentions(sqlite_url, "play") == []
+
+
+def test_a_review_dated_year_9999_between_good_ones_is_stored_undated(
+    scripted, sqlite_url
+):
+    poison = review("gp:AOqpTOE9", 1, 253402300799, "アクメは未来から来た")
+    poison[6] = 10**30  # thumbs up
+    later = review("gp:AOqpTOE4", 4, T0 + DAY, "アクメのサポートは丁寧")
+    scripted.script(
+        PATH,
+        Reply(answer([poison, CRASH, SLOW], None), "application/json"),
+        Reply(answer([poison, later, CRASH, SLOW], None), "application/json"),
+    )
+    first = run(sqlite_url, scripted)
+    assert (first["new"], first["error"]) == (3, None)
+    stored = {m.external_id: m for m in mentions(sqlite_url, "play")}
+    assert stored["gp:AOqpTOE9"].published_at is None
+    assert stored["gp:AOqpTOE9"].text == "アクメは未来から来た"
+    assert stored["gp:AOqpTOE1"].published_at == datetime.fromtimestamp(T0, UTC)
+    assert "gp:AOqpTOE9: published_at: date 9999-12-31" in first["warning"]
+    sessions = open_database(sqlite_url)
+    with sessions() as session:
+        assert get_cursor(session, "play") == {"newest": T0}  # not year 9999
+    sessions.kw["bind"].dispose()
+    # The next crawl reads on: the review written since is stored.
+    again = run(sqlite_url, scripted)
+    assert (again["new"], again["error"]) == (1, None)
+    assert "gp:AOqpTOE4" in {m.external_id for m in mentions(sqlite_url, "play")}

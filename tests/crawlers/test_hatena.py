@@ -180,3 +180,35 @@ def test_refusals_and_broken_answers_fail_the_source(
     result = run(sqlite_url, scripted, urls=[PRESS])
     url = f"{scripted.url}/entry/jsonlite/?url={quote(PRESS, safe='')}"
     assert result["error"] == error.format(url=url)
+
+
+def test_a_bookmark_from_the_year_2999_between_good_ones_is_stored_undated(
+    scripted, sqlite_url
+):
+    old = mark("taro", "2024/05/01 21:00", "値上げは残念")
+    poison = mark("saburo", "2999/01/01 00:00", "千年後も値上げ")
+    new = mark("jiro", "2024/05/02 08:30", "対応が遅すぎる")
+
+    def answer(*bookmarks: dict[str, Any]) -> Reply:
+        body = json.loads(entry("4712345678", "価格改定のお知らせ", PRESS, *bookmarks))
+        body["count"] = 10**30
+        return Reply(json.dumps(body, ensure_ascii=False).encode(), "application/json")
+
+    scripted.script("/entry/jsonlite/", answer(poison, old), answer(new, poison, old))
+    first = run(sqlite_url, scripted, urls=[PRESS], about="アクメ")
+    assert (first["new"], first["error"]) == (2, None)
+    stored = {m.external_id: m for m in mentions(sqlite_url, "hatebu")}
+    bad = stored["4712345678/saburo"]
+    assert (bad.text, bad.published_at, bad.score) == ("千年後も値上げ", None, None)
+    assert stored["4712345678/taro"].published_at == datetime(
+        2024, 5, 1, 12, 0, tzinfo=UTC
+    )
+    assert "4712345678/saburo: published_at: date 2998-12-31" in first["warning"]
+    assert (
+        f"4712345678/taro: score {str(10**30)[:30]} is out of range"
+        in (first["warning"])
+    )
+    # The year 2999 is not the article's newest: the next crawl reads on.
+    again = run(sqlite_url, scripted, urls=[PRESS], about="アクメ")
+    assert (again["new"], again["error"]) == (1, None)
+    assert "4712345678/jiro" in {m.external_id for m in mentions(sqlite_url, "hatebu")}

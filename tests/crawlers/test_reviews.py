@@ -6,6 +6,7 @@ sites publish; tests marked ``realdata`` crawl real pages from ``../shared``.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -14,6 +15,7 @@ from crawlers.match import BrandRule
 from crawlers.schemaorg import page_reviews, syntaxes_in
 from tests.conftest import FIXTURES
 from tests.crawlers.conftest import ACME, crawl, mentions
+from tests.servers.scripted import Reply
 
 ANY = BrandRule("Any", query="NOT zzzzqqq")  # every review, to check extraction
 DONE = {"updated": 0, "error": None, "warning": None}
@@ -233,3 +235,57 @@ def test_rdfa_is_read_only_where_a_review_is_typed_in_it():
 )
 def test_syntax_markers_ignore_case_and_need_a_word_start(html, syntaxes):
     assert syntaxes_in(html) == syntaxes
+
+
+def _review_page(*reviews: dict[str, object]) -> bytes:
+    """A product page with its reviews in JSON-LD, and a node typed with a number."""
+    markup = json.dumps(
+        [
+            {
+                "@context": "https://schema.org",
+                "@type": "Product",
+                "name": "アクメ ミキサー MX-1",
+                "review": list(reviews),
+            },
+            {"@context": "https://schema.org", "@type": 7, "name": [[["入れ子"]]]},
+        ],
+        ensure_ascii=False,
+    )
+    return (
+        '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">'
+        f'<script type="application/ld+json">{markup}</script></head>'
+        "<body><h1>アクメ ミキサー MX-1</h1></body></html>"
+    ).encode()
+
+
+def _ja_review(author: str, date: str, text: str, stars: int) -> dict[str, object]:
+    return {
+        "@type": "Review",
+        "author": {"@type": "Person", "name": author},
+        "datePublished": date,
+        "reviewBody": text,
+        "reviewRating": {"@type": "Rating", "ratingValue": stars, "bestRating": 5},
+    }
+
+
+def test_a_review_dated_year_9999_between_good_ones_is_stored_undated(
+    scripted, sqlite_url
+):
+    good = _ja_review("山田", "2024-05-01T21:00:00+09:00", "音が静かで良い", 5)
+    poison = _ja_review("未来人", "9999-12-31T23:59:59-14:00", "一万年使えた", 1)
+    later = _ja_review("佐藤", "2024-05-03T09:00:00+09:00", "二日で壊れた", 1)
+    url = scripted.script(
+        "/products/mx-1",
+        Reply(_review_page(good, poison), "text/html; charset=utf-8"),
+        Reply(_review_page(later, good, poison), "text/html; charset=utf-8"),
+    )
+    first = crawl(sqlite_url, "mx1", url, [ANY], spider="reviews")
+    assert (first["new"], first["error"]) == (2, None)
+    by_author = {m.author: m for m in mentions(sqlite_url, "mx1")}
+    assert by_author["未来人"].published_at is None
+    assert by_author["未来人"].text == "一万年使えた"
+    assert by_author["山田"].published_at == datetime(2024, 5, 1, 12, tzinfo=UTC)
+    assert "published_at: date 9999-12-31" in first["warning"]
+    again = crawl(sqlite_url, "mx1", url, [ANY], spider="reviews")
+    assert (again["new"], again["error"]) == (1, None)
+    assert "佐藤" in {m.author for m in mentions(sqlite_url, "mx1")}
