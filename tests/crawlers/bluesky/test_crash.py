@@ -27,7 +27,14 @@ def _child(database_url: str, url: str, *until: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", module, database_url, url, *until],
         cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        # Prepend, not replace: under `pytest --today` the path already names
+        # the clock's sitecustomize, and the child must share the test's clock.
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, (str(REPO), os.environ.get("PYTHONPATH")))
+            ),
+        },
     )
 
 
