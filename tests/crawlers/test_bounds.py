@@ -107,3 +107,17 @@ def test_normalize_drops_absurd_values_with_a_warning_and_keeps_the_post():
             "was collected; stored without it"
         ),
     ]
+
+
+def test_feeds_nested_100000_deep_parse_without_recursion():
+    """The feed spider's parser (feedparser on expat's SAX) does not recurse."""
+    import feedparser  # noqa: PLC0415 - this test only
+
+    deep = "<x>" * 100_000 + "</x>" * 100_000
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel>'
+        f"<item><title>アクメ</title>{deep}</item><item><title>good</title></item>"
+        "</channel></rss>"
+    )
+    parsed = feedparser.parse(feed.encode())
+    assert [e.title for e in parsed.entries] == ["アクメ", "good"]
