@@ -80,6 +80,7 @@ _YEAR_MONTH = re.compile(
     r"(?<!\d)(\d{4})\s*"
     r"(?:年\s*(\d{1,2})\s*月(?!\s*\d)|[/.-](\d{1,2})(?![/.\-]?\d))"
 )
+_ISO_DAY = len("2026-10-07")  # an ISO date no longer than this has no time
 # dateparser fills a missing day with the first of the month (not today's).
 _PARSER_SETTINGS: dict[str, Any] = {
     "TIMEZONE": "UTC",
@@ -195,9 +196,6 @@ def parse_dated(
         or _dateparser(text, now, date_order)
         or _embedded(text, now, date_order)
     )
-
-
-_ISO_DAY = len("2026-10-07")
 
 
 def _dateparser(text: str, now: datetime, date_order: str | None) -> Dated | None:

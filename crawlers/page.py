@@ -36,6 +36,11 @@ def _header(response: Response, name: str) -> str | None:
     return value.decode("latin-1") if value else None
 
 
+def page_title(response: TextResponse) -> str | None:
+    """The page's ``<title>`` on one line, or ``None``: the thread its items belong to."""
+    return one_line(response.css("title::text").get() or "") or None
+
+
 def site_name(response: TextResponse) -> str | None:
     """The page's ``og:site_name``, else its host."""
     name = response.css('meta[property="og:site_name"]::attr(content)').get()

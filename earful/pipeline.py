@@ -41,7 +41,7 @@ from crawlers.bluesky import (
 from crawlers.mastodon import MastodonCollector
 from crawlers.match import Matcher
 from crawlers.poller import PollOutcome
-from crawlers.reddit import RedditCollector
+from crawlers.reddit import RedditCollector, RedditOutcome
 from crawlers.x import XCollector
 from crawlers.youtube import YouTubeCollector
 from earful.aspect_scoring import Verdict, aspect_scores
@@ -126,6 +126,18 @@ class ApiCollector(Protocol):
     def poll(self) -> PollOutcome:
         """One bounded pass; failures come back in the outcome."""
         ...
+
+
+def _outcome(source: str, polled: PollOutcome | RedditOutcome) -> CrawlOutcome:
+    """A poll's outcome as the pipeline records and reports it."""
+    return CrawlOutcome(
+        source,
+        polled.seen,
+        polled.new,
+        polled.updated,
+        polled.error,
+        warning=polled.warning,
+    )
 
 
 def api_collector(
@@ -255,18 +267,9 @@ class Pipeline:
             )
             self._reddit[source.name] = collector
 
-        def poll() -> CrawlOutcome:
-            polled = collector.poll()
-            return CrawlOutcome(
-                source.name,
-                polled.seen,
-                polled.new,
-                polled.updated,
-                polled.error,
-                warning=polled.warning,
-            )
-
-        return recorded_run(self.sessions, source.name, poll)
+        return recorded_run(
+            self.sessions, source.name, lambda: _outcome(source.name, collector.poll())
+        )
 
     def collect_api(self, source: ApiSource) -> CrawlOutcome:
         """Poll one API network source (its collector lives on); record the run."""
@@ -276,18 +279,9 @@ class Pipeline:
             collector = api_collector(source, Matcher(self.brands), self.sessions, own)
             self._pollers[source.name] = collector
 
-        def poll() -> CrawlOutcome:
-            polled = collector.poll()
-            return CrawlOutcome(
-                source.name,
-                polled.seen,
-                polled.new,
-                polled.updated,
-                polled.error,
-                warning=polled.warning,
-            )
-
-        return recorded_run(self.sessions, source.name, poll)
+        return recorded_run(
+            self.sessions, source.name, lambda: _outcome(source.name, collector.poll())
+        )
 
     def collect_bluesky(
         self, source: BlueskySource, seconds: float, wake: Callable[[], object] | None

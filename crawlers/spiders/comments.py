@@ -10,9 +10,9 @@ from scrapy.utils.response import get_base_url
 from crawlers.comments import page_comments
 from crawlers.dates import parse_dated
 from crawlers.items import MentionItem
-from crawlers.page import PageSpider, site_name
+from crawlers.page import PageSpider, page_title, site_name
 from crawlers.params import CommentsParams
-from crawlers.text import canonical_url, one_line
+from crawlers.text import canonical_url
 
 
 class CommentsSpider(PageSpider):
@@ -38,7 +38,7 @@ class CommentsSpider(PageSpider):
     def items(self, response: TextResponse) -> Iterator[MentionItem]:
         """The page's comments, replies included, in page order."""
         page_url = canonical_url(response.url)
-        title = one_line(response.css("title::text").get() or "") or None
+        title = page_title(response)
         site = site_name(response)
         base = get_base_url(response)
         for comment in page_comments(response.selector.root, page_url, base):

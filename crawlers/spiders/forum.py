@@ -17,7 +17,7 @@ from crawlers.dates import parse_dated
 from crawlers.errors import record_warning
 from crawlers.generic import guess_posts
 from crawlers.items import MentionItem
-from crawlers.page import PageSpider, site_name
+from crawlers.page import PageSpider, page_title, site_name
 from crawlers.params import ForumParams
 from crawlers.recipes import (
     Recipe,
@@ -27,7 +27,7 @@ from crawlers.recipes import (
     select_first,
     shown,
 )
-from crawlers.text import canonical_url, html_to_text, one_line
+from crawlers.text import canonical_url, html_to_text
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _SCALE_FIRST = re.compile(r"(\d+)\s*つ星(?:のうち|中)\s*(\d+(?:[.,]\d+)?)")
@@ -101,7 +101,7 @@ def generic_items(
     """The page's repeated post/review blocks, read by the generic extractor, and
     why it took none where it saw blocks it was not sure of."""
     page_url = canonical_url(response.url)
-    page_title = one_line(response.css("title::text").get() or "") or None
+    title = page_title(response)
     site = site_name(response)
     items = []
     guess = guess_posts(response.selector.root)
@@ -116,7 +116,7 @@ def generic_items(
                 url=canonical_url(response.urljoin(block.link))
                 if block.link
                 else page_url,
-                title=page_title,
+                title=title,
                 text=block.text,
                 author=block.author,
                 site_name=site,
@@ -211,14 +211,14 @@ class ForumSpider(PageSpider):
     def recipe_items(self, response: TextResponse) -> list[MentionItem]:
         """The page's posts or reviews, as the recipe finds them."""
         page_url = canonical_url(response.url)
-        page_title = one_line(response.css("title::text").get() or "") or None
+        thread_title = page_title(response)
         site = site_name(response)
         items = []
         containers, index = select_first(response.selector, self.recipe.item)
         item_alternative = alternative_used(self.recipe, "item", index)
         base = get_base_url(response)  # XenForo 1 links are relative to <base href>
         for container in containers:
-            item = self._item(container, (page_url, base), page_title)
+            item = self._item(container, (page_url, base), thread_title)
             if item is not None:
                 item.site_name = site
                 if item_alternative and item.raw:
@@ -234,7 +234,7 @@ class ForumSpider(PageSpider):
         return text
 
     def _item(
-        self, container: Selector, urls: tuple[str, str], page_title: str | None
+        self, container: Selector, urls: tuple[str, str], thread_title: str | None
     ) -> MentionItem | None:
         """One post or review; ``urls`` are the page's and the one links resolve on."""
         recipe = self.recipe
@@ -263,7 +263,7 @@ class ForumSpider(PageSpider):
             source_type=recipe.kind,
             external_id=f"{page_url}#{ident.lstrip('#')}",
             url=canonical_url(urljoin(base, link)) if link else page_url,
-            title=title or page_title,
+            title=title or thread_title,
             text=text,
             author=author,
             thread_id=page_url,
