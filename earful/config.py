@@ -163,9 +163,10 @@ class BrandConfig(Strict):
     words in spaced scripts and substrings in Japanese/Chinese."""
     query: str | None = None
     """Instead of `terms`: a query with `AND`, `OR`, `NOT`, parentheses and "quoted
-    phrases", e.g. `acme AND (blender OR mixer) NOT "acme corp"`. It must need some
-    term to be found: a query of only `NOT ...` would match every text, so it is an
-    error."""
+    phrases" (or 「…」), e.g. `acme AND (blender OR mixer) NOT "acme corp"`; `earful
+    mentions --search` and the dashboard's search read the same language. It must
+    need some term to be found: a query of only `NOT ...` would match every text, so
+    it is an error."""
     exclude: list[Annotated[str, Field(min_length=1)]] = []
     """Terms that rule a match out (e.g. a product line that shares the name)."""
     languages: list[Annotated[str, Field(min_length=2, max_length=16)]] = []

@@ -184,8 +184,10 @@ def mention_filters(func: F) -> F:
             ),
             click.option(
                 "--search",
-                help="Words that must all occur in the title or text (folded for "
-                "width and case, as brand matching does; at most 32 words).",
+                help="Title or text search in the brand query language: words "
+                'that must all occur, "quoted phrases" (or 「…」), OR, NOT and '
+                "parentheses; folded for width and case as brand matching does; "
+                "at most 32 words.",
             ),
             click.option(
                 "--sort", type=click.Choice(SORTS), default="time", show_default=True

@@ -57,6 +57,18 @@ def test_filters_combine(url):
     assert [line.split()[0] for line in out.splitlines()[1:]] == ["1"]
 
 
+def test_search_speaks_the_brand_query_language(url):
+    def ids(search):
+        return [
+            line.split()[0] for line in run(url, "--search", search).splitlines()[1:]
+        ]
+
+    assert ids('"rocket skates" OR 配送') == ["3", "1"]
+    assert ids("「配送が遅すぎる」 OR (acme NOT (scam OR skates))") == ["6", "3", "2"]
+    out = run(url, "--search", "(配送", code=2)
+    assert "Invalid value for '--search': the search does not parse: missing ')'" in out
+
+
 def test_csv_defuses_formulas_and_escapes(url, tmp_path):
     target = tmp_path / "out.csv"
     assert (
