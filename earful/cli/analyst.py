@@ -89,6 +89,7 @@ class Analyst:
 
     database_url: str
     model_id: str
+    zone: str = "UTC"  # the config's [daemon] timezone: where days begin, times shown
 
 
 def analyst_for(
@@ -100,7 +101,8 @@ def analyst_for(
         raise no_database(config_path)
     if url is None:
         config = load(config_path, database_url)
-        return Analyst(config.database_url, model or config.sentiment.model)
+        model_id = model or config.sentiment.model
+        return Analyst(config.database_url, model_id, config.daemon.timezone)
     url = checked_url(url)
     if model is None:
         with session_for(Analyst(url, DEFAULT_MODEL)) as session:
@@ -268,7 +270,8 @@ def mentions(
             write_rows(rows, out, fmt)
         else:
             width = shutil.get_terminal_size((120, 24)).columns
-            out.write("".join(line + "\n" for line in render_table(rows, width)))
+            table = render_table(rows, width, analyst.zone)
+            out.write("".join(line + "\n" for line in table))
 
 
 def _volume_lines(title: str, rows: list[Volume], key_width: int) -> list[str]:
@@ -337,7 +340,7 @@ def stats(
         for line in lines:
             click.echo(line)
         return
-    window = Window(analyst.model_id, brand, since, until)
+    window = Window(analyst.model_id, brand, since, until, analyst.zone)
     if show_aspects or show_compare:
         with session_for(analyst) as session:
             found = breakdown_lines(
@@ -347,7 +350,9 @@ def stats(
             click.echo(line)
         return
     with session_for(analyst) as session:
-        lines = _volume_lines(by, volume_series(session, window, by), 10)
+        title = f"{by} ({analyst.zone})"
+        series = volume_series(session, window, by)
+        lines = _volume_lines(title, series, max(10, len(title)))
         lines += _volume_lines("source", volume_by(session, window, "source"), 20)
         lines += _volume_lines("language", volume_by(session, window, "language"), 10)
         shares = share_of_voice(session, since, until)

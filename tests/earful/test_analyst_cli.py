@@ -34,14 +34,14 @@ def run(url, *args, code=0):
 def test_table_is_terminal_safe(url):
     out = run(url, "--sentiment", "negative", "--sort", "reach")
     assert out == (
-        "id      published        source         brands       sentiment rating      "
+        "id      published             source         brands       sentiment rating      "
         "reach    AH text\n"
-        "3       2026-11-09 10:00 forum          Acme         neg 0.81  -           "
-        "20000    -H アクメの配送が遅すぎる。品質も悪…\n"
-        "1       2026-11-02 09:00 news           Acme         neg 0.92  -           "
-        "5000     A- Acme rocket skates broke — My Ac…\n"
-        "5       2026-11-11 12:00 forum          Acme         neg 0.95  -           "
-        "300      -- <script>alert(1)</script> — <img…\n"
+        "3       2026-11-09 10:00 UTC  forum          Acme         neg 0.81  -           "
+        "20000    -H アクメの配送が遅すぎる。品…\n"
+        "1       2026-11-02 09:00 UTC  news           Acme         neg 0.92  -           "
+        "5000     A- Acme rocket skates broke — …\n"
+        "5       2026-11-11 12:00 UTC  forum          Acme         neg 0.95  -           "
+        "300      -- <script>alert(1)</script> —…\n"
     )
     assert "\x1b" not in run(url, "--search", "scam", "--limit", "1")
     assert "\x07" not in run(url, "--search", "scam")
@@ -49,7 +49,7 @@ def test_table_is_terminal_safe(url):
 
 def test_filters_combine(url):
     out = run(url, "--brand", "Globex", "--source-type", "review", "--search", "50%")
-    assert out.splitlines()[1].startswith("6       2026-11-16 18:00 reviews")
+    assert out.splitlines()[1].startswith("6       2026-11-16 18:00 UTC  reviews")
     assert len(out.splitlines()) == 2
     out = run(url, "--since", "2026-11-09", "--until", "2026-11-10", "--handled")
     assert [line.split()[0] for line in out.splitlines()[1:]] == ["3"]
@@ -146,7 +146,7 @@ def test_stats_exact(url):
     )
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "week       mentions    neg    neu    pos    net\n"
+        "week (UTC) mentions    neg    neu    pos    net\n"
         "2026-11-02        2      1      0      1  +0.00\n"
         "2026-11-09        2      2      0      0  -1.00\n"
         "2026-11-16        1      0      0      0  +0.00\n"
