@@ -43,7 +43,9 @@ def url(database_url, open_db):
                 "source": "5ch", "source_type": "board", "external_id": name,
                 "text": f"アクメ {name}", "language": "ja", "published_at": at,
             }  # fmt: skip
-            upsert_mention(s, fields, [Match(brand="Acme", competitor=False, terms=("アクメ",))])
+            upsert_mention(
+                s, fields, [Match(brand="Acme", competitor=False, terms=("アクメ",))]
+            )
     return database_url
 
 
