@@ -402,7 +402,13 @@ def dashboard(
     click.echo(f"Earful dashboard on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     try:
         target_s = response_target(config_path, database_url, None)
-        dash = Dashboard(sessions, analyst.model_id, token, response_target_s=target_s)
+        dash = Dashboard(
+            sessions,
+            analyst.model_id,
+            token,
+            response_target_s=target_s,
+            zone=analyst.zone,
+        )
         serve(dash, host, port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None

@@ -6,7 +6,8 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -32,6 +33,7 @@ from storage.cases import Actor, CaseError, cases_of, change, parse_state
 from storage.errors import SearchError
 from storage.ids import parse_id
 from storage.models import CaseState
+from storage.precision import shown_date
 from storage.response import duration, response_times, unanswered
 from storage.search import LABELS, MentionQuery, find_mentions, set_handled
 from storage.stats import Period, Window, share_of_voice, volume_by, volume_over_time
@@ -66,6 +68,7 @@ class Dashboard:
     token: str | None = None
     handled_by: str = "dashboard"
     response_target_s: float = 7200.0
+    zone: str = "UTC"  # [daemon] timezone: times shown and where days begin
 
 
 class _App:
@@ -75,6 +78,8 @@ class _App:
         self.dash = dash
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.templates.env.tests["web_link"] = is_web_link
+        self.templates.env.filters["when"] = partial(shown_when, zone=dash.zone)
+        self.templates.env.globals["zone"] = dash.zone
 
     def render(self, request: Request, name: str, **context: Any) -> Response:
         csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
@@ -88,7 +93,7 @@ class _App:
         days = _query_int(request, "days", 90, low=1, high=MAX_DAYS)
         brand = request.query_params.get("brand") or None
         since = utcnow() - timedelta(days=days)
-        window = Window(self.dash.model_id, brand, since)
+        window = Window(self.dash.model_id, brand, since, zone=self.dash.zone)
         with self.dash.sessions() as s:
             series = volume_over_time(
                 s, window, "week" if days > WEEKLY_AFTER_DAYS else "day"
@@ -115,7 +120,9 @@ class _App:
         period: Period = "week" if days > COMPARE_DAILY_DAYS else "day"
         since = utcnow() - timedelta(days=days)
         with self.dash.sessions() as s:
-            context = compare_context(s, self.dash.model_id, since, period)
+            context = compare_context(
+                s, self.dash.model_id, since, period, self.dash.zone
+            )
         return self.render(request, "compare.html", days=days, **context)
 
     def inbox(self, request: Request) -> Response:
@@ -229,6 +236,14 @@ class _App:
     def _set_handled(self, mention_id: int, handled: bool) -> bool:
         with self.dash.sessions() as s, s.begin():
             return set_handled(s, mention_id, handled=handled, by=self.dash.handled_by)
+
+
+def shown_when(value: object, precision: str | None = None, *, zone: str) -> str:
+    """A stored time in ``zone``, named; raw SQL on SQLite gives it as text."""
+    if value is None or value == "":
+        return ""
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return shown_date(when.replace(tzinfo=when.tzinfo or UTC), precision, zone)
 
 
 def _same(a: str, b: str) -> bool:
