@@ -829,7 +829,10 @@ class DaemonConfig(Strict):
     """How ``earful run`` schedules its jobs and when ``earful status`` calls it unhealthy."""
 
     timezone: str = "UTC"
-    """IANA time zone for cron expressions and digests (e.g. `Europe/Berlin`)."""
+    """IANA time zone (e.g. `Asia/Tokyo`) for cron expressions, quiet hours and
+    digests, and for what people read: times in the CLI and the dashboard (shown
+    with the zone's abbreviation, `2026-03-02 00:30 JST`), `earful stats` and
+    dashboard day and week buckets, and `--since`/`--until` dates."""
     score_every: Seconds = 30.0
     """How often new mentions are scored (and right after a crawl, see
     `score_after_crawl`)."""

@@ -34,6 +34,7 @@ from earful.cli.tables import (
 )
 from storage import StorageError, open_existing_database
 from storage.errors import SearchError
+from storage.localtime import zone_of
 from storage.search import LABELS, SORTS, MentionQuery, find_mentions
 from storage.stats import (
     Volume,
@@ -53,12 +54,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def parse_when(
-    value: str, *, end: bool = False, now: datetime | None = None
+    value: str, *, end: bool = False, now: datetime | None = None, zone: str = "UTC"
 ) -> datetime:
-    """``7d``/``12h``/``2w`` ago, a date (UTC midnight), or an ISO date and time.
+    """``7d``/``12h``/``2w`` ago, a date (midnight in ``zone``), or an ISO time.
 
-    With ``end``, a bare date means the end of that day, so ``--until
-    2026-11-30`` includes the 30th.
+    A date or time without an offset is in ``zone`` (the config's ``[daemon]
+    timezone``), as the stats buckets are. With ``end``, a bare date means the
+    end of that day, so ``--until 2026-11-30`` includes the 30th.
     """
     now = now or datetime.now(UTC)
     match = _RELATIVE.match(value.strip())
@@ -70,17 +72,36 @@ def parse_when(
         msg = f"{value!r} is not a date (use 2026-11-30, 2026-11-30T09:00 or 7d)"
         raise click.BadParameter(msg) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
+        parsed = parsed.replace(tzinfo=zone_of(zone))
     if end and len(value.strip()) == len("2026-11-30"):
-        parsed += timedelta(days=1)
-    return parsed
+        parsed += timedelta(days=1)  # wall-clock: the next local midnight
+    return parsed.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """A ``--since``/``--until`` as typed: checked at once, read in the config's zone."""
+
+    text: str
+    end: bool
+
+    def at(self, zone: str) -> datetime:
+        """The instant in UTC, a bare date or time taken as local to ``zone``."""
+        return parse_when(self.text, end=self.end, zone=zone)
 
 
 def _when(end: bool) -> Callable[[click.Context, click.Parameter, str | None], Any]:
     def convert(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
-        return None if value is None else parse_when(value, end=end)
+        if value is None:
+            return None
+        parse_when(value, end=end)  # a bad date is a usage error before any work
+        return When(value, end)
 
     return convert
+
+
+def _at(when: When | None, zone: str) -> datetime | None:
+    return None if when is None else when.at(zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,12 +162,14 @@ def _period_options(func: F) -> F:
     func = click.option(
         "--until",
         callback=_when(end=True),
-        help="Published before this: a date (inclusive), ISO time or 7d.",
+        help="Published before this: a date (inclusive), ISO time or 7d; without "
+        "an offset, in [daemon] timezone.",
     )(func)
     return click.option(
         "--since",
         callback=_when(end=False),
-        help="Published at or after this: 2026-11-01, 2026-11-01T09:00, 7d, 12h, 2w.",
+        help="Published at or after this: 2026-11-01, 2026-11-01T09:00, 7d, 12h, "
+        "2w; without an offset, in [daemon] timezone.",
     )(func)
 
 
@@ -215,8 +238,8 @@ def mention_query(
             source_types=filters["source_type"],
             sentiment=filters["sentiment"],
             min_probability=filters["min_probability"],
-            since=filters["since"],
-            until=filters["until"],
+            since=_at(filters["since"], analyst.zone),
+            until=_at(filters["until"], analyst.zone),
             languages=filters["language"],
             min_reach=filters["min_reach"],
             alerted=filters["alerted"],
@@ -309,8 +332,8 @@ def stats(
     database_url: str | None,
     model: str | None,
     brand: str | None,
-    since: datetime | None,
-    until: datetime | None,
+    since: When | None,
+    until: When | None,
     by: Any,
     top: int,
     show_aspects: bool,
@@ -320,27 +343,30 @@ def stats(
 ) -> None:
     """Volume and net sentiment over time, by source and language; share of voice.
 
-    Net sentiment is (positive - negative) / mentions, from -1 to +1.
+    Net sentiment is (positive - negative) / mentions, from -1 to +1. Days and
+    weeks begin at midnight in the config's [daemon] timezone (UTC without a
+    config), and the day column says which.
     `--aspects` counts the aspects of opinionated mentions by polarity;
     `--compare` sets the brands side by side; `--response` shows how fast
     alerted mentions were answered (see docs/alerts.md).
     """
     analyst = analyst_for(config_path, database_url, model)
+    start, end = _at(since, analyst.zone), _at(until, analyst.zone)
     if response:
         target_s = response_target(config_path, database_url, target)
         with session_for(analyst) as session:
             lines = response_lines(
                 session,
                 brand=brand,
-                since=since,
-                until=until,
+                since=start,
+                until=end,
                 target_s=target_s,
                 top=top,
             )
         for line in lines:
             click.echo(line)
         return
-    window = Window(analyst.model_id, brand, since, until, analyst.zone)
+    window = Window(analyst.model_id, brand, start, end, analyst.zone)
     if show_aspects or show_compare:
         with session_for(analyst) as session:
             found = breakdown_lines(
@@ -355,7 +381,7 @@ def stats(
         lines = _volume_lines(title, series, max(10, len(title)))
         lines += _volume_lines("source", volume_by(session, window, "source"), 20)
         lines += _volume_lines("language", volume_by(session, window, "language"), 10)
-        shares = share_of_voice(session, since, until)
+        shares = share_of_voice(session, start, end)
         lines.append(f"{pad('brand', 20)} {'mentions':>8} {'share':>6}")
         for s in shares:
             name = terminal_safe(s.brand) + (" (competitor)" if s.competitor else "")

@@ -127,6 +127,11 @@ def test_parse_when():
     assert parse_when("2026-11-01T09:30+09:00") == datetime(
         2026, 11, 1, 0, 30, tzinfo=UTC
     )
+    tokyo = parse_when("2026-03-02", zone="Asia/Tokyo")
+    assert tokyo == datetime(2026, 3, 1, 15, tzinfo=UTC)
+    # the day daylight saving starts has 23 hours: its end is 22:00 UTC
+    berlin = parse_when("2026-03-29", end=True, zone="Europe/Berlin")
+    assert berlin == datetime(2026, 3, 29, 22, tzinfo=UTC)
 
 
 def test_stats_exact(url):

@@ -93,5 +93,8 @@ def test_cli_shows_times_and_days_in_the_zone(url, tmp_path):
         "2026-03-02              1      0      0      0  +0.00\n"
         "2026-03-30              1      0      0      0  +0.00\n"
     )
+    out = _cli(tmp_path, url, "Asia/Tokyo", "mentions", "--since", "2026-03-02",
+               "--until", "2026-03-02")  # fmt: skip
+    assert [line[8:29] for line in out.splitlines()[1:]] == ["2026-03-02 00:30 JST "]
     out = _cli(tmp_path, url, "Europe/Berlin", "mentions", "--search", "summer")
     assert out.splitlines()[1][8:29] == "2026-03-30 00:30 CEST"
