@@ -33,6 +33,7 @@ def test_a_search_in_the_brand_query_language(dashboard):
     assert "sturdy and great" in html
     assert "rocket skates" not in html
     assert "is a scam" not in html
+    assert 'placeholder="words, &quot;phrases&quot;, OR, NOT, ( )" title=' in html
 
 
 def test_a_search_at_the_limits_runs(dashboard):
