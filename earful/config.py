@@ -110,6 +110,7 @@ MaybeZeroSeconds = Annotated[
     float, BeforeValidator(parse_duration), Field(ge=0, le=MAX_DURATION_S)
 ]
 Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")]
+Language = Literal["en", "ja"]  # the languages with a catalogue (alerts.catalog)
 
 
 class Strict(BaseModel):
@@ -158,6 +159,12 @@ class BrandConfig(Strict):
 
     name: Annotated[str, Field(min_length=1, max_length=100)]
     """The brand as it appears in alerts and reports."""
+    display_name: dict[
+        Language, Annotated[str, Field(min_length=1, max_length=100)]
+    ] = {}
+    """The brand's name per `[ui] language` where it differs from `name`, e.g.
+    `{en = "Acme", ja = "アクメ"}`: the dashboard shows it (the database keeps
+    `name`)."""
     terms: list[Annotated[str, Field(min_length=1)]] = []
     """Words or phrases that name the brand: case-insensitive, NFKC-normalised, whole
     words in spaced scripts and substrings in Japanese/Chinese."""
@@ -825,6 +832,14 @@ class CrawlerConfig(Politeness, Strict):
         return Politeness.model_validate(self.model_dump(exclude={"timeout"}))
 
 
+class UIConfig(Strict):
+    """What people read (`[ui]`)."""
+
+    language: Language = "en"
+    """`"ja"` or `"en"`: the language of the dashboard, from the catalogues in
+    `alerts/locale` (Slack messages and digests are still English)."""
+
+
 class DaemonConfig(Strict):
     """How ``earful run`` schedules its jobs and when ``earful status`` calls it unhealthy."""
 
@@ -948,6 +963,8 @@ class Config(Strict):
     """Crawl etiquette and limits (`[crawler]`)."""
     daemon: DaemonConfig = DaemonConfig()
     """Scheduling and health checks of `earful run` (`[daemon]`)."""
+    ui: UIConfig = UIConfig()
+    """The language people read (`[ui]`); times follow `[daemon] timezone`."""
     aspects: list[AspectConfig] = []
     """Aspects to track besides the built-in ones (`[[aspects]]`)."""
     builtin_aspects: bool = True

@@ -111,6 +111,8 @@ class Analyst:
     database_url: str
     model_id: str
     zone: str = "UTC"  # the config's [daemon] timezone: where days begin, times shown
+    language: str = "en"  # the config's [ui] language
+    brand_names: tuple[tuple[str, str], ...] = ()  # name → display name in language
 
 
 def analyst_for(
@@ -123,7 +125,15 @@ def analyst_for(
     if url is None:
         config = load(config_path, database_url)
         model_id = model or config.sentiment.model
-        return Analyst(config.database_url, model_id, config.daemon.timezone)
+        language = config.ui.language
+        names = tuple(
+            (b.name, b.display_name[language])
+            for b in config.brands
+            if language in b.display_name
+        )
+        return Analyst(
+            config.database_url, model_id, config.daemon.timezone, language, names
+        )
     url = checked_url(url)
     if model is None:
         with session_for(Analyst(url, DEFAULT_MODEL)) as session:
@@ -434,6 +444,8 @@ def dashboard(
             token,
             response_target_s=target_s,
             zone=analyst.zone,
+            language=analyst.language,
+            brand_names=dict(analyst.brand_names),
         )
         serve(dash, host, port)
     except OSError as exc:

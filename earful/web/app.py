@@ -5,7 +5,8 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -26,6 +27,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from alerts.catalog import translations
 from earful.web import charts
 from earful.web.compare import aspect_charts, compare_context
 from storage import BrandMatch, Mention, utcnow
@@ -69,6 +71,8 @@ class Dashboard:
     handled_by: str = "dashboard"
     response_target_s: float = 7200.0
     zone: str = "UTC"  # [daemon] timezone: times shown and where days begin
+    language: str = "en"  # [ui] language: the catalogue the pages are read in
+    brand_names: Mapping[str, str] = field(default_factory=dict)  # name → shown
 
 
 class _App:
@@ -78,8 +82,15 @@ class _App:
         self.dash = dash
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.templates.env.tests["web_link"] = is_web_link
-        self.templates.env.filters["when"] = partial(shown_when, zone=dash.zone)
-        self.templates.env.globals["zone"] = dash.zone
+        env = self.templates.env
+        env.filters["when"] = partial(shown_when, zone=dash.zone)
+        env.filters["brand_name"] = lambda name: dash.brand_names.get(name, name)
+        env.globals["zone"] = dash.zone
+        env.globals["language"] = dash.language
+        env.add_extension("jinja2.ext.i18n")
+        env.install_gettext_translations(  # type: ignore[attr-defined]
+            translations(dash.language), newstyle=True
+        )
 
     def render(self, request: Request, name: str, **context: Any) -> Response:
         csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)

@@ -32,3 +32,28 @@ def test_the_stylesheet_names_japanese_fonts(dashboard):
     body = css[css.index("body {") : css.index("}", css.index("body {"))]
     for face in ("Hiragino Sans", "Yu Gothic UI", "Noto Sans CJK JP", "IPAexGothic"):
         assert face in body
+
+
+def test_a_japanese_dashboard(start_dashboard):
+    dashboard = start_dashboard(language="ja", brand_names={"Acme": "アクメ"})
+    response, html = request(dashboard.url, "/inbox")
+    assert response.status == 200
+    assert '<html lang="ja">' in html
+    assert ">ネガティブな言及</a>" in html
+    assert "<h1>ネガティブな言及（リーチの大きい順）</h1>" in html
+    assert ">対応済みにする</button>" in html
+    assert '<option value="in_progress">対応中</option>' in html
+    assert '<option value="resolved">解決</option>' in html
+    assert "<span>アクメ</span>" in html
+    assert "Negative" not in html
+    assert "Mark handled" not in html
+    _, html = request(dashboard.url, "/health")
+    assert "<th>最終成功</th>" in html
+    assert "<td>失敗</td>" in html
+
+
+def test_english_is_the_default(dashboard):
+    _, html = request(dashboard.url, "/inbox")
+    assert '<html lang="en">' in html
+    assert ">Mark handled</button>" in html
+    assert "<span>Acme</span>" in html
