@@ -13,12 +13,14 @@ from storage.models import CaseState
 from storage.search import LABELS
 
 TEMPLATES = Path(earful.web.__file__).parent / "templates"
-# msgids the templates pass as values: labels, case states, crawl run statuses
+# msgids the templates pass as values: labels, case states, crawl run statuses,
+# periods and the response tables' dimensions
 DYNAMIC = {
     *LABELS,
     "unscored",
     *(s.value.replace("_", " ") for s in CaseState),
     *("running", "ok", "failed", "empty"),
+    *("day", "week", "source", "source type"),
 }
 
 

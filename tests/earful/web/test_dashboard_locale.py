@@ -50,6 +50,13 @@ def test_a_japanese_dashboard(start_dashboard):
     _, html = request(dashboard.url, "/health")
     assert "<th>最終成功</th>" in html
     assert "<td>失敗</td>" in html
+    _, html = request(dashboard.url, "/compare?days=3650")
+    assert "<h2>自社ブランドと競合</h2>" in html
+    assert '<th scope="col" class="own">アクメ</th>' in html
+    assert "週ごとの言及数（ネットセンチメント）" in html
+    _, html = request(dashboard.url, "/response?days=3650")
+    assert "<h1>対応時間</h1>" in html
+    assert "<h2>収集元の種類別</h2>" in html
 
 
 def test_english_is_the_default(dashboard):
