@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from storage.localtime import fixed_offset
 from storage.models import BrandMatch, Mention, SentimentResult
 from storage.search import MentionQuery, MentionRow, find_mentions
 
@@ -77,11 +78,14 @@ def bucket(
     See :mod:`storage.localtime`: a Tokyo day starts at 15:00 UTC.
     """
     if dialect == "sqlite":
-        day = (
-            func.strftime("%Y-%m-%d", date)
-            if zone == "UTC"
-            else func.earful_local_date(date, zone)
-        )
+        offset = fixed_offset(zone)
+        if offset is None:
+            day = func.earful_local_date(date, zone)
+        elif offset:
+            minutes = f"{offset.total_seconds() / 60:+.0f} minutes"
+            day = func.strftime("%Y-%m-%d", date, minutes)
+        else:
+            day = func.strftime("%Y-%m-%d", date)
         return func.date(day, "-6 days", "weekday 1") if period == "week" else day
     local = func.timezone(zone, date)
     return func.to_char(func.date_trunc(period, local), "YYYY-MM-DD")

@@ -7,13 +7,14 @@ daylight saving (from 2026-03-29) is followed, not one fixed offset.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
 
 from earful.cli import main
 from storage.compare import compare_over_time
+from storage.localtime import fixed_offset
 from storage.queries import Match, upsert_mention
 from storage.stats import Window, volume_over_time
 
@@ -55,6 +56,7 @@ def url(database_url, open_db):
         ("UTC", "day", {"2026-03-01": 2, "2026-03-29": 1}),
         ("Asia/Tokyo", "day", {"2026-03-01": 1, "2026-03-02": 1, "2026-03-30": 1}),
         ("Europe/Berlin", "day", {"2026-03-01": 2, "2026-03-30": 1}),
+        ("Asia/Kolkata", "day", {"2026-03-01": 2, "2026-03-30": 1}),  # +05:30
         ("UTC", "week", {"2026-02-23": 2, "2026-03-23": 1}),
         ("Asia/Tokyo", "week", {"2026-02-23": 1, "2026-03-02": 1, "2026-03-30": 1}),
     ],
@@ -68,6 +70,14 @@ def test_stats_buckets_days_in_the_zone(url, open_db, zone, period, expected):
             assert found == expected, brand
         compared = compare_over_time(s, "earful-default", period, zone=zone)
         assert {p.period: p.mentions for p in compared} == expected
+
+
+def test_fixed_offsets_are_found_and_dst_zones_are_not():
+    assert fixed_offset("Asia/Tokyo") == timedelta(hours=9)
+    assert fixed_offset("Asia/Kolkata") == timedelta(hours=5, minutes=30)
+    assert fixed_offset("UTC") == timedelta(0)
+    assert fixed_offset("Europe/Berlin") is None
+    assert fixed_offset("Asia/Shanghai") is None  # daylight saving until 1991
 
 
 def _cli(tmp_path, url, zone, *args):
