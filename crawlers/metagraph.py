@@ -239,7 +239,10 @@ class GraphClient:
         if answer.status_code >= 400 or (  # noqa: PLR2004
             isinstance(body, dict) and "error" in body
         ):
-            raise error_of(answer.status_code, body, self.access.token_env)
+            error = error_of(answer.status_code, body, self.access.token_env)
+            if isinstance(error, GraphRateLimitError) and self.usage.regain_s:
+                error.retry_after = self.usage.regain_s
+            raise error
         return body
 
     def pages(

@@ -228,7 +228,8 @@ class InstagramCollector:
         for page_no in range(self.params.max_pages):
             body = client.get(path, query)
             for comment in body.get("data") or []:
-                ids.add(str(comment.get("id")))
+                if isinstance(comment, dict) and comment.get("id"):
+                    ids.add(str(comment["id"]))
                 items += self._read(
                     partial(comment_item, source, comment, media, account, None),
                     outcome,

@@ -22,7 +22,8 @@ What it checks and answers, after developers.facebook.com/docs/graph-api
   business account, ``type`` the app's use case). Past 100 % the call fails
   with the use case's throttling code (80002 for Instagram) and
   ``estimated_time_to_regain_access``.
-- Faults, one per call: ``"503"`` (an HTML error page) and ``"drop"``.
+- Faults, one per call in order: ``"503"`` (an HTML error page), ``"drop"``
+  and ``"ok"`` (answered as usual).
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ def split_fields(spec: str) -> dict[str, str | None]:
 
 def project(node: dict[str, Any], spec: str, node_type: str, allowed: set[str]) -> Any:
     """``node`` with only the fields ``spec`` asks for (``id`` always)."""
+    if not isinstance(node, dict):  # what a test planted as a broken element
+        return node
     fields = split_fields(spec)
     for name in fields:
         if name not in allowed:

@@ -179,16 +179,17 @@ class InstagramApp(GraphApp):
         )
 
     def _counted(self, media: dict[str, Any]) -> dict[str, Any]:
-        comments = media["comments"]
-        return media | {
-            "comments_count": len(comments) + sum(len(c["replies"]) for c in comments)
-        }
+        comments = [c for c in media["comments"] if isinstance(c, dict)]
+        replies = sum(len(c["replies"]) for c in comments)
+        return media | {"comments_count": len(media["comments"]) + replies}
 
     def _comment(
         self, comment: dict[str, Any], params: dict[str, str]
     ) -> dict[str, Any]:
         spec = params.get("fields", "id")
         answer = project(comment, spec, "IGComment", COMMENT_FIELDS)
+        if not isinstance(comment, dict):
+            return answer
         inner = _expansion(spec, "replies")
         if inner is not None and comment["replies"]:  # Graph leaves out empty edges
             answer["replies"] = self.paged(
