@@ -33,18 +33,16 @@ Each poll, with the brand's business or creator account (Instagram Graph API):
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawlers.bounds import parse_iso
-from crawlers.errors import BadItemError, CollectorError
+from crawlers.errors import CollectorError
 from crawlers.instagram.hashtags import HashtagLedger, hashtag_key
 from crawlers.instagram.things import (
     ACCOUNT_FIELDS,
@@ -65,14 +63,10 @@ from crawlers.metagraph import (
     GraphClient,
     GraphError,
     GraphOutcome,
-    GraphRateLimitError,
-    GraphUnavailableError,
     next_link,
 )
-from crawlers.pipelines import NormalizePipeline
-from crawlers.poller import Backoff, load_cursor, matched, store
-
-log = logging.getLogger(__name__)
+from crawlers.metapoll import GraphPoller
+from crawlers.poller import load_cursor, store
 
 PAGE = 50  # the largest page the comments and hashtag edges give
 MAX_IDS = 500  # comment ids remembered per media, for counting deletions
@@ -97,8 +91,10 @@ class InstagramParams:
     max_pages: int = 3
 
 
-class InstagramCollector:
+class InstagramCollector(GraphPoller):
     """Polls one Instagram source; see the module docstring."""
+
+    kind = "instagram"
 
     def __init__(
         self,
@@ -107,60 +103,14 @@ class InstagramCollector:
         sessions: sessionmaker[Session],
         own_accounts: Iterable[str] = (),
     ) -> None:
+        super().__init__(params.source, params.access, matcher, sessions, own_accounts)
         self.params = params
-        self.matcher = matcher
-        self.sessions = sessions
-        self.own_accounts = tuple(own_accounts)
-        self.backoff = Backoff()
-        self.paused = False
-        self.client: GraphClient | None = None
         self.account: Account | None = None
-        self._normalize = NormalizePipeline()
-        self.now: Callable[[], datetime] = _utcnow  # tests move the clock
-
-    def poll(self) -> GraphOutcome:
-        """Comments, tags and hashtags once; never raises."""
-        outcome = GraphOutcome()
-        if (wait := self.backoff.waiting()) > 0:
-            message = f"waiting {wait:.0f} s for Meta's rate limit to reset"
-            if self.paused:
-                outcome.warnings.append(message)
-            else:
-                outcome.error = self._named(f"backing off after errors: {message}")
-            return outcome
-        self.paused = False
-        try:
-            self._poll(outcome)
-            self.backoff.succeeded()
-        except GraphRateLimitError as exc:
-            self.backoff.wait_for(exc.retry_after)
-            self.paused = exc.code is None  # we stopped before Meta had to
-            if self.paused:
-                outcome.warnings.append(f"paused: {exc}")
-            else:
-                outcome.error = self._named(
-                    f"{exc}; retrying in {exc.retry_after:.0f} s"
-                )
-        except GraphUnavailableError as exc:
-            outcome.error = self._named(
-                f"{exc}; retrying in {self.backoff.failed():g} s"
-            )
-        except (CollectorError, SQLAlchemyError) as exc:
-            outcome.error = self._named(str(exc) or type(exc).__name__)
-        if outcome.error:
-            log.warning("%s", outcome.error)
-        return outcome
-
-    def _named(self, message: str) -> str:
-        return f"instagram source {self.params.source}: {message}"
 
     def _poll(self, outcome: GraphOutcome) -> None:
-        if self.client is None:
-            self.client = GraphClient(self.params.access)
         if self.account is None:
-            self.account = account_of(
-                self.client.get(self.params.user_id, {"fields": ACCOUNT_FIELDS})
-            )
+            node = self.client.get(self.params.user_id, {"fields": ACCOUNT_FIELDS})
+            self.account = account_of(node)
         if self.params.comments:
             self._comments(self.client, self.account, outcome)
         if self.params.tags:
@@ -168,19 +118,11 @@ class InstagramCollector:
         if self.params.hashtags:
             self._hashtags(self.client, outcome)
 
-    def _keep(self, item: MentionItem) -> list[MentionItem]:
-        own = (*self.own_accounts, f"@{self.account.username}" if self.account else "")
-        found = matched(item, self.matcher, self._normalize, own)
-        return [found] if found is not None else []
-
     def _read(
         self, parse: Callable[[], MentionItem], outcome: GraphOutcome
     ) -> list[MentionItem]:
-        try:
-            return self._keep(parse())
-        except BadItemError as exc:  # one stranger's comment never stops the poll
-            outcome.warnings.append(f"skipped: {exc}")
-            return []
+        own = (f"@{self.account.username}",) if self.account else ()
+        return self.read(parse, outcome, own)
 
     # -- comments under the brand's own media -------------------------------
 
@@ -368,10 +310,6 @@ class InstagramCollector:
                         outcome,
                     )
         return items
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def newest_items(params: InstagramParams, limit: int = 10) -> list[Any]:
