@@ -78,7 +78,11 @@ def no_node(node_id: str) -> GraphFail:
 
 
 def split_fields(spec: str) -> dict[str, str | None]:
-    """``id,replies{id,text}`` → ``{"id": None, "replies": "id,text"}``."""
+    """``id,replies{id,text}`` → ``{"id": None, "replies": "id,text"}``.
+
+    A field with modifiers keeps them: ``comments.limit(0)`` → ``{"comments":
+    "comments.limit(0)"}``.
+    """
     fields: dict[str, str | None] = {}
     depth, start = 0, 0
     for i, char in enumerate(spec + ","):
@@ -91,13 +95,14 @@ def split_fields(spec: str) -> dict[str, str | None]:
             start = i + 1
             if not part:
                 continue
-            name, _, inner = part.partition("{")
-            fields[name] = inner[:-1] if inner else None
+            head, _, inner = part.partition("{")
+            name = head.split(".", 1)[0]  # comments.limit(0).summary(true)
+            fields[name] = inner[:-1] if inner else (head if "." in head else None)
     return fields
 
 
 def project(node: dict[str, Any], spec: str, node_type: str, allowed: set[str]) -> Any:
-    """``node`` with only the fields ``spec`` asks for (``id`` always)."""
+    """``node`` with only the fields ``spec`` asks for (and its ``id``)."""
     if not isinstance(node, dict):  # what a test planted as a broken element
         return node
     fields = split_fields(spec)
@@ -108,9 +113,8 @@ def project(node: dict[str, Any], spec: str, node_type: str, allowed: set[str]) 
                 f"({node_type})"
             )
             raise GraphFail(msg, 100)
-    return {"id": node["id"]} | {
-        name: node[name] for name in fields if name in node and name != "id"
-    }
+    shown = {"id": node["id"]} if "id" in node else {}  # a Recommendation has none
+    return shown | {name: node[name] for name in fields if name in node}
 
 
 @dataclass
