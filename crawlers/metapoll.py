@@ -17,9 +17,9 @@ and write only ``_poll``, which reads their edges with ``self.client``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,6 +38,8 @@ from crawlers.pipelines import NormalizePipeline
 from crawlers.poller import Backoff, matched
 
 log = logging.getLogger(__name__)
+
+MAX_IDS = 500  # comment ids remembered per watched post, for counting deletions
 
 
 class GraphPoller:
@@ -128,6 +130,27 @@ class GraphPoller:
         accounts = (*self.own_accounts, *own)
         found = matched(item, self.matcher, self._normalize, accounts)
         return [found] if found is not None else []
+
+
+def watched(
+    before: Mapping[str, Any],
+    ids: set[str],
+    complete: bool,
+    count: int | None,
+    outcome: GraphOutcome,
+) -> dict[str, Any]:
+    """A watched post's cursor entry after its comments were read again.
+
+    The ids stored before that are gone now are counted as deleted, when
+    the comments were read to their end; otherwise the old ids are kept, so
+    the next full read still counts them.
+    """
+    old = set(before.get("ids") or ())
+    if complete:
+        outcome.deleted += len(old - ids)
+    else:
+        ids = ids | old
+    return {"count": count, "ids": sorted(ids)[-MAX_IDS:]}
 
 
 def _utcnow() -> datetime:

@@ -52,11 +52,10 @@ from crawlers.metagraph import (
     GraphOutcome,
     next_link,
 )
-from crawlers.metapoll import GraphPoller
+from crawlers.metapoll import GraphPoller, watched
 from crawlers.poller import load_cursor, store
 
 PAGE = 100  # comments per page
-MAX_IDS = 500  # comment ids remembered per post, for counting deletions
 FRESH = timedelta(days=2)  # posts this young are read every poll
 DEPRECATED = 12  # Graph's code for a field or edge removed in this version
 
@@ -106,9 +105,9 @@ class FacebookCollector(GraphPoller):
         params = {"fields": POST_FIELDS, "limit": self.params.posts_max}
         posts = next(client.pages(f"{page.page_id}/posts", params, 1), [])
         cursor = load_cursor(self.sessions, self.source)
-        watched: dict[str, Any] = dict(cursor.get("posts") or {})
+        before_poll: dict[str, Any] = dict(cursor.get("posts") or {})
         current = {str(p.get("id")) for p in posts}
-        state = {k: v for k, v in watched.items() if k in current}  # the window
+        state = {k: v for k, v in before_poll.items() if k in current}  # the window
         for post in posts:
             post_id = str(post.get("id"))
             before = state.get(post_id) or {}
@@ -118,15 +117,10 @@ class FacebookCollector(GraphPoller):
             if before.get("count", 0) == count and not fresh:
                 continue
             items, ids, complete = self._post_comments(client, page, post, outcome)
-            old = set(before.get("ids") or ())
-            if complete:
-                outcome.deleted += len(old - ids)
-            else:
-                ids |= old
-            state[post_id] = {"count": count, "ids": sorted(ids)[-MAX_IDS:]}
+            state[post_id] = watched(before, ids, complete, count, outcome)
             cursor["posts"] = state
             store(self.sessions, self.source, items, cursor, outcome)
-        if state != watched:
+        if state != before_poll:
             cursor["posts"] = state
             store(self.sessions, self.source, (), cursor, outcome)
 

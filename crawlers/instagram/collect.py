@@ -65,11 +65,10 @@ from crawlers.metagraph import (
     GraphOutcome,
     next_link,
 )
-from crawlers.metapoll import GraphPoller
+from crawlers.metapoll import GraphPoller, watched
 from crawlers.poller import load_cursor, store
 
 PAGE = 50  # the largest page the comments and hashtag edges give
-MAX_IDS = 500  # comment ids remembered per media, for counting deletions
 # Media this young have their comments read every poll: one comment added and
 # another deleted leave ``comments_count`` as it was.
 FRESH = timedelta(days=2)
@@ -132,9 +131,9 @@ class InstagramCollector(GraphPoller):
         params = {"fields": OWN_MEDIA_FIELDS, "limit": self.params.media_max}
         media_list = next(client.pages(f"{account.user_id}/media", params, 1), [])
         cursor = load_cursor(self.sessions, self.params.source)
-        watched: dict[str, Any] = dict(cursor.get("media") or {})
+        before_poll: dict[str, Any] = dict(cursor.get("media") or {})
         current = {str(m.get("id")) for m in media_list}
-        state = {k: v for k, v in watched.items() if k in current}  # the window
+        state = {k: v for k, v in before_poll.items() if k in current}  # the window
         for media in media_list:
             media_id = str(media.get("id"))
             before = state.get(media_id) or {}
@@ -144,15 +143,10 @@ class InstagramCollector(GraphPoller):
             if before.get("count", 0) == count and not fresh:
                 continue
             items, ids, complete = self._media_comments(client, account, media, outcome)
-            old = set(before.get("ids") or ())
-            if complete:
-                outcome.deleted += len(old - ids)
-            else:
-                ids |= old
-            state[media_id] = {"count": count, "ids": sorted(ids)[-MAX_IDS:]}
+            state[media_id] = watched(before, ids, complete, count, outcome)
             cursor["media"] = state
             store(self.sessions, self.params.source, items, cursor, outcome)
-        if state != watched:
+        if state != before_poll:
             cursor["media"] = state
             store(self.sessions, self.params.source, (), cursor, outcome)
 

@@ -46,7 +46,7 @@ from crawlers.metagraph import (
     GraphPermissionError,
     next_link,
 )
-from crawlers.metapoll import GraphPoller
+from crawlers.metapoll import GraphPoller, watched
 from crawlers.poller import load_cursor, store
 from crawlers.query import positive_terms
 from crawlers.threads.things import (
@@ -60,7 +60,6 @@ from crawlers.threads.things import (
 )
 
 PAGE = 100
-MAX_IDS = 500  # reply ids remembered per post, for counting deletions
 MAX_SEARCH_TERMS = 5  # searches per brand and poll (one term each)
 
 
@@ -118,21 +117,19 @@ class ThreadsCollector(GraphPoller):
         since = self.now() - timedelta(days=self.params.follow_days)
         followed = [p for p in posts if _after(p, since)]
         cursor = load_cursor(self.sessions, self.source)
-        watched: dict[str, Any] = dict(cursor.get("posts") or {})
+        before_poll: dict[str, Any] = dict(cursor.get("posts") or {})
         state = {
-            k: v for k, v in watched.items() if k in {str(p["id"]) for p in followed}
+            k: v
+            for k, v in before_poll.items()
+            if k in {str(p["id"]) for p in followed}
         }
         for post in followed:
             items, ids, complete = self._conversation(client, account, post, outcome)
-            old = set(state.get(str(post["id"]), {}).get("ids") or ())
-            if complete:
-                outcome.deleted += len(old - ids)
-            else:
-                ids |= old
-            state[str(post["id"])] = {"ids": sorted(ids)[-MAX_IDS:]}
+            before = state.get(str(post["id"])) or {}
+            state[str(post["id"])] = watched(before, ids, complete, None, outcome)
             cursor["posts"] = state
             store(self.sessions, self.source, items, cursor, outcome)
-        if state != watched:
+        if state != before_poll:
             cursor["posts"] = state
             store(self.sessions, self.source, (), cursor, outcome)
 
