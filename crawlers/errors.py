@@ -10,6 +10,8 @@ Hierarchy::
     ├── XQueryError             a brand rule too long for X's query limit (crawlers.x)
     ├── YouTubeError            YouTube API errors: key, quota, comments off (crawlers.youtube)
     ├── QuotaBudgetError        a call would pass the daily unit budget (crawlers.youtube)
+    ├── GraphError              Meta Graph API (and TikTok) errors: token, permission,
+    │                           rate limit, outage (crawlers.metagraph)
     └── JsonFeedError           a body read as a JSON Feed is not JSON, or not a feed
 
 A failing *source* (unreachable host, HTTP error, malformed feed) is not an
