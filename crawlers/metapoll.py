@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawlers.backoff import Backoff
 from crawlers.errors import BadItemError, CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
@@ -35,7 +36,7 @@ from crawlers.metagraph import (
     GraphUnavailableError,
 )
 from crawlers.pipelines import NormalizePipeline
-from crawlers.poller import Backoff, matched
+from crawlers.poller import matched
 
 log = logging.getLogger(__name__)
 
