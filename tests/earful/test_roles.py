@@ -23,8 +23,8 @@ from sqlalchemy import select, text
 from alerts.outbox import insert_alert
 from earful.cli import main as cli
 from earful.config import Config
-from earful.engine import ABANDONED
 from earful.roles import defer_job, scheduler_specs
+from earful.tasks import ABANDONED
 from storage import Alert, AlertState
 from tests.alerts.conftest import store_mention
 from tests.earful.test_daemon import (
