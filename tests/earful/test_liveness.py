@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from click.testing import CliRunner
-from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import create_engine, select
 
 from earful.cli import main

@@ -30,7 +30,7 @@ from earful.scheduler import (
     set_app,
     sync_jobs,
 )
-from storage import CrawlRun, Mention
+from storage import CrawlRun
 from storage.liveness import load_schedule, save_schedule
 from storage.models import Alert, AlertState
 from tests.servers.site import SampleSite

@@ -94,7 +94,9 @@ def test_a_table_of_sources_and_a_healthy_exit(tmp_path, sqlite_url):
     assert gadget.startswith("gadget-talk")
     assert "10 min ago (ok)" in gadget
     assert "  -            4/1       4/1  " in gadget  # the 30 h run is outside 24 h
-    assert gadget.endswith("  due")  # a new job runs at once; the saved schedule says so
+    assert gadget.endswith(
+        "  due"
+    )  # a new job runs at once; the saved schedule says so
     broken = lines[2]
     assert "3 min ago (failed)" in broken
     assert " 0/0 " in broken
