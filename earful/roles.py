@@ -77,7 +77,7 @@ def require_postgres(config: Config, role: str) -> None:
 
 
 def defer_job(job_id: str) -> None:
-    """Scheduled job (pickled by reference): queue the task for ``job_id``."""
+    """Scheduled job: queue the task for ``job_id``."""
     if _queue is None:
         msg = "no task queue: earful.roles.run_scheduler() sets it"
         raise RuntimeError(msg)
@@ -125,7 +125,7 @@ def _standby(lock: LeaderLock, stop: threading.Event | None = None) -> bool:
 
 def run_scheduler(pipeline: Pipeline, load: Callable[[], Config] | None) -> None:
     """Stand by until this is the one active scheduler, then schedule."""
-    global _queue  # noqa: PLW0603 - pickled jobs reach the queue through it
+    global _queue  # noqa: PLW0603 - scheduled jobs reach the queue through it
     require_postgres(pipeline.config, "scheduler")
     owner = _owner("scheduler")
     lock = LeaderLock(pipeline.config.database_url, owner)
@@ -272,7 +272,7 @@ def run_all(pipeline: Pipeline, load: Callable[[], Config] | None) -> None:
     Exits 1 (``DaemonDiedError``) when the worker stops by itself or the lock is
     lost; SIGINT/SIGTERM stop both, the scheduler first.
     """
-    global _queue  # noqa: PLW0603 - pickled jobs reach the queue through it
+    global _queue  # noqa: PLW0603 - scheduled jobs reach the queue through it
     require_postgres(pipeline.config, "all")
     url, owner = pipeline.config.database_url, _owner("all")
     queue = tasks.make_app(url, name=owner)  # the worker's, on its event loop

@@ -85,7 +85,7 @@ _app: App | None = None
 
 def set_app(app: App | None) -> None:
     """Make ``app`` the context every job of this process runs in."""
-    global _app  # noqa: PLW0603 - the one context pickled jobs can reach
+    global _app  # noqa: PLW0603 - the one context every job of the process reads
     _app = app
 
 

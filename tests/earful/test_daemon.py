@@ -277,8 +277,12 @@ def test_two_daemons_on_postgres_crawl_and_alert_exactly_once(
         )
 
     try:
-        for d in daemons:
-            wait_for(lambda d=d: "earful running with" in d.log(), "a start", d)
+        for d in daemons:  # each works; one of them schedules, the other stands by
+            wait_for(lambda d=d: "earful worker running" in d.log(), "a start", d)
+        wait_for(
+            lambda: sum("earful running with" in d.log() for d in daemons) == 1,
+            "one scheduler",
+        )
         wait_for(settled, "crawls and a delivered alert", daemons[0])
         for d in daemons:  # together, so neither starts a crawl the other cut
             d.signal(signal.SIGTERM)
