@@ -201,6 +201,7 @@ def _run_daemon(
     config: Config, reload: Callable[[], Config], *, announce: bool, role: str = "all"
 ) -> None:
     from earful.daemon import run_forever  # noqa: PLC0415 - daemon only
+    from earful.leader import sqlite_daemon_lock  # noqa: PLC0415 - daemon only
     from earful.roles import (  # noqa: PLC0415 - daemon only
         run_all,
         run_scheduler,
@@ -224,7 +225,8 @@ def _run_daemon(
             elif config.database_url.startswith("postgresql"):
                 run_all(pipeline, reload)
             else:
-                run_forever(pipeline, reload)
+                with sqlite_daemon_lock(config.database_url):
+                    run_forever(pipeline, reload)
         except EarfulError as exc:
             raise click.ClickException(str(exc)) from None
     finally:

@@ -201,6 +201,31 @@ def test_a_second_signal_exits_at_once(site: SampleSite, sqlite_url, open_db, tm
     assert "second signal: exiting now" in daemon.log()
 
 
+def test_one_daemon_per_sqlite_file_and_kill_9_frees_it(
+    site: SampleSite, sqlite_url, tmp_path
+):
+    sources = [("acme-news", f"{site.url}/acme/news.xml", "interval = 60")]
+    config = write_config(tmp_path / "earful.toml", sqlite_url, sources)
+    first = Daemon(config)
+    daemons = [first]
+    try:
+        wait_for(lambda: "earful running with" in first.log(), "a start", first)
+        second = Daemon(config)
+        daemons.append(second)
+        code = second.proc.wait(timeout=DEADLINE_S)
+        first.kill()  # SIGKILL: the kernel frees the lock
+        third = Daemon(config)
+        daemons.append(third)
+        wait_for(lambda: "earful running with" in third.log(), "a restart", third)
+        assert third.stop()[0] == 0
+    finally:
+        for d in daemons:
+            d.kill()
+    assert code == 1
+    assert "another earful run is working on " in second.log()
+    assert "SQLite takes one daemon" in second.log()
+
+
 def test_sighup_reloads_the_config(site: SampleSite, sqlite_url, open_db, tmp_path):
     path = tmp_path / "earful.toml"
     first = [("acme-news", f"{site.url}/acme/news.xml", "")]
