@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts.outbox import insert_alert
+from alerts.queue import insert_alert
 from alerts.render import reach
 from alerts.rules import AlertRule
 from storage.models import (

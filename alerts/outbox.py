@@ -3,7 +3,8 @@
 ``enqueue`` writes one ``pending`` row per (mention, channel) in the caller's
 transaction, choosing one rule per channel when several match, and holding
 non-urgent alerts through quiet hours via ``deliver_after``. ``alerts.send``
-delivers them. Spike and digest alerts use ``insert_alert`` with their own key.
+delivers them. Spike, flood and digest alerts use ``alerts.queue.insert_alert``
+with their own key.
 """
 
 from __future__ import annotations
@@ -11,19 +12,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import Insert, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from alerts.flood import fold_floods
+from alerts.queue import insert_alert
 from alerts.rules import AlertRule, route
 from alerts.window import DeliveryWindow
 from storage.models import (
     Alert,
-    AlertKind,
     AlertState,
     BrandMatch,
     Mention,
@@ -35,37 +34,6 @@ log = logging.getLogger(__name__)
 
 LOOKBACK = timedelta(days=2)
 MAX_THREAD_KEY = 512
-
-
-def insert_alert(session: Session, values: dict[str, Any]) -> bool:
-    """Insert a pending alert unless its (mention, channel) or (channel, key) exists.
-
-    A conflict is skipped rather than raised, so two processes racing to queue
-    the same alert leave one row. Returns True if the row is new.
-    """
-    values = {
-        "state": AlertState.PENDING,
-        "attempts": 0,
-        "created_at": utcnow(),
-        "kind": AlertKind.MENTION,
-        "urgent": False,
-        **values,
-    }
-    dialect = session.get_bind().dialect.name
-    stmt: Insert
-    if dialect == "postgresql":
-        stmt = postgresql.insert(Alert).values(values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(Alert).values(values).on_conflict_do_nothing()
-    else:  # no ON CONFLICT: a savepoint keeps the caller's transaction usable
-        try:
-            with session.begin_nested():
-                session.add(Alert(**values))
-        except IntegrityError:
-            return False
-        return True
-    result = session.execute(stmt.returning(Alert.id))
-    return result.scalar_one_or_none() is not None
 
 
 def thread_key(mention: Mention) -> str | None:
@@ -127,8 +95,6 @@ def enqueue(
     the first in config order, and the database's unique key on (mention,
     channel) settles races. The caller commits. Returns how many were created.
     """
-    from alerts.flood import fold_floods  # noqa: PLC0415 - flood uses insert_alert
-
     if not rules:
         return 0
     now = now or utcnow()

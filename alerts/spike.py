@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.explain import explain
-from alerts.outbox import insert_alert
+from alerts.queue import insert_alert
 from alerts.render import reach
 from alerts.rules import AlertRule
 from storage.models import AlertKind, BrandMatch, Mention, SentimentResult

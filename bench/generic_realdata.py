@@ -28,7 +28,7 @@ from scrapy.http import HtmlResponse
 from w3lib.encoding import html_body_declared_encoding
 
 from crawlers.encoding import decode_body
-from crawlers.spiders.forum import generic_items
+from crawlers.guessed import generic_items
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / "tests" / "realdata" / "manifest.toml"

@@ -1,6 +1,11 @@
-"""BackoffRetryMiddleware: Scrapy's retries, each one waiting longer than the last.
+"""One back-off for every collector: waits that double after each failure, capped.
 
-Scrapy's ``RetryMiddleware`` (2.19) sends a retry as soon as the failure comes
+``Backoff`` tells an API collector or listener (Reddit, X, YouTube, Mastodon,
+Bluesky) when it may call again: after a rate limit, when its reset says
+(``wait_for``); after a server or network error, ``first`` seconds doubling
+per failure in a row up to ``cap`` (``failed``), starting over on success.
+
+``BackoffRetryMiddleware`` gives Scrapy's retries the same doubling. Scrapy's ``RetryMiddleware`` (2.19) sends a retry as soon as the failure comes
 back, which hits a struggling site again at once. This one takes its place
 (``crawlers.settings`` switches Scrapy's off), keeps its rules and stats
 (``RETRY_TIMES``, ``RETRY_HTTP_CODES``, ``RETRY_EXCEPTIONS``, ``dont_retry``,
@@ -11,7 +16,7 @@ and makes each retry wait before it is downloaded:
   one longer than ``EARFUL_RETRY_BACKOFF_MAX`` is not retried in this crawl, so
   the failure is recorded and the next scheduled crawl tries again;
 - otherwise the n-th retry waits ``EARFUL_RETRY_BACKOFF * 2 ** (n - 1)``
-  seconds, at most ``EARFUL_RETRY_BACKOFF_MAX``.
+  seconds, at most ``EARFUL_RETRY_BACKOFF_MAX`` (``doubling``).
 
 The wait happens in ``process_request``, before the request reaches its
 site's download slot, so other sites and other requests go on meanwhile.
@@ -20,6 +25,7 @@ site's download slot, so other sites and other requests go on meanwhile.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Self
@@ -37,6 +43,43 @@ logger = logging.getLogger(__name__)
 
 DELAY_META = "earful_retry_delay"
 RETRY_AFTER_CODES = frozenset({429, 503})
+FIRST_BACKOFF_S = 60.0
+MAX_BACKOFF_S = 900.0
+_MAX_DOUBLINGS = 30  # far past any cap; keeps a long outage's float finite
+
+
+def doubling(failures: int, first: float, cap: float) -> float:
+    """The wait after ``failures`` in a row: ``first · 2^(failures-1)``, at most ``cap``."""
+    return float(min(cap, first * 2.0 ** min(max(failures - 1, 0), _MAX_DOUBLINGS)))
+
+
+class Backoff:
+    """When a source may call its API again after a rate limit or a server error."""
+
+    def __init__(self, first: float = FIRST_BACKOFF_S, cap: float = MAX_BACKOFF_S):
+        self.first = first
+        self.cap = cap
+        self.resume_at = 0.0  # time.monotonic() seconds
+        self.failures = 0
+
+    def waiting(self) -> float:
+        """Seconds left to wait (0 when the source may go on)."""
+        return max(0.0, self.resume_at - time.monotonic())
+
+    def wait_for(self, seconds: float) -> None:
+        """Call again only after ``seconds`` (a rate limit's reset)."""
+        self.resume_at = time.monotonic() + max(seconds, 0.0)
+
+    def failed(self) -> float:
+        """A server error: wait twice as long as last time (``first``, at most ``cap``)."""
+        self.failures += 1
+        delay = doubling(self.failures, self.first, self.cap)
+        self.wait_for(delay)
+        return delay
+
+    def succeeded(self) -> None:
+        """A call went through: the next server error starts from ``first`` again."""
+        self.failures = 0
 
 
 def retry_after(response: Response, now: datetime) -> float | None:
@@ -88,8 +131,7 @@ class BackoffRetryMiddleware:
 
     def backoff(self, retry: Request) -> float:
         """The wait before ``retry``: the base doubled per earlier retry, capped."""
-        attempt = int(retry.meta.get("retry_times", 1))
-        return float(min(self.cap, self.base * 2 ** (attempt - 1)))
+        return doubling(int(retry.meta.get("retry_times", 1)), self.base, self.cap)
 
     async def process_request(self, request: Request) -> None:
         """Wait as long as the failure before this retry asked for."""

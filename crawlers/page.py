@@ -10,6 +10,7 @@ only the first pages are read, and edits on them still update the stored text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -29,6 +30,9 @@ from crawlers.recipes import select
 from crawlers.text import canonical_url, one_line
 
 MAX_PAGES_IN_CURSOR = 200
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_SCALE_FIRST = re.compile(r"(\d+)\s*つ星(?:のうち|中)\s*(\d+(?:[.,]\d+)?)")
+_OUT_OF = re.compile(r"(?:out of|of|von|/|sur|de)\s*(\d+(?:[.,]\d+)?)", re.IGNORECASE)
 
 
 def _header(response: Response, name: str) -> str | None:
@@ -45,6 +49,21 @@ def site_name(response: TextResponse) -> str | None:
     """The page's ``og:site_name``, else its host."""
     name = response.css('meta[property="og:site_name"]::attr(content)').get()
     return one_line(name) if name else response.url.split("/")[2]
+
+
+def rating(text: str | None, best: float) -> tuple[float | None, float | None]:
+    """``"4.0 out of 5 stars"`` → (4.0, 5.0): the rating and the best of its scale.
+
+    Japanese puts the scale first: ``"5つ星のうち4.0"`` is 4.0 of 5.
+    """
+    if not text or not (number := _NUMBER.search(text)):
+        return None, None
+    value = float(number[0].replace(",", "."))
+    if scale_first := _SCALE_FIRST.search(text):
+        best, value = (float(g.replace(",", ".")) for g in scale_first.groups())
+    elif out_of := _OUT_OF.search(text[number.end() :]):
+        best = float(out_of[1].replace(",", "."))
+    return value, best
 
 
 class PageSpider(Spider):

@@ -1,4 +1,4 @@
-"""What the API collectors (X, YouTube, Mastodon) share: outcome, back-off, storing.
+"""What the API collectors (X, YouTube, Mastodon) share: outcome, matching, storing.
 
 Each of them polls a JSON API in the daemon's job thread, like the Reddit
 collector, rather than crawling pages in a Scrapy child process: the APIs
@@ -14,7 +14,6 @@ transaction, so a crash between them loses nothing and stores nothing twice.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,8 +29,6 @@ from storage.queries import get_cursor, set_cursor, upsert_mention
 log = logging.getLogger(__name__)
 
 MAX_POLL_WARNINGS = 50  # a poll's warning lists at most about this many lines
-FIRST_BACKOFF_S = 60.0
-MAX_BACKOFF_S = 900.0
 
 
 @dataclass
@@ -48,32 +45,6 @@ class PollOutcome:
     def warning(self) -> str | None:
         """The warnings, one a line, or None."""
         return "\n".join(dict.fromkeys(self.warnings)) or None
-
-
-class Backoff:
-    """When a source may call its API again after a rate limit or a server error."""
-
-    def __init__(self) -> None:
-        self.resume_at = 0.0  # time.monotonic() seconds
-        self._delay = 0.0
-
-    def waiting(self) -> float:
-        """Seconds left to wait (0 when the source may go on)."""
-        return max(0.0, self.resume_at - time.monotonic())
-
-    def wait_for(self, seconds: float) -> None:
-        """Call again only after ``seconds`` (a rate limit's reset)."""
-        self.resume_at = time.monotonic() + max(seconds, 0.0)
-
-    def failed(self) -> float:
-        """A server error: wait twice as long as last time (60 s, at most 15 min)."""
-        self._delay = min(max(self._delay * 2, FIRST_BACKOFF_S), MAX_BACKOFF_S)
-        self.wait_for(self._delay)
-        return self._delay
-
-    def succeeded(self) -> None:
-        """A poll went through: the next server error starts from 60 s again."""
-        self._delay = 0.0
 
 
 def matched(

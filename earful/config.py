@@ -110,6 +110,7 @@ MaybeZeroSeconds = Annotated[
     float, BeforeValidator(parse_duration), Field(ge=0, le=MAX_DURATION_S)
 ]
 Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")]
+Language = Literal["en", "ja"]  # the languages with a catalogue (alerts.catalog)
 
 
 class Strict(BaseModel):
@@ -158,14 +159,21 @@ class BrandConfig(Strict):
 
     name: Annotated[str, Field(min_length=1, max_length=100)]
     """The brand as it appears in alerts and reports."""
+    display_name: dict[
+        Language, Annotated[str, Field(min_length=1, max_length=100)]
+    ] = {}
+    """The brand's name per `[ui] language` where it differs from `name`, e.g.
+    `{en = "Acme", ja = "アクメ"}`: the dashboard shows it (the database keeps
+    `name`)."""
     terms: list[Annotated[str, Field(min_length=1)]] = []
     """Words or phrases that name the brand: case-insensitive, NFKC-normalised, whole
     words in spaced scripts and substrings in Japanese/Chinese."""
     query: str | None = None
     """Instead of `terms`: a query with `AND`, `OR`, `NOT`, parentheses and "quoted
-    phrases", e.g. `acme AND (blender OR mixer) NOT "acme corp"`. It must need some
-    term to be found: a query of only `NOT ...` would match every text, so it is an
-    error."""
+    phrases" (or 「…」), e.g. `acme AND (blender OR mixer) NOT "acme corp"`; `earful
+    mentions --search` and the dashboard's search read the same language. It must
+    need some term to be found: a query of only `NOT ...` would match every text, so
+    it is an error."""
     exclude: list[Annotated[str, Field(min_length=1)]] = []
     """Terms that rule a match out (e.g. a product line that shares the name)."""
     languages: list[Annotated[str, Field(min_length=2, max_length=16)]] = []
@@ -824,11 +832,22 @@ class CrawlerConfig(Politeness, Strict):
         return Politeness.model_validate(self.model_dump(exclude={"timeout"}))
 
 
+class UIConfig(Strict):
+    """What people read (`[ui]`)."""
+
+    language: Language = "en"
+    """`"ja"` or `"en"`: the language of the dashboard, from the catalogues in
+    `alerts/locale` (Slack messages and digests are still English)."""
+
+
 class DaemonConfig(Strict):
     """How ``earful run`` schedules its jobs and when ``earful status`` calls it unhealthy."""
 
     timezone: str = "UTC"
-    """IANA time zone for cron expressions and digests (e.g. `Europe/Berlin`)."""
+    """IANA time zone (e.g. `Asia/Tokyo`) for cron expressions, quiet hours and
+    digests, and for what people read: times in the CLI and the dashboard (shown
+    with the zone's abbreviation, `2026-03-02 00:30 JST`), `earful stats` and
+    dashboard day and week buckets, and `--since`/`--until` dates."""
     score_every: Seconds = 30.0
     """How often new mentions are scored (and right after a crawl, see
     `score_after_crawl`)."""
@@ -944,6 +963,8 @@ class Config(Strict):
     """Crawl etiquette and limits (`[crawler]`)."""
     daemon: DaemonConfig = DaemonConfig()
     """Scheduling and health checks of `earful run` (`[daemon]`)."""
+    ui: UIConfig = UIConfig()
+    """The language people read (`[ui]`); times follow `[daemon] timezone`."""
     aspects: list[AspectConfig] = []
     """Aspects to track besides the built-in ones (`[[aspects]]`)."""
     builtin_aspects: bool = True

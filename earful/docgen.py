@@ -36,6 +36,7 @@ from earful.config import (
     ReviewsSource,
     SentimentConfig,
     SlackConfig,
+    UIConfig,
     XSource,
     YouTubeSource,
 )
@@ -98,6 +99,7 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ("`[slack]`", SlackConfig),
         ("`[crawler]`", CrawlerConfig),
         ("`[daemon]`", DaemonConfig),
+        ("`[ui]`", UIConfig),
         ("`[response]`", ResponseConfig),
         ("`[[response.templates]]`", ReplyTemplateConfig),
     ]

@@ -8,13 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import py3langid
-
 from sentiment.errors import DatasetError
 from sentiment.labels import LABELS
 
-_MIN_LETTERS = 12
-_SAMPLE = 2_000
 PROGRESS_CHUNK = 256
 """Texts scored between progress reports (large enough to keep batches full)."""
 MIN_LANGUAGE_SHARE = 0.05
@@ -226,15 +222,6 @@ def _with_binary(report: EvalReport) -> EvalReport:
     )
 
 
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of `text`, or None when it has too few letters to tell."""
-    sample = text[:_SAMPLE]
-    if sum(ch.isalpha() for ch in sample) < _MIN_LETTERS:
-        return None
-    language, _ = py3langid.classify(sample)
-    return str(language)
-
-
 def _figures(gold: Sequence[str], predicted: Sequence[str]) -> tuple[float, float]:
     """(macro recall, negative recall) over the labels present in `gold`."""
     recalls = {}
@@ -247,17 +234,17 @@ def _figures(gold: Sequence[str], predicted: Sequence[str]) -> tuple[float, floa
 
 
 def evaluate_by_language(
-    report: EvalReport, texts: Sequence[str], gold: Sequence[str]
+    report: EvalReport, detected: Sequence[str | None], gold: Sequence[str]
 ) -> str | None:
     """Figures per detected language, or None when the set is (almost) one language.
 
-    Languages come from `detect_language` (py3langid); texts too short to tell
-    count as "?". Languages under `MIN_LANGUAGE_SHARE` of the rows
-    are pooled as "other".
+    The caller detects each text's language as the pipeline does for a mention
+    (sentiment imports no project package); ``None`` (too short to tell) counts
+    as "?". Languages under `MIN_LANGUAGE_SHARE` of the rows are pooled as "other".
     """
-    languages = [detect_language(text) or "?" for text in texts]
+    languages = [language or "?" for language in detected]
     counts = Counter(languages)
-    big = {lang for lang, n in counts.items() if n >= MIN_LANGUAGE_SHARE * len(texts)}
+    big = {lang for lang, n in counts.items() if n >= MIN_LANGUAGE_SHARE * len(gold)}
     if len(big) < 2:  # noqa: PLR2004 - one language needs no breakdown
         return None
     grouped = [lang if lang in big else "other" for lang in languages]

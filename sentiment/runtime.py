@@ -42,7 +42,7 @@ class OnnxClassifier:
     temporary folder that is removed once the session holds the graph. The export
     takes about 2 s for MiniLM-L6. With `quantize`, the graph's linear layers are
     then quantised to int8 (dynamic, per tensor). A graph built and cached earlier
-    (`sentiment.export`, `write_graph`) is opened with `from_file` instead.
+    (`sentiment.onnx_graph`, `write_graph`) is opened with `from_file` instead.
 
     One text, one score: dynamic quantisation takes each activation's int8 scale
     from the whole input tensor, so in a padded batch a text's logits would depend

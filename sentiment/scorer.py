@@ -22,13 +22,13 @@ from transformers import (
 from sentiment.adapter import ADAPTER_FILE, assemble, encoder_path
 from sentiment.e5 import QUERY_PREFIX, build_tokenizer, read_weights
 from sentiment.errors import ModelUnavailableError
-from sentiment.export import build_in_child
 from sentiment.graph_cache import load_or_build
 from sentiment.labels import LABELS, resolve_label_map
 from sentiment.multilingual import (
     MULTILINGUAL_MAX_LENGTH,
     multilingual_files,
 )
+from sentiment.onnx_graph import build_in_child
 from sentiment.runtime import OnnxClassifier
 from sentiment.score import DEFAULT_MODEL, ENGLISH_MODEL, Score
 
@@ -366,7 +366,7 @@ def load_default(
 
     The int8 graph (118 MB instead of 470 MB, about 3x faster than fp32) is read
     from `cache_dir` when an earlier process left it there. Otherwise a child
-    process builds it (`sentiment.export`, about 30 s) into `cache_dir`, or into a
+    process builds it (`sentiment.onnx_graph`, about 30 s) into `cache_dir`, or into a
     temporary folder without one, so this process never holds the torch model;
     processes starting together build it once (`sentiment.graph_cache`).
     """

@@ -161,9 +161,11 @@ def compare_over_time(
     since: datetime | None = None,
     until: datetime | None = None,
     brands: tuple[str, ...] = (),
+    zone: str = "UTC",
 ) -> list[BrandPeriod]:
-    """Each brand's mentions and net sentiment per day or week, oldest first."""
-    key = bucket(period, session.get_bind().dialect.name, BrandMatch.published_at)
+    """Each brand's mentions and net sentiment per day or week (in ``zone``)."""
+    dialect = session.get_bind().dialect.name
+    key = bucket(period, dialect, BrandMatch.published_at, zone)
     stmt = (
         select(key, BrandMatch.brand, func.count(), _label("negative"),
                _label("positive"))

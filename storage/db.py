@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import DatabaseMissingError, DatabaseUnavailableError
 from storage.folding import register_sqlite_fold
+from storage.localtime import register_sqlite_local_date
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_URL = "sqlite:///earful.db"
@@ -33,6 +34,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
     register_sqlite_fold(dbapi_conn)
+    register_sqlite_local_date(dbapi_conn)
 
 
 def normalize_url(url: str) -> str:

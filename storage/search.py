@@ -18,16 +18,15 @@ from sqlalchemy import (
     column,
     func,
     literal_column,
+    not_,
     or_,
     select,
     table,
-    text,
-    true,
 )
 from sqlalchemy.orm import Session, aliased
 
 from storage.cases import Actor, change
-from storage.errors import SearchError
+from storage.errors import QuerySyntaxError, SearchError
 from storage.folding import fold, nfkc
 from storage.models import (
     Alert,
@@ -37,6 +36,15 @@ from storage.models import (
     Mention,
     SentimentResult,
 )
+from storage.query_language import (
+    OPERATORS,
+    AnyOf,
+    Node,
+    Not,
+    Term,
+    parse_query,
+    tokens,
+)
 from storage.ratings import stars_text
 
 Sort = Literal["time", "reach", "negativity"]
@@ -44,7 +52,7 @@ Label = Literal["negative", "neutral", "positive"]
 SORTS: tuple[Sort, ...] = ("time", "reach", "negativity")
 LABELS: tuple[Label, ...] = ("negative", "neutral", "positive")
 _TRIGRAM = 3  # the FTS5 trigram index only answers terms of three characters or more
-# A search is an AND of one condition per term: SQLite refuses past ~1,000
+# A search has one condition per term: SQLite refuses past ~1,000
 # ("Expression tree is too large") and 20,000 terms cost 19 s of CPU. No
 # analyst types more than a few words, and LIKE patterns stay short.
 MAX_SEARCH_TERMS = 32
@@ -84,9 +92,9 @@ class MentionQuery:
     offset: int = 0
 
     def __post_init__(self) -> None:
-        """A text search within the limits, else ``SearchError``."""
-        if self.text is not None:
-            search_terms(self.text)
+        """A text search that parses, within the limits, else ``SearchError``."""
+        if self.text is not None and self.text.strip():
+            parse_search(self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +167,11 @@ _FTS = table("mentions_fts", column("rowid", Integer), column("title"), column("
 
 def _pg_substring(term: str) -> ColumnElement[bool]:
     pattern = _like_pattern(nfkc(term))
-    # backslash is PostgreSQL's default escape; ESCAPE would hide pg_trgm
+    # backslash is PostgreSQL's default escape; ESCAPE would hide pg_trgm. A NULL
+    # title must read as "not found", or NOT would turn it into "unknown".
+    title, body = (func.normalize(c, literal_column("NFKC")) for c in _COLUMNS)
     return or_(
-        *(func.normalize(c, literal_column("NFKC")).ilike(pattern) for c in _COLUMNS)
+        and_(Mention.title.is_not(None), title.ilike(pattern)), body.ilike(pattern)
     )
 
 
@@ -177,46 +187,85 @@ def _sqlite_substring(folded: str) -> ColumnElement[bool]:
     return Mention.id.in_(found)
 
 
-def search_terms(query: str) -> list[str]:
-    """The whitespace-separated terms of ``query``; ``SearchError`` past the limits."""
-    terms = query.split()
-    if len(terms) > MAX_SEARCH_TERMS:
-        msg = (
-            f"the search has {len(terms):,} words: at most {MAX_SEARCH_TERMS} "
-            "(every word must occur, so a few distinctive ones find as much)"
-        )
-        raise SearchError(msg)
-    if len(query) > MAX_SEARCH_CHARS:
-        msg = f"the search is too long: at most {MAX_SEARCH_CHARS:,} characters"
-        raise SearchError(msg)
-    return terms
+def _sqlite_trigrams(folded: Sequence[str]) -> ColumnElement[bool]:
+    """Every term occurs, through the FTS5 trigram index (terms of 3+ characters).
+
+    Each term is one FTS5 phrase, quotes doubled, so FTS5 syntax typed by a user
+    (``NEAR``, ``*``, ``-``) is only text.
+    """
+    phrases = " ".join('"' + t.replace('"', '""') + '"' for t in folded)
+    match = literal_column("mentions_fts").op("MATCH")(phrases)
+    return Mention.id.in_(select(_FTS.c.rowid).where(match))
+
+
+def parse_search(query: str) -> Node:
+    """The tree of a search in the brand query language; ``SearchError`` if bad.
+
+    Within :data:`MAX_SEARCH_TERMS` terms and :data:`MAX_SEARCH_CHARS` characters.
+    """
+    try:
+        count = sum(t not in OPERATORS and t not in "()" for t in tokens(query))
+        if count > MAX_SEARCH_TERMS:
+            msg = (
+                f"the search has {count:,} words: at most {MAX_SEARCH_TERMS} "
+                "(a few distinctive words or phrases find as much)"
+            )
+            raise SearchError(msg)
+        if len(query) > MAX_SEARCH_CHARS:
+            msg = f"the search is too long: at most {MAX_SEARCH_CHARS:,} characters"
+            raise SearchError(msg)
+        return parse_query(query)
+    except QuerySyntaxError as exc:
+        raise SearchError(f"the search does not parse: {exc}") from None
+
+
+def _trigram_term(node: Node, dialect: str) -> str | None:
+    """The folded term if SQLite's trigram index can answer it, else None."""
+    if dialect != "sqlite" or not isinstance(node, Term):
+        return None
+    folded = fold(node.text)
+    return folded if len(folded) >= _TRIGRAM else None
+
+
+def _condition(node: Node, dialect: str) -> ColumnElement[bool]:
+    if isinstance(node, Not):
+        return not_(_condition(node.child, dialect))
+    if isinstance(node, AnyOf):
+        return or_(*(_condition(child, dialect) for child in node.children))
+    if isinstance(node, Term):
+        if dialect != "sqlite":
+            return _pg_substring(node.text)
+        trigram = _trigram_term(node, dialect)
+        if trigram is None:
+            return _sqlite_substring(fold(node.text))
+        return _sqlite_trigrams([trigram])
+    trigrams: list[str] = []
+    conditions: list[ColumnElement[bool]] = []
+    for child in node.children:
+        trigram = _trigram_term(child, dialect)
+        if trigram is None:
+            conditions.append(_condition(child, dialect))
+        else:
+            trigrams.append(trigram)
+    if trigrams:  # one MATCH for the AND of them, as a plain list of words was
+        conditions.append(_sqlite_trigrams(trigrams))
+    return and_(*conditions)
 
 
 def text_condition(query: str, dialect: str) -> ColumnElement[bool]:
-    """Every whitespace-separated term of ``query`` occurs in the title or text.
+    """Mentions whose title or text satisfy ``query``, a brand-language query.
 
-    Substring matching on folded text (NFKC, then case: see
-    :mod:`storage.folding`), so Japanese needs no word breaking, ``ACME`` finds
-    full-width ACME and ``アクメ`` finds ``ｱｸﾒ``. On SQLite, terms of three characters
-    or more use the FTS5 trigram index over the folded text and shorter ones a
-    scan of it; on PostgreSQL ``ILIKE`` on ``normalize(…, NFKC)`` uses the
-    ``pg_trgm`` expression indexes.
+    Quoted phrases (``"…"``, ``「…」``), ``OR``, ``NOT``, ``AND`` and parentheses
+    as in a brand's ``query`` key (:mod:`storage.query_language`); adjacent terms
+    must all occur. A term or phrase is a substring of the folded text (NFKC, then
+    case: see :mod:`storage.folding`), so Japanese needs no word breaking,
+    ``ACME`` finds full-width ACME and ``アクメ`` finds ``ｱｸﾒ``. On SQLite, terms of
+    three characters or more use the FTS5 trigram index over the folded text
+    (the terms of one AND in one ``MATCH``) and shorter ones a scan of it; on
+    PostgreSQL ``ILIKE`` on ``normalize(…, NFKC)`` uses the ``pg_trgm``
+    expression indexes.
     """
-    terms = search_terms(query)
-    if dialect != "sqlite":
-        return and_(true(), *(_pg_substring(t) for t in terms))
-    folded = [fold(t) for t in terms]
-    long_terms = [t for t in folded if len(t) >= _TRIGRAM]
-    conditions = [_sqlite_substring(t) for t in folded if len(t) < _TRIGRAM]
-    if long_terms:
-        phrase = " ".join('"' + t.replace('"', '""') + '"' for t in long_terms)
-        fts = (
-            text("SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH :fts_query")
-            .bindparams(fts_query=phrase)
-            .columns(column("rowid", Integer))
-        )
-        conditions.append(Mention.id.in_(fts))
-    return and_(true(), *conditions)
+    return _condition(parse_search(query), dialect)
 
 
 def _alerted() -> ColumnElement[bool]:
@@ -274,7 +323,7 @@ def _filters(q: MentionQuery, dialect: str) -> list[ColumnElement[bool]]:
     if q.handled is not None:
         handled = Mention.handled_at.is_not(None)
         conditions.append(handled if q.handled else Mention.handled_at.is_(None))
-    if q.text and q.text.split():
+    if q.text and q.text.strip():
         conditions.append(text_condition(q.text, dialect))
     return conditions
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from storage.localtime import fixed_offset
 from storage.models import BrandMatch, Mention, SentimentResult
 from storage.search import MentionQuery, MentionRow, find_mentions
 
@@ -54,24 +55,40 @@ class Share:
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """Which mentions count: one brand (or all) published in [since, until)."""
+    """Which mentions count: one brand (or all) published in [since, until).
+
+    ``zone`` is where days begin for daily and weekly buckets.
+    """
 
     model_id: str = "earful-default"
     brand: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    zone: str = "UTC"
 
 
 def bucket(
-    period: Period, dialect: str, date: InstrumentedAttribute[datetime | None]
+    period: Period,
+    dialect: str,
+    date: InstrumentedAttribute[datetime | None],
+    zone: str = "UTC",
 ) -> ColumnElement[str]:
-    """``date`` as the UTC day, or the Monday of its week, ``YYYY-MM-DD``."""
+    """``date``'s day in ``zone``, or the Monday of its week, ``YYYY-MM-DD``.
+
+    See :mod:`storage.localtime`: a Tokyo day starts at 15:00 UTC.
+    """
     if dialect == "sqlite":
-        if period == "week":
-            return func.date(date, "-6 days", "weekday 1")
-        return func.strftime("%Y-%m-%d", date)
-    utc = func.timezone("UTC", date)
-    return func.to_char(func.date_trunc(period, utc), "YYYY-MM-DD")
+        offset = fixed_offset(zone)
+        if offset is None:
+            day = func.earful_local_date(date, zone)
+        elif offset:
+            minutes = f"{offset.total_seconds() / 60:+.0f} minutes"
+            day = func.strftime("%Y-%m-%d", date, minutes)
+        else:
+            day = func.strftime("%Y-%m-%d", date)
+        return func.date(day, "-6 days", "weekday 1") if period == "week" else day
+    local = func.timezone(zone, date)
+    return func.to_char(func.date_trunc(period, local), "YYYY-MM-DD")
 
 
 def _count(label: str) -> ColumnElement[int]:
@@ -136,7 +153,7 @@ def volume_over_time(
     """Mentions and their sentiment per day or week, oldest first (dated only)."""
     dialect = session.get_bind().dialect.name
     date = _published(window)
-    key = bucket(period, dialect, date)
+    key = bucket(period, dialect, date, window.zone)
     stmt = _volume_select(key, window, needs_mention=False).where(date.is_not(None))
     return _volumes(session, stmt)
 

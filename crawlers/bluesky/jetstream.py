@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from websockets.exceptions import InvalidURI, WebSocketException
 from websockets.sync.client import connect
 
+from crawlers.backoff import Backoff
 from crawlers.bluesky.posts import POST, PostEvent, post_event, post_item, time_us_of
 from crawlers.bounds import AHEAD, loads_json
 from crawlers.errors import MAX_WARNINGS, BadItemError, CollectorError
@@ -134,7 +135,7 @@ class JetstreamCollector:
         self.matcher = matcher
         self.sessions = sessions
         self._normalize = NormalizePipeline()
-        self._backoff = 0.0
+        self.backoff = Backoff(FIRST_BACKOFF_S, params.max_backoff_s)
 
     def listen(
         self,
@@ -153,19 +154,17 @@ class JetstreamCollector:
                 self._connection(outcome, deadline, stop, wake)
             except (OSError, WebSocketException, InvalidURI, SQLAlchemyError) as exc:
                 outcome.error = self._failed(exc)
-                wait = min(self._backoff, max(0.0, deadline - time.monotonic()))
-                stop.wait(wait)
+                left = max(0.0, deadline - time.monotonic())
+                stop.wait(min(self.backoff.waiting(), left))
         return outcome
 
     def _failed(self, exc: Exception) -> str:
-        self._backoff = min(
-            max(self._backoff * 2, FIRST_BACKOFF_S), self.params.max_backoff_s
-        )
+        delay = self.backoff.failed()
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         message = (
             f"bluesky source {self.params.source}: Jetstream at "
             f"{urlsplit(self.params.url).netloc or self.params.url}: {reason}; "
-            f"reconnecting in {self._backoff:g} s"
+            f"reconnecting in {delay:g} s"
         )
         log.warning("%s", message)
         return message
@@ -198,7 +197,7 @@ class JetstreamCollector:
         ) as socket:
             outcome.connects += 1
             outcome.error = None
-            self._backoff = 0.0  # a connection that opens starts the backoff over
+            self.backoff.succeeded()  # a connection that opens starts it over
             try:
                 while not stop.is_set():
                     left = deadline - time.monotonic()

@@ -19,7 +19,6 @@ as the outcome's error.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +33,7 @@ from atproto.exceptions import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawlers.backoff import Backoff
 from crawlers.bluesky.posts import post_item
 from crawlers.errors import CollectorError
 from crawlers.items import MentionItem
@@ -116,13 +116,12 @@ class BlueskySearcher:
         self.sessions = sessions
         self._client: Client | None = None
         self._normalize = NormalizePipeline()
-        self.resume_at = 0.0
+        self.backoff = Backoff()
 
     def search(self) -> SearchOutcome:
         """Search every brand term once (newest first) and store what matches."""
         outcome = SearchOutcome()
-        wait = self.resume_at - time.monotonic()
-        if wait > 0:
+        if (wait := self.backoff.waiting()) > 0:
             outcome.error = self._message(
                 f"rate limited by Bluesky (HTTP 429), next search in {wait:.0f} s"
             )
@@ -179,7 +178,7 @@ class BlueskySearcher:
         delay = DEFAULT_RATE_LIMIT_WAIT_S
         if reset is not None:
             delay = max(1.0, (reset - datetime.now(UTC)).total_seconds())
-        self.resume_at = time.monotonic() + delay
+        self.backoff.wait_for(delay)
         return f"rate limited by Bluesky (HTTP 429), next search in {delay:.0f} s"
 
     def _terms(self) -> list[str]:

@@ -42,13 +42,14 @@ from mastodon import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawlers.backoff import Backoff
 from crawlers.errors import BadItemError, CollectorError
 from crawlers.items import MentionItem
 from crawlers.mastodon.client import InstanceAccess, make_mastodon
 from crawlers.mastodon.things import status_item
 from crawlers.match import Matcher
 from crawlers.pipelines import NormalizePipeline
-from crawlers.poller import Backoff, PollOutcome, load_cursor, matched, newer, store
+from crawlers.poller import PollOutcome, load_cursor, matched, newer, store
 from crawlers.query import positive_terms
 
 log = logging.getLogger(__name__)

@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawlers.attribution import Attributor
+from crawlers.backoff import FIRST_BACKOFF_S, Backoff
 from crawlers.errors import MAX_WARNINGS, CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
@@ -54,8 +55,6 @@ from storage.queries import get_cursor, set_cursor, upsert_mention
 log = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 100
-MAX_BACKOFF_S = 900.0
-FIRST_5XX_BACKOFF_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -119,8 +118,7 @@ class RedditCollector:
         self._streams: dict[str, Iterator[Any]] = {}
         self._subscribers: dict[str, int] = {}
         self._normalize = NormalizePipeline()
-        self.resume_at = 0.0
-        self._backoff = 0.0
+        self.backoff = Backoff()
         self._searched_at: float | None = None
 
     @property
@@ -133,8 +131,7 @@ class RedditCollector:
     def poll(self) -> RedditOutcome:
         """One bounded pass over every stream and search of this source."""
         outcome = RedditOutcome()
-        wait = self.resume_at - time.monotonic()
-        if wait > 0:
+        if (wait := self.backoff.waiting()) > 0:
             outcome.error = f"backing off after Reddit errors: next try in {wait:.0f} s"
             return outcome
         try:
@@ -144,7 +141,7 @@ class RedditCollector:
             if self._search_due():
                 self._search(outcome)
                 self._searched_at = time.monotonic()
-            self._backoff = 0.0
+            self.backoff.succeeded()
         except ErrorTypes as exc:
             outcome.error = self._failed(exc)
         return outcome
@@ -167,18 +164,13 @@ class RedditCollector:
         self._streams.clear()  # a stream that raised is finished; resume from cursor
         self.cursor = None
         if isinstance(exc, TooManyRequests):
-            delay = float(exc.retry_after or FIRST_5XX_BACKOFF_S)
-            self.resume_at = time.monotonic() + delay
+            delay = float(exc.retry_after or FIRST_BACKOFF_S)
+            self.backoff.wait_for(delay)
             message = f"rate limited by Reddit (HTTP 429), retrying after {delay:g} s"
         elif isinstance(exc, ServerError):
             status = exc.response.status_code
-            self._backoff = min(
-                max(self._backoff * 2, FIRST_5XX_BACKOFF_S), MAX_BACKOFF_S
-            )
-            self.resume_at = time.monotonic() + self._backoff
-            message = (
-                f"Reddit unavailable (HTTP {status}), retrying in {self._backoff:g} s"
-            )
+            delay = self.backoff.failed()
+            message = f"Reddit unavailable (HTTP {status}), retrying in {delay:g} s"
         else:
             rejected = credentials_error(self.credentials, exc)
             message = str(rejected or exc) or type(exc).__name__

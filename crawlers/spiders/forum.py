@@ -6,7 +6,6 @@ import copy
 import hashlib
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from urllib.parse import urljoin
 
 from parsel import Selector
@@ -15,9 +14,9 @@ from scrapy.utils.response import get_base_url
 
 from crawlers.dates import parse_dated
 from crawlers.errors import record_warning
-from crawlers.generic import guess_posts
+from crawlers.guessed import generic_items
 from crawlers.items import MentionItem
-from crawlers.page import PageSpider, page_title, site_name
+from crawlers.page import PageSpider, page_title, rating, site_name
 from crawlers.params import ForumParams
 from crawlers.recipes import (
     Recipe,
@@ -28,10 +27,6 @@ from crawlers.recipes import (
     shown,
 )
 from crawlers.text import canonical_url, html_to_text
-
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_SCALE_FIRST = re.compile(r"(\d+)\s*つ星(?:のうち|中)\s*(\d+(?:[.,]\d+)?)")
-_OUT_OF = re.compile(r"(?:out of|of|von|/|sur|de)\s*(\d+(?:[.,]\d+)?)", re.IGNORECASE)
 
 
 def matched_text(
@@ -65,21 +60,6 @@ def alternative_used(recipe: Recipe, name: str, index: int | None) -> str | None
     return f"alternative {index + 1} of {len(queries)}: {queries[index]!r}"
 
 
-def rating(text: str | None, best: float) -> tuple[float | None, float | None]:
-    """``"4.0 out of 5 stars"`` → (4.0, 5.0): the rating and the best of its scale.
-
-    Japanese puts the scale first: ``"5つ星のうち4.0"`` is 4.0 of 5.
-    """
-    if not text or not (number := _NUMBER.search(text)):
-        return None, None
-    value = float(number[0].replace(",", "."))
-    if scale_first := _SCALE_FIRST.search(text):
-        best, value = (float(g.replace(",", ".")) for g in scale_first.groups())
-    elif out_of := _OUT_OF.search(text[number.end() :]):
-        best = float(out_of[1].replace(",", "."))
-    return value, best
-
-
 def missing_fields(
     recipe: Recipe, values: dict[str, str | None], parsed_date: object
 ) -> dict[str, str]:
@@ -93,51 +73,6 @@ def missing_fields(
     if values.get("date") and parsed_date is None:
         missing["date"] = f"{values['date']!r} is not a date dateparser reads"
     return missing
-
-
-def generic_items(
-    response: TextResponse, source: str, kind: str, crawl_time: datetime
-) -> tuple[list[MentionItem], str | None]:
-    """The page's repeated post/review blocks, read by the generic extractor, and
-    why it took none where it saw blocks it was not sure of."""
-    page_url = canonical_url(response.url)
-    title = page_title(response)
-    site = site_name(response)
-    items = []
-    guess = guess_posts(response.selector.root)
-    for block in guess.blocks:
-        value, best = rating(block.rating, 5.0)
-        dated = parse_dated(block.date, crawl_time)
-        items.append(
-            MentionItem(
-                source=source,
-                source_type=kind,
-                external_id=f"{page_url}#{block.ident}",
-                url=canonical_url(response.urljoin(block.link))
-                if block.link
-                else page_url,
-                title=title,
-                text=block.text,
-                author=block.author,
-                site_name=site,
-                thread_id=page_url,
-                rating=value,
-                rating_best=best,
-                published_at=dated.at if dated else None,
-                published_precision=dated.precision if dated else None,
-                raw={"extractor": "generic"},
-                missing={
-                    name: "the generic extractor found none"
-                    for name, found in (
-                        ("author", block.author),
-                        ("date", block.date),
-                        ("rating", block.rating),
-                    )
-                    if not found
-                },
-            )
-        )
-    return items, guess.doubt
 
 
 class ForumSpider(PageSpider):

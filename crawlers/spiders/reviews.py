@@ -10,11 +10,11 @@ from scrapy.http import TextResponse
 
 from crawlers.dates import parse_dated
 from crawlers.errors import record_warning
+from crawlers.guessed import generic_items
 from crawlers.items import MentionItem
 from crawlers.page import PageSpider, site_name
 from crawlers.params import ReviewsParams
 from crawlers.schemaorg import Review, page_reviews
-from crawlers.spiders.forum import generic_items
 from crawlers.text import canonical_url
 
 

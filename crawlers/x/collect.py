@@ -31,12 +31,13 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawlers.backoff import Backoff
 from crawlers.bounds import parse_iso, reads_item
 from crawlers.errors import BadItemError, CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
 from crawlers.pipelines import NormalizePipeline
-from crawlers.poller import Backoff, PollOutcome, load_cursor, matched, newer, store
+from crawlers.poller import PollOutcome, load_cursor, matched, newer, store
 from crawlers.x.client import (
     Page,
     XClient,

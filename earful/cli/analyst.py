@@ -34,6 +34,7 @@ from earful.cli.tables import (
 )
 from storage import StorageError, open_existing_database
 from storage.errors import SearchError
+from storage.localtime import zone_of
 from storage.search import LABELS, SORTS, MentionQuery, find_mentions
 from storage.stats import (
     Volume,
@@ -53,12 +54,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def parse_when(
-    value: str, *, end: bool = False, now: datetime | None = None
+    value: str, *, end: bool = False, now: datetime | None = None, zone: str = "UTC"
 ) -> datetime:
-    """``7d``/``12h``/``2w`` ago, a date (UTC midnight), or an ISO date and time.
+    """``7d``/``12h``/``2w`` ago, a date (midnight in ``zone``), or an ISO time.
 
-    With ``end``, a bare date means the end of that day, so ``--until
-    2026-11-30`` includes the 30th.
+    A date or time without an offset is in ``zone`` (the config's ``[daemon]
+    timezone``), as the stats buckets are. With ``end``, a bare date means the
+    end of that day, so ``--until 2026-11-30`` includes the 30th.
     """
     now = now or datetime.now(UTC)
     match = _RELATIVE.match(value.strip())
@@ -70,17 +72,36 @@ def parse_when(
         msg = f"{value!r} is not a date (use 2026-11-30, 2026-11-30T09:00 or 7d)"
         raise click.BadParameter(msg) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
+        parsed = parsed.replace(tzinfo=zone_of(zone))
     if end and len(value.strip()) == len("2026-11-30"):
-        parsed += timedelta(days=1)
-    return parsed
+        parsed += timedelta(days=1)  # wall-clock: the next local midnight
+    return parsed.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    """A ``--since``/``--until`` as typed: checked at once, read in the config's zone."""
+
+    text: str
+    end: bool
+
+    def at(self, zone: str) -> datetime:
+        """The instant in UTC, a bare date or time taken as local to ``zone``."""
+        return parse_when(self.text, end=self.end, zone=zone)
 
 
 def _when(end: bool) -> Callable[[click.Context, click.Parameter, str | None], Any]:
     def convert(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
-        return None if value is None else parse_when(value, end=end)
+        if value is None:
+            return None
+        parse_when(value, end=end)  # a bad date is a usage error before any work
+        return When(value, end)
 
     return convert
+
+
+def _at(when: When | None, zone: str) -> datetime | None:
+    return None if when is None else when.at(zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +110,9 @@ class Analyst:
 
     database_url: str
     model_id: str
+    zone: str = "UTC"  # the config's [daemon] timezone: where days begin, times shown
+    language: str = "en"  # the config's [ui] language
+    brand_names: tuple[tuple[str, str], ...] = ()  # name → display name in language
 
 
 def analyst_for(
@@ -100,7 +124,16 @@ def analyst_for(
         raise no_database(config_path)
     if url is None:
         config = load(config_path, database_url)
-        return Analyst(config.database_url, model or config.sentiment.model)
+        model_id = model or config.sentiment.model
+        language = config.ui.language
+        names = tuple(
+            (b.name, b.display_name[language])
+            for b in config.brands
+            if language in b.display_name
+        )
+        return Analyst(
+            config.database_url, model_id, config.daemon.timezone, language, names
+        )
     url = checked_url(url)
     if model is None:
         with session_for(Analyst(url, DEFAULT_MODEL)) as session:
@@ -139,12 +172,14 @@ def _period_options(func: F) -> F:
     func = click.option(
         "--until",
         callback=_when(end=True),
-        help="Published before this: a date (inclusive), ISO time or 7d.",
+        help="Published before this: a date (inclusive), ISO time or 7d; without "
+        "an offset, in [daemon] timezone.",
     )(func)
     return click.option(
         "--since",
         callback=_when(end=False),
-        help="Published at or after this: 2026-11-01, 2026-11-01T09:00, 7d, 12h, 2w.",
+        help="Published at or after this: 2026-11-01, 2026-11-01T09:00, 7d, 12h, "
+        "2w; without an offset, in [daemon] timezone.",
     )(func)
 
 
@@ -184,8 +219,10 @@ def mention_filters(func: F) -> F:
             ),
             click.option(
                 "--search",
-                help="Words that must all occur in the title or text (folded for "
-                "width and case, as brand matching does; at most 32 words).",
+                help="Title or text search in the brand query language: words "
+                'that must all occur, "quoted phrases" (or 「…」), OR, NOT and '
+                "parentheses; folded for width and case as brand matching does; "
+                "at most 32 words.",
             ),
             click.option(
                 "--sort", type=click.Choice(SORTS), default="time", show_default=True
@@ -211,8 +248,8 @@ def mention_query(
             source_types=filters["source_type"],
             sentiment=filters["sentiment"],
             min_probability=filters["min_probability"],
-            since=filters["since"],
-            until=filters["until"],
+            since=_at(filters["since"], analyst.zone),
+            until=_at(filters["until"], analyst.zone),
             languages=filters["language"],
             min_reach=filters["min_reach"],
             alerted=filters["alerted"],
@@ -266,7 +303,8 @@ def mentions(
             write_rows(rows, out, fmt)
         else:
             width = shutil.get_terminal_size((120, 24)).columns
-            out.write("".join(line + "\n" for line in render_table(rows, width)))
+            table = render_table(rows, width, analyst.zone)
+            out.write("".join(line + "\n" for line in table))
 
 
 def _volume_lines(title: str, rows: list[Volume], key_width: int) -> list[str]:
@@ -304,8 +342,8 @@ def stats(
     database_url: str | None,
     model: str | None,
     brand: str | None,
-    since: datetime | None,
-    until: datetime | None,
+    since: When | None,
+    until: When | None,
     by: Any,
     top: int,
     show_aspects: bool,
@@ -315,27 +353,30 @@ def stats(
 ) -> None:
     """Volume and net sentiment over time, by source and language; share of voice.
 
-    Net sentiment is (positive - negative) / mentions, from -1 to +1.
+    Net sentiment is (positive - negative) / mentions, from -1 to +1. Days and
+    weeks begin at midnight in the config's [daemon] timezone (UTC without a
+    config), and the day column says which.
     `--aspects` counts the aspects of opinionated mentions by polarity;
     `--compare` sets the brands side by side; `--response` shows how fast
     alerted mentions were answered (see docs/alerts.md).
     """
     analyst = analyst_for(config_path, database_url, model)
+    start, end = _at(since, analyst.zone), _at(until, analyst.zone)
     if response:
         target_s = response_target(config_path, database_url, target)
         with session_for(analyst) as session:
             lines = response_lines(
                 session,
                 brand=brand,
-                since=since,
-                until=until,
+                since=start,
+                until=end,
                 target_s=target_s,
                 top=top,
             )
         for line in lines:
             click.echo(line)
         return
-    window = Window(analyst.model_id, brand, since, until)
+    window = Window(analyst.model_id, brand, start, end, analyst.zone)
     if show_aspects or show_compare:
         with session_for(analyst) as session:
             found = breakdown_lines(
@@ -345,10 +386,12 @@ def stats(
             click.echo(line)
         return
     with session_for(analyst) as session:
-        lines = _volume_lines(by, volume_series(session, window, by), 10)
+        title = f"{by} ({analyst.zone})"
+        series = volume_series(session, window, by)
+        lines = _volume_lines(title, series, max(10, len(title)))
         lines += _volume_lines("source", volume_by(session, window, "source"), 20)
         lines += _volume_lines("language", volume_by(session, window, "language"), 10)
-        shares = share_of_voice(session, since, until)
+        shares = share_of_voice(session, start, end)
         lines.append(f"{pad('brand', 20)} {'mentions':>8} {'share':>6}")
         for s in shares:
             name = terminal_safe(s.brand) + (" (competitor)" if s.competitor else "")
@@ -395,7 +438,15 @@ def dashboard(
     click.echo(f"Earful dashboard on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     try:
         target_s = response_target(config_path, database_url, None)
-        dash = Dashboard(sessions, analyst.model_id, token, response_target_s=target_s)
+        dash = Dashboard(
+            sessions,
+            analyst.model_id,
+            token,
+            response_target_s=target_s,
+            zone=analyst.zone,
+            language=analyst.language,
+            brand_names=dict(analyst.brand_names),
+        )
         serve(dash, host, port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None

@@ -86,10 +86,10 @@ def compare_lines(session: Session, w: Window, period: Period) -> list[str]:
     lines.append("")
     by_period: dict[str, dict[str, str]] = {}
     for p in compare_over_time(
-        session, w.model_id, period, since=w.since, until=w.until
+        session, w.model_id, period, since=w.since, until=w.until, zone=w.zone
     ):
         by_period.setdefault(p.period, {})[p.brand] = f"{p.mentions} ({p.net:+.2f})"
-    lines.append(row(f"{period}: mentions (net)", names))
+    lines.append(row(f"{period} ({w.zone})", names))
     lines += [
         row(key, [cells.get(s.brand, "-") for s in sides])
         for key, cells in by_period.items()

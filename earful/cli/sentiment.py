@@ -143,7 +143,8 @@ def sentiment_eval(data_dirs: tuple[Path, ...], split: str, model: str) -> None:
                     )
             reports.append((labelled.name, report))
             click.echo(report.format())
-            per_language = evaluate_by_language(report, labelled.texts, labelled.gold)
+            languages = [detect_language(text) for text in labelled.texts]
+            per_language = evaluate_by_language(report, languages, labelled.gold)
             if per_language:
                 click.echo(per_language)
     except SentimentError as exc:

@@ -50,8 +50,8 @@ def pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def _when(value: datetime | None, precision: str | None = None) -> str:
-    return shown_date(value, precision) if value else "-"
+def _when(value: datetime | None, precision: str | None, zone: str) -> str:
+    return shown_date(value, precision, zone) if value else "-"
 
 
 def _sentiment(row: MentionRow) -> str:
@@ -64,9 +64,14 @@ def _flags(row: MentionRow) -> str:
     return ("A" if row.alerted else "-") + ("H" if row.handled_at else "-")
 
 
-def render_table(rows: Sequence[MentionRow], width: int) -> list[str]:
-    """A header and one line per mention, no wider than ``width`` columns."""
-    columns = (("id", 7), ("published", 16), ("source", 14), ("brands", 12))
+def render_table(
+    rows: Sequence[MentionRow], width: int, zone: str = "UTC"
+) -> list[str]:
+    """A header and one line per mention, no wider than ``width`` columns.
+
+    Times are in ``zone``, each with its abbreviation (``JST``, ``CEST``).
+    """
+    columns = (("id", 7), ("published", 21), ("source", 14), ("brands", 12))
     tail = (("sentiment", 9), ("rating", 11), ("reach", 8), ("AH", 2))
     fixed = sum(w for _, w in columns + tail) + len(columns + tail)
     text_width = max(20, width - fixed)
@@ -76,7 +81,7 @@ def render_table(rows: Sequence[MentionRow], width: int) -> list[str]:
         text = terminal_safe(f"{row.title} — {row.text}" if row.title else row.text)
         cells = [
             pad(str(row.id), 7),
-            pad(_when(row.published_at, row.published_precision), 16),
+            pad(_when(row.published_at, row.published_precision, zone), 21),
             pad(terminal_safe(row.source), 14),
             pad(terminal_safe(",".join(row.brands)), 12),
             pad(_sentiment(row), 9),

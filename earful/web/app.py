@@ -5,8 +5,10 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -25,6 +27,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from alerts.catalog import translations
 from earful.web import charts
 from earful.web.compare import aspect_charts, compare_context
 from storage import BrandMatch, Mention, utcnow
@@ -32,6 +35,7 @@ from storage.cases import Actor, CaseError, cases_of, change, parse_state
 from storage.errors import SearchError
 from storage.ids import parse_id
 from storage.models import CaseState
+from storage.precision import shown_date
 from storage.response import duration, response_times, unanswered
 from storage.search import LABELS, MentionQuery, find_mentions, set_handled
 from storage.stats import Period, Window, share_of_voice, volume_by, volume_over_time
@@ -66,6 +70,9 @@ class Dashboard:
     token: str | None = None
     handled_by: str = "dashboard"
     response_target_s: float = 7200.0
+    zone: str = "UTC"  # [daemon] timezone: times shown and where days begin
+    language: str = "en"  # [ui] language: the catalogue the pages are read in
+    brand_names: Mapping[str, str] = field(default_factory=dict)  # name → shown
 
 
 class _App:
@@ -75,6 +82,15 @@ class _App:
         self.dash = dash
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.templates.env.tests["web_link"] = is_web_link
+        env = self.templates.env
+        env.filters["when"] = partial(shown_when, zone=dash.zone)
+        env.filters["brand_name"] = lambda name: dash.brand_names.get(name, name)
+        env.globals["zone"] = dash.zone
+        env.globals["language"] = dash.language
+        env.add_extension("jinja2.ext.i18n")
+        env.install_gettext_translations(  # type: ignore[attr-defined]
+            translations(dash.language), newstyle=True
+        )
 
     def render(self, request: Request, name: str, **context: Any) -> Response:
         csrf = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
@@ -88,7 +104,7 @@ class _App:
         days = _query_int(request, "days", 90, low=1, high=MAX_DAYS)
         brand = request.query_params.get("brand") or None
         since = utcnow() - timedelta(days=days)
-        window = Window(self.dash.model_id, brand, since)
+        window = Window(self.dash.model_id, brand, since, zone=self.dash.zone)
         with self.dash.sessions() as s:
             series = volume_over_time(
                 s, window, "week" if days > WEEKLY_AFTER_DAYS else "day"
@@ -115,7 +131,9 @@ class _App:
         period: Period = "week" if days > COMPARE_DAILY_DAYS else "day"
         since = utcnow() - timedelta(days=days)
         with self.dash.sessions() as s:
-            context = compare_context(s, self.dash.model_id, since, period)
+            context = compare_context(
+                s, self.dash.model_id, since, period, self.dash.zone
+            )
         return self.render(request, "compare.html", days=days, **context)
 
     def inbox(self, request: Request) -> Response:
@@ -229,6 +247,14 @@ class _App:
     def _set_handled(self, mention_id: int, handled: bool) -> bool:
         with self.dash.sessions() as s, s.begin():
             return set_handled(s, mention_id, handled=handled, by=self.dash.handled_by)
+
+
+def shown_when(value: object, precision: str | None = None, *, zone: str) -> str:
+    """A stored time in ``zone``, named; raw SQL on SQLite gives it as text."""
+    if value is None or value == "":
+        return ""
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return shown_date(when.replace(tzinfo=when.tzinfo or UTC), precision, zone)
 
 
 def _same(a: str, b: str) -> bool:

@@ -33,12 +33,12 @@ def aspect_charts(session: Session, window: Window) -> list[tuple[str, Markup]]:
 
 
 def compare_context(
-    session: Session, model_id: str, since: datetime, period: Period
+    session: Session, model_id: str, since: datetime, period: Period, zone: str
 ) -> dict[str, Any]:
     """What compare.html shows: the brands' columns, the chart, the periods."""
     sides = compare_brands(session, model_id, since)
     periods: dict[str, dict[str, Any]] = {}
-    for p in compare_over_time(session, model_id, period, since=since):
+    for p in compare_over_time(session, model_id, period, since=since, zone=zone):
         periods.setdefault(p.period, {})[p.brand] = p
     aspects = list(dict.fromkeys(a for s in sides for a in s.aspects))
     return {

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from alerts import AlertRule, deliver_pending, enqueue
-from alerts.outbox import insert_alert
+from alerts.queue import insert_alert
 from alerts.send import SendPolicy
 from storage.db import open_database
 from storage.models import Alert, AlertState

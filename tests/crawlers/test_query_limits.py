@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crawlers.match import BrandRule, Matcher
 from crawlers.query import MAX_DEPTH, QueryError, evaluate, parse_query, terms_of
 from earful.config import parse_config
 from earful.errors import ConfigError
@@ -53,3 +54,13 @@ def test_config_check_names_the_aspect_of_a_query_too_deep():
     [problem] = caught.value.problems
     assert problem.startswith("earful.toml: aspects[0].query: aspect 'battery': ")
     assert f"nested more than {MAX_DEPTH} deep" in problem
+
+
+def test_japanese_corner_brackets_quote_a_phrase():
+    """「…」 and 『…』 quote a phrase as "…" does, in brand queries and searches."""
+    tree = parse_query('「電話が つながらない」 OR 『落ちる』 NOT "acme corp"')
+    assert terms_of(tree) == ["電話が つながらない", "落ちる", "acme corp"]
+    rule = BrandRule("Acme", query="アクメ 「電話が つながらない」")
+    matcher = Matcher([rule])
+    assert [m.brand for m in matcher.match("アクメは電話が つながらない")] == ["Acme"]
+    assert matcher.match("アクメは電話がまったくつながらない") == []

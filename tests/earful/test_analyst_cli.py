@@ -34,14 +34,14 @@ def run(url, *args, code=0):
 def test_table_is_terminal_safe(url):
     out = run(url, "--sentiment", "negative", "--sort", "reach")
     assert out == (
-        "id      published        source         brands       sentiment rating      "
+        "id      published             source         brands       sentiment rating      "
         "reach    AH text\n"
-        "3       2026-11-09 10:00 forum          Acme         neg 0.81  -           "
-        "20000    -H アクメの配送が遅すぎる。品質も悪…\n"
-        "1       2026-11-02 09:00 news           Acme         neg 0.92  -           "
-        "5000     A- Acme rocket skates broke — My Ac…\n"
-        "5       2026-11-11 12:00 forum          Acme         neg 0.95  -           "
-        "300      -- <script>alert(1)</script> — <img…\n"
+        "3       2026-11-09 10:00 UTC  forum          Acme         neg 0.81  -           "
+        "20000    -H アクメの配送が遅すぎる。品…\n"
+        "1       2026-11-02 09:00 UTC  news           Acme         neg 0.92  -           "
+        "5000     A- Acme rocket skates broke — …\n"
+        "5       2026-11-11 12:00 UTC  forum          Acme         neg 0.95  -           "
+        "300      -- <script>alert(1)</script> —…\n"
     )
     assert "\x1b" not in run(url, "--search", "scam", "--limit", "1")
     assert "\x07" not in run(url, "--search", "scam")
@@ -49,12 +49,24 @@ def test_table_is_terminal_safe(url):
 
 def test_filters_combine(url):
     out = run(url, "--brand", "Globex", "--source-type", "review", "--search", "50%")
-    assert out.splitlines()[1].startswith("6       2026-11-16 18:00 reviews")
+    assert out.splitlines()[1].startswith("6       2026-11-16 18:00 UTC  reviews")
     assert len(out.splitlines()) == 2
     out = run(url, "--since", "2026-11-09", "--until", "2026-11-10", "--handled")
     assert [line.split()[0] for line in out.splitlines()[1:]] == ["3"]
     out = run(url, "--alerted", "--min-reach", "1000", "--language", "en")
     assert [line.split()[0] for line in out.splitlines()[1:]] == ["1"]
+
+
+def test_search_speaks_the_brand_query_language(url):
+    def ids(search):
+        return [
+            line.split()[0] for line in run(url, "--search", search).splitlines()[1:]
+        ]
+
+    assert ids('"rocket skates" OR 配送') == ["3", "1"]
+    assert ids("「配送が遅すぎる」 OR (acme NOT (scam OR skates))") == ["6", "3", "2"]
+    out = run(url, "--search", "(配送", code=2)
+    assert "Invalid value for '--search': the search does not parse: missing ')'" in out
 
 
 def test_csv_defuses_formulas_and_escapes(url, tmp_path):
@@ -115,6 +127,11 @@ def test_parse_when():
     assert parse_when("2026-11-01T09:30+09:00") == datetime(
         2026, 11, 1, 0, 30, tzinfo=UTC
     )
+    tokyo = parse_when("2026-03-02", zone="Asia/Tokyo")
+    assert tokyo == datetime(2026, 3, 1, 15, tzinfo=UTC)
+    # the day daylight saving starts has 23 hours: its end is 22:00 UTC
+    berlin = parse_when("2026-03-29", end=True, zone="Europe/Berlin")
+    assert berlin == datetime(2026, 3, 29, 22, tzinfo=UTC)
 
 
 def test_stats_exact(url):
@@ -134,7 +151,7 @@ def test_stats_exact(url):
     )
     assert result.exit_code == 0, result.output
     assert result.output == (
-        "week       mentions    neg    neu    pos    net\n"
+        "week (UTC) mentions    neg    neu    pos    net\n"
         "2026-11-02        2      1      0      1  +0.00\n"
         "2026-11-09        2      2      0      0  -1.00\n"
         "2026-11-16        1      0      0      0  +0.00\n"

@@ -57,7 +57,7 @@ def test_stats_compare_exact(database_url, open_db):
         "! Too few mentions to compare (fewer than 10): Acme 5 mentions, Globex 5"
         " mentions\n"
         "\n"
-        "week: mentions (net)          Acme    Globex *\n"
+        "week (UTC)                    Acme    Globex *\n"
         "2026-11-02               2 (+0.00)           -\n"
         "2026-11-09               2 (-1.00)   4 (-0.25)\n"
         "2026-11-16               1 (+0.00)   1 (+0.00)\n"

@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, text
 
-from alerts.outbox import insert_alert
+from alerts.queue import insert_alert
 from earful.cli import main as cli
 from earful.config import Config
 from earful.roles import defer_job, scheduler_specs

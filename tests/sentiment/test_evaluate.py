@@ -8,7 +8,12 @@ import pytest
 
 from sentiment import load_scorer
 from sentiment.errors import DatasetError
-from sentiment.evaluate import evaluate, load_tweeteval
+from sentiment.evaluate import (
+    EvalReport,
+    evaluate,
+    evaluate_by_language,
+    load_tweeteval,
+)
 
 
 def _write(folder: Path, texts: list[str], labels: list[str]) -> Path:
@@ -85,3 +90,28 @@ def test_evaluate_with_progress_gives_the_same_report(three_class: Path) -> None
     with_bar = evaluate(scorer, texts, gold, progress=reported.append)
     assert reported == [256, 256, 88]
     assert with_bar == evaluate(scorer, texts, gold)
+
+
+def _report(predicted: list[str]) -> EvalReport:
+    return EvalReport(
+        "m", "r", len(predicted), 0.0, 0.0, 0.0, {}, {}, {}, predicted=tuple(predicted)
+    )
+
+
+def test_evaluate_by_language_takes_the_callers_languages() -> None:
+    """The languages come in (detected as for a mention); None counts as "?"."""
+    gold = ["negative", "negative", "positive", "positive", "negative", "neutral"]
+    predicted = ["negative", "positive", "positive", "positive", "negative", "neutral"]
+    detected = ["ja", "ja", "ja", "en", "en", None]
+    lines = evaluate_by_language(_report(predicted), detected, gold)
+    assert lines is not None
+    assert lines.splitlines()[1:] == [
+        "  ja                        3        0.7500           0.5000",
+        "  en                        2        1.0000           1.0000",
+        "  ?                         1        1.0000              nan",
+    ]
+
+
+def test_evaluate_by_language_skips_a_one_language_set() -> None:
+    gold = ["negative"] * 20 + ["positive"]
+    assert evaluate_by_language(_report(gold), ["ja"] * 20 + ["en"], gold) is None

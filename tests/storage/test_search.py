@@ -77,7 +77,7 @@ def test_filters_and_sorts(db, query, expected):
         ("品質", ["delivery_ja"]),  # two characters: below the trigram size
         ("配送が遅", ["delivery_ja"]),
         ("<script>", ["hostile"]),
-        ('"quoted', []),  # FTS syntax in user text is only text
+        ('「"quoted」', []),  # FTS syntax in user text is only text
         ("50%", ["compare"]),  # LIKE wildcards are literal
         ("off_sale", ["compare"]),
         ("a_b", []),

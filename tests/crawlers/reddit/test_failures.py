@@ -47,7 +47,7 @@ def test_503_is_retried_then_recorded_and_the_next_poll_recovers(
         "reddit source reddit: Reddit unavailable (HTTP 503), retrying in 60 s"
     )
     assert len(scenario.requests) == 3  # prawcore's own retries
-    reddit.resume_at = 0.0  # the back-off has passed
+    reddit.backoff.resume_at = 0.0  # the back-off has passed
     recovered = reddit.poll()
     assert (recovered.new, recovered.error) == (4, None)
     assert [m.external_id for m in stored(reddit)] == [
@@ -112,7 +112,7 @@ def test_real_503_is_retried_then_recorded_and_the_next_poll_recovers(
         "reddit source reddit: Reddit unavailable (HTTP 503), retrying in 60 s"
     )
     assert len(scenario.requests) == 3  # prawcore's own retries
-    reddit.resume_at = 0.0  # the back-off has passed
+    reddit.backoff.resume_at = 0.0  # the back-off has passed
     recovered = reddit.poll()
     assert (recovered.new, recovered.error) == (1, None)
     assert [m.external_id for m in stored(reddit)] == ["t1_dfktga0"]

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,12 +28,12 @@ class RunningDashboard:
 def start_dashboard(sqlite_url, open_db) -> Iterator[Callable[..., RunningDashboard]]:
     stops: list[Callable[[], None]] = []
 
-    def start(token: str | None = None) -> RunningDashboard:
+    def start(token: str | None = None, **settings: Any) -> RunningDashboard:
         sessions = open_db(sqlite_url)
         ids = seed(sessions)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
-        server = make_server(Dashboard(sessions, MODEL, token), sock)
+        server = make_server(Dashboard(sessions, MODEL, token, **settings), sock)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]})
         thread.start()
         deadline = time.monotonic() + 30

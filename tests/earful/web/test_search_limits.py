@@ -15,6 +15,7 @@ from tests.earful.web.test_dashboard import csrf_of, request
     [
         (" ".join(["ab"] * 1_000), "the search has 1,000 words: at most 32"),
         ("アクメ" * 400, "the search is too long: at most 1,000 characters"),
+        ("配送 OR", "the search does not parse: a term is missing at the end"),
     ],
 )
 def test_a_search_of_too_many_words_is_a_400(dashboard, search, message):
@@ -22,6 +23,17 @@ def test_a_search_of_too_many_words_is_a_400(dashboard, search, message):
     response, text = request(dashboard.url, f"/search?q={query}")
     assert response.status == 400
     assert text.startswith(message)
+
+
+def test_a_search_in_the_brand_query_language(dashboard):
+    query = urllib.parse.quote("「配送が遅すぎる」 OR (Acme NOT skates NOT scam)")
+    response, html = request(dashboard.url, f"/search?q={query}")
+    assert response.status == 200
+    assert "アクメの配送が遅すぎる" in html
+    assert "sturdy and great" in html
+    assert "rocket skates" not in html
+    assert "is a scam" not in html
+    assert 'placeholder="words, &quot;phrases&quot;, OR, NOT, ( )" title=' in html
 
 
 def test_a_search_at_the_limits_runs(dashboard):
