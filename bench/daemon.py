@@ -6,7 +6,7 @@ Run by hand (prints figures, asserts nothing)::
 
 Starts the built-in sample site, writes a config whose sources crawl it every
 second (scoring and delivery hourly, so the model stays unloaded: this measures
-the scheduler, the job store, leases and the crawl launcher), runs ``earful run``
+the scheduler, its saved schedule and the crawl launcher), runs ``earful run``
 as a child process, and samples the daemon's resident set size (``VmRSS``, the
 daemon only; each crawl is its own short-lived child) as finished crawl runs
 accumulate. The baseline is the RSS after the first ``--warmup`` crawls, measured

@@ -305,7 +305,7 @@ def seed(url: str, count: int) -> None:
 def score_phase(
     mentions: int, workers: int, tmp: Path, seconds: float | None
 ) -> dict[str, float]:
-    from earful import engine as tasks  # noqa: PLC0415
+    from earful import tasks  # noqa: PLC0415
 
     with fresh_database() as url:
         seed(url, mentions)

@@ -863,13 +863,13 @@ class DaemonConfig(Strict):
     workers: Annotated[int, Field(gt=0, le=64)] = 4
     """Jobs that may run at the same time."""
     persist_jobs: bool = True
-    """Keep job state in the database (table `apscheduler_jobs`) across restarts."""
+    """Keep each job's next run across restarts (saved in table `scheduled_jobs`)."""
     unhealthy_after: Seconds = 3600.0
     """`earful status` exits 1 when a source has failed for longer than this."""
     store_retry_for: Seconds = 300.0
-    """Database errors in the scheduler's job store and heartbeat are retried with
-    backoff this long; then `earful run` exits with status 1 for its service manager
-    to restart it."""
+    """Database errors writing the heartbeat and saved schedule are retried this
+    long; then `earful run` exits with status 1 for its service manager to restart
+    it."""
 
     @field_validator("timezone")
     @classmethod

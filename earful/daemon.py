@@ -8,7 +8,7 @@ within ``EXIT_WITHIN_S``. Whatever was committed stays committed; a scoring
 batch cut short is rolled back and scored on the next start. A second signal
 exits at once with status 1.
 
-A dead scheduler thread, or a job store or heartbeat failing for longer than
+A dead scheduler thread, or a heartbeat failing for longer than
 ``[daemon] store_retry_for``, stops the daemon the same way and it exits with
 status 1 (see ``earful.liveness``), to be restarted by its service manager.
 
@@ -45,6 +45,7 @@ from earful.liveness import Heartbeat, problem
 from earful.logs import write_now
 from earful.pipeline import Pipeline
 from earful.scheduler import (
+    App,
     JobSpec,
     current_app,
     job_specs,
@@ -165,11 +166,13 @@ def _shut_down(
     stop_listener: Callable[[], object],
     *,
     forget: bool,
+    on_stop: Callable[[], object],
 ) -> bool:
     """Stop scheduling, ask crawls to stop, wait for jobs; False if some would not."""
     started = time.monotonic()
     current_app().pipeline.stopping.set()  # scoring stops after its model batch
     scheduler.shutdown(wait=False)
+    on_stop()
     _signal_children(signal.SIGTERM)
     heartbeat.stop(forget=forget)
     stop_listener()
@@ -213,12 +216,15 @@ def run_forever(
     *,
     specs: Callable[[Config], list[JobSpec]] = job_specs,
     check: Callable[[], str | None] = lambda: None,
-    owner: str | None = None,
+    app: App | None = None,
+    on_stop: Callable[[], object] = lambda: None,
 ) -> None:
     """Run the scheduler until SIGINT or SIGTERM; SIGHUP calls ``load`` to reload.
 
     ``specs`` gives the jobs (``earful.roles`` passes ones that queue tasks for
-    workers), and ``check`` another reason to stop, asked with the watchdog's.
+    workers), ``check`` another reason to stop, asked with the watchdog's, and
+    ``app`` the context the jobs run in (a new one by default), and ``on_stop``
+    what else to stop with the scheduler (``earful.roles``' worker).
     """
     stop = threading.Event()
     wake = threading.Event()
@@ -226,7 +232,7 @@ def run_forever(
     received = _handle_signals(stop, wake, hup)
     retired: list[Pipeline] = []
     died: str | None = None
-    with running(pipeline, specs, owner) as scheduler:
+    with running(pipeline, specs, app) as scheduler:
         log.info("earful running with %d jobs", len(scheduler.get_jobs()))
         heartbeat = Heartbeat(pipeline.sessions, current_app().owner, scheduler)
         heartbeat.start()
@@ -249,7 +255,9 @@ def run_forever(
         if died is None:
             name = signal.Signals(received[0]).name if received else "signal"
             log.info("%s received: finishing running jobs", name)
-        clean = _shut_down(scheduler, heartbeat, stop_listener, forget=died is None)
+        clean = _shut_down(
+            scheduler, heartbeat, stop_listener, forget=died is None, on_stop=on_stop
+        )
     if current_app().pipeline is not pipeline:  # the caller closes its own
         retired.append(current_app().pipeline)
     for old in retired[1:] if retired else ():

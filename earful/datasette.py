@@ -13,7 +13,7 @@ from typing import Any
 from storage.views import VIEWS
 
 FTS = {"fts_table": "mentions_fts", "searchmode": "escaped"}
-HIDDEN = ("alembic_version", "apscheduler_jobs", "source_cursors", "source_leases")
+HIDDEN = ("alembic_version", "scheduled_jobs", "source_cursors")
 
 
 def datasette_metadata(database: str = "earful") -> dict[str, Any]:

@@ -1,35 +1,32 @@
 """What ``earful status`` reports: each source's recent runs, its next run, and the outbox.
 
 Also the daemon's newest heartbeat and each job's last run, and the API
-units a quota-bound source (YouTube) used today. Read-only: it
-reads ``crawl_runs``, ``source_cursors``, ``source_leases``, ``daemon_heartbeats``, ``job_runs``,
-the alert outbox and the
-scheduler's ``apscheduler_jobs`` table (next run times only, without
-unpickling jobs), so it can run beside a live daemon.
+units a quota-bound source (YouTube) used today. Read-only: it reads
+``crawl_runs``, ``source_cursors``, ``daemon_heartbeats``, ``job_runs`` (a
+source whose job started and has not finished is running there),
+``scheduled_jobs`` (next runs) and the alert outbox, so it can run beside a
+live daemon.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, String, column, func, inspect, select, table
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from earful.config import Config, DaemonConfig
 from earful.liveness import STALE_AFTER_S
 from storage import CrawlRun
-from storage.leases import live_leases
-from storage.liveness import job_runs, newest_beat
+from storage.liveness import job_runs, load_schedule, newest_beat
 from storage.queries import count_by_state, get_cursor
 from storage.stats import latest_model
 
-JOBS_TABLE = "apscheduler_jobs"
 # A source whose last runs in a row fetched pages but extracted nothing is as
 # unhealthy as a failing one: its recipe or the site's markup no longer fits.
 EMPTY_RUNS_UNHEALTHY = 3
-_jobs = table(JOBS_TABLE, column("id", String), column("next_run_time", Float))
 
 
 @dataclass(frozen=True)
@@ -170,15 +167,6 @@ def _quota(session: Session, name: str) -> dict[str, Any] | None:
     return None
 
 
-def _next_runs(session: Session) -> dict[str, datetime]:
-    if not inspect(session.get_bind()).has_table(JOBS_TABLE):
-        return {}  # the daemon has not run against this database yet
-    rows = session.execute(select(_jobs.c.id, _jobs.c.next_run_time))
-    return {
-        job_id: datetime.fromtimestamp(at, UTC) for job_id, at in rows if at is not None
-    }
-
-
 def gather(session: Session, config: Config, now: datetime) -> Health:
     """The health of every configured source and of the outbox, as of ``now``."""
     return _gather(
@@ -215,13 +203,14 @@ def _gather(
     now: datetime,
 ) -> Health:
     since = now - timedelta(hours=24)
-    next_runs = _next_runs(session)
-    leases = live_leases(session, now=now)
+    next_runs = {job: at for job, (_, at) in load_schedule(session).items()}
+    runs = job_runs(session)
+    running_on = {r.job: r.owner for r in runs if r.finished_at is None}
     sources = [
         SourceHealth(
             **_source(session, name, enabled, since),
             next_run=next_runs.get(f"source:{name}") if enabled else None,
-            running_on=leases.get(f"source:{name}"),
+            running_on=running_on.get(f"source:{name}"),
         )
         for name, enabled in names
     ]
@@ -234,6 +223,6 @@ def _gather(
         heartbeat=(newest.owner, newest.beat_at) if newest else None,
         jobs=[
             JobHealth(r.job, r.owner, r.started_at, r.finished_at, r.error)
-            for r in job_runs(session)
+            for r in runs
         ],
     )

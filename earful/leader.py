@@ -18,13 +18,17 @@ not a row the scheduler might fail to update.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 from sqlalchemy import make_url
 
+from earful.errors import EarfulError
 from storage.cluster import SCHEDULER_APP, SCHEDULER_LOCK
 
 log = logging.getLogger(__name__)
@@ -103,3 +107,23 @@ class LeaderLock:
             with contextlib.suppress(psycopg.Error):
                 self.conn.close()
             self.conn = None
+
+
+@contextlib.contextmanager
+def sqlite_daemon_lock(database_url: str) -> Iterator[None]:
+    """Hold ``<database>.daemon-lock`` for the block; ``EarfulError`` if another does."""
+    database = make_url(database_url).database
+    if not database or database == ":memory:":
+        yield
+        return
+    path = Path(database).expanduser()
+    with path.with_name(path.name + ".daemon-lock").open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            msg = (
+                f"another earful run is working on {path}: SQLite takes one daemon "
+                "(stop it first, or move to PostgreSQL to run several)"
+            )
+            raise EarfulError(msg) from None
+        yield

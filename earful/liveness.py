@@ -1,11 +1,12 @@
 """Keep ``earful run`` from going quietly dead: a heartbeat thread and a watchdog.
 
 The heartbeat thread records a beat in ``daemon_heartbeats`` every
-``HEARTBEAT_EVERY_S`` while the scheduler is healthy; ``earful status`` exits 1
-when the newest beat is older than ``STALE_AFTER_S``. The daemon's main loop
-asks ``problem()`` twice a second: when the scheduler thread or the heartbeat
-thread has died, or the job store or heartbeat has failed for longer than
-``[daemon] store_retry_for``, the daemon stops and exits with status 1, so its
+``HEARTBEAT_EVERY_S`` while the scheduler is healthy, and with it the jobs'
+next runs (``scheduled_jobs``); ``earful status`` exits 1 when the newest beat
+is older than ``STALE_AFTER_S``. The daemon's main loop asks ``problem()``
+twice a second: when the scheduler thread or the heartbeat thread has died, or
+the heartbeat has failed for longer than ``[daemon] store_retry_for``, the
+daemon stops and exits with status 1, so its
 service manager restarts it rather than leaving a process that answers signals
 and does nothing.
 """
@@ -21,7 +22,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.liveness import beat, forget_daemon
+from earful.scheduler import schedule_of
+from storage.liveness import beat, forget_daemon, save_schedule
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ class Heartbeat(threading.Thread):
         try:
             with self.sessions.begin() as session:
                 beat(session, self.owner, self.started_at)
+                save_schedule(session, schedule_of(self.scheduler))
         except SQLAlchemyError as exc:
             self.failing_since = self.failing_since or time.monotonic()
             log.warning("heartbeat not recorded: %s", str(exc).splitlines()[0])
@@ -82,21 +85,14 @@ def scheduler_problem(scheduler: BaseScheduler) -> str | None:
     thread = getattr(scheduler, "_thread", None)
     if thread is None or not thread.is_alive():
         return "the scheduler thread died"
-    since = getattr(scheduler, "store_failing_since", None)
-    if since is not None:
-        return f"the job store has failed for {time.monotonic() - since:.0f} s"
     return None
 
 
 def problem(heartbeat: Heartbeat, retry_for: float) -> str | None:
     """A reason for the daemon to exit 1 now, or None while all is well."""
     now = time.monotonic()
-    found = scheduler_problem(heartbeat.scheduler)
-    if found == "the scheduler thread died":
+    if (found := scheduler_problem(heartbeat.scheduler)) is not None:
         return found
-    since = getattr(heartbeat.scheduler, "store_failing_since", None)
-    if since is not None and now - since > retry_for:
-        return f"{found} (more than [daemon] store_retry_for, {retry_for:.0f} s)"
     if not heartbeat.is_alive():
         return "the heartbeat thread died"
     if (

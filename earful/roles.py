@@ -1,20 +1,26 @@
-"""``earful run --role scheduler`` and ``--role worker``: one scheduler, many workers.
+"""``earful run`` on PostgreSQL: one active scheduler, and workers that run its tasks.
 
-The default role, ``all``, is the one-process daemon of ``earful.daemon``
-(SQLite or PostgreSQL). On PostgreSQL the work can be split:
+The one way Earful coordinates several processes is procrastinate over
+PostgreSQL (its job locks and queueing locks, see ``earful.tasks``) behind the
+scheduler lock (``earful.leader``); SQLite runs the one-process daemon of
+``earful.daemon``. On PostgreSQL each process takes a role:
 
-- ``scheduler``: waits for the scheduler lock (``earful.leader``), then runs the
-  daemon's APScheduler loop (job store, heartbeat, SIGHUP reloads, the "Mark
-  handled" listener) with jobs that only queue procrastinate tasks
-  (``earful.engine``), plus ``recover`` every ``RECOVER_EVERY_S``. Standbys
-  take over within ``leader.POLL_S`` of the active one's death.
-- ``worker``: a procrastinate worker running the tasks, ``[daemon] workers`` at
-  a time, in threads (a crawl is a child process, as in the daemon).
+- ``all`` (the default): a worker, and the scheduler whenever this process holds
+  the scheduler lock. Any number may run: one schedules, the others stand by
+  and work; a standby takes over within ``leader.POLL_S`` of the active one's
+  death. The worker runs on an event loop in a thread of its own.
+- ``scheduler``: the scheduler alone. Once it holds the lock it runs the
+  daemon's APScheduler loop (heartbeat, SIGHUP reloads, the "Mark handled"
+  listener) with jobs that only queue procrastinate tasks, plus ``recover``
+  every ``RECOVER_EVERY_S``.
+- ``worker``: a procrastinate worker alone, running the tasks, ``[daemon]
+  workers`` at a time, in threads (a crawl is a child process, as in the daemon).
 
 SIGINT/SIGTERM stop a worker as they stop the daemon: no new job is fetched,
 crawl children get SIGTERM, scoring stops after its batch, running jobs get
 ``STOP_GRACE_S``; a second signal exits at once with status 1. A worker whose
-engine stops on its own (lost database, a dead side task) exits 1.
+engine stops on its own (lost database, a dead side task) exits 1, and so does
+``all`` when its worker stops so.
 """
 
 from __future__ import annotations
@@ -34,14 +40,21 @@ import procrastinate.worker
 from apscheduler.triggers.interval import IntervalTrigger
 from procrastinate import exceptions as pexc
 
-from earful import engine
+from earful import tasks
 from earful.config import Config
-from earful.daemon import STOP_GRACE_S, _signal_children, run_forever
+from earful.daemon import EXIT_WITHIN_S, STOP_GRACE_S, _signal_children, run_forever
 from earful.errors import DaemonDiedError, EarfulError
 from earful.leader import LeaderLock
 from earful.logs import write_now
 from earful.pipeline import Pipeline
-from earful.scheduler import SCORE_JOB, App, JobSpec, job_specs, set_app
+from earful.scheduler import (
+    SCORE_JOB,
+    App,
+    JobSpec,
+    current_app,
+    job_specs,
+    set_app,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +77,11 @@ def require_postgres(config: Config, role: str) -> None:
 
 
 def defer_job(job_id: str) -> None:
-    """Scheduled job (pickled by reference): queue the task for ``job_id``."""
+    """Scheduled job: queue the task for ``job_id``."""
     if _queue is None:
         msg = "no task queue: earful.roles.run_scheduler() sets it"
         raise RuntimeError(msg)
-    if not engine.defer(_queue, job_id):
+    if not tasks.defer(_queue, job_id):
         log.debug("%s: one is already waiting for a worker", job_id)
 
 
@@ -78,22 +91,28 @@ def scheduler_specs(config: Config) -> list[JobSpec]:
         dataclasses.replace(spec, func=defer_job, args=(spec.id,))
         for spec in job_specs(config)
     ]
-    every = IntervalTrigger(seconds=engine.RECOVER_EVERY_S)
+    every = IntervalTrigger(seconds=tasks.RECOVER_EVERY_S)
     recover = JobSpec(
-        engine.RECOVER_JOB,
+        tasks.RECOVER_JOB,
         "recover stalled jobs",
         defer_job,
         every,
-        (engine.RECOVER_JOB,),
+        (tasks.RECOVER_JOB,),
     )
     return [*specs, recover]
 
 
-def _standby(lock: LeaderLock) -> bool:
-    """Wait for the lock; SIGINT/SIGTERM while waiting give False."""
-    stop = threading.Event()
+def _standby(lock: LeaderLock, stop: threading.Event | None = None) -> bool:
+    """Wait for the lock; SIGINT/SIGTERM (or ``stop``) while waiting give False.
+
+    A second signal exits at once with status 1.
+    """
+    stop = stop or threading.Event()
 
     def on_stop(_signum: int, _frame: object) -> None:
+        if stop.is_set():
+            write_now(logging.WARNING, "second signal: exiting now")
+            os._exit(1)
         stop.set()
 
     previous = {s: signal.signal(s, on_stop) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -106,7 +125,7 @@ def _standby(lock: LeaderLock) -> bool:
 
 def run_scheduler(pipeline: Pipeline, load: Callable[[], Config] | None) -> None:
     """Stand by until this is the one active scheduler, then schedule."""
-    global _queue  # noqa: PLW0603 - pickled jobs reach the queue through it
+    global _queue  # noqa: PLW0603 - scheduled jobs reach the queue through it
     require_postgres(pipeline.config, "scheduler")
     owner = _owner("scheduler")
     lock = LeaderLock(pipeline.config.database_url, owner)
@@ -114,13 +133,12 @@ def run_scheduler(pipeline: Pipeline, load: Callable[[], Config] | None) -> None
         if not _standby(lock):
             log.info("stopped while standing by")
             return
-        queue = engine.make_app(pipeline.config.database_url, name=owner)
+        queue = tasks.make_queue(pipeline.config.database_url, name=owner)
         queue.open()
         _queue = queue
         try:
-            run_forever(
-                pipeline, load, specs=scheduler_specs, check=lock.lost, owner=owner
-            )
+            app = App(pipeline, owner=owner)
+            run_forever(pipeline, load, specs=scheduler_specs, check=lock.lost, app=app)
         finally:
             _queue = None
             queue.close()
@@ -128,21 +146,48 @@ def run_scheduler(pipeline: Pipeline, load: Callable[[], Config] | None) -> None
         lock.close()
 
 
+def _deferrer(queue: procrastinate.App) -> Callable[[str], None]:
+    """``App.defer`` for a worker: queue the follow-on task, logging a failure."""
+
+    def defer(job_id: str) -> None:
+        try:
+            tasks.defer(queue, job_id)
+        except pexc.ConnectorException as exc:
+            log.warning("cannot queue %s: %s", job_id, exc)
+
+    return defer
+
+
+def _worker_app(pipeline: Pipeline, owner: str, queue: procrastinate.App) -> None:
+    """Make this process's jobs queue their follow-on tasks through ``queue``."""
+    defer = _deferrer(queue)
+    set_app(App(pipeline, owner=owner, defer=defer))
+    if pipeline.config.daemon.score_after_crawl:  # idle workers join a backlog
+        pipeline.on_scored = lambda _n: defer(SCORE_JOB)
+
+
+def _make_worker(
+    queue: procrastinate.App, pipeline: Pipeline, owner: str
+) -> procrastinate.worker.Worker:
+    return procrastinate.worker.Worker(
+        queue,
+        queues=[tasks.QUEUE],
+        name=owner,
+        concurrency=pipeline.config.daemon.workers,
+        install_signal_handlers=False,
+        shutdown_graceful_timeout=STOP_GRACE_S,
+        stalled_worker_timeout=tasks.STALLED_AFTER_S,
+        # Runs are recorded in crawl_runs and job_runs; failed jobs stay to read.
+        delete_jobs="successful",
+    )
+
+
 def run_worker(pipeline: Pipeline) -> None:
     """Run tasks until SIGINT/SIGTERM; exit 1 (``DaemonDiedError``) if the engine stops."""
     require_postgres(pipeline.config, "worker")
     owner = _owner("worker")
-    queue = engine.make_app(pipeline.config.database_url, name=owner)
-
-    def defer(job_id: str) -> None:
-        try:
-            engine.defer(queue, job_id)
-        except pexc.ConnectorException as exc:
-            log.warning("cannot queue %s: %s", job_id, exc)
-
-    set_app(App(pipeline, owner=owner, defer=defer))
-    if pipeline.config.daemon.score_after_crawl:  # idle workers join a backlog
-        pipeline.on_scored = lambda _n: defer(SCORE_JOB)
+    queue = tasks.make_app(pipeline.config.database_url, name=owner)
+    _worker_app(pipeline, owner, queue)
     stopped = asyncio.run(_work(queue, pipeline, owner))
     set_app(None)
     if not stopped:
@@ -154,17 +199,7 @@ async def _work(queue: procrastinate.App, pipeline: Pipeline, owner: str) -> boo
     """Run the worker; True when a signal stopped it."""
     received: list[int] = []
     async with queue.open_async():
-        worker = procrastinate.worker.Worker(
-            queue,
-            queues=[engine.QUEUE],
-            name=owner,
-            concurrency=pipeline.config.daemon.workers,
-            install_signal_handlers=False,
-            shutdown_graceful_timeout=STOP_GRACE_S,
-            stalled_worker_timeout=engine.STALLED_AFTER_S,
-            # Runs are recorded in crawl_runs and job_runs; failed jobs stay to read.
-            delete_jobs="successful",
-        )
+        worker = _make_worker(queue, pipeline, owner)
 
         def on_stop(signum: int) -> None:
             if received:
@@ -182,3 +217,97 @@ async def _work(queue: procrastinate.App, pipeline: Pipeline, owner: str) -> boo
         log.info("earful worker running (%s)", owner)
         await worker.run()  # type: ignore[no-untyped-call]  # untyped upstream
     return bool(received)
+
+
+class WorkerThread(threading.Thread):
+    """A procrastinate worker on an event loop of its own, beside the scheduler."""
+
+    def __init__(
+        self,
+        queue: procrastinate.App,
+        pipeline: Pipeline,
+        owner: str,
+        on_end: Callable[[], object] = lambda: None,
+    ) -> None:
+        super().__init__(name="earful-worker", daemon=True)
+        self.queue, self.pipeline, self.owner = queue, pipeline, owner
+        self.on_end = on_end
+        self.ended = threading.Event()
+        self._asked = threading.Event()  # ``stop`` was called
+        self._worker: procrastinate.worker.Worker | None = None
+
+    def run(self) -> None:
+        try:
+            asyncio.run(self._run())
+        except Exception:
+            log.exception("the task worker failed")
+        finally:
+            self.ended.set()
+            self.on_end()
+
+    async def _run(self) -> None:
+        async with self.queue.open_async():
+            self._worker = _make_worker(self.queue, self.pipeline, self.owner)
+            if self._asked.is_set():
+                return
+            log.info("earful worker running (%s)", self.owner)
+            await self._worker.run()  # type: ignore[no-untyped-call]  # untyped upstream
+
+    def stop(self) -> None:
+        """Fetch no new job; running ones get ``STOP_GRACE_S`` (thread-safe)."""
+        self._asked.set()
+        if self._worker is not None:
+            self._worker.stop()  # type: ignore[no-untyped-call]  # untyped upstream
+
+    def problem(self) -> str | None:
+        """Why the worker stopped by itself, or None while it runs (or was asked)."""
+        if self.ended.is_set() and not self._asked.is_set():
+            return "the task worker stopped by itself (see the log above)"
+        return None
+
+
+def run_all(pipeline: Pipeline, load: Callable[[], Config] | None) -> None:
+    """Work, and schedule whenever this process holds the scheduler lock.
+
+    Exits 1 (``DaemonDiedError``) when the worker stops by itself or the lock is
+    lost; SIGINT/SIGTERM stop both, the scheduler first.
+    """
+    global _queue  # noqa: PLW0603 - scheduled jobs reach the queue through it
+    require_postgres(pipeline.config, "all")
+    url, owner = pipeline.config.database_url, _owner("all")
+    queue = tasks.make_app(url, name=owner)  # the worker's, on its event loop
+    deferring = tasks.make_queue(url, name=f"{owner}:queue")
+    deferring.open()
+    _worker_app(pipeline, owner, deferring)
+    stop = threading.Event()  # a signal, or the worker's end, while standing by
+    worker = WorkerThread(queue, pipeline, owner, on_end=stop.set)
+    lock = LeaderLock(url, owner)
+    worker.start()
+    try:
+        if _standby(lock, stop):
+            _queue = deferring
+            run_forever(
+                pipeline,
+                load,
+                specs=scheduler_specs,
+                check=lambda: lock.lost() or worker.problem(),
+                app=current_app(),
+                on_stop=worker.stop,
+            )
+    finally:
+        _queue = None
+        lock.close()
+        _stop_worker(worker, pipeline)
+        deferring.close()
+        set_app(None)
+    if (died := worker.problem()) is not None:
+        raise DaemonDiedError(died)
+
+
+def _stop_worker(worker: WorkerThread, pipeline: Pipeline) -> None:
+    """Stop the worker as a signal would, and wait for its running jobs."""
+    if not worker.ended.is_set():
+        pipeline.stopping.set()
+        _signal_children(signal.SIGTERM)
+    worker.stop()
+    worker.join(timeout=EXIT_WITHIN_S)

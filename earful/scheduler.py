@@ -13,21 +13,13 @@ Every job has ``max_instances=1`` (a source never runs twice at once in one
 daemon) and ``coalesce=True`` (missed runs collapse into one); a run missed by
 more than ``[daemon] misfire_grace`` is skipped.
 
-Job state lives in the database (APScheduler's ``SQLAlchemyJobStore``, table
-``apscheduler_jobs``, which Alembic ignores), so a restart keeps each job's next
-run time: a run missed while the daemon was down runs once on start. The store
-pickles jobs, so every job is a module-level function taking plain arguments
-(``crawl_source("acme-news")``) that finds the pipeline in this module's app
-context. A job whose schedule changed in the config starts afresh.
-
-Several daemons may share one database (and should run the same config): they
-share the job store, and each job takes a lease (``storage.leases``) before it
-works, so no source is crawled, and no batch scored, by two daemons at once.
-The alert outbox claims rows with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
-delivery needs no lease. (APScheduler does not support a job store shared by
-several schedulers; past one machine, use ``earful run --role scheduler|worker``,
-``earful.roles``, where one scheduler queues these same jobs for workers, which
-run them with ``leased=False`` under the task engine's locks.)
+Jobs live in memory, in one scheduler per database: the single daemon on
+SQLite, the active scheduler (``earful.leader``) on PostgreSQL, whose jobs
+queue procrastinate tasks (``earful.roles``, ``earful.tasks``). The heartbeat
+saves each job's schedule and next run in ``scheduled_jobs``, and a scheduler
+that starts reads them back (``[daemon] persist_jobs``), so a restart keeps
+each unchanged job's next run time: a run missed while the daemon was down runs
+once on start. A job whose schedule changed in the config starts afresh.
 """
 
 from __future__ import annotations
@@ -36,7 +28,6 @@ import logging
 import os
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -47,30 +38,24 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.jobstores.base import BaseJobStore, JobLookupError
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED, BaseScheduler
+from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import inspect
-from sqlalchemy.exc import IntegrityError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from earful.config import Config, SourceBase
 from earful.logs import source_context
 from earful.pipeline import Pipeline
-from storage.leases import acquire_lease, release_lease
-from storage.liveness import finish_job, start_job
+from storage.liveness import finish_job, load_schedule, start_job
 from storage.queries import finish_crawl_run, start_crawl_run
 
 log = logging.getLogger(__name__)
 
 MAX_JITTER_S = 60.0
-STORE_BACKOFF_CAP_S = 30.0
-LEASE_MARGIN_S = 120.0  # a crawl is killed at its timeout; its lease outlives it
-SCORE_LEASE_S = 1800.0
 SOURCE_JOB = "source:"
 SCORE_JOB = "score"
 ALERT_JOB = "alert"
@@ -100,7 +85,7 @@ _app: App | None = None
 
 def set_app(app: App | None) -> None:
     """Make ``app`` the context every job of this process runs in."""
-    global _app  # noqa: PLW0603 - the one context pickled jobs can reach
+    global _app  # noqa: PLW0603 - the one context every job of the process reads
     _app = app
 
 
@@ -145,62 +130,28 @@ def _working(app: App, name: str) -> Iterator[None]:
             run_soon(app, name)
 
 
-@contextmanager
-def _leased(app: App, name: str, ttl_s: float, *, leased: bool) -> Iterator[bool]:
-    """Hold the lease on ``name`` for the block; yields False if another has it.
-
-    Without ``leased`` (a worker, whose task engine locks the job) it yields True.
-    """
-    if not leased:
-        yield True
-        return
-    sessions = app.pipeline.sessions
-    with sessions.begin() as session:
-        held = acquire_lease(session, name, app.owner, ttl_s)
-    try:
-        yield held
-    finally:
-        if held:
-            with sessions.begin() as session:
-                release_lease(session, name, app.owner)
-
-
-def crawl_source(name: str, *, leased: bool = True) -> None:
-    """Job: crawl the configured source ``name`` once, unless another daemon is."""
+def crawl_source(name: str) -> None:
+    """Job: crawl the configured source ``name`` once."""
     app = current_app()
     source = next((s for s in app.pipeline.enabled_sources() if s.name == name), None)
     with source_context(name):
         if source is None:
             log.warning("source %s is no longer configured; skipping its run", name)
             return
-        timeout = source.timeout or app.pipeline.config.crawler.timeout
-        with (
-            _working(app, f"{SOURCE_JOB}{name}"),
-            _leased(
-                app, f"{SOURCE_JOB}{name}", timeout + LEASE_MARGIN_S, leased=leased
-            ) as held,
-        ):
-            if not held:
-                log.info("source %s is being crawled by another daemon", name)
-                return
+        with _working(app, f"{SOURCE_JOB}{name}"):
             # A firehose (Bluesky) wakes scoring itself each time it stores news.
             outcome = app.pipeline.collect(source, lambda: run_soon(app, SCORE_JOB))
     if outcome.new or outcome.updated:
         run_soon(app, SCORE_JOB)
 
 
-def score_mentions(*, leased: bool = True) -> None:
+def score_mentions() -> None:
     """Job: score every mention that has no score for its current text."""
     app = current_app()
-    scored = 0
-    with (
-        _working(app, SCORE_JOB),
-        _leased(app, "job:score", SCORE_LEASE_S, leased=leased) as held,
-    ):
-        if held:
-            scored, negative = app.pipeline.score()
-            if scored:
-                log.info("scored %d mentions: %d negative", scored, negative)
+    with _working(app, SCORE_JOB):
+        scored, negative = app.pipeline.score()
+        if scored:
+            log.info("scored %d mentions: %d negative", scored, negative)
     if scored:
         run_soon(app, ALERT_JOB)
 
@@ -330,29 +281,42 @@ def job_specs(config: Config) -> list[JobSpec]:
     return specs
 
 
-def _schedule_key(trigger: BaseTrigger) -> tuple[str, object]:
-    return str(trigger), getattr(trigger, "jitter", None)
+Schedule = dict[str, tuple[str, datetime | None]]  # job -> (schedule, next run)
 
 
-def sync_jobs(scheduler: BackgroundScheduler, specs: list[JobSpec]) -> None:
+def schedule_key(trigger: BaseTrigger) -> str:
+    """The trigger and its jitter as text: equal keys mean an unchanged schedule."""
+    return f"{trigger} jitter={getattr(trigger, 'jitter', None)}"
+
+
+def schedule_of(scheduler: BaseScheduler) -> Schedule:
+    """Each job's schedule and next run, as ``scheduled_jobs`` keeps them."""
+    return {
+        job.id: (schedule_key(job.trigger), job.next_run_time)
+        for job in scheduler.get_jobs()
+    }
+
+
+def sync_jobs(
+    scheduler: BackgroundScheduler, specs: list[JobSpec], saved: Schedule | None = None
+) -> None:
     """Make the scheduler's jobs match ``specs``, keeping unchanged jobs' next runs.
 
-    A job whose schedule is unchanged keeps its persisted next run time (so a
-    run missed while the daemon was down runs once, now); a new or changed job
-    runs now (``run_now``) or after one period; jobs no longer wanted are removed.
+    A job whose schedule is unchanged keeps its next run time, from the running
+    scheduler or else from ``saved`` (so a run missed while the daemon was down
+    runs once, now); a new or changed job runs now (``run_now``) or after one
+    period; jobs no longer wanted are removed.
     """
     wanted = {spec.id for spec in specs}
     for job in scheduler.get_jobs():
         if job.id not in wanted:
             log.info("removing job %s: no longer in the config", job.id)
             job.remove()
+    known = {**(saved or {}), **schedule_of(scheduler)}
     now = datetime.now(UTC)
     for spec in specs:
-        old = scheduler.get_job(spec.id)
-        same = old is not None and _schedule_key(old.trigger) == _schedule_key(
-            spec.trigger
-        )
-        kept = old.next_run_time if same and old else None
+        schedule, next_run = known.get(spec.id, ("", None))
+        kept = next_run if schedule == schedule_key(spec.trigger) else None
         timing = {"next_run_time": kept or now} if kept or spec.run_now else {}
         scheduler.add_job(
             spec.func,
@@ -385,95 +349,14 @@ def _record_error(event: JobExecutionEvent) -> None:
         log.error("cannot record the failure of %s: %s", source, db_exc)
 
 
-class DaemonScheduler(BackgroundScheduler):  # type: ignore[misc]  # untyped base
-    """A background scheduler that survives job-store errors, for a while.
-
-    APScheduler 3.11 lets a database error while saving a job's next run time
-    (``database is locked``, a dropped connection) escape its thread, which
-    then dies while the process lives on. Here such errors are retried with
-    backoff (1 s doubling to 30 s); ``store_failing_since`` tells the daemon's
-    watchdog how long they have lasted, and it exits when that is too long.
-
-    It also looks at no job once it has been shut down: APScheduler's thread
-    makes one more pass after ``shutdown()``; a job due then fails to submit
-    and its persisted next run time moves on as if it had run.
-    """
-
-    store_failing_since: float | None = None  # time.monotonic() of the first error
-    store_errors = 0  # consecutive errors saving jobs, for the backoff
-
-    def _process_jobs(self) -> float | None:
-        if self.state == STATE_STOPPED:
-            return None
-        try:
-            wait: float | None = super()._process_jobs()
-        except SQLAlchemyError as exc:
-            return self._store_failed(exc)
-        if not getattr(self._jobstores.get("default"), "failing", False):
-            self.store_failing_since = None
-        return wait
-
-    def _store_failed(self, exc: SQLAlchemyError) -> float:
-        now = time.monotonic()
-        if self.store_failing_since is None:
-            self.store_failing_since, self.store_errors = now, 0
-        since = self.store_failing_since
-        self.store_errors += 1
-        delay = min(STORE_BACKOFF_CAP_S, 2.0 ** (self.store_errors - 1))
-        log.warning(
-            "job store error for %.0f s, retrying in %.0f s: %s",
-            now - since,
-            delay,
-            type(exc).__name__ + ": " + str(exc).splitlines()[0],
-        )
-        return delay
-
-
-class SharedJobStore(SQLAlchemyJobStore):  # type: ignore[misc]  # untyped base
-    """APScheduler's SQLAlchemy job store, safe when several daemons start at once.
-
-    ``start`` creates ``apscheduler_jobs`` when it is missing; two daemons starting
-    together on a new PostgreSQL database both find it missing and one ``CREATE``
-    fails. That one finds the table made by the other and goes on.
-    """
-
-    failing = False  # the last read of due jobs failed (APScheduler retries it)
-
-    def start(self, scheduler: BackgroundScheduler, alias: str) -> None:
-        try:
-            super().start(scheduler, alias)
-        except (IntegrityError, ProgrammingError):
-            if not inspect(self.engine).has_table(self.jobs_t.name):
-                raise
-
-    def get_due_jobs(self, now: datetime) -> list[Any]:
-        """APScheduler's read, noting failures it would otherwise retry silently."""
-        try:
-            jobs: list[Any] = super().get_due_jobs(now)
-        except SQLAlchemyError:
-            self.failing = True
-            scheduler = self._scheduler
-            if isinstance(scheduler, DaemonScheduler):
-                since = scheduler.store_failing_since or time.monotonic()
-                scheduler.store_failing_since = since
-            raise
-        self.failing = False
-        return jobs
-
-
 def build_scheduler(pipeline: Pipeline) -> BackgroundScheduler:
-    """A scheduler whose jobs persist in the pipeline's database (unless switched off).
+    """A scheduler holding its jobs in memory, ``[daemon] workers`` threads.
 
-    Call ``sync_jobs(scheduler, job_specs(config))`` once it has started.
+    Call ``sync_jobs(scheduler, job_specs(config), saved)`` once it has started.
     """
     daemon = pipeline.config.daemon
-    store: BaseJobStore = (
-        SharedJobStore(engine=pipeline.sessions.kw["bind"])
-        if daemon.persist_jobs
-        else MemoryJobStore()
-    )
-    scheduler = DaemonScheduler(
-        jobstores={"default": store},
+    scheduler = BackgroundScheduler(
+        jobstores={"default": MemoryJobStore()},
         executors={"default": ThreadPoolExecutor(max_workers=daemon.workers)},
         job_defaults={
             "max_instances": 1,
@@ -486,20 +369,35 @@ def build_scheduler(pipeline: Pipeline) -> BackgroundScheduler:
     return scheduler
 
 
+def _saved(pipeline: Pipeline) -> Schedule:
+    """The schedule the last scheduler saved, if ``persist_jobs``; {} if unreadable."""
+    if not pipeline.config.daemon.persist_jobs:
+        return {}
+    try:
+        with pipeline.sessions.begin() as session:
+            return load_schedule(session)
+    except SQLAlchemyError as exc:
+        log.warning("saved next runs not read, every job starts afresh: %s", exc)
+        return {}
+
+
 @contextmanager
 def running(
     pipeline: Pipeline,
     specs: Callable[[Config], list[JobSpec]] = job_specs,
-    owner: str | None = None,
+    app: App | None = None,
 ) -> Iterator[BackgroundScheduler]:
-    """A started scheduler with the config's jobs; shut down (not waiting) on exit."""
-    app = App(pipeline) if owner is None else App(pipeline, owner=owner)
+    """A started scheduler with the config's jobs; shut down (not waiting) on exit.
+
+    Its jobs run in ``app`` (a new one for ``pipeline`` by default).
+    """
+    app = app or App(pipeline)
     set_app(app)
     scheduler = build_scheduler(pipeline)
     app.scheduler = scheduler
     scheduler.start(paused=True)
     try:
-        sync_jobs(scheduler, specs(pipeline.config))
+        sync_jobs(scheduler, specs(pipeline.config), _saved(pipeline))
         scheduler.resume()
         yield scheduler
     finally:

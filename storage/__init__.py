@@ -22,9 +22,9 @@ from storage.models import (
     BrandMatch,
     CrawlRun,
     Mention,
+    ScheduledJob,
     SentimentResult,
     SourceCursor,
-    SourceLease,
     utcnow,
 )
 
@@ -38,9 +38,9 @@ __all__ = [
     "DatabaseMissingError",
     "DatabaseUnavailableError",
     "Mention",
+    "ScheduledJob",
     "SentimentResult",
     "SourceCursor",
-    "SourceLease",
     "StorageError",
     "make_engine",
     "make_sessionmaker",

@@ -1,11 +1,12 @@
-"""Daemon liveness: heartbeats and each scheduled job's last run.
+"""Daemon liveness: heartbeats, each scheduled job's last run, and its next one.
 
 A running ``earful run`` upserts its row in ``daemon_heartbeats`` every few
 seconds from a thread of its own; ``earful status`` calls the daemon dead when
 the newest beat is older than a few intervals. Jobs record their start, finish
 and error in ``job_runs``, one row per job (the last run wins). Both upsert with
 one ``INSERT … ON CONFLICT DO UPDATE``, so daemons sharing a database never
-race on a row. The caller owns the transaction.
+race on a row. The active scheduler replaces ``scheduled_jobs`` with its jobs'
+schedules and next runs (``save_schedule``). The caller owns the transaction.
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import DaemonHeartbeat, JobRun, utcnow
+from storage.models import DaemonHeartbeat, JobRun, ScheduledJob, utcnow
 
 __all__ = [
     "beat",
     "finish_job",
     "forget_daemon",
     "job_runs",
+    "load_schedule",
     "newest_beat",
+    "save_schedule",
     "start_job",
 ]
 
@@ -88,3 +91,21 @@ def finish_job(session: Session, job: str, error: str | None = None) -> None:
 def job_runs(session: Session) -> list[JobRun]:
     """Every job's last run, by job name."""
     return list(session.scalars(select(JobRun).order_by(JobRun.job)))
+
+
+def save_schedule(
+    session: Session, jobs: dict[str, tuple[str, datetime | None]]
+) -> None:
+    """Make ``scheduled_jobs`` hold exactly ``jobs``: job -> (schedule, next run)."""
+    session.execute(delete(ScheduledJob).where(ScheduledJob.job.not_in(list(jobs))))
+    for job, (schedule, next_run_at) in jobs.items():
+        values = {"job": job, "schedule": schedule, "next_run_at": next_run_at}
+        _upsert(session, ScheduledJob, "job", values)
+
+
+def load_schedule(session: Session) -> dict[str, tuple[str, datetime | None]]:
+    """The jobs the last active scheduler saved: job -> (schedule, next run)."""
+    rows = session.execute(
+        select(ScheduledJob.job, ScheduledJob.schedule, ScheduledJob.next_run_at)
+    )
+    return {job: (schedule, at) for job, schedule, at in rows}

@@ -416,18 +416,19 @@ class SourceCursor(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class SourceLease(Base):
-    """Which daemon may run a source right now; expired leases can be taken over.
+class ScheduledJob(Base):
+    """The active scheduler's jobs: each one's schedule and next run.
 
-    Several ``earful run`` processes on one PostgreSQL database take a lease
-    before crawling, so no source is crawled twice at the same time.
+    The scheduler writes them with its heartbeat and reads them back when it
+    starts, so a restart keeps every unchanged job's next run; ``earful status``
+    reads them for its "next run" column.
     """
 
-    __tablename__ = "source_leases"
+    __tablename__ = "scheduled_jobs"
 
-    source: Mapped[str] = mapped_column(String(100), primary_key=True)
-    owner: Mapped[str] = mapped_column(String(200))
-    expires_at: Mapped[datetime]
+    job: Mapped[str] = mapped_column(String(200), primary_key=True)
+    schedule: Mapped[str] = mapped_column(String(500))
+    next_run_at: Mapped[datetime | None]
 
 
 class DaemonHeartbeat(Base):

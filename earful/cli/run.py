@@ -137,8 +137,9 @@ def demo(database: Path, fresh: bool) -> None:
     type=click.Choice(["all", "scheduler", "worker"]),
     default="all",
     show_default=True,
-    help="all: one process does everything. With PostgreSQL, split it: one "
-    "active scheduler (others stand by) and any number of workers.",
+    help="all: one process does everything (with PostgreSQL, any number may "
+    "run: one schedules, all work). With PostgreSQL, split it: scheduler (one "
+    "active, others stand by) and worker.",
 )
 def run(
     config_path: Path,
@@ -200,7 +201,12 @@ def _run_daemon(
     config: Config, reload: Callable[[], Config], *, announce: bool, role: str = "all"
 ) -> None:
     from earful.daemon import run_forever  # noqa: PLC0415 - daemon only
-    from earful.roles import run_scheduler, run_worker  # noqa: PLC0415 - daemon only
+    from earful.leader import sqlite_daemon_lock  # noqa: PLC0415 - daemon only
+    from earful.roles import (  # noqa: PLC0415 - daemon only
+        run_all,
+        run_scheduler,
+        run_worker,
+    )
 
     pipeline = open_pipeline(config)
     try:
@@ -216,8 +222,11 @@ def _run_daemon(
                 run_scheduler(pipeline, reload)
             elif role == "worker":
                 run_worker(pipeline)
+            elif config.database_url.startswith("postgresql"):
+                run_all(pipeline, reload)
             else:
-                run_forever(pipeline, reload)
+                with sqlite_daemon_lock(config.database_url):
+                    run_forever(pipeline, reload)
         except EarfulError as exc:
             raise click.ClickException(str(exc)) from None
     finally:

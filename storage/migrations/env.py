@@ -13,7 +13,7 @@ from storage.db import make_engine
 from storage.models import Base, UTCDateTime
 
 config = context.config
-IGNORED_TABLES = ("apscheduler_", "mentions_fts", "procrastinate_")
+IGNORED_TABLES = ("mentions_fts", "procrastinate_")
 MIGRATION_LOCK = 0x45617266756C  # "Earful": the advisory lock key for migrations
 
 
@@ -39,7 +39,7 @@ def _engine() -> Engine:
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Leave APScheduler's job table and full-text tables/indexes out of autogenerate."""
+    """Leave the task queue's and full-text tables/indexes out of autogenerate."""
     return not (
         type_ in {"table", "index"} and name and name.startswith(IGNORED_TABLES)
     )

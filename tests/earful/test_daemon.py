@@ -201,6 +201,31 @@ def test_a_second_signal_exits_at_once(site: SampleSite, sqlite_url, open_db, tm
     assert "second signal: exiting now" in daemon.log()
 
 
+def test_one_daemon_per_sqlite_file_and_kill_9_frees_it(
+    site: SampleSite, sqlite_url, tmp_path
+):
+    sources = [("acme-news", f"{site.url}/acme/news.xml", "interval = 60")]
+    config = write_config(tmp_path / "earful.toml", sqlite_url, sources)
+    first = Daemon(config)
+    daemons = [first]
+    try:
+        wait_for(lambda: "earful running with" in first.log(), "a start", first)
+        second = Daemon(config)
+        daemons.append(second)
+        code = second.proc.wait(timeout=DEADLINE_S)
+        first.kill()  # SIGKILL: the kernel frees the lock
+        third = Daemon(config)
+        daemons.append(third)
+        wait_for(lambda: "earful running with" in third.log(), "a restart", third)
+        assert third.stop()[0] == 0
+    finally:
+        for d in daemons:
+            d.kill()
+    assert code == 1
+    assert "another earful run is working on " in second.log()
+    assert "SQLite takes one daemon" in second.log()
+
+
 def test_sighup_reloads_the_config(site: SampleSite, sqlite_url, open_db, tmp_path):
     path = tmp_path / "earful.toml"
     first = [("acme-news", f"{site.url}/acme/news.xml", "")]
@@ -277,8 +302,12 @@ def test_two_daemons_on_postgres_crawl_and_alert_exactly_once(
         )
 
     try:
-        for d in daemons:
-            wait_for(lambda d=d: "earful running with" in d.log(), "a start", d)
+        for d in daemons:  # each works; one of them schedules, the other stands by
+            wait_for(lambda d=d: "earful worker running" in d.log(), "a start", d)
+        wait_for(
+            lambda: sum("earful running with" in d.log() for d in daemons) == 1,
+            "one scheduler",
+        )
         wait_for(settled, "crawls and a delivered alert", daemons[0])
         for d in daemons:  # together, so neither starts a crawl the other cut
             d.signal(signal.SIGTERM)

@@ -1,7 +1,7 @@
-"""A daemon that cannot go quietly dead: heartbeats, job runs, job-store errors.
+"""A daemon that cannot go quietly dead: heartbeats, job runs, a locked database.
 
-The job-store test locks the SQLite database from another process, as a
-backup tool or a second writer would, while a real scheduler saves its jobs.
+The locked-database test locks the SQLite file from another process, as a
+backup tool or a second writer would, while a real heartbeat saves the jobs.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from click.testing import CliRunner
@@ -23,9 +23,9 @@ from sqlalchemy import create_engine, select
 
 from earful.cli import main
 from earful.liveness import Heartbeat, problem
-from earful.scheduler import DaemonScheduler, SharedJobStore
-from storage import open_database
-from storage.liveness import beat, finish_job, job_runs, start_job
+from earful.scheduler import schedule_key
+from storage import make_sessionmaker, open_database
+from storage.liveness import beat, finish_job, job_runs, load_schedule, start_job
 from storage.models import DaemonHeartbeat
 
 DEADLINE_S = 30.0
@@ -80,7 +80,7 @@ def test_status_exits_1_when_the_daemon_heartbeat_is_stale(tmp_path: Path) -> No
 
 def test_heartbeat_thread_beats_and_a_clean_stop_forgets_it(tmp_path: Path) -> None:
     sessions = open_database(f"sqlite:///{tmp_path / 'earful.db'}")
-    scheduler = DaemonScheduler(jobstores={"default": MemoryJobStore()})
+    scheduler = BackgroundScheduler()
     scheduler.start()
     heartbeat = Heartbeat(sessions, "host:3:me", scheduler, every=0.05)
     heartbeat.start()
@@ -113,7 +113,7 @@ class BrokenTrigger(BaseTrigger):  # type: ignore[misc]
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_a_dead_scheduler_thread_is_a_reason_to_exit(tmp_path: Path) -> None:
     sessions = open_database(f"sqlite:///{tmp_path / 'earful.db'}")
-    scheduler = DaemonScheduler(jobstores={"default": MemoryJobStore()})
+    scheduler = BackgroundScheduler()
     scheduler.start()
     heartbeat = Heartbeat(sessions, "host:4:me", scheduler, every=0.05)
     heartbeat.start()
@@ -122,14 +122,6 @@ def test_a_dead_scheduler_thread_is_a_reason_to_exit(tmp_path: Path) -> None:
     assert problem(heartbeat, retry_for=60) == "the scheduler thread died"
     heartbeat.stop(forget=False)
     sessions.kw["bind"].dispose()
-
-
-RUNS: list[int] = []
-
-
-def tick() -> None:
-    """The stored job (a module-level function: the job store pickles a reference)."""
-    RUNS.append(1)
 
 
 LOCKER = """
@@ -143,18 +135,27 @@ con.execute("ROLLBACK")
 
 
 @pytest.mark.timeout(120)
-def test_job_store_locked_by_another_process_is_retried_then_recovers(
+def test_a_database_locked_by_another_process_is_retried_then_recovers(
     tmp_path: Path,
 ) -> None:
     db = tmp_path / "earful.db"
     open_database(f"sqlite:///{db}").kw["bind"].dispose()  # migrated, WAL mode
-    engine = create_engine(f"sqlite:///{db}", connect_args={"timeout": 0.1})
-    runs = RUNS
-    runs.clear()
-    scheduler = DaemonScheduler(jobstores={"default": SharedJobStore(engine=engine)})
+    sessions = make_sessionmaker(
+        create_engine(f"sqlite:///{db}", connect_args={"timeout": 0.1})
+    )
+    scheduler = BackgroundScheduler()
     scheduler.start()
-    scheduler.add_job(tick, IntervalTrigger(seconds=0.2), id="tick")
-    wait_for("the job to run", lambda: len(runs) >= 2)
+    trigger = IntervalTrigger(hours=1)
+    scheduler.add_job(print, trigger, id="tick")
+    heartbeat = Heartbeat(sessions, "host:5:me", scheduler, every=0.05)
+    heartbeat.start()
+
+    def saved() -> dict[str, Any]:
+        with sessions() as session:
+            return load_schedule(session)
+
+    wait_for("the schedule saved", lambda: "tick" in saved())
+    assert saved()["tick"][0] == schedule_key(trigger)
     locker = subprocess.Popen(
         [sys.executable, "-c", LOCKER, str(db)],
         stdin=subprocess.PIPE,
@@ -164,18 +165,20 @@ def test_job_store_locked_by_another_process_is_retried_then_recovers(
     assert locker.stdout is not None
     assert locker.stdin is not None
     assert locker.stdout.readline() == "locked\n"
-    wait_for("a job-store error", lambda: scheduler.store_failing_since is not None)
-    assert scheduler._thread.is_alive()  # it retries instead of dying
+    wait_for("a heartbeat error", lambda: heartbeat.failing_since is not None)
+    assert heartbeat.is_alive()  # it retries instead of dying
+    assert problem(heartbeat, retry_for=60) is None  # not for long enough yet
+    assert problem(heartbeat, retry_for=0) is not None
+    scheduler.remove_job("tick")
     locker.stdin.write("\n")
     locker.stdin.close()
     locker.wait(timeout=10)
     locker.stdout.close()
-    counted = len(runs)
-    wait_for("the job to run again", lambda: len(runs) >= counted + 2)
-    wait_for("the store to recover", lambda: scheduler.store_failing_since is None)
-    assert scheduler._thread.is_alive()
+    wait_for("the heartbeat to recover", lambda: heartbeat.failing_since is None)
+    wait_for("the removed job dropped", lambda: saved() == {})
+    heartbeat.stop(forget=True)
     scheduler.shutdown(wait=False)
-    engine.dispose()
+    sessions.kw["bind"].dispose()
 
 
 def test_job_runs_record_the_last_start_finish_and_error(tmp_path: Path) -> None:

@@ -1,5 +1,7 @@
 """One scheduler, many workers on PostgreSQL: failover, kill -9, starting together.
 
+The default role, ``all``, is both in one process; it fails over the same way.
+
 Every test runs real ``earful run --role …`` processes on a fresh PostgreSQL
 database, crawling the local sample site in real child processes and, for
 delivery, posting to the local Slack with slack-sdk. Scoring runs hourly (no
@@ -23,8 +25,8 @@ from sqlalchemy import select, text
 from alerts.queue import insert_alert
 from earful.cli import main as cli
 from earful.config import Config
-from earful.engine import ABANDONED
 from earful.roles import defer_job, scheduler_specs
+from earful.tasks import ABANDONED
 from storage import Alert, AlertState
 from tests.alerts.conftest import store_mention
 from tests.earful.test_daemon import (
@@ -109,7 +111,7 @@ def test_a_standby_takes_over_within_30_s_when_the_scheduler_is_killed(
             d.kill()
     assert took < TAKEOVER_S, second.log()
     assert codes == [0, 0], [d.log() for d in daemons[1:]]
-    jobs = {row[0] for row in queue_rows(sessions, "SELECT id FROM apscheduler_jobs")}
+    jobs = {row[0] for row in queue_rows(sessions, "SELECT job FROM scheduled_jobs")}
     assert jobs == {
         "source:acme-news",
         "source:kitchen-feed",
@@ -122,6 +124,42 @@ def test_a_standby_takes_over_within_30_s_when_the_scheduler_is_killed(
         runs = [r for r in crawl_runs(sessions, name) if r.finished_at is not None]
         for earlier, later in itertools.pairwise(runs):
             assert later.started_at >= earlier.finished_at, name
+
+
+@pytest.mark.postgres
+def test_the_default_role_works_and_schedules_and_a_standby_takes_over_on_kill_9(
+    site: SampleSite, postgres_url, open_db, tmp_path
+):
+    sources = [("acme-news", f"{site.url}/acme/news.xml", "interval = 2")]
+    config = write_config(tmp_path / "earful.toml", postgres_url, sources)
+    sessions = open_db(postgres_url)
+    first = Daemon(config)
+    daemons = [first]
+    try:
+        wait_for(lambda: ACTIVE in first.log(), "the first process to schedule", first)
+        wait_for(lambda: WORKING in first.log(), "its worker", first)
+        wait_for(lambda: finished(sessions, "acme-news") >= 2, "crawls", first)
+        second = Daemon(config)
+        daemons.append(second)
+        wait_for(lambda: STANDBY in second.log(), "a standby", second)
+        wait_for(lambda: WORKING in second.log(), "the standby's worker", second)
+        first.kill()  # SIGKILL: the lock goes with its session
+        killed = time.monotonic()
+        wait_for(lambda: ACTIVE in second.log(), "the standby to take over", second)
+        took = time.monotonic() - killed
+        count = finished(sessions, "acme-news")
+        wait_for(lambda: finished(sessions, "acme-news") >= count + 2, "crawls", second)
+        [code] = stop_all([second])
+    finally:
+        for d in daemons:
+            d.kill()
+    assert took < TAKEOVER_S, second.log()
+    assert code == 0, second.log()
+    assert "earful stopped" in second.log()
+    assert ids(sessions, "acme-news") == ["acme-1", "acme-2", "acme-4"]
+    runs = [r for r in crawl_runs(sessions, "acme-news") if r.finished_at is not None]
+    for earlier, later in itertools.pairwise(runs):  # never two crawls at once
+        assert later.started_at >= earlier.finished_at
 
 
 @pytest.mark.postgres

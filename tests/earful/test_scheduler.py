@@ -25,11 +25,13 @@ from earful.scheduler import (
     build_scheduler,
     job_specs,
     running,
+    schedule_key,
+    schedule_of,
     set_app,
     sync_jobs,
 )
-from storage import CrawlRun, Mention
-from storage.leases import acquire_lease, live_leases, release_lease
+from storage import CrawlRun
+from storage.liveness import load_schedule, save_schedule
 from storage.models import Alert, AlertState
 from tests.servers.site import SampleSite
 from tests.servers.slack import SlackServer
@@ -71,16 +73,23 @@ def finished(pipeline: Pipeline, source: str) -> list[CrawlRun]:
 
 @contextmanager
 def scheduling(pipeline: Pipeline) -> Iterator[BackgroundScheduler]:
-    """The daemon's scheduler with the source jobs only (no model to load)."""
+    """The daemon's scheduler with the source jobs only (no model to load).
+
+    It reads the saved schedule at start and saves it at the end, as the
+    daemon's heartbeat does.
+    """
     set_app(App(pipeline))
     scheduler = build_scheduler(pipeline)
     scheduler.start(paused=True)
     specs = [s for s in job_specs(pipeline.config) if s.id.startswith("source:")]
-    sync_jobs(scheduler, specs)
+    with pipeline.sessions.begin() as session:
+        sync_jobs(scheduler, specs, load_schedule(session))
     scheduler.resume()
     try:
         yield scheduler
     finally:
+        with pipeline.sessions.begin() as session:
+            save_schedule(session, schedule_of(scheduler))
         scheduler.shutdown(wait=True)
         set_app(None)
         pipeline.close()
@@ -188,46 +197,6 @@ def test_a_raising_collector_is_recorded_and_the_daemon_goes_on(
     }
 
 
-def test_a_leased_source_is_skipped(site: SampleSite, sqlite_url):
-    source = {"name": "acme-news", "url": f"{site.url}/acme/news.xml", "interval": 1}
-    pipeline = Pipeline(make_config(sqlite_url, source))
-    with pipeline.sessions.begin() as s:
-        assert acquire_lease(s, "source:acme-news", "other-daemon", 3600)
-    with scheduling(pipeline) as scheduler:
-        wait_for(
-            lambda: (
-                scheduler.get_job("source:acme-news").next_run_time
-                > datetime.now(UTC) + timedelta(seconds=0.5)
-            ),
-            "a skipped run",
-        )
-        assert runs(pipeline) == []
-        with pipeline.sessions.begin() as s:
-            release_lease(s, "source:acme-news", "other-daemon")
-        wait_for(lambda: bool(finished(pipeline, "acme-news")), "a run once released")
-        with pipeline.sessions() as s:
-            assert s.scalars(select(Mention.external_id)).all()
-
-
-def test_leases_are_exclusive_until_they_expire(database_url, open_db):
-    sessions = open_db(database_url)
-    now = datetime.now(UTC)
-    with sessions.begin() as s:
-        assert acquire_lease(s, "source:a", "one", 60, now=now)
-    with sessions.begin() as s:
-        assert not acquire_lease(s, "source:a", "two", 60, now=now)
-        assert acquire_lease(s, "source:a", "one", 60, now=now)  # a renewal
-    with sessions.begin() as s:
-        assert live_leases(s, now=now) == {"source:a": "one"}
-        later = now + timedelta(seconds=61)
-        assert acquire_lease(s, "source:a", "two", 60, now=later)  # expired
-    with sessions.begin() as s:
-        release_lease(s, "source:a", "one")  # no longer its lease: a no-op
-        assert live_leases(s, now=now) == {"source:a": "two"}
-        release_lease(s, "source:a", "two")
-        assert live_leases(s, now=now) == {}
-
-
 def test_cron_sources_and_changed_schedules(sqlite_url, open_db):
     config = make_config(
         sqlite_url,
@@ -238,6 +207,26 @@ def test_cron_sources_and_changed_schedules(sqlite_url, open_db):
     assert str(spec.trigger).startswith("cron[")
     assert (score.id, alert.id) == ("score", "alert")
     assert not score.run_now
+
+
+def test_a_saved_next_run_is_kept_only_while_the_schedule_is_unchanged(sqlite_url):
+    config = make_config(
+        sqlite_url, {"name": "a", "url": "http://127.0.0.1:9/feed", "interval": "1h"}
+    )
+    [spec, *_] = job_specs(config)
+    later = datetime.now(UTC) + timedelta(minutes=42)
+    pipeline = Pipeline(config)
+    scheduler = build_scheduler(pipeline)
+    scheduler.start(paused=True)
+    try:
+        sync_jobs(scheduler, [spec], {spec.id: (schedule_key(spec.trigger), later)})
+        assert scheduler.get_job(spec.id).next_run_time == later
+        scheduler.remove_all_jobs()
+        sync_jobs(scheduler, [spec], {spec.id: ("interval[0:30:00] jitter=0", later)})
+        assert scheduler.get_job(spec.id).next_run_time < later  # runs now, afresh
+    finally:
+        scheduler.shutdown(wait=False)
+        pipeline.close()
 
 
 @pytest.mark.slow

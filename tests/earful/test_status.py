@@ -1,4 +1,4 @@
-"""``earful status``: per-source runs, next runs from the job store, outbox, health exit code."""
+"""``earful status``: per-source runs, next runs the scheduler saved, outbox, health exit code."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from click.testing import CliRunner
 from earful.cli import main
 from earful.config import parse_config
 from earful.pipeline import Pipeline
-from earful.scheduler import build_scheduler, job_specs, sync_jobs
+from earful.scheduler import build_scheduler, job_specs, schedule_of, sync_jobs
 from storage import open_database
+from storage.liveness import save_schedule
 from storage.queries import Extraction, finish_crawl_run, start_crawl_run
 
 CONFIG = """
@@ -73,6 +74,8 @@ def setup(tmp_path: Path, url: str, failing_for: timedelta) -> Path:
     scheduler = build_scheduler(pipeline)
     scheduler.start(paused=True)
     sync_jobs(scheduler, job_specs(config))
+    with pipeline.sessions.begin() as s:  # as the daemon's heartbeat does
+        save_schedule(s, schedule_of(scheduler))
     scheduler.shutdown()
     pipeline.close()
     return path
@@ -91,7 +94,9 @@ def test_a_table_of_sources_and_a_healthy_exit(tmp_path, sqlite_url):
     assert gadget.startswith("gadget-talk")
     assert "10 min ago (ok)" in gadget
     assert "  -            4/1       4/1  " in gadget  # the 30 h run is outside 24 h
-    assert gadget.endswith("  due")  # a new job runs at once; the job store says so
+    assert gadget.endswith(
+        "  due"
+    )  # a new job runs at once; the saved schedule says so
     broken = lines[2]
     assert "3 min ago (failed)" in broken
     assert " 0/0 " in broken

@@ -1,4 +1,4 @@
-"""Earful's jobs as procrastinate tasks, for ``earful run --role scheduler|worker``.
+"""Earful's jobs as procrastinate tasks, for ``earful run`` on PostgreSQL (``earful.roles``).
 
 Why procrastinate (the comparison is in docs/operating.md): it keeps its queue
 in the PostgreSQL database Earful already uses, so there is no broker to run,
@@ -49,13 +49,23 @@ def conninfo(database_url: str) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def make_app(database_url: str, *, name: str = "earful") -> procrastinate.App:
-    """A procrastinate app on Earful's database with Earful's tasks."""
+def make_queue(database_url: str, *, name: str = "earful") -> procrastinate.App:
+    """A procrastinate app on Earful's database that only queues tasks (``defer``).
+
+    Opened with ``open()``, it queues from any thread: the one-process role's
+    scheduler uses it beside the worker's app, whose pool lives on the worker's
+    event loop.
+    """
     connector = procrastinate.PsycopgConnector(
         conninfo=conninfo(database_url),
         kwargs={"application_name": name[:63]},
     )
-    app = procrastinate.App(connector=connector)
+    return procrastinate.App(connector=connector)
+
+
+def make_app(database_url: str, *, name: str = "earful") -> procrastinate.App:
+    """A procrastinate app on Earful's database with Earful's tasks (one a process)."""
+    app = make_queue(database_url, name=name)
     app.add_tasks_from(blueprint, namespace="earful")
     global _app  # noqa: PLW0603 - tasks reach their app through it
     _app = app
@@ -70,13 +80,13 @@ def crawl(source: str) -> None:
     """
     with jobs.current_app().pipeline.sessions.begin() as session:
         abandon_running_crawls(session, source, ABANDONED)
-    jobs.crawl_source(source, leased=False)
+    jobs.crawl_source(source)
 
 
 @blueprint.task(name="score", queue=QUEUE)
 def score() -> None:
     """Score unscored mentions; workers share them with ``SKIP LOCKED``."""
-    jobs.score_mentions(leased=False)
+    jobs.score_mentions()
 
 
 @blueprint.task(name="deliver", queue=QUEUE)
@@ -152,7 +162,7 @@ _app: procrastinate.App | None = None
 def blueprint_app() -> procrastinate.App:
     """The app this process's tasks were added to (``make_app``)."""
     if _app is None:
-        msg = "no procrastinate app: call earful.engine.make_app() first"
+        msg = "no procrastinate app: call earful.tasks.make_app() first"
         raise RuntimeError(msg)
     return _app
 
@@ -164,5 +174,6 @@ __all__ = [
     "conninfo",
     "defer",
     "make_app",
+    "make_queue",
     "recover",
 ]
