@@ -10,7 +10,10 @@ mentions one aspect, a quarter of them a second, one row per brand named
 ``earful stats --compare`` (every brand, a quarter: volume, net, share of voice,
 aspects and answers in public; one mention in a hundred is answered), each against the goal (SQLite 200 ms, PostgreSQL 100 ms) and
 against a baseline in the same run: the same call with the indexes that serve
-it dropped in a rolled-back transaction. Prints the plan lines too.
+it dropped in a rolled-back transaction. The comparison's baseline is instead
+the direct query it ran before the daily rollup (migration 0016), on a quarter
+from midnight and on a window from 09:30 (two partial days read directly).
+Prints the plan lines too.
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.orm import Session
 
 from bench.query import (
-    BRAND_INDEXES,
     END,
     MODEL,
     PG_ADMIN,
@@ -36,7 +39,13 @@ from bench.query import (
 )
 from storage import make_engine, upgrade
 from storage.aspects import aspect_counts
-from storage.compare import compare_brands, public_replies
+from storage.compare import (
+    BrandSide,
+    brand_counts,
+    compare_brands,
+    direct_tallies,
+    public_replies,
+)
 
 ASPECT_INDEXES = (
     "ix_mention_aspects_model_id_brand_published_at",
@@ -91,11 +100,29 @@ def add_replies(engine: Engine) -> int:
         ).rowcount
 
 
+def direct_compare(
+    session: Session, since: datetime, until: datetime
+) -> list[BrandSide]:
+    """``compare_brands`` as it was before the rollup: every count from the join."""
+    aspects = aspect_counts(session, MODEL, (), since, until)
+    replies = public_replies(session, since, until)
+    tallies = direct_tallies(session, MODEL, since, until)
+    total = sum(t.mentions for t in tallies.values())
+    return [
+        BrandSide(b, t.competitor, t.mentions, t.labels.get("negative", 0),
+                  t.labels.get("neutral", 0), t.labels.get("positive", 0),
+                  t.mentions / total,
+                  {a.aspect: a for a in aspects if a.brand == b}, replies.get(b))
+        for b, t in tallies.items()
+    ]  # fmt: skip
+
+
 def cases() -> list[Case]:
     """The aspect questions; the indexes named are dropped for the baseline."""
     last = END - timedelta(days=1)
     month = last - timedelta(days=30)
     quarter = (datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC))
+    odd = tuple(t + timedelta(hours=9, minutes=30) for t in quarter)
     return [
         Case(
             "aspects by polarity, 1 brand, 30 days",
@@ -108,14 +135,25 @@ def cases() -> list[Case]:
             ASPECT_INDEXES,
         ),
         Case(
-            "brands compared (volume, net, share, aspects), one quarter",
+            "brands compared (volume, net, share, aspects), one quarter;"
+            " baseline: the direct query",
             lambda s: compare_brands(s, MODEL, *quarter),
-            (
-                *BRAND_INDEXES,
-                *ASPECT_INDEXES,
-                "ix_sentiment_results_mention_id_model_id_label",
-                "ix_mentions_answered",
-            ),
+            (),
+            lambda s: direct_compare(s, *quarter),
+        ),
+        Case(
+            "brands compared, a quarter from 09:30 (two edge days direct);"
+            " baseline: the direct query",
+            lambda s: compare_brands(s, MODEL, *odd),
+            (),
+            lambda s: direct_compare(s, *odd),
+        ),
+        Case(
+            "volume and labels per brand alone, one quarter;"
+            " baseline: the direct query",
+            lambda s: list(brand_counts(s, MODEL, *quarter).items()),
+            (),
+            lambda s: list(direct_tallies(s, MODEL, *quarter).items()),
         ),
         Case(
             "answers in public per brand, one quarter",

@@ -539,3 +539,21 @@ class BrandDayLabel(Base):
     brand: Mapped[str] = mapped_column(String(100), primary_key=True)
     label: Mapped[str] = mapped_column(String(16), primary_key=True)
     mentions: Mapped[int]
+
+
+class BrandDayAspect(Base):
+    """How many of one brand's aspect rows on one UTC day have one aspect and label.
+
+    ``mention_aspects`` counted ahead by triggers (migration 0016), as
+    ``BrandDay`` counts ``brand_matches``: the comparison's aspects for a
+    quarter read these instead of every aspect row of the quarter.
+    """
+
+    __tablename__ = "brand_day_aspects"
+
+    model_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    brand: Mapped[str] = mapped_column(String(100), primary_key=True)
+    aspect: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label: Mapped[str] = mapped_column(String(16), primary_key=True)
+    mentions: Mapped[int]

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from storage.models import BrandDay, BrandDayLabel
+from storage.models import BrandDay, BrandDayAspect, BrandDayLabel
 
 LABELS = ("negative", "neutral", "positive")
 
@@ -78,7 +78,9 @@ def split(since: datetime | None, until: datetime | None) -> Split:
 
 
 def _where(
-    table: type[BrandDay | BrandDayLabel], s: Split, brands: tuple[str, ...]
+    table: type[BrandDay | BrandDayLabel | BrandDayAspect],
+    s: Split,
+    brands: tuple[str, ...],
 ) -> list[ColumnElement[bool]]:
     where = []
     if s.first is not None:
@@ -152,3 +154,23 @@ def brand_tallies(
         if n:
             tallies.setdefault(brand, Tally()).labels[label] = int(n)
     return tallies
+
+
+def aspect_tallies(
+    session: Session, model_id: str, s: Split, brands: tuple[str, ...] = ()
+) -> dict[tuple[str, str, str], int]:
+    """Per (brand, aspect, label), the rollup's aspect rows over the whole days of ``s``."""
+    if not s.days:
+        return {}
+    stmt = (
+        select(
+            BrandDayAspect.brand,
+            BrandDayAspect.aspect,
+            BrandDayAspect.label,
+            func.sum(BrandDayAspect.mentions),
+        )
+        .where(BrandDayAspect.model_id == model_id)
+        .group_by(BrandDayAspect.brand, BrandDayAspect.aspect, BrandDayAspect.label)
+    )
+    rows = session.execute(stmt.where(*_where(BrandDayAspect, s, brands)))
+    return {(b, a, label): int(n) for b, a, label, n in rows if n}

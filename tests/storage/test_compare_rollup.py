@@ -16,13 +16,14 @@ import pytest
 from sqlalchemy import case, delete, func, select, text, update
 
 from storage import BrandMatch, Mention, SentimentResult
+from storage.aspects import AspectScore, aspect_counts, save_aspects
 from storage.compare import (
     brand_counts,
     compare_brands,
     compare_over_time,
     direct_tallies,
 )
-from storage.models import BrandDay, BrandDayLabel
+from storage.models import BrandDay, BrandDayAspect, BrandDayLabel, MentionAspect
 from storage.queries import Match, save_score, upsert_mention
 from storage.rollup import split
 from storage.stats import bucket
@@ -54,11 +55,19 @@ def _store(s: Any, rnd: random.Random, n: int) -> int:
 
 
 def _score(s: Any, rnd: random.Random, mention_id: int) -> None:
+    """A score and its aspects, as the scorer saves them (a rescore replaces both)."""
     mention = s.get(Mention, mention_id)
+    model = rnd.choice(MODELS)
     save_score(
-        s, mention, model_id=rnd.choice(MODELS), model_revision="r",
+        s, mention, model_id=model, model_revision="r",
         label=rnd.choice(LABELS), probabilities={"negative": 0.5},
     )  # fmt: skip
+    s.flush()
+    aspects = [
+        AspectScore(a, rnd.choice(LABELS), 0.5, "clause")
+        for a in rnd.sample(("delivery", "price", "サポート"), rnd.randrange(3))
+    ]
+    save_aspects(s, mention_id, model, aspects)
 
 
 def _change(s: Any, rnd: random.Random, ids: list[int]) -> None:
@@ -108,7 +117,7 @@ def _change(s: Any, rnd: random.Random, ids: list[int]) -> None:
 
 
 def _recount(s: Any) -> tuple[dict[Any, int], dict[Any, int]]:
-    """The rollup's rows as they should be, and as they are (zero counts left out)."""
+    """The rollup's rows equal a recount (zero counts left out); the counts."""
     day = bucket("day", s.get_bind().dialect.name, BrandMatch.published_at)
     dated = BrandMatch.published_at.is_not(None)
     want_days = {
@@ -137,8 +146,23 @@ def _recount(s: Any) -> tuple[dict[Any, int], dict[Any, int]]:
         (r.model_id, r.day, r.brand, r.label): r.mentions
         for r in s.scalars(select(BrandDayLabel).where(BrandDayLabel.mentions != 0))
     }
+    a = MentionAspect
+    aspect_day = bucket("day", s.get_bind().dialect.name, a.published_at)
+    want_aspects = {
+        (m, date.fromisoformat(d), b, asp, lab): n
+        for m, d, b, asp, lab, n in s.execute(
+            select(a.model_id, aspect_day, a.brand, a.aspect, a.label, func.count())
+            .where(a.published_at.is_not(None))
+            .group_by(a.model_id, aspect_day, a.brand, a.aspect, a.label)
+        )
+    }  # fmt: skip
+    have_aspects = {
+        (r.model_id, r.day, r.brand, r.aspect, r.label): r.mentions
+        for r in s.scalars(select(BrandDayAspect).where(BrandDayAspect.mentions != 0))
+    }
     assert have_days == want_days
     assert have_labels == want_labels
+    assert have_aspects == want_aspects
     return have_days, have_labels
 
 
@@ -175,12 +199,37 @@ def _old_over_time(s: Any, model_id: str, period: Any, since: Any, until: Any) -
     return [(str(k), b, n, neg, pos) for k, b, n, neg, pos in s.execute(stmt)]
 
 
+def _old_aspect_counts(
+    s: Any, model_id: str, brands: Any, since: Any, until: Any
+) -> Any:
+    """aspect_counts as one direct query, as it was before the rollup."""
+    a = MentionAspect
+    stmt = (
+        select(a.brand, a.aspect,
+               *(func.sum(case((a.label == lab, 1), else_=0)) for lab in LABELS))
+        .where(a.model_id == model_id).group_by(a.brand, a.aspect)
+    )  # fmt: skip
+    if brands:
+        stmt = stmt.where(a.brand.in_(brands))
+    if since is not None:
+        stmt = stmt.where(a.published_at >= since)
+    if until is not None:
+        stmt = stmt.where(a.published_at < until)
+    rows = sorted(s.execute(stmt), key=lambda r: (r[0], -sum(r[2:]), r[1]))
+    return [tuple(r) for r in rows]
+
+
 def _check_compare(s: Any, rnd: random.Random) -> None:
     for since, until in _windows(rnd):
         for brands in ((), ("Globex", "アクメ")):
             model = rnd.choice(MODELS)
             direct = direct_tallies(s, model, since, until, brands)
             assert brand_counts(s, model, since, until, brands) == direct
+            new = [
+                (c.brand, c.aspect, c.negative, c.neutral, c.positive)
+                for c in aspect_counts(s, model, brands, since, until)
+            ]
+            assert new == _old_aspect_counts(s, model, brands, since, until)
         for period in ("day", "week"):
             new = [
                 (p.period, p.brand, p.mentions, p.negative, p.positive)
@@ -226,6 +275,7 @@ def test_the_migration_counts_the_rows_already_there(database_url, open_db):
         days, labels = _recount(s)
         assert sum(days.values()) > 30
         assert labels
+        assert s.scalar(select(func.sum(BrandDayAspect.mentions))) > 10
 
 
 def test_a_comparison_reads_whole_days_from_the_rollup_and_edges_directly():

@@ -1,15 +1,18 @@
-"""compare rollup: brand matches and their labels counted per brand and UTC day
+"""compare rollup: brand matches, labels and aspects counted per brand and UTC day
 
 The quarter's comparison over every brand joined each brand match of the
 quarter to its label (130,000 look-ups a quarter at a million mentions): 578 to
 1,278 ms on SQLite and 628 ms on PostgreSQL, against goals of 200 and 100 ms.
-Two tables now hold those counts ahead, per UTC day (the comparison's days are
+Three tables now hold those counts ahead, per UTC day (the comparison's days are
 UTC days, ``storage.stats.bucket``):
 
 - ``brand_days`` (day, brand, competitor): brand matches;
-- ``brand_day_labels`` (model_id, day, brand, label): brand matches by label.
+- ``brand_day_labels`` (model_id, day, brand, label): brand matches by label;
+- ``brand_day_aspects`` (model_id, day, brand, aspect, label): aspect rows,
+  the comparison's (and the aspect charts') other quarter-long read.
 
-Triggers on ``brand_matches`` and ``sentiment_results`` keep them exact for
+Triggers on ``brand_matches``, ``sentiment_results`` and ``mention_aspects``
+(which 0011's trigger re-dates with its mention) keep them exact for
 every writer (the ORM, the scorer, hygiene, bulk loads, hand-written SQL) in
 the writer's own transaction: a late mention, a rescore (a new or changed
 ``sentiment_results`` row), a re-attribution (a match added, removed or moved),
@@ -19,10 +22,10 @@ count of 0 stays as a row. Upkeep in each writer was the other way; it would
 miss the cascades, the date triggers and hand-written SQL.
 
 A comparison reads the whole days of its window here and the partial days at
-its edges from ``brand_matches`` (``storage.rollup``). Undated matches are not
-counted. A later migration that rebuilds ``brand_matches`` or
-``sentiment_results`` in batch mode drops these SQLite triggers and must
-create them again (``_SQLITE_TRIGGERS``).
+its edges from the rows themselves (``storage.rollup``). Undated rows are not
+counted. A later migration that rebuilds ``brand_matches``,
+``sentiment_results`` or ``mention_aspects`` in batch mode drops these SQLite
+triggers and must create them again (``_SQLITE_TRIGGERS``).
 
 Revision ID: 0016
 Revises: 0014
@@ -68,8 +71,20 @@ def _sqlite_score(row: str, sign: int) -> str:
     """
 
 
+def _sqlite_aspect(row: str, sign: int) -> str:
+    """Count an aspect ``row`` (new/old) in or out."""
+    return f"""
+    INSERT INTO brand_day_aspects (model_id, day, brand, aspect, label, mentions)
+    SELECT {row}.model_id, date({row}.published_at), {row}.brand, {row}.aspect,
+           {row}.label, {sign}
+    WHERE {row}.published_at IS NOT NULL
+    ON CONFLICT (model_id, day, brand, aspect, label) {_UPSERT}
+    """
+
+
 _MATCH_COLUMNS = "mention_id, brand, competitor, published_at"
 _SCORE_COLUMNS = "mention_id, model_id, label"
+_ASPECT_COLUMNS = "model_id, brand, aspect, label, published_at"
 _SQLITE_TRIGGERS = {
     "brand_days_ai": "AFTER INSERT ON brand_matches"
     f" BEGIN {_sqlite_match('new', 1)} END",
@@ -83,6 +98,12 @@ _SQLITE_TRIGGERS = {
     f" BEGIN {_sqlite_score('old', -1)} END",
     "brand_day_labels_au": f"AFTER UPDATE OF {_SCORE_COLUMNS} ON sentiment_results"
     f" BEGIN {_sqlite_score('old', -1)} {_sqlite_score('new', 1)} END",
+    "brand_day_aspects_ai": "AFTER INSERT ON mention_aspects"
+    f" BEGIN {_sqlite_aspect('new', 1)} END",
+    "brand_day_aspects_ad": "AFTER DELETE ON mention_aspects"
+    f" BEGIN {_sqlite_aspect('old', -1)} END",
+    "brand_day_aspects_au": f"AFTER UPDATE OF {_ASPECT_COLUMNS} ON mention_aspects"
+    f" BEGIN {_sqlite_aspect('old', -1)} {_sqlite_aspect('new', 1)} END",
 }
 
 _PG_DAY = "({0} AT TIME ZONE 'UTC')::date"
@@ -142,6 +163,29 @@ _PG_FUNCTIONS = {
         RETURN OLD;
     END $$
     """,
+    # $1 model, $2 published_at, $3 brand, $4 aspect, $5 label, $6 +1 or -1
+    "brand_day_aspects_add(text, timestamptz, text, text, text, integer)": f"""
+    RETURNS void LANGUAGE sql AS $$
+    INSERT INTO brand_day_aspects AS t (model_id, day, brand, aspect, label, mentions)
+    SELECT $1, {_PG_DAY.format("$2")}, $3, $4, $5, $6 WHERE $2 IS NOT NULL
+    ON CONFLICT (model_id, day, brand, aspect, label)
+    DO UPDATE SET mentions = t.mentions + excluded.mentions;
+    $$
+    """,
+    "brand_day_aspects_sync()": """
+    RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN
+            PERFORM brand_day_aspects_add(OLD.model_id, OLD.published_at, OLD.brand,
+                                          OLD.aspect, OLD.label, -1);
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+            PERFORM brand_day_aspects_add(NEW.model_id, NEW.published_at, NEW.brand,
+                                          NEW.aspect, NEW.label, 1);
+        END IF;
+        RETURN OLD;
+    END $$
+    """,
 }
 
 
@@ -163,6 +207,11 @@ _PG_TRIGGERS = {
         "sentiment_results", "AFTER UPDATE", _pg_changed(_SCORE_COLUMNS)
     ),
     "brand_day_labels_delete": ("sentiment_results", "BEFORE DELETE", ""),
+    "brand_day_aspects_insert": ("mention_aspects", "AFTER INSERT", ""),
+    "brand_day_aspects_update": (
+        "mention_aspects", "AFTER UPDATE", _pg_changed(_ASPECT_COLUMNS)
+    ),
+    "brand_day_aspects_delete": ("mention_aspects", "BEFORE DELETE", ""),
 }
 
 
@@ -179,6 +228,10 @@ def _backfill(day: str) -> list[str]:
         " JOIN sentiment_results s ON s.mention_id = b.mention_id"
         " WHERE b.published_at IS NOT NULL"
         f" GROUP BY s.model_id, {day.format('b.published_at')}, b.brand, s.label",
+        "INSERT INTO brand_day_aspects (model_id, day, brand, aspect, label, mentions)"
+        f" SELECT model_id, {day.format('published_at')}, brand, aspect, label,"
+        " count(*) FROM mention_aspects WHERE published_at IS NOT NULL"
+        f" GROUP BY model_id, {day.format('published_at')}, brand, aspect, label",
     ]
 
 
@@ -203,6 +256,19 @@ def upgrade() -> None:
             "model_id", "day", "brand", "label", name=op.f("pk_brand_day_labels")
         ),
     )
+    op.create_table(
+        "brand_day_aspects",
+        sa.Column("model_id", sa.String(length=256), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("brand", sa.String(length=100), nullable=False),
+        sa.Column("aspect", sa.String(length=64), nullable=False),
+        sa.Column("label", sa.String(length=16), nullable=False),
+        sa.Column("mentions", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "model_id", "day", "brand", "aspect", "label",
+            name=op.f("pk_brand_day_aspects"),
+        ),
+    )
     if op.get_bind().dialect.name == "sqlite":
         statements = _backfill("date({0})")
         statements += [
@@ -210,7 +276,9 @@ def upgrade() -> None:
         ]
     else:
         # Writers wait from the count until the triggers commit: none is missed.
-        statements = ["LOCK TABLE brand_matches, sentiment_results IN SHARE MODE"]
+        statements = [
+            "LOCK TABLE brand_matches, sentiment_results, mention_aspects IN SHARE MODE"
+        ]
         statements += _backfill(_PG_DAY)
         statements += [
             f"CREATE FUNCTION {name} {body}" for name, body in _PG_FUNCTIONS.items()
@@ -234,5 +302,6 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER {name} ON {table}")
         for name in reversed(_PG_FUNCTIONS):
             op.execute(f"DROP FUNCTION {name}")
+    op.drop_table("brand_day_aspects")
     op.drop_table("brand_day_labels")
     op.drop_table("brand_days")
