@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import BrandMatch, Mention, MentionAspect
@@ -99,7 +99,7 @@ def _direct(
     since: datetime | None,
     until: datetime | None,
     *,
-    undated: bool = False,
+    where: ColumnElement[bool] | None = None,
 ) -> dict[tuple[str, str, str], int]:
     """Per (brand, aspect, label), the aspect rows counted one by one."""
     stmt = (
@@ -115,8 +115,8 @@ def _direct(
         stmt = stmt.where(MentionAspect.published_at >= since)
     if until is not None:
         stmt = stmt.where(MentionAspect.published_at < until)
-    if undated:
-        stmt = stmt.where(MentionAspect.published_at.is_(None))
+    if where is not None:
+        stmt = stmt.where(where)
     return {
         (str(b), str(a), str(lab)): int(n) for b, a, lab, n in session.execute(stmt)
     }
@@ -138,11 +138,11 @@ def aspect_counts(
     brands = tuple(brands)
     window = split(since, until)
     counts = aspect_tallies(session, model_id, window, brands)
-    parts = [_direct(session, model_id, brands, a, b) for a, b in window.edges]
-    if since is None and until is None:
-        parts.append(_direct(session, model_id, brands, None, None, undated=True))
-    for part in parts:
-        for key, n in part.items():
+    rest = window.rest(MentionAspect.published_at)
+    if rest is not None:
+        for key, n in _direct(
+            session, model_id, brands, None, None, where=rest
+        ).items():
             counts[key] = counts.get(key, 0) + n
     per_aspect: dict[tuple[str, str], dict[str, int]] = {}
     for (brand, aspect, label), n in counts.items():

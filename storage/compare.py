@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, case, cast, func, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from storage.aspects import AspectCount, aspect_counts
@@ -133,12 +133,12 @@ def direct_tallies(
     until: datetime | None = None,
     brands: tuple[str, ...] = (),
     *,
-    undated: bool = False,
+    where: ColumnElement[bool] | None = None,
 ) -> dict[str, Tally]:
     """Per brand, its matches and their labels counted from ``brand_matches``.
 
-    The whole answer before the rollup; now the partial days at a window's
-    edges, and (``undated``) the undated matches an unbounded window counts.
+    The whole answer before the rollup; now, with ``where``, the rows the
+    rollup leaves out (``storage.rollup.Split.rest``).
     """
     stmt = select(
         BrandMatch.brand,
@@ -148,8 +148,8 @@ def direct_tallies(
         _label("neutral"),
         _label("positive"),
     ).group_by(BrandMatch.brand)
-    if undated:
-        stmt = stmt.where(BrandMatch.published_at.is_(None))
+    if where is not None:
+        stmt = stmt.where(where)
     return {
         str(b): _tally(*counts)
         for b, *counts in session.execute(_scored(stmt, model_id, since, until, brands))
@@ -166,11 +166,11 @@ def brand_counts(
     """Per brand, its matches and labels in the window: rollup days plus edges."""
     window = split(since, until)
     tallies = brand_tallies(session, model_id, window, brands)
-    parts = [direct_tallies(session, model_id, a, b, brands) for a, b in window.edges]
-    if since is None and until is None:
-        parts.append(direct_tallies(session, model_id, brands=brands, undated=True))
-    for part in parts:
-        for brand, t in part.items():
+    rest = window.rest(BrandMatch.published_at)
+    if rest is not None:
+        for brand, t in direct_tallies(
+            session, model_id, brands=brands, where=rest
+        ).items():
             tallies.setdefault(brand, Tally()).add(t.competitor, t.mentions, t.labels)
     return tallies
 
@@ -227,9 +227,12 @@ def compare_over_time(
     stmt = select(
         bucketed, BrandMatch.brand, func.count(), _label("negative"), _label("positive")
     ).group_by(bucketed, BrandMatch.brand)
-    for edge_since, edge_until in window.edges:
-        edge = _scored(stmt, model_id, edge_since, edge_until, brands)
-        for k, b, n, neg, pos in session.execute(edge):
+    rest = window.rest(BrandMatch.published_at)
+    if rest is not None:
+        stmt = stmt.where(rest, BrandMatch.published_at.is_not(None))
+        for k, b, n, neg, pos in session.execute(
+            _scored(stmt, model_id, None, None, brands)
+        ):
             labels = {"negative": int(neg), "positive": int(pos)}
             tallies.setdefault((str(k), str(b)), Tally()).add(False, int(n), labels)
     return [

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from storage.models import BrandDay, BrandDayAspect, BrandDayLabel
@@ -46,6 +47,21 @@ class Split:
     end: date | None
     edges: tuple[tuple[datetime | None, datetime | None], ...]
     days: bool  # False: the window holds no whole day; the edges are all of it
+    undated: bool = False  # an unbounded window counts undated rows too
+
+    def rest(self, published: Any) -> ColumnElement[bool] | None:
+        """Which rows dated by ``published`` the rollup leaves out; None: none.
+
+        One condition for both edges, so their rows are read in one query.
+        """
+        parts: list[ColumnElement[bool]] = []
+        for since, until in self.edges:
+            bounds = [published >= since] if since is not None else []
+            bounds += [published < until] if until is not None else []
+            parts.append(and_(true(), *bounds))
+        if self.undated:
+            parts.append(published.is_(None))
+        return or_(*parts) if parts else None
 
 
 def _midnight(day: date) -> datetime:
@@ -74,7 +90,8 @@ def split(since: datetime | None, until: datetime | None) -> Split:
         edges.append((since, _midnight(first)))
     if until is not None and end is not None and _midnight(end) < until:
         edges.append((_midnight(end), until))
-    return Split(first, end, tuple(edges), days=True)
+    undated = since is None and until is None
+    return Split(first, end, tuple(edges), days=True, undated=undated)
 
 
 def _where(
