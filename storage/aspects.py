@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import BrandMatch, Mention, MentionAspect
@@ -93,33 +93,37 @@ def save_aspects(
 
 
 def _direct(
-    session: Session,
-    model_id: str,
-    brands: Sequence[str],
-    since: datetime | None,
-    until: datetime | None,
-    *,
-    where: ColumnElement[bool] | None = None,
+    session: Session, brands: Sequence[str], where: ColumnElement[bool]
 ) -> dict[tuple[str, str, str], int]:
-    """Per (brand, aspect, label), the aspect rows counted one by one."""
+    """Per (brand, aspect, label), the aspect rows ``where`` picks, one by one."""
     stmt = (
         select(
             MentionAspect.brand, MentionAspect.aspect, MentionAspect.label, func.count()
         )
-        .where(MentionAspect.model_id == model_id)
+        .where(where)
         .group_by(MentionAspect.brand, MentionAspect.aspect, MentionAspect.label)
     )
     if brands:
         stmt = stmt.where(MentionAspect.brand.in_(brands))
-    if since is not None:
-        stmt = stmt.where(MentionAspect.published_at >= since)
-    if until is not None:
-        stmt = stmt.where(MentionAspect.published_at < until)
-    if where is not None:
-        stmt = stmt.where(where)
     return {
         (str(b), str(a), str(lab)): int(n) for b, a, lab, n in session.execute(stmt)
     }
+
+
+def direct_aspect_counts(
+    session: Session,
+    model_id: str,
+    brands: Sequence[str] = (),
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[tuple[str, str, str], int]:
+    """Per (brand, aspect, label) in the window, counted without the rollup."""
+    where = [MentionAspect.model_id == model_id]
+    if since is not None:
+        where.append(MentionAspect.published_at >= since)
+    if until is not None:
+        where.append(MentionAspect.published_at < until)
+    return _direct(session, brands, and_(*where))
 
 
 def aspect_counts(
@@ -138,11 +142,9 @@ def aspect_counts(
     brands = tuple(brands)
     window = split(since, until)
     counts = aspect_tallies(session, model_id, window, brands)
-    rest = window.rest(MentionAspect.published_at)
+    rest = window.rest(MentionAspect.published_at, MentionAspect.model_id == model_id)
     if rest is not None:
-        for key, n in _direct(
-            session, model_id, brands, None, None, where=rest
-        ).items():
+        for key, n in _direct(session, brands, rest).items():
             counts[key] = counts.get(key, 0) + n
     per_aspect: dict[tuple[str, str], dict[str, int]] = {}
     for (brand, aspect, label), n in counts.items():

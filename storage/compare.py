@@ -1,9 +1,11 @@
 """Brands side by side: volume, net sentiment, share of voice, complaints per aspect.
 
 The brand and each competitor (``[[brands]] competitor = true``) over one
-window, and per day or week within it. Everything reads ``brand_matches``
-(dated, indexed) joined to scores and aspects by mention id, as
-``storage.stats`` and ``storage.aspects`` do.
+window, and per day or week within it. Volume and labels come from the daily
+counts of ``storage.rollup`` for the window's whole UTC days and from
+``brand_matches`` joined to scores by mention id for its partial edge days;
+``direct_tallies`` is that join over any window, the whole answer before the
+rollup (at a million mentions, a quarter took 0.6 to 1.3 s).
 
 Response time is compared where a brand's public answer is visible on the site
 (``mentions.replied_at``: a developer reply under a Google Play review today),

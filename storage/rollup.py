@@ -49,18 +49,23 @@ class Split:
     days: bool  # False: the window holds no whole day; the edges are all of it
     undated: bool = False  # an unbounded window counts undated rows too
 
-    def rest(self, published: Any) -> ColumnElement[bool] | None:
+    def rest(
+        self, published: Any, *also: ColumnElement[bool]
+    ) -> ColumnElement[bool] | None:
         """Which rows dated by ``published`` the rollup leaves out; None: none.
 
-        One condition for both edges, so their rows are read in one query.
+        One condition for both edges, so their rows are read in one query;
+        ``also`` goes into each edge's term, so that SQLite reads each edge
+        from an index (given ``model_id = ?`` beside the OR instead, it walks
+        every row of the model).
         """
         parts: list[ColumnElement[bool]] = []
         for since, until in self.edges:
             bounds = [published >= since] if since is not None else []
             bounds += [published < until] if until is not None else []
-            parts.append(and_(true(), *bounds))
+            parts.append(and_(true(), *also, *bounds))
         if self.undated:
-            parts.append(published.is_(None))
+            parts.append(and_(true(), *also, published.is_(None)))
         return or_(*parts) if parts else None
 
 
