@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import case, delete, func, select, text, update
@@ -33,6 +34,8 @@ MODELS = ("m-a", "m-b")
 LABELS = ("negative", "neutral", "positive")
 START = datetime(2026, 6, 28, tzinfo=UTC)
 QUARTER = (datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC))
+JST = ZoneInfo("Asia/Tokyo")  # a Tokyo quarter starts and ends at 15:00 UTC
+JST_QUARTER = (datetime(2026, 7, 1, tzinfo=JST), datetime(2026, 10, 1, tzinfo=JST))
 
 
 def _when(rnd: random.Random) -> datetime | None:
@@ -170,6 +173,7 @@ def _windows(rnd: random.Random) -> list[tuple[datetime | None, datetime | None]
     odd = START + timedelta(days=rnd.randrange(60), seconds=rnd.randrange(86400))
     return [
         QUARTER,
+        JST_QUARTER,
         (odd, odd + timedelta(days=rnd.randrange(1, 40), hours=rnd.randrange(24))),
         (odd, odd + timedelta(hours=5)),  # inside one day
         (odd, None),
@@ -288,6 +292,12 @@ def test_a_comparison_reads_whole_days_from_the_rollup_and_edges_directly():
         (datetime(2026, 10, 1, tzinfo=UTC), until),
     )
     assert split(*QUARTER).edges == ()
+    tokyo = split(*JST_QUARTER)
+    assert (tokyo.first, tokyo.end) == (date(2026, 7, 1), date(2026, 9, 30))
+    assert tokyo.edges == (
+        (datetime(2026, 6, 30, 15, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC)),
+        (datetime(2026, 9, 30, tzinfo=UTC), datetime(2026, 9, 30, 15, tzinfo=UTC)),
+    )
     assert not split(since, since + timedelta(hours=3)).days
 
 
