@@ -14,9 +14,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import case, delete, func, select, text, update
+from alembic import command
+from sqlalchemy import case, delete, func, inspect, select, text, update
 
-from storage import BrandMatch, Mention, SentimentResult
+from storage import BrandMatch, Mention, SentimentResult, upgrade
 from storage.aspects import AspectScore, aspect_counts, save_aspects
 from storage.compare import (
     brand_counts,
@@ -24,6 +25,7 @@ from storage.compare import (
     compare_over_time,
     direct_tallies,
 )
+from storage.db import alembic_config
 from storage.models import BrandDay, BrandDayAspect, BrandDayLabel, MentionAspect
 from storage.queries import Match, save_score, upsert_mention
 from storage.rollup import split
@@ -265,15 +267,16 @@ def test_the_rollup_is_exact_after_every_kind_of_change(database_url, open_db, s
 
 
 def test_the_migration_counts_the_rows_already_there(database_url, open_db):
-    from storage import upgrade  # noqa: PLC0415 - this test alone migrates by hand
-
     sessions = open_db(database_url)
+    engine = sessions.kw["bind"]
+    command.downgrade(alembic_config(engine), "0014")
+    assert not {"brand_days", "brand_day_labels", "brand_day_aspects"} & set(
+        inspect(engine).get_table_names()
+    )
     rnd = random.Random(3)  # noqa: S311 - test data
-    with sessions() as s, s.begin():
+    with sessions() as s, s.begin():  # stored with no rollup and no triggers
         for n in range(30):
             _score(s, rnd, _store(s, rnd, n))
-    engine = sessions.kw["bind"]
-    upgrade(engine, "0014")
     upgrade(engine)
     with sessions() as s:
         days, labels = _recount(s)
