@@ -142,7 +142,10 @@ def aspect_counts(
     brands = tuple(brands)
     window = split(since, until)
     counts = aspect_tallies(session, model_id, window, brands)
-    rest = window.rest(MentionAspect.published_at, MentionAspect.model_id == model_id)
+    picked = [MentionAspect.model_id == model_id]
+    if brands:
+        picked.append(MentionAspect.brand.in_(brands))
+    rest = window.rest(MentionAspect.published_at, *picked)
     if rest is not None:
         for key, n in _direct(session, brands, rest).items():
             counts[key] = counts.get(key, 0) + n

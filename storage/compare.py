@@ -168,7 +168,8 @@ def brand_counts(
     """Per brand, its matches and labels in the window: rollup days plus edges."""
     window = split(since, until)
     tallies = brand_tallies(session, model_id, window, brands)
-    rest = window.rest(BrandMatch.published_at)
+    picked = [BrandMatch.brand.in_(brands)] if brands else []
+    rest = window.rest(BrandMatch.published_at, *picked)
     if rest is not None:
         for brand, t in direct_tallies(
             session, model_id, brands=brands, where=rest

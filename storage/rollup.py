@@ -55,9 +55,9 @@ class Split:
         """Which rows dated by ``published`` the rollup leaves out; None: none.
 
         One condition for both edges, so their rows are read in one query;
-        ``also`` goes into each edge's term, so that SQLite reads each edge
-        from an index (given ``model_id = ?`` beside the OR instead, it walks
-        every row of the model).
+        ``also`` (the model, the brands) goes into each edge's term, so that
+        SQLite reads each edge from an index on them and the date (given
+        ``model_id = ?`` beside the OR instead, it walks every row of the model).
         """
         parts: list[ColumnElement[bool]] = []
         for since, until in self.edges:
