@@ -9,8 +9,12 @@ mentions one aspect, a quarter of them a second, one row per brand named
 (one brand, 30 days), the dashboard's aspect charts (every brand, 30 days) and
 ``earful stats --compare`` (every brand, a quarter: volume, net, share of voice,
 aspects and answers in public; one mention in a hundred is answered), each against the goal (SQLite 200 ms, PostgreSQL 100 ms) and
-against a baseline in the same run: the same call with the indexes that serve
-it dropped in a rolled-back transaction. Prints the plan lines too.
+against a baseline in the same run. For the aspect counts and the
+comparison, which read daily counts since migration 0016, the baseline is the
+direct query they ran before, on windows from midnight and from 09:30 (two
+partial days read directly); for the answers in public, the same call with its
+index dropped in a rolled-back transaction.
+Prints the plan lines too.
 """
 
 from __future__ import annotations
@@ -23,9 +27,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.orm import Session
 
 from bench.query import (
-    BRAND_INDEXES,
     END,
     MODEL,
     PG_ADMIN,
@@ -35,13 +39,15 @@ from bench.query import (
     load_sqlite,
 )
 from storage import make_engine, upgrade
-from storage.aspects import aspect_counts
-from storage.compare import compare_brands, public_replies
-
-ASPECT_INDEXES = (
-    "ix_mention_aspects_model_id_brand_published_at",
-    "ix_mention_aspects_model_id_published_at",
+from storage.aspects import AspectCount, aspect_counts, direct_aspect_counts
+from storage.compare import (
+    BrandSide,
+    brand_counts,
+    compare_brands,
+    direct_tallies,
+    public_replies,
 )
+
 _NAME = (
     "CASE {0} WHEN 0 THEN 'delivery' WHEN 1 THEN 'price' WHEN 2 THEN 'support'"
     " WHEN 3 THEN 'quality' ELSE 'usability' END"
@@ -91,31 +97,79 @@ def add_replies(engine: Engine) -> int:
         ).rowcount
 
 
+def direct_compare(
+    session: Session, since: datetime, until: datetime
+) -> list[BrandSide]:
+    """``compare_brands`` as it was before the rollup: every count from the join."""
+    per_aspect: dict[tuple[str, str], dict[str, int]] = {}
+    for (brand, aspect, label), n in direct_aspect_counts(
+        session, MODEL, (), since, until
+    ).items():
+        per_aspect.setdefault((brand, aspect), {})[label] = n
+    aspects: dict[str, dict[str, AspectCount]] = {}
+    for (brand, aspect), n in per_aspect.items():
+        aspects.setdefault(brand, {})[aspect] = AspectCount(
+            brand, aspect, n.get("negative", 0), n.get("neutral", 0),
+            n.get("positive", 0),
+        )  # fmt: skip
+    replies = public_replies(session, since, until)
+    tallies = direct_tallies(session, MODEL, since, until)
+    total = sum(t.mentions for t in tallies.values())
+    return [
+        BrandSide(b, t.competitor, t.mentions, t.labels.get("negative", 0),
+                  t.labels.get("neutral", 0), t.labels.get("positive", 0),
+                  t.mentions / total, aspects.get(b, {}), replies.get(b))
+        for b, t in tallies.items()
+    ]  # fmt: skip
+
+
 def cases() -> list[Case]:
     """The aspect questions; the indexes named are dropped for the baseline."""
     last = END - timedelta(days=1)
     month = last - timedelta(days=30)
     quarter = (datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC))
+    odd = tuple(t + timedelta(hours=9, minutes=30) for t in quarter)
+    shifted = (month + timedelta(hours=9, minutes=30), last + timedelta(hours=9))
     return [
         Case(
-            "aspects by polarity, 1 brand, 30 days",
+            "aspects by polarity, 1 brand, 30 days; baseline: the direct query",
             lambda s: aspect_counts(s, MODEL, ("Acme",), month, last),
-            ASPECT_INDEXES,
+            (),
+            lambda s: direct_aspect_counts(s, MODEL, ("Acme",), month, last),
         ),
         Case(
-            "aspects by polarity, every brand, 30 days",
+            "aspects by polarity, 1 brand, 30 days from 09:30; baseline: the direct"
+            " query",
+            lambda s: aspect_counts(s, MODEL, ("Acme",), *shifted),
+            (),
+            lambda s: direct_aspect_counts(s, MODEL, ("Acme",), *shifted),
+        ),
+        Case(
+            "aspects by polarity, every brand, 30 days; baseline: the direct query",
             lambda s: aspect_counts(s, MODEL, (), month, last),
-            ASPECT_INDEXES,
+            (),
+            lambda s: direct_aspect_counts(s, MODEL, (), month, last),
         ),
         Case(
-            "brands compared (volume, net, share, aspects), one quarter",
+            "brands compared (volume, net, share, aspects), one quarter;"
+            " baseline: the direct query",
             lambda s: compare_brands(s, MODEL, *quarter),
-            (
-                *BRAND_INDEXES,
-                *ASPECT_INDEXES,
-                "ix_sentiment_results_mention_id_model_id_label",
-                "ix_mentions_answered",
-            ),
+            (),
+            lambda s: direct_compare(s, *quarter),
+        ),
+        Case(
+            "brands compared, a quarter from 09:30 (two edge days direct);"
+            " baseline: the direct query",
+            lambda s: compare_brands(s, MODEL, *odd),
+            (),
+            lambda s: direct_compare(s, *odd),
+        ),
+        Case(
+            "volume and labels per brand alone, one quarter;"
+            " baseline: the direct query",
+            lambda s: list(brand_counts(s, MODEL, *quarter).items()),
+            (),
+            lambda s: list(direct_tallies(s, MODEL, *quarter).items()),
         ),
         Case(
             "answers in public per brand, one quarter",

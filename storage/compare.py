@@ -1,9 +1,11 @@
 """Brands side by side: volume, net sentiment, share of voice, complaints per aspect.
 
 The brand and each competitor (``[[brands]] competitor = true``) over one
-window, and per day or week within it. Everything reads ``brand_matches``
-(dated, indexed) joined to scores and aspects by mention id, as
-``storage.stats`` and ``storage.aspects`` do.
+window, and per day or week within it. Volume and labels come from the daily
+counts of ``storage.rollup`` for the window's whole UTC days and from
+``brand_matches`` joined to scores by mention id for its partial edge days;
+``direct_tallies`` is that join over any window, the whole answer before the
+rollup (at a million mentions, a quarter took 0.6 to 1.3 s).
 
 Response time is compared where a brand's public answer is visible on the site
 (``mentions.replied_at``: a developer reply under a Google Play review today),
@@ -15,15 +17,16 @@ and are not comparable with a competitor's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, case, cast, func, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from storage.aspects import AspectCount, aspect_counts
 from storage.models import BrandMatch, Mention, SentimentResult
+from storage.rollup import Tally, brand_tallies, day_tallies, split
 from storage.stats import Period, bucket
 
 # A share taken of fewer mentions than this says little ("100 % of 1"): the
@@ -120,14 +123,25 @@ def _scored(stmt: Select[Any], model_id: str, since: datetime | None,
     return stmt
 
 
-def compare_brands(
+def _tally(competitor: Any, n: Any, neg: Any, neu: Any, pos: Any) -> Tally:
+    labels = {"negative": int(neg), "neutral": int(neu), "positive": int(pos)}
+    return Tally(bool(competitor), int(n), {k: v for k, v in labels.items() if v})
+
+
+def direct_tallies(
     session: Session,
     model_id: str,
     since: datetime | None = None,
     until: datetime | None = None,
     brands: tuple[str, ...] = (),
-) -> list[BrandSide]:
-    """Every brand (or ``brands``) in the window: own brands first, then by volume."""
+    *,
+    where: ColumnElement[bool] | None = None,
+) -> dict[str, Tally]:
+    """Per brand, its matches and their labels counted from ``brand_matches``.
+
+    The whole answer before the rollup; now, with ``where``, the rows the
+    rollup leaves out (``storage.rollup.Split.rest``).
+    """
     stmt = select(
         BrandMatch.brand,
         func.max(cast(BrandMatch.competitor, Integer)),
@@ -136,21 +150,65 @@ def compare_brands(
         _label("neutral"),
         _label("positive"),
     ).group_by(BrandMatch.brand)
-    rows = session.execute(_scored(stmt, model_id, since, until, brands)).all()
-    total = sum(int(r[2]) for r in rows)
+    if where is not None:
+        stmt = stmt.where(where)
+    return {
+        str(b): _tally(*counts)
+        for b, *counts in session.execute(_scored(stmt, model_id, since, until, brands))
+    }
+
+
+def brand_counts(
+    session: Session,
+    model_id: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    brands: tuple[str, ...] = (),
+) -> dict[str, Tally]:
+    """Per brand, its matches and labels in the window: rollup days plus edges."""
+    window = split(since, until)
+    tallies = brand_tallies(session, model_id, window, brands)
+    picked = [BrandMatch.brand.in_(brands)] if brands else []
+    rest = window.rest(BrandMatch.published_at, *picked)
+    if rest is not None:
+        for brand, t in direct_tallies(
+            session, model_id, brands=brands, where=rest
+        ).items():
+            tallies.setdefault(brand, Tally()).add(t.competitor, t.mentions, t.labels)
+    return tallies
+
+
+def compare_brands(
+    session: Session,
+    model_id: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    brands: tuple[str, ...] = (),
+) -> list[BrandSide]:
+    """Every brand (or ``brands``) in the window: own brands first, then by volume."""
+    tallies = brand_counts(session, model_id, since, until, brands)
+    total = sum(t.mentions for t in tallies.values())
     aspects: dict[str, dict[str, AspectCount]] = {}
     for count in aspect_counts(session, model_id, brands, since, until):
         aspects.setdefault(count.brand, {})[count.aspect] = count
     replies = public_replies(session, since, until, brands)
     sides = [
         BrandSide(
-            str(b), bool(c), int(n), int(neg), int(neu), int(pos),
-            int(n) / total if total else 0.0, aspects.get(str(b), {}),
-            replies.get(str(b)),
+            b, t.competitor, t.mentions, t.labels.get("negative", 0),
+            t.labels.get("neutral", 0), t.labels.get("positive", 0),
+            t.mentions / total if total else 0.0, aspects.get(b, {}),
+            replies.get(b),
         )
-        for b, c, n, neg, neu, pos in rows
+        for b, t in tallies.items()
     ]  # fmt: skip
     return sorted(sides, key=lambda s: (s.competitor, -s.mentions, s.brand))
+
+
+def _period_key(period: Period, day: date) -> str:
+    """A UTC day's key in ``period``, as ``storage.stats.bucket`` writes it."""
+    if period == "week":
+        day -= timedelta(days=day.weekday())
+    return day.isoformat()
 
 
 def compare_over_time(
@@ -163,22 +221,50 @@ def compare_over_time(
     brands: tuple[str, ...] = (),
     zone: str = "UTC",
 ) -> list[BrandPeriod]:
-    """Each brand's mentions and net sentiment per day or week (in ``zone``)."""
+    """Each brand's mentions and net sentiment per day or week, oldest first.
+
+    Days are UTC days in the rollup, so a UTC series reads it; a series in
+    another zone (``[daemon] timezone``) has edges inside every rollup day and
+    is counted directly from the matches.
+    """
     dialect = session.get_bind().dialect.name
-    key = bucket(period, dialect, BrandMatch.published_at, zone)
-    stmt = (
-        select(key, BrandMatch.brand, func.count(), _label("negative"),
-               _label("positive"))
-        .where(BrandMatch.published_at.is_not(None))
-        .group_by(key, BrandMatch.brand)
-        .order_by(key, BrandMatch.brand)
-    )  # fmt: skip
-    return [
-        BrandPeriod(str(k), str(b), int(n), int(neg), int(pos))
+    if zone != "UTC":
+        key = bucket(period, dialect, BrandMatch.published_at, zone)
+        stmt = (
+            select(key, BrandMatch.brand, func.count(), _label("negative"),
+                   _label("positive"))
+            .where(BrandMatch.published_at.is_not(None))
+            .group_by(key, BrandMatch.brand)
+            .order_by(key, BrandMatch.brand)
+        )  # fmt: skip
+        return [
+            BrandPeriod(str(k), str(b), int(n), int(neg), int(pos))
+            for k, b, n, neg, pos in session.execute(
+                _scored(stmt, model_id, since, until, brands)
+            )
+        ]
+    window = split(since, until)
+    tallies: dict[tuple[str, str], Tally] = {}
+    for (day, brand), t in day_tallies(session, model_id, window, brands).items():
+        key = (_period_key(period, day), brand)
+        tallies.setdefault(key, Tally()).add(t.competitor, t.mentions, t.labels)
+    bucketed = bucket(period, dialect, BrandMatch.published_at)
+    stmt = select(
+        bucketed, BrandMatch.brand, func.count(), _label("negative"), _label("positive")
+    ).group_by(bucketed, BrandMatch.brand)
+    rest = window.rest(BrandMatch.published_at)
+    if rest is not None:
+        stmt = stmt.where(rest, BrandMatch.published_at.is_not(None))
         for k, b, n, neg, pos in session.execute(
-            _scored(stmt, model_id, since, until, brands)
-        )
-    ]
+            _scored(stmt, model_id, None, None, brands)
+        ):
+            labels = {"negative": int(neg), "positive": int(pos)}
+            tallies.setdefault((str(k), str(b)), Tally()).add(False, int(n), labels)
+    return [
+        BrandPeriod(k, b, t.mentions, t.labels.get("negative", 0),
+                    t.labels.get("positive", 0))
+        for (k, b), t in sorted(tallies.items())
+    ]  # fmt: skip
 
 
 def _aware(value: datetime) -> datetime:

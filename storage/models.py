@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     Enum,
     FetchedValue,
@@ -505,3 +506,55 @@ class MentionAspect(Base):
     basis: Mapped[str] = mapped_column(String(16))
     terms: Mapped[list[str]] = mapped_column(JSON)
     published_at: Mapped[datetime | None]
+
+
+class BrandDay(Base):
+    """How many brand matches one brand has on one UTC day: the comparison's rollup.
+
+    Triggers (migration 0016) keep it equal to ``brand_matches`` on every
+    insert, update and delete, by any writer, in the writer's transaction;
+    ``storage.rollup`` says how the comparison reads it. A count may be 0
+    after deletions. Never write it yourself.
+    """
+
+    __tablename__ = "brand_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    brand: Mapped[str] = mapped_column(String(100), primary_key=True)
+    competitor: Mapped[bool] = mapped_column(primary_key=True)
+    mentions: Mapped[int]
+
+
+class BrandDayLabel(Base):
+    """How many of one brand's matches on one UTC day a model labelled so.
+
+    The join of ``brand_matches`` and ``sentiment_results`` counted ahead, kept
+    by the same triggers as ``BrandDay``: rescoring, re-attribution, a new
+    date or a deletion moves the counts in the same transaction.
+    """
+
+    __tablename__ = "brand_day_labels"
+
+    model_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    brand: Mapped[str] = mapped_column(String(100), primary_key=True)
+    label: Mapped[str] = mapped_column(String(16), primary_key=True)
+    mentions: Mapped[int]
+
+
+class BrandDayAspect(Base):
+    """How many of one brand's aspect rows on one UTC day have one aspect and label.
+
+    ``mention_aspects`` counted ahead by triggers (migration 0016), as
+    ``BrandDay`` counts ``brand_matches``: the comparison's aspects for a
+    quarter read these instead of every aspect row of the quarter.
+    """
+
+    __tablename__ = "brand_day_aspects"
+
+    model_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    brand: Mapped[str] = mapped_column(String(100), primary_key=True)
+    aspect: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label: Mapped[str] = mapped_column(String(16), primary_key=True)
+    mentions: Mapped[int]
