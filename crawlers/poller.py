@@ -1,4 +1,4 @@
-"""What the API collectors (X, YouTube, Mastodon) share: outcome, back-off, storing.
+"""What the polled collectors (X, YouTube, Mastodon, Reddit) share: back-off, storing, kind.
 
 Each of them polls a JSON API in the daemon's job thread, like the Reddit
 collector, rather than crawling pages in a Scrapy child process: the APIs
@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawlers.attribution import Attributor
+from crawlers.check import sampled
+from crawlers.collector import Check, Context, SourceSettings
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
+from crawlers.outcome import Outcome, Tally, outcome_of
 from crawlers.pipelines import NormalizePipeline, detect_item_language
 from storage.queries import get_cursor, set_cursor, upsert_mention
 
@@ -132,3 +135,51 @@ def newer(candidate: str, than: str | None) -> bool:
         return int(candidate) > int(than)
     except ValueError:
         return candidate > than
+
+
+S = TypeVar("S", bound=SourceSettings)
+
+
+class Polled(Protocol):
+    """A collector that polls in the job thread and lives on between polls."""
+
+    def poll(self) -> Tally:
+        """One bounded pass; failures come back in the tally."""
+        ...
+
+
+class PollingKind(Generic[S]):
+    """A polled kind's ``Collector``: its poller is built on first run and kept.
+
+    A kind says how to build the poller (``open``) and how to read its newest
+    items for a sample (``newest``); neither stores anything before a run.
+    """
+
+    def __init__(self, source: S, context: Context) -> None:
+        self.source = source
+        self.context = context
+        self._poller: Polled | None = None
+
+    def open(self, matcher: Matcher, sessions: sessionmaker[Session]) -> Polled:
+        """The kind's poller for ``source``."""
+        raise NotImplementedError
+
+    def newest(self, limit: int) -> list[MentionItem]:
+        """The newest items a poll would read, not stored (``CollectorError``)."""
+        raise NotImplementedError
+
+    def collect(
+        self,
+        *,
+        once: bool = False,
+        wake: Callable[[], object] | None = None,
+    ) -> Outcome:
+        """One poll."""
+        if self._poller is None:
+            matcher = Matcher(self.context.brands)
+            self._poller = self.open(matcher, self.context.stored())
+        return outcome_of(self.source.name, self._poller.poll())
+
+    def sample(self, check: Check) -> dict[str, Any]:
+        """The newest items, matched with the brands."""
+        return sampled(self.newest(check.limit), self.context.brands)

@@ -10,7 +10,7 @@ HEAVY = ("torch", "transformers", "onnxruntime")
 
 def test_cli_and_crawl_child_import_no_model_runtime():
     code = (
-        "import sys, earful.cli, crawlers.run, sentiment; "
+        "import sys, earful.cli, crawlers.crawl_child, sentiment; "
         f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     )
     done = subprocess.run(

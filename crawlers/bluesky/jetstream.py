@@ -44,6 +44,7 @@ from websockets.exceptions import InvalidURI, WebSocketException
 from websockets.sync.client import connect
 
 from crawlers.bluesky.posts import POST, PostEvent, post_event, post_item, time_us_of
+from crawlers.bluesky.settings import JETSTREAM_URL
 from crawlers.bounds import AHEAD, loads_json
 from crawlers.errors import MAX_WARNINGS, BadItemError, CollectorError
 from crawlers.items import MentionItem
@@ -53,7 +54,6 @@ from storage.queries import get_cursor, set_cursor, upsert_mentions
 
 log = logging.getLogger(__name__)
 
-JETSTREAM_URL = "wss://jetstream2.us-east.bsky.network/subscribe"
 FLUSH_EVERY_S = 0.5  # matches wait at most this long before they are stored
 FLUSH_AT = 500  # ... or this many of them
 FIRST_BACKOFF_S = 1.0
