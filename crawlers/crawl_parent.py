@@ -96,13 +96,14 @@ def run_child(job: CrawlJob, timeout_s: float) -> CrawlResult:
 def crawl_outcome(source: str, result: CrawlResult) -> Outcome:
     """The child's result as the run's outcome."""
     extraction = Extraction(result.pages, result.extracted, result.matched)
+    warnings = result.warning.splitlines() if result.warning else []
     return Outcome(
         source,
         result.seen,
         result.new,
         result.updated,
         result.error,
-        result.warning,
+        warnings,
         extraction,
     )
 

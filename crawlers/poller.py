@@ -5,7 +5,7 @@ collector, rather than crawling pages in a Scrapy child process: the APIs
 are paged by cursors (``since_id``, page tokens), answer in JSON, and rate
 limit per token, none of which Scrapy's scheduler knows about. A poll is
 bounded (a few requests per brand), never raises, and ends with a
-``PollOutcome`` whose ``error`` the pipeline records against the source.
+``Outcome`` whose ``error`` the pipeline records against the source.
 
 The matched items of a poll and the source's new cursor are stored in one
 transaction, so a crash between them loses nothing and stores nothing twice.
@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +25,7 @@ from crawlers.check import sampled
 from crawlers.collector import Check, Context, SourceSettings
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
-from crawlers.outcome import Outcome, Tally, outcome_of
+from crawlers.outcome import Outcome
 from crawlers.pipelines import NormalizePipeline, detect_item_language
 from storage.queries import get_cursor, set_cursor, upsert_mention
 
@@ -35,22 +34,6 @@ log = logging.getLogger(__name__)
 MAX_POLL_WARNINGS = 50  # a poll's warning lists at most about this many lines
 FIRST_BACKOFF_S = 60.0
 MAX_BACKOFF_S = 900.0
-
-
-@dataclass
-class PollOutcome:
-    """What one poll did, and why it failed (``error``) or lost something (``warning``)."""
-
-    seen: int = 0
-    new: int = 0
-    updated: int = 0
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def warning(self) -> str | None:
-        """The warnings, one a line, or None."""
-        return "\n".join(dict.fromkeys(self.warnings)) or None
 
 
 class Backoff:
@@ -112,7 +95,7 @@ def store(
     source: str,
     items: Iterable[MentionItem],
     cursor: Mapping[str, Any] | None,
-    outcome: PollOutcome,
+    outcome: Outcome,
 ) -> None:
     """Store matched ``items`` and, if given, the source's ``cursor``, in one transaction."""
     with sessions.begin() as session:
@@ -143,8 +126,8 @@ S = TypeVar("S", bound=SourceSettings)
 class Polled(Protocol):
     """A collector that polls in the job thread and lives on between polls."""
 
-    def poll(self) -> Tally:
-        """One bounded pass; failures come back in the tally."""
+    def poll(self) -> Outcome:
+        """One bounded pass; failures come back in the outcome."""
         ...
 
 
@@ -178,7 +161,7 @@ class PollingKind(Generic[S]):
         if self._poller is None:
             matcher = Matcher(self.context.brands)
             self._poller = self.open(matcher, self.context.stored())
-        return outcome_of(self.source.name, self._poller.poll())
+        return self._poller.poll()
 
     def sample(self, check: Check) -> dict[str, Any]:
         """The newest items, matched with the brands."""

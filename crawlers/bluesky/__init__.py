@@ -10,7 +10,6 @@ from crawlers.registry import lazy_exports
 if TYPE_CHECKING:
     from crawlers.bluesky.jetstream import (
         JetstreamCollector,
-        JetstreamOutcome,
         JetstreamParams,
         newest_posts,
     )
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
         BlueskyCredentials,
         BlueskyCredentialsError,
         BlueskySearcher,
-        SearchOutcome,
         SearchParams,
     )
     from crawlers.bluesky.settings import JETSTREAM_URL
@@ -31,9 +29,7 @@ __getattr__ = lazy_exports(
         "BlueskySearcher": "crawlers.bluesky.search",
         "JETSTREAM_URL": "crawlers.bluesky.settings",
         "JetstreamCollector": "crawlers.bluesky.jetstream",
-        "JetstreamOutcome": "crawlers.bluesky.jetstream",
         "JetstreamParams": "crawlers.bluesky.jetstream",
-        "SearchOutcome": "crawlers.bluesky.search",
         "SearchParams": "crawlers.bluesky.search",
         "newest_posts": "crawlers.bluesky.jetstream",
         "permalink": "crawlers.bluesky.posts",
@@ -48,9 +44,7 @@ __all__ = [
     "BlueskyCredentialsError",
     "BlueskySearcher",
     "JetstreamCollector",
-    "JetstreamOutcome",
     "JetstreamParams",
-    "SearchOutcome",
     "SearchParams",
     "newest_posts",
     "permalink",

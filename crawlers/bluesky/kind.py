@@ -11,12 +11,7 @@ from time import monotonic
 from typing import Any
 
 from crawlers.bluesky.jetstream import JetstreamCollector, JetstreamParams, newest_posts
-from crawlers.bluesky.search import (
-    BlueskyCredentials,
-    BlueskySearcher,
-    SearchOutcome,
-    SearchParams,
-)
+from crawlers.bluesky.search import BlueskyCredentials, BlueskySearcher, SearchParams
 from crawlers.bluesky.settings import BlueskySource
 from crawlers.check import sampled
 from crawlers.collector import Check, Context, env_secret
@@ -76,20 +71,17 @@ class BlueskyKind:
         seconds = ONCE_LISTEN_S if once else self.source.interval - LISTEN_GAP_S
         searched = self._search(self._firehose.matcher)
         heard = self._firehose.listen(seconds, self.context.stopping, wake)
-        error = "; ".join(e for e in (searched.error, heard.error) if e) or None
-        return Outcome(
-            self.source.name,
-            heard.seen + searched.seen,
-            heard.new + searched.new,
-            heard.updated + searched.updated,
-            error,
-            warning=heard.warning,
-        )
+        heard.seen += searched.seen
+        heard.new += searched.new
+        heard.updated += searched.updated
+        heard.error = "; ".join(e for e in (searched.error, heard.error) if e) or None
+        heard.counts.update(searched.counts)
+        return heard
 
-    def _search(self, matcher: Matcher) -> SearchOutcome:
+    def _search(self, matcher: Matcher) -> Outcome:
         """Run the brand searches when ``search_interval`` has passed."""
         if not self.source.search:
-            return SearchOutcome()
+            return Outcome(self.source.name)
         if self._searcher is None:
             wanted = SearchParams(
                 self.source.name, self.source.search_limit, self.source.search_pages
@@ -100,7 +92,7 @@ class BlueskyKind:
         now = monotonic()
         last = self._searched_at
         if last is not None and now - last < self.source.search_interval:
-            return SearchOutcome()
+            return Outcome(self.source.name)
         self._searched_at = now
         return self._searcher.search()
 

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     )
     from crawlers.reddit.collect import (
         RedditCollector,
-        RedditOutcome,
         RedditParams,
         newest_items,
     )
@@ -25,7 +24,6 @@ __getattr__ = lazy_exports(
         "RedditCollector": "crawlers.reddit.collect",
         "RedditCredentials": "crawlers.reddit.client",
         "RedditCredentialsError": "crawlers.reddit.client",
-        "RedditOutcome": "crawlers.reddit.collect",
         "RedditParams": "crawlers.reddit.collect",
         "make_reddit": "crawlers.reddit.client",
         "newest_items": "crawlers.reddit.collect",
@@ -36,7 +34,6 @@ __all__ = [
     "RedditCollector",
     "RedditCredentials",
     "RedditCredentialsError",
-    "RedditOutcome",
     "RedditParams",
     "make_reddit",
     "newest_items",

@@ -35,8 +35,9 @@ from crawlers.bounds import parse_iso, reads_item
 from crawlers.errors import BadItemError, CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
+from crawlers.outcome import Outcome
 from crawlers.pipelines import NormalizePipeline
-from crawlers.poller import Backoff, PollOutcome, load_cursor, matched, newer, store
+from crawlers.poller import Backoff, load_cursor, matched, newer, store
 from crawlers.x.client import (
     Page,
     XClient,
@@ -190,9 +191,9 @@ class XCollector:
             self._client = XClient(self.credentials)
         return self._client
 
-    def poll(self) -> PollOutcome:
+    def poll(self) -> Outcome:
         """Run every brand's queries once; never raises."""
-        outcome = PollOutcome()
+        outcome = Outcome(self.params.source)
         if (wait := self.backoff.waiting()) > 0:
             message = f"waiting for X's rate limit to reset: next try in {wait:.0f} s"
             if self._paused:
@@ -232,7 +233,7 @@ class XCollector:
         return queries, unsayable
 
     def _search(
-        self, outcome: PollOutcome, query: str, key: str, since: dict[str, str]
+        self, outcome: Outcome, query: str, key: str, since: dict[str, str]
     ) -> bool:
         """One query's new posts, stored with its cursor; False when rate limited."""
         items: list[MentionItem] = []
@@ -274,7 +275,7 @@ class XCollector:
 
     def _page(
         self,
-        outcome: PollOutcome,
+        outcome: Outcome,
         query: str,
         since: dict[str, str],
         key: str,

@@ -37,8 +37,9 @@ from crawlers.bounds import sane_date
 from crawlers.errors import BadItemError, CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
+from crawlers.outcome import Outcome
 from crawlers.pipelines import NormalizePipeline
-from crawlers.poller import Backoff, PollOutcome, load_cursor, matched, store
+from crawlers.poller import Backoff, load_cursor, matched, store
 from crawlers.youtube.client import (
     YouTubeCredentials,
     YouTubeCredentialsError,
@@ -101,9 +102,9 @@ class YouTubeCollector:
             self._service = make_youtube(self.credentials)
         return self._service
 
-    def poll(self) -> PollOutcome:
+    def poll(self) -> Outcome:
         """Every watched place once, and the brand searches when due; never raises."""
-        outcome = PollOutcome()
+        outcome = Outcome(self.params.source)
         if (wait := self.backoff.waiting()) > 0:
             outcome.error = self._named(
                 f"backing off after YouTube errors: next try in {wait:.0f} s"
@@ -132,7 +133,7 @@ class YouTubeCollector:
         return outcome
 
     def _places(
-        self, outcome: PollOutcome, cursor: dict[str, Any], ledger: QuotaLedger
+        self, outcome: Outcome, cursor: dict[str, Any], ledger: QuotaLedger
     ) -> None:
         places: list[tuple[str, dict[str, str]]] = []
         if self.params.channel_id:
@@ -172,7 +173,7 @@ class YouTubeCollector:
 
     def _threads(
         self,
-        outcome: PollOutcome,
+        outcome: Outcome,
         cursor: dict[str, Any],
         ledger: QuotaLedger,
         key: str,
@@ -229,7 +230,7 @@ class YouTubeCollector:
 
     def _titles(
         self,
-        outcome: PollOutcome,
+        outcome: Outcome,
         cursor: dict[str, Any],
         ledger: QuotaLedger,
         threads: list[dict[str, Any]],
@@ -281,7 +282,7 @@ class YouTubeCollector:
         )
 
     def _search(
-        self, outcome: PollOutcome, cursor: dict[str, Any], ledger: QuotaLedger
+        self, outcome: Outcome, cursor: dict[str, Any], ledger: QuotaLedger
     ) -> None:
         """New videos naming each brand; they are stored and followed for comments."""
         now = self.now()
@@ -324,7 +325,7 @@ class YouTubeCollector:
         return matched(item, self.matcher, self._normalize, self.own_accounts)
 
     def _save(
-        self, cursor: dict[str, Any], ledger: QuotaLedger | None, outcome: PollOutcome
+        self, cursor: dict[str, Any], ledger: QuotaLedger | None, outcome: Outcome
     ) -> None:
         """Keep the units spent (and videos skipped) even when the poll stopped."""
         if ledger is None:

@@ -15,7 +15,7 @@ from crawlers.crawl_job import CrawlJob
 from crawlers.crawl_parent import CrawlKind, crawl_outcome, run_child
 from crawlers.crawl_sources import FeedSource
 from crawlers.match import BrandRule
-from crawlers.outcome import Outcome as CrawlOutcome
+from crawlers.outcome import Outcome
 from crawlers.politeness import Politeness
 from earful.cli.run import _print_summary
 from earful.config import parse_config
@@ -39,7 +39,7 @@ def spec(database_url: str, source: str, url: str, **kwargs) -> CrawlKind:
     )
 
 
-def run_crawl(crawl: CrawlKind, sessions) -> CrawlOutcome:
+def run_crawl(crawl: CrawlKind, sessions) -> Outcome:
     """Crawl once and record the run, as the pipeline does."""
     return recorded_run(sessions, crawl.source.name, crawl.collect)
 
@@ -61,7 +61,7 @@ def test_crawl_stores_mentions_and_records_an_ok_run(
     outcome = run_crawl(
         spec(database_url, "gadget-talk", url, politeness=polite), sessions
     )
-    assert outcome == CrawlOutcome(
+    assert outcome == Outcome(
         "gadget-talk", 3, 3, 0, None, extraction=Extraction(1, 4, 3)
     )  # one feed, four entries, three name Acme
     stored = mentions(database_url, "gadget-talk")
@@ -104,9 +104,7 @@ def test_failing_sources_are_recorded_while_another_works_in_parallel(
     )
     assert broken.error == f"HTTP 500 from {site.url}/status/500"
     assert gone.error == f"HTTP 404 from {site.url}/no/such/feed.xml"
-    assert working == CrawlOutcome(
-        "working", 3, 3, 0, None, extraction=Extraction(1, 4, 3)
-    )
+    assert working == Outcome("working", 3, 3, 0, None, extraction=Extraction(1, 4, 3))
     assert broken.extraction == Extraction(0, 0, 0)  # an error page is no page
     runs = {run.source: run for run in crawl_runs(sqlite_url)}
     assert (runs["closed"].status, runs["closed"].error) == ("failed", closed.error)
@@ -157,7 +155,7 @@ def test_a_hanging_source_is_killed_and_recorded_as_timed_out(
     outcome = run_crawl(
         spec(sqlite_url, "slow", f"{site.url}/hang", timeout_s=2.0), sessions
     )
-    assert outcome == CrawlOutcome("slow", 0, 0, 0, "timed out after 2 s")
+    assert outcome == Outcome("slow", 0, 0, 0, "timed out after 2 s")
     assert not outcome.empty
     [run] = crawl_runs(sqlite_url)
     assert (run.status, run.error) == ("failed", "timed out after 2 s")
@@ -267,14 +265,16 @@ def test_the_run_summary_warns_of_an_empty_source_safely(sqlite_url, capsys):
         environ=False,
     )
     pipeline = Pipeline(config)
-    empty = CrawlOutcome(
+    empty = Outcome(
         "kaden-forum",
         0,
         0,
         0,
         None,
-        "the xenforo recipe matched no post on https://f.example/\x1b[2J (1 page read)\n"
-        "declared Shift_JIS, decoded as CP932",
+        [
+            "the xenforo recipe matched no post on https://f.example/\x1b[2J (1 page read)",
+            "declared Shift_JIS, decoded as CP932",
+        ],
         Extraction(1, 0, 0),
     )
     _print_summary(RunSummary(crawls=[empty]), pipeline)
