@@ -9,8 +9,9 @@ from crawlers.registry import lazy_exports
 
 if TYPE_CHECKING:
     from crawlers.x.client import XClient, XCredentials, XCredentialsError, XError
-    from crawlers.x.collect import XCollector, XParams, newest_items
+    from crawlers.x.collect import XCollector, newest_items
     from crawlers.x.query import XQueryError, x_queries
+    from crawlers.x.settings import XSource
 
 __getattr__ = lazy_exports(
     {
@@ -19,8 +20,8 @@ __getattr__ = lazy_exports(
         "XCredentials": "crawlers.x.client",
         "XCredentialsError": "crawlers.x.client",
         "XError": "crawlers.x.client",
-        "XParams": "crawlers.x.collect",
         "XQueryError": "crawlers.x.query",
+        "XSource": "crawlers.x.settings",
         "newest_items": "crawlers.x.collect",
         "x_queries": "crawlers.x.query",
     }
@@ -32,8 +33,8 @@ __all__ = [
     "XCredentials",
     "XCredentialsError",
     "XError",
-    "XParams",
     "XQueryError",
+    "XSource",
     "newest_items",
     "x_queries",
 ]

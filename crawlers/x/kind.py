@@ -9,7 +9,7 @@ from crawlers.items import MentionItem
 from crawlers.match import Matcher
 from crawlers.poller import PollingKind
 from crawlers.x.client import XCredentials
-from crawlers.x.collect import XCollector, XParams, newest_items
+from crawlers.x.collect import XCollector, newest_items
 from crawlers.x.settings import XSource
 
 
@@ -22,13 +22,6 @@ def credentials(source: XSource) -> XCredentials:
     )
 
 
-def params(source: XSource) -> XParams:
-    """What the collector searches."""
-    return XParams(
-        source=source.name, max_pages=source.max_pages, retweets=source.retweets
-    )
-
-
 class XKind(PollingKind[XSource]):
     """Searches X for each brand."""
 
@@ -36,7 +29,7 @@ class XKind(PollingKind[XSource]):
         """The source's searches."""
         return XCollector(
             credentials(self.source),
-            params(self.source),
+            self.source,
             matcher,
             sessions,
             self.context.own_accounts,
@@ -45,6 +38,4 @@ class XKind(PollingKind[XSource]):
     def newest(self, limit: int) -> list[MentionItem]:
         """The newest posts of each brand's first query."""
         matcher = Matcher(self.context.brands)
-        return newest_items(
-            credentials(self.source), params(self.source), matcher, limit
-        )
+        return newest_items(credentials(self.source), self.source, matcher, limit)
