@@ -13,8 +13,9 @@ if TYPE_CHECKING:
         YouTubeCredentialsError,
         YouTubeError,
     )
-    from crawlers.youtube.collect import YouTubeCollector, YouTubeParams, newest_items
+    from crawlers.youtube.collect import YouTubeCollector, newest_items
     from crawlers.youtube.quota import COSTS, QuotaLedger, pacific_day
+    from crawlers.youtube.settings import YouTubeSource
 
 __getattr__ = lazy_exports(
     {
@@ -24,7 +25,7 @@ __getattr__ = lazy_exports(
         "YouTubeCredentials": "crawlers.youtube.client",
         "YouTubeCredentialsError": "crawlers.youtube.client",
         "YouTubeError": "crawlers.youtube.client",
-        "YouTubeParams": "crawlers.youtube.collect",
+        "YouTubeSource": "crawlers.youtube.settings",
         "newest_items": "crawlers.youtube.collect",
         "pacific_day": "crawlers.youtube.quota",
     }
@@ -37,7 +38,7 @@ __all__ = [
     "YouTubeCredentials",
     "YouTubeCredentialsError",
     "YouTubeError",
-    "YouTubeParams",
+    "YouTubeSource",
     "newest_items",
     "pacific_day",
 ]

@@ -9,7 +9,7 @@ from crawlers.items import MentionItem
 from crawlers.match import Matcher
 from crawlers.poller import PollingKind
 from crawlers.youtube.client import YouTubeCredentials
-from crawlers.youtube.collect import YouTubeCollector, YouTubeParams, newest_items
+from crawlers.youtube.collect import YouTubeCollector, newest_items
 from crawlers.youtube.settings import YouTubeSource
 
 
@@ -22,22 +22,6 @@ def credentials(source: YouTubeSource) -> YouTubeCredentials:
     )
 
 
-def params(source: YouTubeSource) -> YouTubeParams:
-    """What the collector watches."""
-    return YouTubeParams(
-        source=source.name,
-        channel_id=source.channel_id,
-        videos=tuple(source.videos),
-        search=source.search,
-        search_every=source.search_interval,
-        follow_days=source.follow_days,
-        follow_every=source.follow_every,
-        follow_max=source.follow_max,
-        max_pages=source.max_pages,
-        daily_budget=source.daily_budget,
-    )
-
-
 class YouTubeKind(PollingKind[YouTubeSource]):
     """Reads comment threads within the day's unit budget."""
 
@@ -47,7 +31,7 @@ class YouTubeKind(PollingKind[YouTubeSource]):
         """The source's channel, videos and searches."""
         return YouTubeCollector(
             credentials(self.source),
-            params(self.source),
+            self.source,
             matcher,
             sessions,
             self.context.own_accounts,
@@ -55,4 +39,4 @@ class YouTubeKind(PollingKind[YouTubeSource]):
 
     def newest(self, limit: int) -> list[MentionItem]:
         """The newest comment threads of the channel and each video."""
-        return newest_items(credentials(self.source), params(self.source), limit)
+        return newest_items(credentials(self.source), self.source, limit)
