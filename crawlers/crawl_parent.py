@@ -21,6 +21,7 @@ and above, unless the ``crawlers.crawl_parent`` logger is set lower.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -82,15 +83,16 @@ def run_child(job: CrawlJob, timeout_s: float) -> CrawlResult:
         _forward(job, exc.stderr)
         return CrawlResult(error=f"timed out after {timeout_s:g} s")
     last_line = _forward(job, done.stderr)
-    lines = done.stdout.strip().splitlines()
-    if not lines:
+    try:
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
         return CrawlResult(
             error=f"crawler exited with status {done.returncode}: {last_line}"
         )
     try:
-        return CrawlResult.model_validate_json(lines[-1])
+        return CrawlResult.model_validate(result)
     except ValidationError:
-        return CrawlResult(error=f"unreadable crawl outcome: {lines[-1][:500]}")
+        return CrawlResult(error=f"unreadable crawl outcome: {result}"[:1000])
 
 
 def crawl_outcome(source: str, result: CrawlResult) -> Outcome:
