@@ -8,7 +8,7 @@ as a subprocess and reads its pages/min. Then serves the real pages in
 many URLs, each HTML page with a next-page link to the following copy, and
 crawls them with Earful's real spiders and pipelines (parse, language, brand
 match, store) into SQLite and into PostgreSQL. The crawls run one after another
-in one child process (``--child``), as ``crawlers.run`` would run each of them,
+in one child process (``--child``), as ``crawlers.crawl_child`` would run each of them,
 minus the interpreter start-up. Prints pages/s and mentions/s per kind of page
 and in total, and the ratio of the page rate to ``scrapy bench``'s. On a shared
 machine wall-clock rates swing with the load, so it also prints pages per
@@ -263,7 +263,8 @@ def child(profile: str | None) -> None:
     from scrapy.settings import Settings  # noqa: PLC0415
     from scrapy.utils.defer import deferred_from_coro  # noqa: PLC0415
 
-    from crawlers.run import CrawlJob, crawl_settings  # noqa: PLC0415
+    from crawlers.crawl_child import crawl_settings  # noqa: PLC0415
+    from crawlers.crawl_job import CrawlJob  # noqa: PLC0415
 
     job = json.loads(sys.stdin.read())
     # The process's own settings are merged into each crawler's, so they hold

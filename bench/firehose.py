@@ -278,8 +278,8 @@ def whole_path(url: str, rules: list[BrandRule], seconds: float) -> dict[str, fl
     if outcome.error:
         print(f"  error: {outcome.error}")
     return {
-        "posts_s": outcome.events / elapsed,
-        "events": outcome.events,
+        "posts_s": outcome.counts["events"] / elapsed,
+        "events": outcome.counts["events"],
         "stored": outcome.new,
         "woken": len(woken),
         "rss_start": samples[0],

@@ -1,6 +1,6 @@
 """What a source would extract, without storing anything: ``earful source check``.
 
-A crawl in check mode (``CrawlJob.check``) runs the source's spider as usual,
+A crawl in check mode (``CrawlJob.check``, ``crawlers.crawl_job``) runs the source's spider as usual,
 but its items go through ``CheckPipeline`` instead of matching and storing:
 every item is kept, with the brands it matches and the fields that came out
 empty (and the selector that found nothing). ``check_page`` does the same for
@@ -122,5 +122,22 @@ def check_page(
         "pages": 1,
         "extracted": len(items),
         "matched": sum(bool(r["matches"]) for r in reports),
+        "items": reports,
+    }
+
+
+def sampled(
+    items: Iterable[MentionItem],
+    brands: Sequence[BrandRule],
+    warning: str | None = None,
+) -> dict[str, Any]:
+    """A collector's sample of ``items`` as ``earful source check`` prints it."""
+    matcher = Matcher(tuple(brands))
+    normalise = NormalizePipeline()
+    reports = [item_report(normalise.process_item(i), matcher) for i in items]
+    return {
+        "error": None,
+        "warning": warning,
+        "extracted": len(reports),
         "items": reports,
     }

@@ -7,7 +7,7 @@ the brand. This spider middleware counts every response that reaches a spider
 (``earful/extracted``). For a page that yields no item it keeps the reason,
 asked of the spider's ``empty_reason(response)`` where it has one ("the
 xenforo recipe matched no post on https://…"), so that a crawl which extracted
-nothing at all is reported as empty with that reason (``crawlers.run``).
+nothing at all is reported as empty with that reason (``crawlers.crawl_child``).
 
 Quiet is not broken: an entry the spider reads off a page but skips because an
 earlier crawl collected it (an App Store review older than the cursor) is

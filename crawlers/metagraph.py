@@ -41,7 +41,6 @@ import httpx
 
 from crawlers.bounds import loads_json
 from crawlers.errors import BadItemError, CollectorError
-from crawlers.poller import PollOutcome
 
 TIMEOUT_S = 30.0
 USER_AGENT = "Earful/0.1 (social listening; read-only)"
@@ -93,13 +92,6 @@ class GraphAccess:
 
     def __repr__(self) -> str:
         return f"GraphAccess({self.api_url!r}, token_env={self.token_env!r})"
-
-
-@dataclass
-class GraphOutcome(PollOutcome):
-    """A poll's outcome plus the items found deleted since the last poll."""
-
-    deleted: int = 0
 
 
 @dataclass

@@ -31,10 +31,10 @@ from crawlers.match import Matcher
 from crawlers.metagraph import (
     GraphAccess,
     GraphClient,
-    GraphOutcome,
     GraphRateLimitError,
     GraphUnavailableError,
 )
+from crawlers.outcome import Outcome
 from crawlers.pipelines import NormalizePipeline
 from crawlers.poller import matched
 
@@ -74,9 +74,9 @@ class GraphPoller:
             self._client = GraphClient(self.access)
         return self._client
 
-    def poll(self) -> GraphOutcome:
+    def poll(self) -> Outcome:
         """Read the source once; never raises."""
-        outcome = GraphOutcome()
+        outcome = Outcome(self.source)
         if (wait := self.backoff.waiting()) > 0:
             message = f"waiting {wait:.0f} s for Meta's rate limit to reset"
             if self.paused:
@@ -109,13 +109,13 @@ class GraphPoller:
         """``message`` as the run's error: ``instagram source ig-acme: …``."""
         return f"{self.kind} source {self.source}: {message}"
 
-    def _poll(self, outcome: GraphOutcome) -> None:
+    def _poll(self, outcome: Outcome) -> None:
         raise NotImplementedError
 
     def read(
         self,
         parse: Callable[[], MentionItem],
-        outcome: GraphOutcome,
+        outcome: Outcome,
         own: Iterable[str] = (),
     ) -> list[MentionItem]:
         """The item ``parse`` makes, if it names a brand (or ``own`` wrote it).
@@ -138,7 +138,7 @@ def watched(
     ids: set[str],
     complete: bool,
     count: int | None,
-    outcome: GraphOutcome,
+    outcome: Outcome,
 ) -> dict[str, Any]:
     """A watched post's cursor entry after its comments were read again.
 
@@ -148,7 +148,7 @@ def watched(
     """
     old = set(before.get("ids") or ())
     if complete:
-        outcome.deleted += len(old - ids)
+        outcome.counts["deleted"] += len(old - ids)
     else:
         ids = ids | old
     return {"count": count, "ids": sorted(ids)[-MAX_IDS:]}

@@ -1,11 +1,11 @@
-"""What the API collectors (X, YouTube, Mastodon) share: outcome, matching, storing.
+"""What the polled collectors (X, YouTube, Mastodon, Reddit) share: storing, kind.
 
 Each of them polls a JSON API in the daemon's job thread, like the Reddit
 collector, rather than crawling pages in a Scrapy child process: the APIs
 are paged by cursors (``since_id``, page tokens), answer in JSON, and rate
 limit per token, none of which Scrapy's scheduler knows about. A poll is
 bounded (a few requests per brand), never raises, and ends with a
-``PollOutcome`` whose ``error`` the pipeline records against the source.
+``Outcome`` whose ``error`` the pipeline records against the source.
 
 The matched items of a poll and the source's new cursor are stored in one
 transaction, so a crash between them loses nothing and stores nothing twice.
@@ -14,37 +14,23 @@ transaction, so a crash between them loses nothing and stores nothing twice.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawlers.attribution import Attributor
+from crawlers.check import sampled
+from crawlers.collector import Check, Context, SourceSettings
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
+from crawlers.outcome import Outcome
 from crawlers.pipelines import NormalizePipeline, detect_item_language
 from storage.queries import get_cursor, set_cursor, upsert_mention
 
 log = logging.getLogger(__name__)
 
 MAX_POLL_WARNINGS = 50  # a poll's warning lists at most about this many lines
-
-
-@dataclass
-class PollOutcome:
-    """What one poll did, and why it failed (``error``) or lost something (``warning``)."""
-
-    seen: int = 0
-    new: int = 0
-    updated: int = 0
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def warning(self) -> str | None:
-        """The warnings, one a line, or None."""
-        return "\n".join(dict.fromkeys(self.warnings)) or None
 
 
 def matched(
@@ -80,7 +66,7 @@ def store(
     source: str,
     items: Iterable[MentionItem],
     cursor: Mapping[str, Any] | None,
-    outcome: PollOutcome,
+    outcome: Outcome,
 ) -> None:
     """Store matched ``items`` and, if given, the source's ``cursor``, in one transaction."""
     with sessions.begin() as session:
@@ -103,3 +89,51 @@ def newer(candidate: str, than: str | None) -> bool:
         return int(candidate) > int(than)
     except ValueError:
         return candidate > than
+
+
+S = TypeVar("S", bound=SourceSettings)
+
+
+class Polled(Protocol):
+    """A collector that polls in the job thread and lives on between polls."""
+
+    def poll(self) -> Outcome:
+        """One bounded pass; failures come back in the outcome."""
+        ...
+
+
+class PollingKind(Generic[S]):
+    """A polled kind's ``Collector``: its poller is built on first run and kept.
+
+    A kind says how to build the poller (``open``) and how to read its newest
+    items for a sample (``newest``); neither stores anything before a run.
+    """
+
+    def __init__(self, source: S, context: Context) -> None:
+        self.source = source
+        self.context = context
+        self._poller: Polled | None = None
+
+    def open(self, matcher: Matcher, sessions: sessionmaker[Session]) -> Polled:
+        """The kind's poller for ``source``."""
+        raise NotImplementedError
+
+    def newest(self, limit: int) -> list[MentionItem]:
+        """The newest items a poll would read, not stored (``CollectorError``)."""
+        raise NotImplementedError
+
+    def collect(
+        self,
+        *,
+        once: bool = False,
+        wake: Callable[[], object] | None = None,
+    ) -> Outcome:
+        """One poll."""
+        if self._poller is None:
+            matcher = Matcher(self.context.brands)
+            self._poller = self.open(matcher, self.context.stored())
+        return self._poller.poll()
+
+    def sample(self, check: Check) -> dict[str, Any]:
+        """The newest items, matched with the brands."""
+        return sampled(self.newest(check.limit), self.context.brands)

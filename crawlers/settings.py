@@ -1,6 +1,6 @@
 """Scrapy settings for Earful's collectors: polite defaults only, no secrets, no I/O.
 
-The crawl launcher (``earful.crawl``) adds the per-crawl settings on top:
+The crawl launcher (``crawlers.crawl_parent``) adds the per-crawl settings on top:
 ``EARFUL_SOURCE`` (the config's source name), ``EARFUL_BRANDS`` (brand rules as
 dicts), ``EARFUL_OWN_ACCOUNTS`` (the brand's account names on the source, whose
 posts are its replies) and ``EARFUL_DATABASE_URL``. Without them the match and store pipelines

@@ -7,18 +7,14 @@ The file never holds a secret: it names the environment variable that does
 
 from __future__ import annotations
 
-import math
 import os
-import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -32,37 +28,21 @@ from sqlalchemy.exc import ArgumentError
 
 from alerts.reply import PLACEHOLDERS, ReplyTemplate, placeholders_in
 from crawlers.aspects import AspectRule, builtin_rules
-from crawlers.bluesky import JETSTREAM_URL, BlueskyCredentials, JetstreamParams
-from crawlers.mastodon import InstanceAccess, MastodonParams, default_token_env
-from crawlers.match import BrandRule
-from crawlers.params import (
-    AppStoreParams,
-    BoardParams,
-    ChiebukuroParams,
-    CommentsParams,
-    FeedParams,
-    ForumParams,
-    GooglePlayParams,
-    HackerNewsParams,
-    HatenaParams,
-    ReviewsParams,
+from crawlers.collector import (
+    Name,
+    Seconds,
+    SourceSettings,
+    parse_duration,
 )
+from crawlers.match import BrandRule
 from crawlers.politeness import Politeness
 from crawlers.query import QueryError, evaluate, parse_query
-from crawlers.reddit import RedditCredentials, RedditParams
-from crawlers.x import XCredentials, XParams
-from crawlers.youtube import YouTubeCredentials, YouTubeParams
+from crawlers.registry import SOURCE_TYPES, settings_classes
 from earful.errors import ConfigError
 from storage import normalize_url
 
 DEFAULT_DATABASE_URL = "sqlite:///earful.db"
 DATABASE_URL_ENV = "EARFUL_DATABASE_URL"
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
-# The longest duration any key takes: a year and a day. APScheduler's interval
-# trigger overflows datetime past ~9,999 years, and a source polled less than
-# yearly is off, not slow; every other number has its own bound below.
-MAX_DURATION_S = 366 * 86400.0
 MAX_COUNT = 2**31 - 1  # a reach threshold compared with INTEGER columns
 
 
@@ -81,35 +61,6 @@ def database_url_problem(url: str) -> str | None:
     return None
 
 
-def parse_duration(value: Any) -> Any:
-    """``90``, ``"90s"``, ``"15m"``, ``"1h"``, ``"1d"`` → seconds as a float.
-
-    At most ``MAX_DURATION_S`` and finite, with an error that says so.
-    """
-    if isinstance(value, str):
-        match = _DURATION.match(value)
-        if not match:
-            msg = (
-                f"{value!r} is not a duration (use seconds or e.g. '30s', '15m', '1h')"
-            )
-            raise ValueError(msg)
-        value = float(match[1]) * _UNITS[match[2]]
-    elif isinstance(value, float) and not math.isfinite(value):
-        msg = f"must be a finite number of seconds, at most {MAX_DURATION_S:.0f}"
-        raise ValueError(msg)
-    if isinstance(value, int | float) and value > MAX_DURATION_S:
-        msg = f"at most {MAX_DURATION_S:.0f} seconds (366d)"
-        raise ValueError(msg)
-    return value
-
-
-Seconds = Annotated[
-    float, BeforeValidator(parse_duration), Field(gt=0, le=MAX_DURATION_S)
-]
-MaybeZeroSeconds = Annotated[
-    float, BeforeValidator(parse_duration), Field(ge=0, le=MAX_DURATION_S)
-]
-Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w.-]+$")]
 Language = Literal["en", "ja"]  # the languages with a catalogue (alerts.catalog)
 
 
@@ -229,488 +180,10 @@ class AspectConfig(Strict):
         )
 
 
-class SourceBase(Strict):
-    """What every source has: a unique name and how often it runs."""
-
-    name: Name
-    """Unique source name (letters, digits, `_`, `.`, `-`); shown in alerts and status."""
-    interval: Seconds = 900.0
-    """How often the source is collected: seconds, or `"30s"`, `"15m"`, `"1h"`, `"1d"`."""
-    enabled: bool = True
-    """Set to false to keep a source in the file without collecting it."""
-    cron: str | None = None
-    """A crontab expression (`"*/15 * * * *"`, in `[daemon] timezone`) used instead of
-    `interval`."""
-    jitter: MaybeZeroSeconds | None = None
-    """Random delay added to each run so sources do not fire together (default: a
-    tenth of the interval, at most 60 s)."""
-    timeout: Seconds | None = None
-    """Stop this source's crawl after this long (default: `[crawler] timeout`)."""
-
-    @field_validator("cron")
-    @classmethod
-    def _crontab(cls, value: str | None) -> str | None:
-        if value is not None:
-            CronTrigger.from_crontab(value)  # raises ValueError naming the field
-        return value
-
-
-class FeedSource(FeedParams, SourceBase):
-    """An RSS, Atom or JSON Feed, fetched by the ``feed`` spider.
-
-    Each entry is one mention, identified by its `guid` (Atom and JSON Feed:
-    `id`), else its link, else a digest of its title, text, author and date: two
-    reviewers' identical "Terrible support" stay two mentions, while the same
-    entry fetched again is recognised. An Atom entry without an author takes its
-    feed's. Entries with neither title nor text are skipped. Trailing "Continue
-    reading…", "[…]", "続きを読む" and "The post … appeared first on …" are
-    dropped from the text. A charset that is missing or does not fit the bytes is
-    detected (a wrong one is a warning), and a feed whose XML is broken but whose
-    every entry was read is a success with a warning.
-    """
-
-    type: Literal["feed"]
-
-
-SubredditName = Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{2,21}$")]
-
-
-class RedditSource(SourceBase):
-    """Reddit through PRAW: brand searches and subreddit streams (read-only OAuth)."""
-
-    type: Literal["reddit"]
-    interval: Seconds = 20.0
-    """How often the subreddit streams are polled (default `"20s"`: an alert then
-    follows a new comment within about 20 s; see docs/operating.md)."""
-    subreddits: list[SubredditName] = []
-    """Subreddits (without `r/`) whose new submissions and comments are streamed and
-    searched."""
-    search: bool = True
-    """Search each brand's terms, Reddit-wide and in each subreddit, newest first."""
-    search_time: Literal["hour", "day", "week", "month", "year", "all"] = "day"
-    """How far back a search reaches."""
-    search_interval: Seconds = 300.0
-    """How often the brand searches run (default `"5m"`): each costs one request per
-    brand and place, and Reddit's search index lags behind its streams anyway."""
-    stream_submissions: bool = True
-    """Stream the subreddits' new submissions."""
-    stream_comments: bool = True
-    """Stream the subreddits' new comments."""
-    include_all: bool = False
-    """Also stream every new comment on Reddit (`r/all`); heavy, for big brands."""
-    follow_threads: bool = False
-    """Read the comment tree of each new submission that names a brand."""
-    thread_more_limit: Annotated[int, Field(ge=0, le=10_000)] = 32
-    """How many "load more comments" links are followed per thread, one request each
-    (0: the first page only)."""
-    praw_site: str | None = None
-    """A praw.ini section to read credentials from instead of the environment."""
-    client_id_env: str = "REDDIT_CLIENT_ID"
-    """Environment variable holding the Reddit app's client id."""
-    client_secret_env: str = "REDDIT_CLIENT_SECRET"  # noqa: S105 - a variable's name
-    """Environment variable holding the Reddit app's secret."""
-    user_agent_env: str = "REDDIT_USER_AGENT"
-    """Environment variable holding the User-Agent Reddit asks for."""
-    api_url: str | None = None
-    """Reddit base URL for both OAuth and API calls, for proxies and tests."""
-
-    def credentials(self) -> RedditCredentials:
-        """The credentials from the environment variables this source names."""
-        values = {}
-        for key in ("client_id", "client_secret", "user_agent"):
-            raw = os.environ.get(getattr(self, f"{key}_env"), "").strip()
-            values[key] = SecretStr(raw).get_secret_value() if raw else None
-        return RedditCredentials(
-            **values,
-            client_id_env=self.client_id_env,
-            client_secret_env=self.client_secret_env,
-            user_agent_env=self.user_agent_env,
-            praw_site=self.praw_site,
-            oauth_url=self.api_url,
-            reddit_url=self.api_url,
-        )
-
-    def params(self) -> RedditParams:
-        """What the collector watches."""
-        return RedditParams(
-            source=self.name,
-            subreddits=tuple(self.subreddits),
-            search=self.search,
-            search_time=self.search_time,
-            search_every=self.search_interval,
-            stream_submissions=self.stream_submissions,
-            stream_comments=self.stream_comments,
-            include_all=self.include_all,
-            follow_threads=self.follow_threads,
-            thread_more_limit=self.thread_more_limit,
-        )
-
-
-# --- Networks polled through their APIs (issue 14: X, YouTube, Mastodon) ---
-
-
-class XSource(SourceBase):
-    """X (API v2) recent search for each brand, with author reach (``x``).
-
-    Needs an app bearer token with recent-search access (Basic and up; see
-    "X access levels" below)."""
-
-    type: Literal["x"]
-    interval: Seconds = 300.0
-    """How often each brand's searches run (default `"5m"`); each is at least one
-    request, and X's rate-limit table allows recent search 450 requests per 15 minutes
-    per app (your level's limits are in X's developer console)."""
-    token_env: str = "EARFUL_X_BEARER_TOKEN"  # noqa: S105 - a variable's name
-    """Environment variable holding the app's bearer token."""
-    max_pages: Annotated[int, Field(gt=0, le=50)] = 3
-    """Pages of up to 100 posts read per query and poll; a deeper backlog is skipped
-    with a warning."""
-    retweets: bool = False
-    """Also collect reposts (they repeat their original's text)."""
-    api_url: str = "https://api.x.com"
-    """X API base URL, for proxies and tests."""
-
-    def credentials(self) -> XCredentials:
-        """The bearer token from the environment variable this source names."""
-        token = os.environ.get(self.token_env, "").strip()
-        return XCredentials(
-            bearer_token=SecretStr(token).get_secret_value() if token else None,
-            token_env=self.token_env,
-            api_url=self.api_url,
-        )
-
-    def params(self) -> XParams:
-        """What the collector searches."""
-        return XParams(
-            source=self.name, max_pages=self.max_pages, retweets=self.retweets
-        )
-
-
-class YouTubeSource(SourceBase):
-    """YouTube comments (Data API v3): the brand's channel, chosen videos, and new
-    videos naming a brand with their comments (``youtube``)."""
-
-    type: Literal["youtube"]
-    interval: Seconds = 900.0
-    """How often the comment threads are read (default `"15m"`; 1 unit per place)."""
-    channel_id: Annotated[str, Field(pattern=r"^UC[\w-]{22}$")] | None = None
-    """The brand's own channel (`UC…`): comments on all its videos."""
-    videos: list[Annotated[str, Field(pattern=r"^[\w-]{11}$")]] = []
-    """Video ids (the `v=` of a watch URL) whose comments are read."""
-    search: bool = True
-    """Search each brand for new videos (100 units each), store those that name it,
-    and read their comments for `follow_days`."""
-    search_interval: Seconds = 21600.0
-    """How often the brand searches run (default `"6h"`: 400 units a brand a day)."""
-    follow_days: Annotated[float, Field(gt=0, le=90)] = 7.0
-    """Days the comments of a video found by search are read."""
-    follow_every: Seconds = 3600.0
-    """How often the comments of videos found by search are read (default `"1h"`;
-    1 unit a video)."""
-    follow_max: Annotated[int, Field(ge=0, le=500)] = 20
-    """Videos found by search whose comments are followed at once (the newest found)."""
-    max_pages: Annotated[int, Field(gt=0, le=20)] = 2
-    """Pages of 100 comment threads read per place and poll."""
-    daily_budget: Annotated[int, Field(ge=1, le=1_000_000_000)] = 10_000
-    """Units a Pacific-time day this source may spend (Google's default quota is
-    10,000 a project; search 100, comment threads and videos 1). Past it the source
-    waits for midnight Pacific Time; `earful status` shows what was used."""
-    key_env: str = "EARFUL_YOUTUBE_API_KEY"
-    """Environment variable holding the API key."""
-    api_url: str | None = None
-    """API root URL, for proxies and tests (default: Google's)."""
-
-    @model_validator(mode="after")
-    def _something_to_watch(self) -> YouTubeSource:
-        if not (self.channel_id or self.videos or self.search):
-            msg = "set channel_id, videos or search = true"
-            raise ValueError(msg)
-        return self
-
-    def credentials(self) -> YouTubeCredentials:
-        """The API key from the environment variable this source names."""
-        key = os.environ.get(self.key_env, "").strip()
-        return YouTubeCredentials(
-            api_key=SecretStr(key).get_secret_value() if key else None,
-            key_env=self.key_env,
-            api_url=self.api_url,
-        )
-
-    def params(self) -> YouTubeParams:
-        """What the collector watches."""
-        return YouTubeParams(
-            source=self.name,
-            channel_id=self.channel_id,
-            videos=tuple(self.videos),
-            search=self.search,
-            search_every=self.search_interval,
-            follow_days=self.follow_days,
-            follow_every=self.follow_every,
-            follow_max=self.follow_max,
-            max_pages=self.max_pages,
-            daily_budget=self.daily_budget,
-        )
-
-
-class MastodonSource(SourceBase):
-    """Mastodon (Mastodon.py): hashtag and public timelines and keyword search on the
-    instances named (``mastodon``)."""
-
-    type: Literal["mastodon"]
-    interval: Seconds = 120.0
-    """How often each instance is read (default `"2m"`: one request per hashtag and
-    instance, well inside Mastodon's 300 requests per 5 minutes)."""
-    instances: Annotated[list[Annotated[str, Field(min_length=3)]], Field(min_length=1)]
-    """Instances by host (`"mstdn.jp"`, `"mastodon.social"`) or URL."""
-    hashtags: list[Annotated[str, Field(pattern=r"^[^\s#/?]+$")]] = []
-    """Hashtags to read, without `#` (`"アクメ"`, `"acme"`)."""
-    public_timeline: bool = False
-    """Also read each instance's whole public timeline (busy instances: heavy)."""
-    local_only: bool = False
-    """Only posts made on the instance itself, not those federated to it."""
-    search: bool = True
-    """Search each brand's terms (needs the instance's access token; many instances
-    find only hashtags, which the run's warning then says)."""
-    max_pages: Annotated[int, Field(gt=0, le=20)] = 3
-    """Pages of 40 statuses read per timeline and poll."""
-    token_envs: dict[str, str] = {}
-    """Environment variable holding each instance's access token, by instance (default
-    `EARFUL_MASTODON_TOKEN_<HOST>`, e.g. `EARFUL_MASTODON_TOKEN_MSTDN_JP`)."""
-
-    @model_validator(mode="after")
-    def _something_to_read(self) -> MastodonSource:
-        if not (self.hashtags or self.public_timeline or self.search):
-            msg = "set hashtags, public_timeline = true or search = true"
-            raise ValueError(msg)
-        unknown = set(self.token_envs) - set(self.instances)
-        if unknown:
-            msg = f"token_envs: not in instances: {', '.join(sorted(unknown))}"
-            raise ValueError(msg)
-        return self
-
-    def token_env(self, instance: str) -> str:
-        """The variable holding ``instance``'s token."""
-        return self.token_envs.get(instance) or default_token_env(instance)
-
-    def params(self) -> MastodonParams:
-        """What the collector reads, with each instance's token from the environment."""
-        access = []
-        for instance in self.instances:
-            env = self.token_env(instance)
-            token = os.environ.get(env, "").strip()
-            secret = SecretStr(token).get_secret_value() if token else None
-            access.append(InstanceAccess(instance, secret, env))
-        return MastodonParams(
-            source=self.name,
-            instances=tuple(access),
-            hashtags=tuple(self.hashtags),
-            public_timeline=self.public_timeline,
-            local_only=self.local_only,
-            search=self.search,
-            max_pages=self.max_pages,
-        )
-
-
-ApiSource = XSource | YouTubeSource | MastodonSource
-API_SECRETS: dict[type[SourceBase], tuple[str, ...]] = {
-    XSource: ("token_env",),
-    YouTubeSource: ("key_env",),
-}
-
-# --- end of issue 14 networks ---
-
-
-# --- Bluesky (issue 14a) ---------------------------------------------------
-class BlueskySource(SourceBase):
-    """Bluesky: the Jetstream firehose (public, no account) and searchPosts backfill."""
-
-    type: Literal["bluesky"]
-    interval: Annotated[
-        float, BeforeValidator(parse_duration), Field(ge=3, le=MAX_DURATION_S)
-    ] = 300.0
-    """How long one listen lasts (default `"5m"`): it stops 2 s before the next run
-    is due, records its run in `earful status`, and the next resumes from the stored
-    cursor, so nothing posted in between is lost. A Bluesky source holds one of
-    `[daemon] workers` all the time."""
-    jitter: MaybeZeroSeconds | None = 0.0
-    """No random delay: listens follow each other back to back."""
-    jetstream_url: str = JETSTREAM_URL
-    """Jetstream's `/subscribe` endpoint (`wss://`): a public instance or your own."""
-    replay_margin: Seconds = 5.0
-    """A reconnect replays from this long before the stored cursor; posts seen twice
-    are stored once."""
-    max_backoff: Seconds = 60.0
-    """Reconnect waits double from 1 s up to this while Jetstream is unreachable."""
-    search: bool = False
-    """Backfill: search each brand with `app.bsky.feed.searchPosts` (needs an
-    account: `handle_env` and `app_password_env`)."""
-    search_interval: Seconds = 3600.0
-    """How often the brand searches run (default `"1h"`); the first runs at start,
-    so a newly added brand is backfilled at once."""
-    search_limit: Annotated[int, Field(gt=0, le=100)] = 100
-    """Posts per search request (the API's maximum is 100)."""
-    search_pages: Annotated[int, Field(gt=0, le=50)] = 5
-    """Pages (`cursor`) read per brand and search."""
-    api_url: str = "https://bsky.social"
-    """The account's PDS or entryway for `createSession` and `searchPosts`."""
-    handle_env: str = "EARFUL_BLUESKY_HANDLE"
-    """Environment variable holding the account's handle (`name.bsky.social`)."""
-    app_password_env: str = "EARFUL_BLUESKY_APP_PASSWORD"  # noqa: S105 - a name
-    """Environment variable holding an app password (Settings → App passwords)."""
-
-    @field_validator("cron")
-    @classmethod
-    def _no_cron(cls, value: str | None) -> str | None:
-        if value is not None:
-            msg = "a firehose listens all the time: set interval, not cron"
-            raise ValueError(msg)
-        return value
-
-    @field_validator("jetstream_url")
-    @classmethod
-    def _websocket(cls, value: str) -> str:
-        if not value.startswith(("ws://", "wss://")):
-            msg = "must be a ws:// or wss:// URL (Jetstream's /subscribe endpoint)"
-            raise ValueError(msg)
-        return value
-
-    def params(self) -> JetstreamParams:
-        """What the firehose collector listens to."""
-        return JetstreamParams(
-            source=self.name,
-            url=self.jetstream_url,
-            replay_margin_s=self.replay_margin,
-            max_backoff_s=self.max_backoff,
-        )
-
-    def credentials(self) -> BlueskyCredentials:
-        """The search account from the environment variables this source names."""
-        values = {}
-        for key in ("handle", "app_password"):
-            raw = os.environ.get(getattr(self, f"{key}_env"), "").strip()
-            values[key] = raw or None
-        return BlueskyCredentials(
-            **values,
-            handle_env=self.handle_env,
-            app_password_env=self.app_password_env,
-            api_url=self.api_url,
-        )
-
-
-# --- end Bluesky -------------------------------------------------------------
-
-
-class ReviewsSource(ReviewsParams, SourceBase):
-    """Pages with schema.org reviews (JSON-LD, microdata, RDFa): the ``reviews`` spider."""
-
-    type: Literal["reviews"]
-
-
-class CommentsSource(CommentsParams, SourceBase):
-    """Reader comments under a blog post or an article (WordPress classic and block
-    themes): ``comments``. Where the site offers a comments feed (``/feed/`` after a
-    WordPress post's URL), a ``feed`` source on it is lighter (one request, dates
-    exact) but holds only the newest comments (10 by default) and no nesting: prefer it
-    for a busy post polled often, and this source for the whole thread with replies."""
-
-    type: Literal["comments"]
-
-
-class ForumSource(ForumParams, SourceBase):
-    """Forum threads and review lists without markup, read by a recipe: ``forum``."""
-
-    type: Literal["forum"]
-
-
-class HackerNewsSource(HackerNewsParams, SourceBase):
-    """Hacker News stories and comments via the Algolia API: ``hackernews``."""
-
-    type: Literal["hackernews"]
-
-
-class BoardSource(BoardParams, SourceBase):
-    """A 5ch (2ch-style) board: its brand threads, post by post: ``board``."""
-
-    type: Literal["board"]
-
-
-class AppStoreSource(AppStoreParams, SourceBase):
-    """An app's reviews in one country's App Store (Apple's RSS JSON): ``appstore``."""
-
-    type: Literal["appstore"]
-
-
-class HatenaSource(HatenaParams, SourceBase):
-    """Hatena Bookmark comments on articles, and articles found by search: ``hatena``."""
-
-    type: Literal["hatena"]
-
-
-class GooglePlaySource(GooglePlayParams, SourceBase):
-    """An app's Google Play reviews and developer replies: ``googleplay``."""
-
-    type: Literal["googleplay"]
-
-    @field_validator("reply_window", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> Any:
-        return parse_duration(value)
-
-
-class ChiebukuroSource(ChiebukuroParams, SourceBase):
-    """Yahoo!知恵袋 questions with their answers, and questions found by search:
-    ``chiebukuro``."""
-
-    type: Literal["chiebukuro"]
-
-
-ScrapySource = (
-    FeedSource
-    | ReviewsSource
-    | CommentsSource
-    | ForumSource
-    | HackerNewsSource
-    | BoardSource
-    | AppStoreSource
-    | HatenaSource
-    | GooglePlaySource
-    | ChiebukuroSource
-)
-Source = Annotated[
-    FeedSource
-    | ReviewsSource
-    | CommentsSource
-    | ForumSource
-    | HackerNewsSource
-    | BoardSource
-    | AppStoreSource
-    | HatenaSource
-    | GooglePlaySource
-    | ChiebukuroSource
-    | RedditSource
-    | ApiSource
-    | BlueskySource,
-    Field(discriminator="type"),
-]
-SOURCE_TYPES = frozenset(
-    {
-        "feed",
-        "reviews",
-        "comments",
-        "forum",
-        "hackernews",
-        "board",
-        "appstore",
-        "hatena",
-        "googleplay",
-        "chiebukuro",
-        "reddit",
-        "x",
-        "youtube",
-        "mastodon",
-        "bluesky",
-    }
-)
+if TYPE_CHECKING:
+    Source = SourceSettings
+else:  # the discriminated union of every registered kind's settings
+    Source = Annotated[Union[tuple(settings_classes())], Field(discriminator="type")]  # noqa: UP007
 
 
 class SentimentConfig(Strict):
@@ -1015,31 +488,7 @@ class Config(Strict):
         and webhook, Reddit app secrets, and the database password."""
         found = [self.slack_token, self.slack_app_token, self.slack_webhook_url]
         values = [s.get_secret_value() for s in found if s is not None]
-        values += [
-            secret
-            for source in self.sources
-            if isinstance(source, RedditSource)
-            and (secret := source.credentials().client_secret)
-        ]
-        values += [
-            secret
-            for source in self.sources
-            for key in API_SECRETS.get(type(source), ())
-            if (secret := os.environ.get(getattr(source, key), "").strip())
-        ]
-        values += [
-            access.token
-            for source in self.sources
-            if isinstance(source, MastodonSource)
-            for access in source.params().instances
-            if access.token
-        ]
-        values += [
-            secret
-            for source in self.sources
-            if isinstance(source, BlueskySource)
-            and (secret := source.credentials().app_password)
-        ]
+        values += [v for source in self.sources for v in source.secret_values()]
         password = make_url(self.database_url).password
         return [*values, str(password)] if password else values
 
@@ -1057,28 +506,12 @@ class Config(Strict):
             for key in ("token_env", "webhook_env", "app_token_env")
             if key in self.slack.model_fields_set
         ]
-        for i, source in enumerate(self.sources):
-            if isinstance(source, RedditSource) and source.enabled:
-                wanted += [
-                    (f"sources[{i}].{key}", str(getattr(source, key)))
-                    for key in ("client_id_env", "client_secret_env", "user_agent_env")
-                    if key in source.model_fields_set and source.praw_site is None
-                ]
-            wanted += [
-                (f"sources[{i}].{key}", str(getattr(source, key)))
-                for key in API_SECRETS.get(type(source), ())
-                if key in source.model_fields_set and source.enabled
-            ]
-            if isinstance(source, MastodonSource) and source.enabled:
-                wanted += [
-                    (f"sources[{i}].token_envs", env)
-                    for env in source.token_envs.values()
-                ]
-            if isinstance(source, BlueskySource) and source.enabled and source.search:
-                wanted += [
-                    (f"sources[{i}].{key}", str(getattr(source, key)))
-                    for key in ("handle_env", "app_password_env")
-                ]
+        wanted += [
+            (f"sources[{i}].{key}", env)
+            for i, source in enumerate(self.sources)
+            if source.enabled
+            for key, env in source.secret_envs()
+        ]
         return [
             f"{where}: environment variable {name} is not set (set it, or remove "
             f"{where.rpartition('.')[2]} from the config)"

@@ -62,7 +62,7 @@ STOP_GRACE_S = 6.0
 EXIT_WITHIN_S = 9.0
 LISTENER_CLOSE_S = 5.0  # closes while jobs finish, within STOP_GRACE_S
 WAKE_EVERY_S = 0.5
-CHILD_MARK = b"crawlers.run"
+CHILD_MARK = b"crawlers.crawl_child"
 
 
 def crawl_children() -> list[int]:

@@ -11,34 +11,20 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from crawlers.recipes import Recipe
+from crawlers.registry import KINDS, settings_class
 from earful.cli import main
 from earful.config import (
     AlertConfig,
-    AppStoreSource,
     AspectConfig,
-    BlueskySource,
-    BoardSource,
     BrandConfig,
-    ChiebukuroSource,
-    CommentsSource,
     Config,
     CrawlerConfig,
     DaemonConfig,
-    FeedSource,
-    ForumSource,
-    GooglePlaySource,
-    HackerNewsSource,
-    HatenaSource,
-    MastodonSource,
-    RedditSource,
     ReplyTemplateConfig,
     ResponseConfig,
-    ReviewsSource,
     SentimentConfig,
     SlackConfig,
     UIConfig,
-    XSource,
-    YouTubeSource,
 )
 
 
@@ -73,26 +59,23 @@ def _table(model: type[BaseModel]) -> list[str]:
     return lines
 
 
+def _source_models() -> list[tuple[str, type[BaseModel]]]:
+    """Each registered kind's settings, and the sub-tables they name."""
+    found: list[tuple[str, type[BaseModel]]] = []
+    for kind in KINDS:
+        model = settings_class(kind)
+        found.append((f'`[[sources]]` with `type = "{kind}"`', model))
+        if "selectors" in model.model_fields:
+            title = f"`[sources.selectors]` (a `{kind}` source's own recipe)"
+            found.append((title, Recipe))
+    return found
+
+
 def _sub_models() -> list[tuple[str, type[BaseModel]]]:
     return [
         ("top level", Config),
         ("`[[brands]]`", BrandConfig),
-        ('`[[sources]]` with `type = "feed"`', FeedSource),
-        ('`[[sources]]` with `type = "reviews"`', ReviewsSource),
-        ('`[[sources]]` with `type = "comments"`', CommentsSource),
-        ('`[[sources]]` with `type = "forum"`', ForumSource),
-        ("`[sources.selectors]` (a `forum` source's own recipe)", Recipe),
-        ('`[[sources]]` with `type = "hackernews"`', HackerNewsSource),
-        ('`[[sources]]` with `type = "board"`', BoardSource),
-        ('`[[sources]]` with `type = "appstore"`', AppStoreSource),
-        ('`[[sources]]` with `type = "hatena"`', HatenaSource),
-        ('`[[sources]]` with `type = "googleplay"`', GooglePlaySource),
-        ('`[[sources]]` with `type = "chiebukuro"`', ChiebukuroSource),
-        ('`[[sources]]` with `type = "reddit"`', RedditSource),
-        ('`[[sources]]` with `type = "x"`', XSource),
-        ('`[[sources]]` with `type = "youtube"`', YouTubeSource),
-        ('`[[sources]]` with `type = "mastodon"`', MastodonSource),
-        ('`[[sources]]` with `type = "bluesky"`', BlueskySource),
+        *_source_models(),
         ("`[sentiment]`", SentimentConfig),
         ("`[[alerts]]`", AlertConfig),
         ("`[[aspects]]`", AspectConfig),

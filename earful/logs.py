@@ -114,7 +114,7 @@ class JsonFormatter(logging.Formatter):
 
 class ChildOutput(io.TextIOBase):
     """Stands in for ``sys.stderr``: each line written (a crawl child's log, which
-    ``earful.crawl`` forwards) becomes a log record, so it is masked, names its
+    ``crawlers.crawl_parent`` forwards) becomes a log record, so it is masked, names its
     source and, with JSON logs, is JSON too."""
 
     def __init__(self) -> None:

@@ -13,8 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from time import monotonic
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,32 +31,12 @@ from alerts import (
 from alerts import deliver_pending as deliver_outbox
 from alerts import enqueue as enqueue_alerts
 from crawlers.aspects import AspectDetector
-from crawlers.bluesky import (
-    BlueskySearcher,
-    JetstreamCollector,
-    SearchOutcome,
-    SearchParams,
-)
-from crawlers.mastodon import MastodonCollector
-from crawlers.match import Matcher
-from crawlers.poller import PollOutcome
-from crawlers.reddit import RedditCollector, RedditOutcome
-from crawlers.x import XCollector
-from crawlers.youtube import YouTubeCollector
+from crawlers.collector import Collector, Context
+from crawlers.outcome import Outcome
+from crawlers.registry import open_collector
 from earful.aspect_scoring import Verdict, aspect_scores
-from earful.config import (
-    AlertConfig,
-    ApiSource,
-    BlueskySource,
-    Config,
-    MastodonSource,
-    RedditSource,
-    ScrapySource,
-    Source,
-    XSource,
-    YouTubeSource,
-)
-from earful.crawl import CrawlOutcome, CrawlSpec, recorded_run, run_crawl
+from earful.config import AlertConfig, Config, Source
+from earful.runs import recorded_run
 from storage import open_database
 from storage.aspects import save_aspects
 from storage.models import Mention, utcnow
@@ -73,19 +52,13 @@ log = logging.getLogger(__name__)
 
 SCORE_CHUNK = 256
 _MODEL_LOAD = threading.Lock()  # one model load at a time in the whole process
-# Source keys that tell the scheduler when and how long to run, not the spider.
-SCHEDULE_KEYS = frozenset({"interval", "cron", "jitter", "timeout"})
-ONCE_LISTEN_S = 20.0  # how long `earful run --once` listens to a firehose
-# A firehose run stops this long before its next is due, so the scheduler
-# never finds it still running (and warns each second that it skipped a run).
-LISTEN_GAP_S = 2.0
 
 
 @dataclass
 class RunSummary:
     """What one pass over every source did; the CLI prints it."""
 
-    crawls: list[CrawlOutcome] = field(default_factory=list)
+    crawls: list[Outcome] = field(default_factory=list)
     scored: int = 0
     negative: int = 0
     queued: int = 0
@@ -102,12 +75,12 @@ class RunSummary:
         return sum(c.new for c in self.crawls)
 
     @property
-    def failed_sources(self) -> list[CrawlOutcome]:
+    def failed_sources(self) -> list[Outcome]:
         """Crawls that ended with an error."""
         return [c for c in self.crawls if c.error]
 
     @property
-    def empty_sources(self) -> list[CrawlOutcome]:
+    def empty_sources(self) -> list[Outcome]:
         """Crawls that fetched pages but extracted nothing: never a plain success."""
         return [c for c in self.crawls if c.empty]
 
@@ -120,47 +93,6 @@ class RunSummary:
         return not self.failed_sources and not self.empty_sources and delivery_ok
 
 
-class ApiCollector(Protocol):
-    """What the pipeline needs of an API network's collector."""
-
-    def poll(self) -> PollOutcome:
-        """One bounded pass; failures come back in the outcome."""
-        ...
-
-
-def _outcome(source: str, polled: PollOutcome | RedditOutcome) -> CrawlOutcome:
-    """A poll's outcome as the pipeline records and reports it."""
-    return CrawlOutcome(
-        source,
-        polled.seen,
-        polled.new,
-        polled.updated,
-        polled.error,
-        warning=polled.warning,
-    )
-
-
-def api_collector(
-    source: ApiSource,
-    matcher: Matcher,
-    sessions: sessionmaker[Session],
-    own_accounts: tuple[str, ...] = (),
-) -> ApiCollector:
-    """The collector for one API network source (``own_accounts``: the brand's there)."""
-    if isinstance(source, XSource):
-        return XCollector(
-            source.credentials(), source.params(), matcher, sessions, own_accounts
-        )
-    if isinstance(source, MastodonSource):
-        return MastodonCollector(source.params(), matcher, sessions, own_accounts)
-    if isinstance(source, YouTubeSource):
-        return YouTubeCollector(
-            source.credentials(), source.params(), matcher, sessions, own_accounts
-        )
-    msg = f"no collector for source type {source.type!r}"
-    raise TypeError(msg)
-
-
 class Pipeline:
     """Runs Earful's stages against one config and database."""
 
@@ -170,10 +102,8 @@ class Pipeline:
         self._scorer: sentiment.Scorer | None = None
         # Called with the running total after each scored batch (CLI progress).
         self.on_scored: Callable[[int], None] | None = None
-        self._reddit: dict[str, RedditCollector] = {}
-        self._pollers: dict[str, ApiCollector] = {}
-        self._firehoses: dict[str, JetstreamCollector] = {}
-        self._searches: dict[str, tuple[BlueskySearcher, list[float]]] = {}
+        # Each source's collector lives on between runs (streams, cursors, backoff).
+        self._collectors: dict[str, tuple[Source, Collector]] = {}
         self._console = console or sys.stdout
         self._deliverer: Deliverer | None = None
         # Set on SIGTERM: long stages stop at their next safe point.
@@ -204,22 +134,27 @@ class Pipeline:
                     )
         return self._scorer
 
-    def crawl_spec(self, source: ScrapySource) -> CrawlSpec:
-        """The typed instructions a crawl child process needs for ``source``."""
-        params = source.model_dump(
-            mode="json",
-            exclude={"name", "type", "enabled", *SCHEDULE_KEYS},
-        )
-        return CrawlSpec(
-            source=source.name,
-            spider=source.type,
-            params=params,
+    def context(self, source: Source) -> Context:
+        """What ``source``'s collector gets from the config and this pipeline."""
+        crawler = self.config.crawler
+        return Context(
             brands=self.brands,
+            sessions=self.sessions,
             database_url=self.config.database_url,
-            politeness=self.config.crawler.politeness(),
-            timeout_s=source.timeout or self.config.crawler.timeout,
+            politeness=crawler.politeness(),
+            timeout_s=source.timeout or crawler.timeout,
             own_accounts=self.config.response.accounts_on(source.name, source.type),
+            stopping=self.stopping,
         )
+
+    def collector(self, source: Source) -> Collector:
+        """``source``'s collector, kept while its settings stay the same."""
+        kept = self._collectors.get(source.name)
+        if kept is not None and kept[0] == source:
+            return kept[1]
+        collector = open_collector(source, self.context(source))
+        self._collectors[source.name] = (source, collector)
+        return collector
 
     def collect(
         self,
@@ -227,23 +162,18 @@ class Pipeline:
         wake: Callable[[], object] | None = None,
         *,
         once: bool = False,
-    ) -> CrawlOutcome:
-        """Collect one source; failures come back in the outcome.
+    ) -> Outcome:
+        """Collect one source and record its run; failures come back in the outcome.
 
-        Scrapy sources crawl in a child process; Reddit and the API networks
-        (X, YouTube, Mastodon) poll in this thread; a Bluesky firehose listens in
-        this thread until ``LISTEN_GAP_S`` before its next run (``once``:
-        ``ONCE_LISTEN_S``), calling ``wake`` whenever it stored something new.
+        Scrapy sources crawl in a child process; the others poll or listen in
+        this thread (``once``: a single run from the command line; ``wake``:
+        called when a long run stored something new).
         """
-        if isinstance(source, RedditSource):
-            outcome = self.collect_reddit(source)
-        elif isinstance(source, ApiSource):
-            outcome = self.collect_api(source)
-        elif isinstance(source, BlueskySource):
-            seconds = ONCE_LISTEN_S if once else source.interval - LISTEN_GAP_S
-            outcome = self.collect_bluesky(source, seconds, wake)
-        else:
-            outcome = run_crawl(self.crawl_spec(source), self.sessions)
+
+        def run() -> Outcome:
+            return self.collector(source).collect(once=once, wake=wake)
+
+        outcome = recorded_run(self.sessions, source.name, run)
         if outcome.error:
             log.warning("source %s failed: %s", source.name, outcome.error)
         elif outcome.empty:
@@ -253,83 +183,6 @@ class Pipeline:
                 "source %s: %d seen, %d new", source.name, outcome.seen, outcome.new
             )
         return outcome
-
-    def collect_reddit(self, source: RedditSource) -> CrawlOutcome:
-        """Poll one Reddit source (its streams live on between polls); record the run."""
-        collector = self._reddit.get(source.name)
-        if collector is None:
-            collector = RedditCollector(
-                source.credentials(),
-                source.params(),
-                Matcher(self.brands),
-                self.sessions,
-                self.config.response.accounts_on(source.name, source.type),
-            )
-            self._reddit[source.name] = collector
-
-        return recorded_run(
-            self.sessions, source.name, lambda: _outcome(source.name, collector.poll())
-        )
-
-    def collect_api(self, source: ApiSource) -> CrawlOutcome:
-        """Poll one API network source (its collector lives on); record the run."""
-        collector = self._pollers.get(source.name)
-        if collector is None:
-            own = self.config.response.accounts_on(source.name, source.type)
-            collector = api_collector(source, Matcher(self.brands), self.sessions, own)
-            self._pollers[source.name] = collector
-
-        return recorded_run(
-            self.sessions, source.name, lambda: _outcome(source.name, collector.poll())
-        )
-
-    def collect_bluesky(
-        self, source: BlueskySource, seconds: float, wake: Callable[[], object] | None
-    ) -> CrawlOutcome:
-        """Search the brands when due, then listen to the firehose for ``seconds``.
-
-        The listen stops early at ``stopping``; a failed search fails the run
-        (in ``earful status``) but the firehose still listens. Events skipped
-        as unreadable and posts with impossible dates are the run's warning.
-        """
-        collector = self._firehoses.get(source.name)
-        if collector is None:
-            collector = JetstreamCollector(
-                source.params(), Matcher(self.brands), self.sessions
-            )
-            self._firehoses[source.name] = collector
-
-        def listen() -> CrawlOutcome:
-            searched = self._search_bluesky(source, collector.matcher)
-            heard = collector.listen(seconds, self.stopping, wake)
-            error = "; ".join(e for e in (searched.error, heard.error) if e) or None
-            return CrawlOutcome(
-                source.name,
-                heard.seen + searched.seen,
-                heard.new + searched.new,
-                heard.updated + searched.updated,
-                error,
-                warning=heard.warning,
-            )
-
-        return recorded_run(self.sessions, source.name, listen)
-
-    def _search_bluesky(self, source: BlueskySource, matcher: Matcher) -> SearchOutcome:
-        """Run the source's brand searches when ``search_interval`` has passed."""
-        if not source.search:
-            return SearchOutcome()
-        searcher, last = self._searches.get(source.name, (None, []))
-        if searcher is None:
-            params = SearchParams(source.name, source.search_limit, source.search_pages)
-            searcher = BlueskySearcher(
-                source.credentials(), params, matcher, self.sessions
-            )
-            self._searches[source.name] = (searcher, last)
-        now = monotonic()
-        if last and now - last[0] < source.search_interval:
-            return SearchOutcome()
-        last[:] = [now]
-        return searcher.search()
 
     def score(self) -> tuple[int, int]:
         """Score every mention lacking a score for its current text.

@@ -1,6 +1,6 @@
 """The long-running daemon: APScheduler runs each source on its schedule, plus scoring and delivery.
 
-Crawls run in child processes (see ``earful.crawl``), so the scheduler's worker
+Crawls run in child processes (see ``crawlers.crawl_parent``), so the scheduler's worker
 threads only wait on them; scoring and delivery are jobs of their own so an alert
 never waits for the next crawl. With ``[daemon] score_after_crawl`` (the
 default), a crawl that stored new or edited mentions brings the scoring job
@@ -47,11 +47,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
-from earful.config import Config, SourceBase
+from earful.config import Config, Source
 from earful.logs import source_context
 from earful.pipeline import Pipeline
+from earful.runs import record_failure
 from storage.liveness import finish_job, load_schedule, start_job
-from storage.queries import finish_crawl_run, start_crawl_run
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +222,7 @@ class JobSpec:
     run_now: bool = False  # first run at start rather than one period later
 
 
-def source_trigger(source: SourceBase, zone: ZoneInfo) -> BaseTrigger:
+def source_trigger(source: Source, zone: ZoneInfo) -> BaseTrigger:
     """The source's cron expression or interval, with its jitter."""
     every = source.interval
     jitter = (
@@ -341,10 +341,7 @@ def _record_error(event: JobExecutionEvent) -> None:
     if _app is None:
         return
     try:
-        with _app.pipeline.sessions.begin() as session:
-            finish_crawl_run(
-                start_crawl_run(session, source), seen=0, new=0, error=reason
-            )
+        record_failure(_app.pipeline.sessions, source, reason)
     except SQLAlchemyError as db_exc:
         log.error("cannot record the failure of %s: %s", source, db_exc)
 

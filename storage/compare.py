@@ -229,13 +229,13 @@ def compare_over_time(
     """
     dialect = session.get_bind().dialect.name
     if zone != "UTC":
-        key = bucket(period, dialect, BrandMatch.published_at, zone)
+        local = bucket(period, dialect, BrandMatch.published_at, zone)
         stmt = (
-            select(key, BrandMatch.brand, func.count(), _label("negative"),
+            select(local, BrandMatch.brand, func.count(), _label("negative"),
                    _label("positive"))
             .where(BrandMatch.published_at.is_not(None))
-            .group_by(key, BrandMatch.brand)
-            .order_by(key, BrandMatch.brand)
+            .group_by(local, BrandMatch.brand)
+            .order_by(local, BrandMatch.brand)
         )  # fmt: skip
         return [
             BrandPeriod(str(k), str(b), int(n), int(neg), int(pos))

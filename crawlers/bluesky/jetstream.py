@@ -45,16 +45,17 @@ from websockets.sync.client import connect
 
 from crawlers.backoff import Backoff
 from crawlers.bluesky.posts import POST, PostEvent, post_event, post_item, time_us_of
+from crawlers.bluesky.settings import JETSTREAM_URL
 from crawlers.bounds import AHEAD, loads_json
-from crawlers.errors import MAX_WARNINGS, BadItemError, CollectorError
+from crawlers.errors import BadItemError, CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
+from crawlers.outcome import Outcome
 from crawlers.pipelines import NormalizePipeline, detect_item_language
 from storage.queries import get_cursor, set_cursor, upsert_mentions
 
 log = logging.getLogger(__name__)
 
-JETSTREAM_URL = "wss://jetstream2.us-east.bsky.network/subscribe"
 FLUSH_EVERY_S = 0.5  # matches wait at most this long before they are stored
 FLUSH_AT = 500  # ... or this many of them
 FIRST_BACKOFF_S = 1.0
@@ -70,35 +71,6 @@ class JetstreamParams:
     url: str = JETSTREAM_URL
     replay_margin_s: float = 5.0  # how far before the stored cursor a reconnect starts
     max_backoff_s: float = 60.0
-
-
-@dataclass
-class JetstreamOutcome:
-    """What one listen did; ``error`` is the last connection failure, if it lasted."""
-
-    events: int = 0  # events received (posts and others)
-    seen: int = 0  # posts that named a brand
-    new: int = 0
-    updated: int = 0
-    deleted: int = 0  # deletes of posts
-    connects: int = 0
-    malformed: int = 0  # messages that are not Jetstream events (logged once)
-    skipped: int = 0  # events that could not be read, malformed ones included
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)  # distinct, the first ten
-
-    def warn(self, message: str) -> None:
-        """Keep ``message`` for the run's warning (each distinct one, up to ten)."""
-        if message not in self.warnings and len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(message)
-
-    @property
-    def warning(self) -> str | None:
-        """What was skipped or dropped, one a line, or None."""
-        lines = list(self.warnings)
-        if self.skipped:
-            lines.insert(0, f"{self.skipped} event(s) skipped as unreadable")
-        return "\n".join(lines) or None
 
 
 @dataclass
@@ -142,12 +114,12 @@ class JetstreamCollector:
         seconds: float,
         stop: threading.Event,
         wake: Callable[[], object] | None = None,
-    ) -> JetstreamOutcome:
+    ) -> Outcome:
         """Listen for up to ``seconds`` or until ``stop``; ``wake`` after storing news.
 
         Never raises for network or database trouble: it is in the outcome.
         """
-        outcome = JetstreamOutcome()
+        outcome = Outcome(self.params.source)
         deadline = time.monotonic() + seconds
         while not stop.is_set() and time.monotonic() < deadline:
             try:
@@ -156,6 +128,8 @@ class JetstreamCollector:
                 outcome.error = self._failed(exc)
                 left = max(0.0, deadline - time.monotonic())
                 stop.wait(min(self.backoff.waiting(), left))
+        if skipped := outcome.counts["skipped"]:
+            outcome.warnings.insert(0, f"{skipped} event(s) skipped as unreadable")
         return outcome
 
     def _failed(self, exc: Exception) -> str:
@@ -184,7 +158,7 @@ class JetstreamCollector:
 
     def _connection(
         self,
-        outcome: JetstreamOutcome,
+        outcome: Outcome,
         deadline: float,
         stop: threading.Event,
         wake: Callable[[], object] | None,
@@ -195,7 +169,7 @@ class JetstreamCollector:
         with connect(
             url, open_timeout=OPEN_TIMEOUT_S, max_size=MAX_MESSAGE, compression=None
         ) as socket:
-            outcome.connects += 1
+            outcome.counts["connects"] += 1
             outcome.error = None
             self.backoff.succeeded()  # a connection that opens starts it over
             try:
@@ -208,7 +182,7 @@ class JetstreamCollector:
                     except TimeoutError:
                         message = None
                     if message is not None:
-                        outcome.events += 1
+                        outcome.counts["events"] += 1
                         self._event(message, pending, outcome)
                     if (
                         len(pending.items) >= FLUSH_AT
@@ -219,9 +193,7 @@ class JetstreamCollector:
             finally:
                 self._flush(pending, outcome, wake)
 
-    def _event(
-        self, message: str | bytes, pending: _Pending, outcome: JetstreamOutcome
-    ) -> None:
+    def _event(self, message: str | bytes, pending: _Pending, outcome: Outcome) -> None:
         try:
             event = read_event(message)
         except BadItemError as exc:
@@ -237,7 +209,7 @@ class JetstreamCollector:
         post = post_event(event)
         if post is not None:
             if post.operation == "delete":
-                outcome.deleted += 1
+                outcome.counts["deleted"] += 1
             else:
                 item = self._matched(post)
                 if item is not None:
@@ -247,12 +219,12 @@ class JetstreamCollector:
         if pending.time_us is None or time_us > pending.time_us:
             pending.time_us = time_us
 
-    def _skip(self, outcome: JetstreamOutcome, reason: str) -> None:
+    def _skip(self, outcome: Outcome, reason: str) -> None:
         """Count an unreadable event (logged once a listen: a wrong URL would flood)."""
-        outcome.malformed += 1
-        outcome.skipped += 1
+        outcome.counts["malformed"] += 1
+        outcome.counts["skipped"] += 1
         outcome.warn(reason)
-        if outcome.malformed == 1:
+        if outcome.counts["malformed"] == 1:
             log.warning(
                 "bluesky source %s: %s (is jetstream_url a Jetstream /subscribe "
                 "without compress=true?)",
@@ -289,7 +261,7 @@ class JetstreamCollector:
     def _flush(
         self,
         pending: _Pending,
-        outcome: JetstreamOutcome,
+        outcome: Outcome,
         wake: Callable[[], object] | None,
     ) -> None:
         """Store the matches and the cursor past them, in one transaction."""

@@ -38,6 +38,7 @@ from crawlers.bluesky.posts import post_item
 from crawlers.errors import CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
+from crawlers.outcome import Outcome
 from crawlers.pipelines import NormalizePipeline, detect_item_language
 from crawlers.query import positive_terms
 from storage.queries import upsert_mentions
@@ -80,17 +81,6 @@ class BlueskyCredentials:
         )
 
 
-@dataclass
-class SearchOutcome:
-    """What one round of brand searches did."""
-
-    seen: int = 0
-    new: int = 0
-    updated: int = 0
-    requests: int = 0
-    error: str | None = None
-
-
 @dataclass(frozen=True)
 class SearchParams:
     """How much one round of searches reads."""
@@ -118,9 +108,9 @@ class BlueskySearcher:
         self._normalize = NormalizePipeline()
         self.backoff = Backoff()
 
-    def search(self) -> SearchOutcome:
+    def search(self) -> Outcome:
         """Search every brand term once (newest first) and store what matches."""
-        outcome = SearchOutcome()
+        outcome = Outcome(self.params.source)
         if (wait := self.backoff.waiting()) > 0:
             outcome.error = self._message(
                 f"rate limited by Bluesky (HTTP 429), next search in {wait:.0f} s"
@@ -185,7 +175,7 @@ class BlueskySearcher:
         terms = (t for rule in self.matcher.rules for t in positive_terms(rule.tree()))
         return list(dict.fromkeys(t.strip() for t in terms if t.strip()))
 
-    def _search_term(self, client: Client, term: str, outcome: SearchOutcome) -> None:
+    def _search_term(self, client: Client, term: str, outcome: Outcome) -> None:
         cursor: str | None = None
         query = f'"{term}"' if " " in term else term
         for _ in range(self.params.pages):
@@ -197,7 +187,7 @@ class BlueskySearcher:
             if cursor:
                 params["cursor"] = cursor
             response = client.app.bsky.feed.search_posts(params)
-            outcome.requests += 1
+            outcome.counts["requests"] += 1
             self._store([self._mention(post) for post in response.posts], outcome)
             cursor = response.cursor
             if not cursor or not response.posts:
@@ -224,7 +214,7 @@ class BlueskySearcher:
         detect_item_language(item)
         return item
 
-    def _store(self, items: list[MentionItem | None], outcome: SearchOutcome) -> None:
+    def _store(self, items: list[MentionItem | None], outcome: Outcome) -> None:
         found = [i for i in items if i is not None]
         if not found:
             return

@@ -49,10 +49,10 @@ from crawlers.metagraph import (
     GraphAccess,
     GraphClient,
     GraphError,
-    GraphOutcome,
     next_link,
 )
 from crawlers.metapoll import GraphPoller, watched
+from crawlers.outcome import Outcome
 from crawlers.poller import load_cursor, store
 
 PAGE = 100  # comments per page
@@ -89,7 +89,7 @@ class FacebookCollector(GraphPoller):
         self.params = params
         self.page: Page | None = None
 
-    def _poll(self, outcome: GraphOutcome) -> None:
+    def _poll(self, outcome: Outcome) -> None:
         if self.page is None:
             node = self.client.get(self.params.page_id, {"fields": PAGE_FIELDS})
             self.page = page_of(node)
@@ -101,7 +101,7 @@ class FacebookCollector(GraphPoller):
     def _own(self) -> tuple[str, ...]:
         return (self.page.name,) if self.page else ()
 
-    def _comments(self, client: GraphClient, page: Page, outcome: GraphOutcome) -> None:
+    def _comments(self, client: GraphClient, page: Page, outcome: Outcome) -> None:
         params = {"fields": POST_FIELDS, "limit": self.params.posts_max}
         posts = next(client.pages(f"{page.page_id}/posts", params, 1), [])
         cursor = load_cursor(self.sessions, self.source)
@@ -125,7 +125,7 @@ class FacebookCollector(GraphPoller):
             store(self.sessions, self.source, (), cursor, outcome)
 
     def _post_comments(
-        self, client: GraphClient, page: Page, post: Any, outcome: GraphOutcome
+        self, client: GraphClient, page: Page, post: Any, outcome: Outcome
     ) -> tuple[list[MentionItem], set[str], bool]:
         """The post's comments and replies, their ids, and whether all were read."""
         items: list[MentionItem] = []
@@ -150,7 +150,7 @@ class FacebookCollector(GraphPoller):
             path, query = link, None
         return items, ids, False
 
-    def _ratings(self, client: GraphClient, page: Page, outcome: GraphOutcome) -> None:
+    def _ratings(self, client: GraphClient, page: Page, outcome: Outcome) -> None:
         cursor = load_cursor(self.sessions, self.source)
         since = parse_iso(str(cursor.get("ratings_newest") or ""))
         newest = since

@@ -12,7 +12,7 @@ Each poll, with the brand's business or creator account (Instagram Graph API):
   itself are the brand's replies.
 - **Deletions**: when a media's comments were read to the end, the ids
   stored for it in the cursor that are gone now are counted as deleted
-  (``GraphOutcome.deleted``); their mentions stay, as the record.
+  (``Outcome.counts["deleted"]``); their mentions stay, as the record.
 - **Edits**: Instagram does not let comments be edited; a caption can be,
   and a tagged media's first page is read every poll, so a new caption
   updates its mention.
@@ -62,10 +62,10 @@ from crawlers.metagraph import (
     GraphAccess,
     GraphClient,
     GraphError,
-    GraphOutcome,
     next_link,
 )
 from crawlers.metapoll import GraphPoller, watched
+from crawlers.outcome import Outcome
 from crawlers.poller import load_cursor, store
 
 PAGE = 50  # the largest page the comments and hashtag edges give
@@ -106,7 +106,7 @@ class InstagramCollector(GraphPoller):
         self.params = params
         self.account: Account | None = None
 
-    def _poll(self, outcome: GraphOutcome) -> None:
+    def _poll(self, outcome: Outcome) -> None:
         if self.account is None:
             node = self.client.get(self.params.user_id, {"fields": ACCOUNT_FIELDS})
             self.account = account_of(node)
@@ -118,7 +118,7 @@ class InstagramCollector(GraphPoller):
             self._hashtags(self.client, outcome)
 
     def _read(
-        self, parse: Callable[[], MentionItem], outcome: GraphOutcome
+        self, parse: Callable[[], MentionItem], outcome: Outcome
     ) -> list[MentionItem]:
         own = (f"@{self.account.username}",) if self.account else ()
         return self.read(parse, outcome, own)
@@ -126,7 +126,7 @@ class InstagramCollector(GraphPoller):
     # -- comments under the brand's own media -------------------------------
 
     def _comments(
-        self, client: GraphClient, account: Account, outcome: GraphOutcome
+        self, client: GraphClient, account: Account, outcome: Outcome
     ) -> None:
         params = {"fields": OWN_MEDIA_FIELDS, "limit": self.params.media_max}
         media_list = next(client.pages(f"{account.user_id}/media", params, 1), [])
@@ -151,7 +151,7 @@ class InstagramCollector(GraphPoller):
             store(self.sessions, self.params.source, (), cursor, outcome)
 
     def _media_comments(
-        self, client: GraphClient, account: Account, media: Any, outcome: GraphOutcome
+        self, client: GraphClient, account: Account, media: Any, outcome: Outcome
     ) -> tuple[list[Any], set[str], bool]:
         """The media's comments and replies, their ids, and whether all were read."""
         source = self.params.source
@@ -184,7 +184,7 @@ class InstagramCollector(GraphPoller):
         account: Account,
         media: Any,
         comment: Any,
-        outcome: GraphOutcome,
+        outcome: Outcome,
     ) -> list[Any]:
         replies = comment.get("replies") if isinstance(comment, dict) else None
         if not isinstance(replies, dict):
@@ -206,9 +206,7 @@ class InstagramCollector(GraphPoller):
 
     # -- media the brand is tagged in ------------------------------------------
 
-    def _tags(
-        self, client: GraphClient, account: Account, outcome: GraphOutcome
-    ) -> None:
+    def _tags(self, client: GraphClient, account: Account, outcome: Outcome) -> None:
         cursor = load_cursor(self.sessions, self.params.source)
         since = parse_iso(str(cursor.get("tags_newest") or ""))
         newest = since
@@ -238,7 +236,7 @@ class InstagramCollector(GraphPoller):
 
     # -- hashtags ----------------------------------------------------------------
 
-    def _hashtags(self, client: GraphClient, outcome: GraphOutcome) -> None:
+    def _hashtags(self, client: GraphClient, outcome: Outcome) -> None:
         cursor = load_cursor(self.sessions, self.params.source)
         ledger = HashtagLedger.load(
             cursor.get("hashtags_queried"), self.params.hashtag_budget, self.now()
@@ -277,7 +275,7 @@ class InstagramCollector(GraphPoller):
         store(self.sessions, self.params.source, (), cursor, outcome)
 
     def _hashtag_media(
-        self, client: GraphClient, key: str, hashtag_id: str, outcome: GraphOutcome
+        self, client: GraphClient, key: str, hashtag_id: str, outcome: Outcome
     ) -> list[Any]:
         edges = (
             ["recent_media", "top_media"] if self.params.top_media else ["recent_media"]

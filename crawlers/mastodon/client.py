@@ -10,32 +10,15 @@ until the reset, without failing the source.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from mastodon import Mastodon
 
+from crawlers.mastodon.settings import instance_name, instance_url
+
 TIMEOUT_S = 30.0
 USER_AGENT = "Earful/0.1 (social listening; read-only)"
-
-
-def instance_url(instance: str) -> str:
-    """``mstdn.jp`` → ``https://mstdn.jp``; a URL (with a path, for tests) is kept."""
-    instance = instance.strip().rstrip("/")
-    return instance if "://" in instance else f"https://{instance}"
-
-
-def instance_name(instance: str) -> str:
-    """The instance as cursor keys and messages name it: its host (and path)."""
-    return instance_url(instance).split("://", 1)[1]
-
-
-def default_token_env(instance: str) -> str:
-    """``mstdn.jp`` → ``EARFUL_MASTODON_TOKEN_MSTDN_JP``."""
-    return (
-        "EARFUL_MASTODON_TOKEN_" + re.sub(r"\W+", "_", instance_name(instance)).upper()
-    )
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,9 @@ from crawlers.items import MentionItem
 from crawlers.mastodon.client import InstanceAccess, make_mastodon
 from crawlers.mastodon.things import status_item
 from crawlers.match import Matcher
+from crawlers.outcome import Outcome
 from crawlers.pipelines import NormalizePipeline
-from crawlers.poller import PollOutcome, load_cursor, matched, newer, store
+from crawlers.poller import load_cursor, matched, newer, store
 from crawlers.query import positive_terms
 
 log = logging.getLogger(__name__)
@@ -100,9 +101,9 @@ class MastodonCollector:
         self.instances = [_Instance(a) for a in params.instances]
         self._normalize = NormalizePipeline()
 
-    def poll(self) -> PollOutcome:
+    def poll(self) -> Outcome:
         """Every instance once; failures of one instance do not stop the others."""
-        outcome = PollOutcome()
+        outcome = Outcome(self.params.source)
         errors = []
         for instance in self.instances:
             problem = self._poll_instance(instance, outcome)
@@ -115,7 +116,7 @@ class MastodonCollector:
             log.warning("%s", outcome.error)
         return outcome
 
-    def _poll_instance(self, instance: _Instance, outcome: PollOutcome) -> str | None:
+    def _poll_instance(self, instance: _Instance, outcome: Outcome) -> str | None:
         name = instance.access.name
         if (wait := instance.backoff.waiting()) > 0:
             message = f"{name}: waiting {wait:.0f} s for its rate limit to reset"
@@ -165,7 +166,7 @@ class MastodonCollector:
             raise _Paused
 
     def _timeline(
-        self, instance: _Instance, outcome: PollOutcome, key: str, read: Any
+        self, instance: _Instance, outcome: Outcome, key: str, read: Any
     ) -> None:
         """One timeline's statuses newer than the cursor, stored with it."""
         cursor = load_cursor(self.sessions, self.params.source)
@@ -190,7 +191,7 @@ class MastodonCollector:
                 cursor[key] = newest
             store(self.sessions, self.params.source, items, cursor, outcome)
 
-    def _search(self, instance: _Instance, outcome: PollOutcome) -> None:
+    def _search(self, instance: _Instance, outcome: Outcome) -> None:
         access = instance.access
         if not access.token:
             outcome.warnings.append(
@@ -222,7 +223,7 @@ class MastodonCollector:
         store(self.sessions, self.params.source, items, cursor, outcome)
 
     def _matched(
-        self, instance: _Instance, status: Any, outcome: PollOutcome
+        self, instance: _Instance, status: Any, outcome: Outcome
     ) -> list[MentionItem]:
         try:
             item = status_item(self.params.source, instance.access.name, status)

@@ -34,9 +34,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crawlers.attribution import Attributor
 from crawlers.backoff import FIRST_BACKOFF_S, Backoff
-from crawlers.errors import MAX_WARNINGS, CollectorError
+from crawlers.errors import CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
+from crawlers.outcome import Outcome
 from crawlers.pipelines import NormalizePipeline, detect_item_language
 from crawlers.reddit.client import (
     RedditCredentials,
@@ -71,22 +72,6 @@ class RedditParams:
     include_all: bool = False  # also stream r/all comments
     follow_threads: bool = False  # read the comment tree of matching submissions
     thread_more_limit: int | None = 32  # "load more comments" requests per thread
-
-
-@dataclass
-class RedditOutcome:
-    """What one poll did, why it failed if it did, and what it dropped (``warnings``)."""
-
-    seen: int = 0
-    new: int = 0
-    updated: int = 0
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def warning(self) -> str | None:
-        """The first ten distinct warnings, one a line, or None."""
-        return "\n".join(list(dict.fromkeys(self.warnings))[:MAX_WARNINGS]) or None
 
 
 @dataclass
@@ -128,9 +113,9 @@ class RedditCollector:
             self._reddit = make_reddit(self.credentials)
         return self._reddit
 
-    def poll(self) -> RedditOutcome:
+    def poll(self) -> Outcome:
         """One bounded pass over every stream and search of this source."""
-        outcome = RedditOutcome()
+        outcome = Outcome(self.params.source)
         if (wait := self.backoff.waiting()) > 0:
             outcome.error = f"backing off after Reddit errors: next try in {wait:.0f} s"
             return outcome
@@ -146,13 +131,13 @@ class RedditCollector:
             outcome.error = self._failed(exc)
         return outcome
 
-    def collect_thread(self, submission_id: str) -> RedditOutcome:
+    def collect_thread(self, submission_id: str) -> Outcome:
         """Store the comments of one thread that name a brand.
 
         Up to ``thread_more_limit`` "load more comments" links are followed,
         one request each (None: all of them; 0: the first page only).
         """
-        outcome = RedditOutcome()
+        outcome = Outcome(self.params.source)
         try:
             self._load_cursor()
             self._store(outcome, None, self._thread(submission_id))
@@ -214,7 +199,7 @@ class RedditCollector:
         last = self._searched_at
         return last is None or time.monotonic() - last >= self.params.search_every
 
-    def _search(self, outcome: RedditOutcome) -> None:
+    def _search(self, outcome: Outcome) -> None:
         places = ["all", *self.params.subreddits]
         for rule in self.matcher.rules:
             query = search_query(rule)
@@ -237,7 +222,7 @@ class RedditCollector:
 
     def _store(
         self,
-        outcome: RedditOutcome,
+        outcome: Outcome,
         key: str | None,
         things: Iterator[tuple[Any, str | None]],
     ) -> None:
@@ -262,7 +247,7 @@ class RedditCollector:
                 batch.items.append(found)
         with self.sessions.begin() as session:
             for item in batch.items:
-                outcome.warnings.extend(item.warnings)  # dates and counts dropped
+                outcome.warn(*item.warnings)  # dates and counts dropped
                 result = upsert_mention(session, item.mention_fields(), item.matches)
                 outcome.seen += 1
                 outcome.new += result.status == "new"

@@ -42,11 +42,11 @@ from crawlers.metagraph import (
     GraphAccess,
     GraphClient,
     GraphError,
-    GraphOutcome,
     GraphPermissionError,
     next_link,
 )
 from crawlers.metapoll import GraphPoller, watched
+from crawlers.outcome import Outcome
 from crawlers.poller import load_cursor, store
 from crawlers.query import positive_terms
 from crawlers.threads.things import (
@@ -95,7 +95,7 @@ class ThreadsCollector(GraphPoller):
         self.params = params
         self.account: Account | None = None
 
-    def _poll(self, outcome: GraphOutcome) -> None:
+    def _poll(self, outcome: Outcome) -> None:
         if self.account is None:
             node = self.client.get(self.params.user_id, {"fields": USER_FIELDS})
             self.account = account_of(node)
@@ -109,9 +109,7 @@ class ThreadsCollector(GraphPoller):
     def _own(self) -> tuple[str, ...]:
         return (f"@{self.account.username}",) if self.account else ()
 
-    def _replies(
-        self, client: GraphClient, account: Account, outcome: GraphOutcome
-    ) -> None:
+    def _replies(self, client: GraphClient, account: Account, outcome: Outcome) -> None:
         params = {"fields": POST_FIELDS, "limit": self.params.posts_max}
         posts = next(client.pages(f"{account.user_id}/threads", params, 1), [])
         since = self.now() - timedelta(days=self.params.follow_days)
@@ -134,7 +132,7 @@ class ThreadsCollector(GraphPoller):
             store(self.sessions, self.source, (), cursor, outcome)
 
     def _conversation(
-        self, client: GraphClient, account: Account, post: Any, outcome: GraphOutcome
+        self, client: GraphClient, account: Account, post: Any, outcome: Outcome
     ) -> tuple[list[MentionItem], set[str], bool]:
         """The replies under ``post``, their ids, and whether all were read."""
         items: list[MentionItem] = []
@@ -160,7 +158,7 @@ class ThreadsCollector(GraphPoller):
             path, query = link, None
         return items, ids, False
 
-    def _mentions(self, client: GraphClient, outcome: GraphOutcome) -> None:
+    def _mentions(self, client: GraphClient, outcome: Outcome) -> None:
         """Mentions, newest first, until one no newer than the newest stored."""
         cursor = load_cursor(self.sessions, self.source)
         since = parse_iso(str(cursor.get("mentions_newest") or ""))
@@ -186,9 +184,7 @@ class ThreadsCollector(GraphPoller):
             cursor["mentions_newest"] = newest.isoformat()
         store(self.sessions, self.source, items, cursor, outcome)
 
-    def _search(
-        self, client: GraphClient, account: Account, outcome: GraphOutcome
-    ) -> None:
+    def _search(self, client: GraphClient, account: Account, outcome: Outcome) -> None:
         cursor = load_cursor(self.sessions, self.source)
         ledger = SearchLedger.load(
             cursor.get("searches"), self.params.search_budget, self.now()

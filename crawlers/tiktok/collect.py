@@ -25,8 +25,9 @@ from crawlers.bounds import from_timestamp
 from crawlers.errors import CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
-from crawlers.metagraph import GraphAccess, GraphError, GraphOutcome
+from crawlers.metagraph import GraphAccess, GraphError
 from crawlers.metapoll import GraphPoller, watched
+from crawlers.outcome import Outcome
 from crawlers.poller import load_cursor, store
 from crawlers.tiktok.client import TikTokClient
 from crawlers.tiktok.things import (
@@ -69,7 +70,7 @@ class TikTokCollector(GraphPoller):
         self.tiktok: TikTokClient | None = None
         self.account: Account | None = None
 
-    def _poll(self, outcome: GraphOutcome) -> None:
+    def _poll(self, outcome: Outcome) -> None:
         if self.tiktok is None:
             self.tiktok = TikTokClient(self.params.access)
         if self.account is None:
@@ -78,9 +79,7 @@ class TikTokCollector(GraphPoller):
             self.account = account_of(self.params.business_id, data)
         self._videos(self.tiktok, self.account, outcome)
 
-    def _videos(
-        self, client: TikTokClient, account: Account, outcome: GraphOutcome
-    ) -> None:
+    def _videos(self, client: TikTokClient, account: Account, outcome: Outcome) -> None:
         query = {
             "business_id": account.business_id,
             "fields": VIDEO_FIELDS,
@@ -108,7 +107,7 @@ class TikTokCollector(GraphPoller):
             store(self.sessions, self.source, (), cursor, outcome)
 
     def _comments(
-        self, client: TikTokClient, account: Account, video: Any, outcome: GraphOutcome
+        self, client: TikTokClient, account: Account, video: Any, outcome: Outcome
     ) -> tuple[list[MentionItem], set[str], bool]:
         """The video's comments and replies, their ids, and whether all were read."""
         items: list[MentionItem] = []

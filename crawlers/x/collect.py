@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -36,8 +35,9 @@ from crawlers.bounds import parse_iso, reads_item
 from crawlers.errors import BadItemError, CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
+from crawlers.outcome import Outcome
 from crawlers.pipelines import NormalizePipeline
-from crawlers.poller import PollOutcome, load_cursor, matched, newer, store
+from crawlers.poller import load_cursor, matched, newer, store
 from crawlers.x.client import (
     Page,
     XClient,
@@ -47,19 +47,11 @@ from crawlers.x.client import (
     XUnavailableError,
 )
 from crawlers.x.query import XQueryError, x_queries
+from crawlers.x.settings import XSource
 
 log = logging.getLogger(__name__)
 
 X_URL = "https://x.com"
-
-
-@dataclass(frozen=True)
-class XParams:
-    """What one X source searches."""
-
-    source: str
-    max_pages: int = 3  # pages of 100 posts per query and poll
-    retweets: bool = False  # reposts repeat their original's text
 
 
 def _when(value: Any) -> datetime | None:
@@ -169,13 +161,13 @@ class XCollector:
     def __init__(
         self,
         credentials: XCredentials,
-        params: XParams,
+        source: XSource,
         matcher: Matcher,
         sessions: sessionmaker[Session],
         own_accounts: Iterable[str] = (),
     ) -> None:
         self.credentials = credentials
-        self.params = params
+        self.source = source
         self.matcher = matcher
         self.own_accounts = tuple(own_accounts)  # their posts: the brand's replies
         self.sessions = sessions
@@ -191,9 +183,9 @@ class XCollector:
             self._client = XClient(self.credentials)
         return self._client
 
-    def poll(self) -> PollOutcome:
+    def poll(self) -> Outcome:
         """Run every brand's queries once; never raises."""
-        outcome = PollOutcome()
+        outcome = Outcome(self.source.name)
         if (wait := self.backoff.waiting()) > 0:
             message = f"waiting for X's rate limit to reset: next try in {wait:.0f} s"
             if self._paused:
@@ -204,7 +196,7 @@ class XCollector:
         self._paused = False
         queries, unsayable = self._queries()
         try:
-            stored = load_cursor(self.sessions, self.params.source).get("since_id")
+            stored = load_cursor(self.sessions, self.source.name).get("since_id")
             # Keys of queries no longer asked (a brand's terms changed) are dropped.
             since = {k: v for k, v in (stored or {}).items() if k in queries}
             for key, query in queries.items():
@@ -223,7 +215,7 @@ class XCollector:
         unsayable = []
         for rule in self.matcher.rules:
             try:
-                found = x_queries(rule, retweets=self.params.retweets)
+                found = x_queries(rule, retweets=self.source.retweets)
             except XQueryError as exc:
                 unsayable.append(str(exc))
                 continue
@@ -233,21 +225,21 @@ class XCollector:
         return queries, unsayable
 
     def _search(
-        self, outcome: PollOutcome, query: str, key: str, since: dict[str, str]
+        self, outcome: Outcome, query: str, key: str, since: dict[str, str]
     ) -> bool:
         """One query's new posts, stored with its cursor; False when rate limited."""
         items: list[MentionItem] = []
         newest = since.get(key)
         token: str | None = None
         page: Page | None = None
-        for _ in range(self.params.max_pages):
+        for _ in range(self.source.max_pages):
             page = self._page(outcome, query, since, key, token)
             meta = page.body.get("meta") or {}
             newest_id = meta.get("newest_id")
             if newest_id and newer(str(newest_id), newest):
                 newest = str(newest_id)
             outcome.warnings.extend(left_out(page.body) + incomplete(page.body))
-            for item in page_items(self.params.source, page.body, outcome.warnings):
+            for item in page_items(self.source.name, page.body, outcome.warnings):
                 found = matched(item, self.matcher, self._normalize, self.own_accounts)
                 if found is not None:
                     items.append(found)
@@ -256,12 +248,12 @@ class XCollector:
                 break
         if token and page is not None and page.remaining != 0:
             outcome.warnings.append(
-                f"more than {self.params.max_pages} pages of new posts for {query!r}:"
+                f"more than {self.source.max_pages} pages of new posts for {query!r}:"
                 " the older ones were skipped (raise max_pages or poll more often)"
             )
         if newest:
             since[key] = newest
-        store(self.sessions, self.params.source, items, {"since_id": since}, outcome)
+        store(self.sessions, self.source.name, items, {"since_id": since}, outcome)
         if page is not None and page.remaining == 0:
             wait = page.reset_in if page.reset_in is not None else 900.0
             self.backoff.wait_for(wait)
@@ -275,7 +267,7 @@ class XCollector:
 
     def _page(
         self,
-        outcome: PollOutcome,
+        outcome: Outcome,
         query: str,
         since: dict[str, str],
         key: str,
@@ -306,13 +298,13 @@ class XCollector:
         return self._named(str(exc) or type(exc).__name__)
 
     def _named(self, message: str) -> str:
-        message = f"x source {self.params.source}: {message}"
+        message = f"x source {self.source.name}: {message}"
         log.warning("%s", message)
         return message
 
 
 def newest_items(
-    credentials: XCredentials, params: XParams, matcher: Matcher, limit: int = 10
+    credentials: XCredentials, source: XSource, matcher: Matcher, limit: int = 10
 ) -> list[MentionItem]:
     """The newest posts of each brand's first query, for ``earful source check``.
 
@@ -323,11 +315,11 @@ def newest_items(
     items: list[MentionItem] = []
     try:
         for rule in matcher.rules:
-            query = x_queries(rule, retweets=params.retweets)[0]
+            query = x_queries(rule, retweets=source.retweets)[0]
             page = client.search_recent(query, max_results=max(10, min(limit, 100)))
-            items.extend(page_items(params.source, page.body)[:limit])
+            items.extend(page_items(source.name, page.body)[:limit])
     except CollectorError as exc:
-        msg = f"x source {params.source}: {exc}"
+        msg = f"x source {source.name}: {exc}"
         raise CollectorError(msg) from None
     finally:
         client.close()

@@ -4,7 +4,7 @@ Each poll reads, newest first, the comment threads of the brand's channel
 (``allThreadsRelatedToChannelId``), of each configured video, and of each
 video a brand search found in the last ``follow_days`` days (the newest
 ``follow_max`` of them, every ``follow_every`` seconds); at most every
-``search_every`` seconds it searches each brand for new videos
+``search_interval`` seconds it searches each brand for new videos
 (``search.list``, 100 units each) and stores those that name it.
 
 - **Quota**: every call is counted against ``daily_budget`` before it is made
@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,8 +37,9 @@ from crawlers.bounds import sane_date
 from crawlers.errors import BadItemError, CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
+from crawlers.outcome import Outcome
 from crawlers.pipelines import NormalizePipeline
-from crawlers.poller import PollOutcome, load_cursor, matched, store
+from crawlers.poller import load_cursor, matched, store
 from crawlers.youtube.client import (
     YouTubeCredentials,
     YouTubeCredentialsError,
@@ -51,27 +51,12 @@ from crawlers.youtube.client import (
     make_youtube,
 )
 from crawlers.youtube.quota import QuotaBudgetError, QuotaLedger
+from crawlers.youtube.settings import YouTubeSource
 from crawlers.youtube.things import search_query, thread_item, video_item, when
 
 log = logging.getLogger(__name__)
 
 MAX_TITLES = 1000  # video titles remembered in the cursor
-
-
-@dataclass(frozen=True)
-class YouTubeParams:
-    """What one YouTube source watches."""
-
-    source: str
-    channel_id: str | None = None
-    videos: tuple[str, ...] = ()
-    search: bool = True
-    search_every: float = 21600.0  # seconds: 4 searches a day cost 400 units a brand
-    follow_days: float = 7.0
-    follow_every: float = 3600.0  # seconds between reads of the found videos
-    follow_max: int = 20  # found videos followed at once (the newest found)
-    max_pages: int = 2  # pages of 100 threads per place and poll
-    daily_budget: int = 10_000
 
 
 class YouTubeCollector:
@@ -80,13 +65,13 @@ class YouTubeCollector:
     def __init__(
         self,
         credentials: YouTubeCredentials,
-        params: YouTubeParams,
+        source: YouTubeSource,
         matcher: Matcher,
         sessions: sessionmaker[Session],
         own_accounts: Iterable[str] = (),
     ) -> None:
         self.credentials = credentials
-        self.params = params
+        self.source = source
         self.matcher = matcher
         self.own_accounts = tuple(own_accounts)  # their posts: the brand's replies
         self.sessions = sessions
@@ -102,9 +87,9 @@ class YouTubeCollector:
             self._service = make_youtube(self.credentials)
         return self._service
 
-    def poll(self) -> PollOutcome:
+    def poll(self) -> Outcome:
         """Every watched place once, and the brand searches when due; never raises."""
-        outcome = PollOutcome()
+        outcome = Outcome(self.source.name)
         if (wait := self.backoff.waiting()) > 0:
             outcome.error = self._named(
                 f"backing off after YouTube errors: next try in {wait:.0f} s"
@@ -114,9 +99,9 @@ class YouTubeCollector:
         ledger: QuotaLedger | None = None
         try:
             _ = self.service  # a missing key fails here, before any unit is counted
-            cursor = load_cursor(self.sessions, self.params.source)
+            cursor = load_cursor(self.sessions, self.source.name)
             ledger = QuotaLedger.load(
-                cursor.get("quota"), self.params.daily_budget, self.now()
+                cursor.get("quota"), self.source.daily_budget, self.now()
             )
             cursor["quota"] = ledger.as_json()
             self._places(outcome, cursor, ledger)
@@ -133,13 +118,13 @@ class YouTubeCollector:
         return outcome
 
     def _places(
-        self, outcome: PollOutcome, cursor: dict[str, Any], ledger: QuotaLedger
+        self, outcome: Outcome, cursor: dict[str, Any], ledger: QuotaLedger
     ) -> None:
         places: list[tuple[str, dict[str, str]]] = []
-        if self.params.channel_id:
-            channel = {"allThreadsRelatedToChannelId": self.params.channel_id}
-            places.append((f"channel:{self.params.channel_id}", channel))
-        places += [(f"video:{v}", {"videoId": v}) for v in self.params.videos]
+        if self.source.channel_id:
+            channel = {"allThreadsRelatedToChannelId": self.source.channel_id}
+            places.append((f"channel:{self.source.channel_id}", channel))
+        places += [(f"video:{v}", {"videoId": v}) for v in self.source.videos]
         now = self.now()
         found_places = []
         for video, until in dict(cursor.get("found") or {}).items():
@@ -149,13 +134,13 @@ class YouTubeCollector:
                 cursor["found"].pop(video)
         last = when(cursor.get("followed_at"))
         if found_places and (
-            last is None or (now - last).total_seconds() >= self.params.follow_every
+            last is None or (now - last).total_seconds() >= self.source.follow_every
         ):
             cursor["followed_at"] = now.isoformat()
             places += found_places
         skipped = cursor.setdefault("skipped", {})
-        configured = {f"channel:{self.params.channel_id}"} | {
-            f"video:{v}" for v in self.params.videos
+        configured = {f"channel:{self.source.channel_id}"} | {
+            f"video:{v}" for v in self.source.videos
         }
         for key, where in dict(places).items():  # a video listed twice: once
             if key in skipped:
@@ -173,7 +158,7 @@ class YouTubeCollector:
 
     def _threads(
         self,
-        outcome: PollOutcome,
+        outcome: Outcome,
         cursor: dict[str, Any],
         ledger: QuotaLedger,
         key: str,
@@ -184,7 +169,7 @@ class YouTubeCollector:
         seen = newest.get(key)
         threads: list[dict[str, Any]] = []
         token: str | None = None
-        for _ in range(self.params.max_pages):
+        for _ in range(self.source.max_pages):
             ledger.spend("commentThreads.list")
             page = execute(
                 self.service.commentThreads().list(
@@ -206,7 +191,7 @@ class YouTubeCollector:
         else:
             if seen:
                 outcome.warnings.append(
-                    f"{key}: more than {self.params.max_pages} pages of new comments; "
+                    f"{key}: more than {self.source.max_pages} pages of new comments; "
                     "the older ones were skipped (raise max_pages or poll more often)"
                 )
         failed = self._titles(outcome, cursor, ledger, threads)
@@ -214,7 +199,7 @@ class YouTubeCollector:
         items = []
         for thread in threads:
             try:
-                item = thread_item(self.params.source, thread, titles)
+                item = thread_item(self.source.name, thread, titles)
             except BadItemError as exc:  # one comment never stops the source
                 outcome.warnings.append(f"skipped: {exc}")
                 continue
@@ -224,13 +209,13 @@ class YouTubeCollector:
             if published and (seen is None or published > newest.get(key, "")):
                 newest[key] = published
         cursor["quota"] = ledger.as_json()
-        store(self.sessions, self.params.source, items, cursor, outcome)
+        store(self.sessions, self.source.name, items, cursor, outcome)
         if failed is not None:
             raise failed
 
     def _titles(
         self,
-        outcome: PollOutcome,
+        outcome: Outcome,
         cursor: dict[str, Any],
         ledger: QuotaLedger,
         threads: list[dict[str, Any]],
@@ -274,15 +259,15 @@ class YouTubeCollector:
         return None
 
     def _search_due(self, cursor: dict[str, Any]) -> bool:
-        if not self.params.search:
+        if not self.source.search:
             return False
         last = when(cursor.get("searched_at"))
         return last is None or (self.now() - last).total_seconds() >= (
-            self.params.search_every
+            self.source.search_interval
         )
 
     def _search(
-        self, outcome: PollOutcome, cursor: dict[str, Any], ledger: QuotaLedger
+        self, outcome: Outcome, cursor: dict[str, Any], ledger: QuotaLedger
     ) -> None:
         """New videos naming each brand; they are stored and followed for comments."""
         now = self.now()
@@ -304,39 +289,37 @@ class YouTubeCollector:
             )
             for result in answer.get("items") or []:
                 try:
-                    item = video_item(self.params.source, result)
+                    item = video_item(self.source.name, result)
                 except BadItemError as exc:
                     outcome.warnings.append(f"skipped: {exc}")
                     continue
                 if item is None or (hit := self._match(item)) is None:
                     continue
                 items.append(hit)
-                until = now + timedelta(days=self.params.follow_days)
+                until = now + timedelta(days=self.source.follow_days)
                 found[str(item.thread_id)] = until.isoformat()
                 cursor.setdefault("titles", {})[str(item.thread_id)] = item.title
-        excess = max(0, len(found) - self.params.follow_max)
+        excess = max(0, len(found) - self.source.follow_max)
         for video in sorted(found, key=found.__getitem__)[:excess]:
             del found[video]  # the oldest finds make room (ISO times sort in order)
         cursor["searched_at"] = now.isoformat()
         cursor["quota"] = ledger.as_json()
-        store(self.sessions, self.params.source, items, cursor, outcome)
+        store(self.sessions, self.source.name, items, cursor, outcome)
 
     def _match(self, item: MentionItem) -> MentionItem | None:
         return matched(item, self.matcher, self._normalize, self.own_accounts)
 
     def _save(
-        self, cursor: dict[str, Any], ledger: QuotaLedger | None, outcome: PollOutcome
+        self, cursor: dict[str, Any], ledger: QuotaLedger | None, outcome: Outcome
     ) -> None:
         """Keep the units spent (and videos skipped) even when the poll stopped."""
         if ledger is None:
             return
         cursor["quota"] = ledger.as_json()
         try:
-            store(self.sessions, self.params.source, [], cursor, outcome)
+            store(self.sessions, self.source.name, [], cursor, outcome)
         except SQLAlchemyError as exc:
-            log.warning(
-                "youtube source %s: quota not saved: %s", self.params.source, exc
-            )
+            log.warning("youtube source %s: quota not saved: %s", self.source.name, exc)
 
     def _failed(self, exc: Exception, ledger: QuotaLedger | None) -> str:
         if isinstance(exc, YouTubeQuotaError) and ledger is not None:
@@ -347,7 +330,7 @@ class YouTubeCollector:
         return self._named(str(exc) or type(exc).__name__)
 
     def _named(self, message: str) -> str:
-        message = f"youtube source {self.params.source}: {message}"
+        message = f"youtube source {self.source.name}: {message}"
         log.warning("%s", message)
         return message
 
@@ -372,16 +355,16 @@ def _published(thread: dict[str, Any], now: datetime) -> str | None:
 
 
 def newest_items(
-    credentials: YouTubeCredentials, params: YouTubeParams, limit: int = 10
+    credentials: YouTubeCredentials, source: YouTubeSource, limit: int = 10
 ) -> list[MentionItem]:
     """The newest comment threads of the channel and each video (source check).
 
     Costs one unit per place; nothing stored, no cursor, no search (100 units).
     """
     service = make_youtube(credentials)
-    places = [{"allThreadsRelatedToChannelId": params.channel_id}] * bool(
-        params.channel_id
-    ) + [{"videoId": v} for v in params.videos]
+    places = [{"allThreadsRelatedToChannelId": source.channel_id}] * bool(
+        source.channel_id
+    ) + [{"videoId": v} for v in source.videos]
     items: list[MentionItem] = []
     try:
         for where in places:
@@ -396,10 +379,10 @@ def newest_items(
                 credentials,
             )
             for thread in page.get("items") or []:
-                item = thread_item(params.source, thread, {})
+                item = thread_item(source.name, thread, {})
                 if item is not None:
                     items.append(item)
     except CollectorError as exc:
-        msg = f"youtube source {params.source}: {exc}"
+        msg = f"youtube source {source.name}: {exc}"
         raise CollectorError(msg) from None
     return items

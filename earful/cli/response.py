@@ -9,9 +9,9 @@ import click
 from sqlalchemy.orm import Session
 
 from alerts.deliver import terminal_safe
+from crawlers.collector import parse_duration
 from earful.cli.common import load
 from earful.cli.tables import fit, pad
-from earful.config import parse_duration
 from storage import utcnow
 from storage.response import duration, response_times, unanswered
 

@@ -168,7 +168,7 @@ def run(
         setup_logging(level, log_format)
     else:  # a daemon says what it does; crawl children only their problems
         setup_logging(min(level, logging.INFO), log_format, capture_stderr=True)
-        logging.getLogger("earful.crawl").setLevel(max(level, logging.WARNING))
+        logging.getLogger("crawlers.crawl_parent").setLevel(max(level, logging.WARNING))
     for secret in config.secret_values():
         add_secret(secret)
     if once:

@@ -15,48 +15,16 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
-from crawlers.bluesky import newest_posts as newest_bluesky_posts
-from crawlers.check import check_page, item_report
+from crawlers.collector import Check, Context
 from crawlers.errors import CollectorError
-from crawlers.items import MentionItem
-from crawlers.mastodon import newest_items as newest_toots
-from crawlers.match import BrandRule, Matcher
-from crawlers.pipelines import NormalizePipeline
 from crawlers.politeness import Politeness
 from crawlers.recipes import Recipe, shipped
-from crawlers.reddit import newest_items
-from crawlers.x import newest_items as newest_x_posts
-from crawlers.youtube import newest_items as newest_comments
+from crawlers.registry import KINDS, open_collector, settings_class
 from earful.cli.common import CONFIG_OPTION, load, terminal_safe
-from earful.config import (
-    ApiSource,
-    BlueskySource,
-    Config,
-    MastodonSource,
-    RedditSource,
-    Source,
-    SourceBase,
-    XSource,
-    YouTubeSource,
-)
-from earful.crawl import CrawlSpec, check_crawl
-from earful.pipeline import SCHEDULE_KEYS
+from earful.config import Config, Source
 from storage.precision import shown_date
 from storage.ratings import stars_text
 
-TYPES = (
-    "feed",
-    "reviews",
-    "comments",
-    "forum",
-    "hackernews",
-    "reddit",
-    "x",
-    "youtube",
-    "mastodon",
-    "bluesky",
-)
-BLUESKY_LISTEN_S = 15.0  # a check listens this long at most for --limit posts
 FIRST_LINE = 100  # characters of each item's text shown
 CHECK_TIMEOUT_S = 120.0
 
@@ -148,28 +116,11 @@ def _adhoc(
     kind: str, target: str, recipe: str | None, selectors: Path | None
 ) -> dict[str, Any]:
     """A source's fields from the command line (validated like a config's)."""
-    fields: dict[str, Any] = {"name": "check", "type": kind}
-    if kind == "hackernews":
-        fields["query"] = target
-    elif kind == "reddit":
-        fields["subreddits"] = [target.removeprefix("r/")]
-    elif kind == "bluesky":
-        fields["jetstream_url"] = target
-    elif kind == "youtube":
-        fields["videos"] = [target.rpartition("v=")[2][:11]]
-        fields["search"] = False
-    elif kind == "mastodon":  # INSTANCE/#TAG or INSTANCE: that hashtag or timeline
-        instance, _, tag = target.partition("/#")
-        fields["instances"] = [instance]
-        fields["search"] = False
-        if tag:
-            fields["hashtags"] = [tag]
-        else:
-            fields["public_timeline"] = True
-    elif kind in API_TYPES:
-        pass  # searches the config's brands (or TARGET as the only brand)
-    else:
-        fields["url"] = target
+    fields: dict[str, Any] = {
+        "name": "check",
+        "type": kind,
+        **settings_class(kind).check_fields(target),
+    }
     if recipe:
         fields["recipe"] = recipe
     if selectors:
@@ -186,121 +137,36 @@ def _adhoc(
 
 
 def _source(fields: dict[str, Any]) -> Source:
-    from pydantic import TypeAdapter  # noqa: PLC0415 - once per command
-
     try:
-        source: Source = TypeAdapter(Source).validate_python(fields)
+        return settings_class(fields["type"]).model_validate(fields)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'][1:])) or 'source'}: {e['msg']}"
+            f"{'.'.join(map(str, e['loc'])) or 'source'}: {e['msg']}"
             for e in exc.errors()
         )
         raise click.ClickException(f"invalid source: {problems}") from None
-    return source
-
-
-def _params(source: SourceBase, limit: int) -> dict[str, Any]:
-    params: dict[str, Any] = source.model_dump(
-        mode="json", exclude={"name", "type", "enabled", *SCHEDULE_KEYS}
-    )
-    if "max_pages" in params:  # one fetch: the first page, the first API page
-        params["max_pages"] = 1
-    if "hits_per_page" in params:
-        params["hits_per_page"] = limit
-    if "max_items" in params:
-        params["max_items"] = limit
-    return params
-
-
-def _check_reddit(
-    source: RedditSource, brands: tuple[BrandRule, ...], limit: int
-) -> dict[str, Any]:
-    try:
-        items = newest_items(source.credentials(), source.params(), limit)
-    except CollectorError as exc:
-        raise click.ClickException(str(exc)) from None
-    matcher = Matcher(brands)
-    normalise = NormalizePipeline()
-    reports = [item_report(normalise.process_item(i), matcher) for i in items]
-    return {"error": None, "warning": None, "extracted": len(reports), "items": reports}
-
-
-API_TYPES = frozenset({"x", "youtube", "mastodon"})
-
-
-def _api_items(source: ApiSource, matcher: Matcher, limit: int) -> list[MentionItem]:
-    if isinstance(source, XSource):
-        return newest_x_posts(source.credentials(), source.params(), matcher, limit)
-    if isinstance(source, YouTubeSource):
-        return newest_comments(source.credentials(), source.params(), limit)
-    if isinstance(source, MastodonSource):
-        return newest_toots(source.params(), limit)
-    msg = f"no check for source type {source.type!r}"
-    raise TypeError(msg)
-
-
-def _check_api(
-    source: ApiSource, brands: tuple[BrandRule, ...], limit: int
-) -> dict[str, Any]:
-    """An API network's newest items for the brands (nothing stored)."""
-    matcher = Matcher(brands)
-    try:
-        items = _api_items(source, matcher, limit)
-    except CollectorError as exc:
-        raise click.ClickException(str(exc)) from None
-    normalise = NormalizePipeline()
-    reports = [item_report(normalise.process_item(i), matcher) for i in items]
-    return {"error": None, "warning": None, "extracted": len(reports), "items": reports}
-
-
-def _check_bluesky(
-    source: BlueskySource, brands: tuple[BrandRule, ...], limit: int
-) -> dict[str, Any]:
-    """The next posts on the firehose (whatever they name), matched, not stored."""
-    try:
-        items = newest_bluesky_posts(source.params(), limit, BLUESKY_LISTEN_S)
-    except CollectorError as exc:
-        raise click.ClickException(str(exc)) from None
-    matcher = Matcher(brands)
-    normalise = NormalizePipeline()
-    reports = [item_report(normalise.process_item(i), matcher) for i in items]
-    warning = None if items else f"no post arrived within {BLUESKY_LISTEN_S:g} s"
-    return {
-        "error": None,
-        "warning": warning,
-        "extracted": len(reports),
-        "items": reports,
-    }
 
 
 def _run(
     source: Source, config: Config | None, saved: Path | None, limit: int, target: str
 ) -> dict[str, Any]:
+    """The source's sample: fetched once, matched, nothing stored."""
     brands = tuple(b.rule() for b in config.brands) if config else ()
-    if isinstance(source, RedditSource):
-        return _check_reddit(source, brands, limit)
-    if isinstance(source, BlueskySource):
-        return _check_bluesky(source, brands, limit)
-    if isinstance(source, ApiSource):
-        if not brands and source.type == "x":  # ad hoc: TARGET is what to search for
-            brands = (BrandRule(target, (target,)),)
-        return _check_api(source, brands, limit)
-    params = _params(source, limit)
-    if saved is not None:
-        try:
-            return check_page(source.type, params, saved, brands)
-        except (OSError, ValueError) as exc:
-            raise click.ClickException(f"{saved}: {exc}") from None
-    spec = CrawlSpec(
-        source=source.name,
-        spider=source.type,
-        params=params,
-        brands=brands,
+    context = Context(
+        brands=brands or type(source).check_brands(target),
+        sessions=None,
         database_url=config.database_url if config else "sqlite://",  # unused
         politeness=config.crawler.politeness() if config else Politeness(),
         timeout_s=CHECK_TIMEOUT_S,
     )
-    return check_crawl(spec)
+    try:
+        return open_collector(source, context).sample(Check(limit, saved))
+    except CollectorError as exc:
+        raise click.ClickException(str(exc)) from None
+    except (OSError, ValueError) as exc:
+        if saved is None:
+            raise
+        raise click.ClickException(f"{saved}: {exc}") from None
 
 
 @click.group("source")
@@ -314,7 +180,7 @@ def source_group() -> None:
 @click.option(
     "--type",
     "kind",
-    type=click.Choice(TYPES),
+    type=click.Choice(list(KINDS)),
     help="The source type, for a URL or file.",
 )
 @click.option(
@@ -369,7 +235,7 @@ def check(
             )
             msg = f"{target!r}: {known}; give --type to check a URL or file"
             raise click.UsageError(msg)
-        if kind in {"feed", "reviews", "comments", "forum"} and Path(target).is_file():
+        if settings_class(kind).reads_saved_pages and Path(target).is_file():
             saved = Path(target)
             target = page_url or f"https://saved.invalid/{saved.name}"
         source = _source(_adhoc(kind, target, recipe, selectors))

@@ -35,7 +35,7 @@ def crawl(
     own_accounts: Sequence[str] = (),
     **params: Any,
 ) -> dict[str, Any]:
-    """Run ``spider`` once in a child process (``python -m crawlers.run``).
+    """Run ``spider`` once in a child process (``python -m crawlers.crawl_child``).
 
     The outcome's extraction counts (pages, extracted, matched) are left out
     unless ``counts``, so tests about storing compare what they are about.
@@ -60,7 +60,7 @@ def crawl(
         "politeness": politeness or {},
     }
     done = subprocess.run(
-        [sys.executable, "-m", "crawlers.run"],
+        [sys.executable, "-m", "crawlers.crawl_child"],
         input=json.dumps(job),
         capture_output=True,
         text=True,

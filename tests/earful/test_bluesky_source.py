@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from crawlers.bluesky.settings import BlueskySource
 from earful.cli import main
-from earful.config import BlueskySource, load_config
+from earful.config import load_config
 from earful.errors import ConfigError
 from earful.pipeline import Pipeline
 from storage import CrawlRun, Mention

@@ -18,13 +18,9 @@ import pytest
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from earful.config import (
-    MAX_DURATION_S,
-    AlertConfig,
-    Config,
-    SourceBase,
-    parse_config,
-)
+from crawlers.collector import MAX_DURATION_S
+from crawlers.registry import KINDS, settings_class
+from earful.config import AlertConfig, Config, parse_config
 from earful.errors import ConfigError
 from earful.scheduler import job_specs
 
@@ -70,21 +66,7 @@ def _limits(field: FieldInfo) -> list[Any]:
 
 
 def _source_models() -> dict[str, type[BaseModel]]:
-    source_field = Config.model_fields["sources"].annotation
-    [union] = get_args(source_field)
-    models = get_args(get_args(union)[0]) if get_origin(union) else ()
-    found = {}
-    for model in models or _all_subclasses(SourceBase):
-        kind = get_args(model.model_fields["type"].annotation)[0]
-        found[kind] = model
-    return found
-
-
-def _all_subclasses(cls: type) -> list[type]:
-    out = []
-    for sub in cls.__subclasses__():
-        out.extend([sub, *_all_subclasses(sub)])
-    return out
+    return {kind: settings_class(kind) for kind in KINDS}
 
 
 def _cases() -> list[tuple[str, dict[str, Any], str, type[BaseModel], str]]:

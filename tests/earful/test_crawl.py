@@ -1,4 +1,4 @@
-"""run_crawl end to end: a child process crawls the sample site into a real database."""
+"""A crawl end to end: a child process crawls the sample site into a real database."""
 
 from __future__ import annotations
 
@@ -10,27 +10,38 @@ import pytest
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 
+from crawlers.collector import Context
+from crawlers.crawl_job import CrawlJob
+from crawlers.crawl_parent import CrawlKind, crawl_outcome, run_child
+from crawlers.crawl_sources import FeedSource
 from crawlers.match import BrandRule
+from crawlers.outcome import Outcome
 from crawlers.politeness import Politeness
 from earful.cli.run import _print_summary
 from earful.config import parse_config
-from earful.crawl import CrawlOutcome, CrawlSpec, run_crawl
 from earful.errors import ConfigError
 from earful.pipeline import Pipeline, RunSummary
+from earful.runs import recorded_run
 from storage.queries import Extraction
 from tests.crawlers.conftest import ACME, crawl_runs, mentions
 from tests.servers.scripted import Reply, ScriptedSite
 
 
-def spec(database_url: str, source: str, url: str, **kwargs) -> CrawlSpec:
-    return CrawlSpec(
-        source=source,
-        spider="feed",
-        params={"url": url},
-        brands=(ACME, BrandRule("Globex", ("globex",), competitor=True)),
-        database_url=database_url,
-        **kwargs,
+def spec(database_url: str, source: str, url: str, **kwargs) -> CrawlKind:
+    return CrawlKind(
+        FeedSource(name=source, type="feed", url=url),
+        Context(
+            brands=(ACME, BrandRule("Globex", ("globex",), competitor=True)),
+            sessions=None,
+            database_url=database_url,
+            **kwargs,
+        ),
     )
+
+
+def run_crawl(crawl: CrawlKind, sessions) -> Outcome:
+    """Crawl once and record the run, as the pipeline does."""
+    return recorded_run(sessions, crawl.source.name, crawl.collect)
 
 
 def closed_port() -> int:
@@ -50,7 +61,7 @@ def test_crawl_stores_mentions_and_records_an_ok_run(
     outcome = run_crawl(
         spec(database_url, "gadget-talk", url, politeness=polite), sessions
     )
-    assert outcome == CrawlOutcome(
+    assert outcome == Outcome(
         "gadget-talk", 3, 3, 0, None, extraction=Extraction(1, 4, 3)
     )  # one feed, four entries, three name Acme
     stored = mentions(database_url, "gadget-talk")
@@ -93,9 +104,7 @@ def test_failing_sources_are_recorded_while_another_works_in_parallel(
     )
     assert broken.error == f"HTTP 500 from {site.url}/status/500"
     assert gone.error == f"HTTP 404 from {site.url}/no/such/feed.xml"
-    assert working == CrawlOutcome(
-        "working", 3, 3, 0, None, extraction=Extraction(1, 4, 3)
-    )
+    assert working == Outcome("working", 3, 3, 0, None, extraction=Extraction(1, 4, 3))
     assert broken.extraction == Extraction(0, 0, 0)  # an error page is no page
     runs = {run.source: run for run in crawl_runs(sqlite_url)}
     assert (runs["closed"].status, runs["closed"].error) == ("failed", closed.error)
@@ -146,17 +155,23 @@ def test_a_hanging_source_is_killed_and_recorded_as_timed_out(
     outcome = run_crawl(
         spec(sqlite_url, "slow", f"{site.url}/hang", timeout_s=2.0), sessions
     )
-    assert outcome == CrawlOutcome("slow", 0, 0, 0, "timed out after 2 s")
+    assert outcome == Outcome("slow", 0, 0, 0, "timed out after 2 s")
     assert not outcome.empty
     [run] = crawl_runs(sqlite_url)
     assert (run.status, run.error) == ("failed", "timed out after 2 s")
 
 
 def test_invalid_spider_arguments_are_recorded_not_raised(sqlite_url, open_db):
-    bad = CrawlSpec(
-        "bad", "feed", {"url": "ftp://example.com/feed"}, (ACME,), sqlite_url
+    bad = CrawlJob(
+        source="bad",
+        spider="feed",
+        params={"url": "ftp://example.com/feed"},
+        brands=(ACME,),
+        database_url=sqlite_url,
     )
-    outcome = run_crawl(bad, open_db(sqlite_url))
+    outcome = recorded_run(
+        open_db(sqlite_url), "bad", lambda: crawl_outcome("bad", run_child(bad, 60))
+    )
     assert outcome.error is not None
     assert outcome.error.startswith("invalid feed arguments: url: ")
     [run] = crawl_runs(sqlite_url)
@@ -181,15 +196,15 @@ def test_the_crawler_table_of_the_config_reaches_the_crawl(site, sqlite_url):
         environ=False,
     )
     pipeline = Pipeline(config)
-    spec = pipeline.crawl_spec(config.sources[0])
-    assert spec.politeness == Politeness(
+    crawl = CrawlKind(config.sources[0], pipeline.context(config.sources[0]))
+    assert crawl.context.politeness == Politeness(
         contact="ops@acme.example",
         download_delay=2.0,
         concurrency_per_domain=1,
         retries=3,
         retry_backoff=0.5,
     )
-    outcome = run_crawl(spec, pipeline.sessions)
+    outcome = run_crawl(crawl, pipeline.sessions)
     pipeline.sessions.kw["bind"].dispose()
     assert (outcome.new, outcome.error) == (3, None)
     agent = site.requests_for("/acme/news.xml")[-1]["User-Agent"]
@@ -236,10 +251,10 @@ def test_each_japanese_source_becomes_arguments_its_spider_accepts(sqlite_url):
     loader = SpiderLoader.from_settings(get_project_settings())
     try:
         for source in config.sources:
-            spec = pipeline.crawl_spec(source)
-            spider = loader.load(spec.spider)
+            job = CrawlKind(source, pipeline.context(source)).job(source.spider_args())
+            spider = loader.load(job.spider)
             assert spider.name == source.type
-            spider.params_model.model_validate(spec.params)
+            spider.params_model.model_validate(job.params)
     finally:
         pipeline.sessions.kw["bind"].dispose()
 
@@ -250,14 +265,16 @@ def test_the_run_summary_warns_of_an_empty_source_safely(sqlite_url, capsys):
         environ=False,
     )
     pipeline = Pipeline(config)
-    empty = CrawlOutcome(
+    empty = Outcome(
         "kaden-forum",
         0,
         0,
         0,
         None,
-        "the xenforo recipe matched no post on https://f.example/\x1b[2J (1 page read)\n"
-        "declared Shift_JIS, decoded as CP932",
+        [
+            "the xenforo recipe matched no post on https://f.example/\x1b[2J (1 page read)",
+            "declared Shift_JIS, decoded as CP932",
+        ],
         Extraction(1, 0, 0),
     )
     _print_summary(RunSummary(crawls=[empty]), pipeline)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-import earful.crawl
+import crawlers.crawl_parent
 from crawlers.bluesky import JetstreamCollector
 from crawlers.mastodon import MastodonCollector
 from crawlers.reddit import RedditCollector
@@ -21,7 +21,11 @@ from earful.pipeline import Pipeline
 from storage import CrawlRun
 
 KINDS = {
-    "feed": ({"url": "http://127.0.0.1:9/feed.xml"}, earful.crawl, "_run_child"),
+    "feed": (
+        {"url": "http://127.0.0.1:9/feed.xml"},
+        crawlers.crawl_parent,
+        "run_child",
+    ),
     "reddit": ({"subreddits": ["acme"]}, RedditCollector, "poll"),
     "x": ({}, XCollector, "poll"),
     "youtube": ({"search": True}, YouTubeCollector, "poll"),

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from crawlers.bluesky import JetstreamCollector, JetstreamOutcome, JetstreamParams
+from crawlers.bluesky import JetstreamCollector, JetstreamParams
 from crawlers.match import BrandRule, Matcher
+from crawlers.outcome import Outcome
 from storage import Mention
 from tests.servers.jetstream import JetstreamServer
 
@@ -34,7 +35,7 @@ class Listening:
     stop: threading.Event = field(default_factory=threading.Event)
     cond: threading.Condition = field(default_factory=threading.Condition)
     wakes: int = 0
-    outcome: JetstreamOutcome | None = None
+    outcome: Outcome | None = None
     thread: threading.Thread | None = None
 
     def wake(self) -> None:
@@ -61,7 +62,7 @@ class Listening:
                 msg = f"timed out waiting for {what}"
                 raise TimeoutError(msg)
 
-    def finish(self) -> JetstreamOutcome:
+    def finish(self) -> Outcome:
         self.stop.set()
         assert self.thread is not None
         self.thread.join(timeout=10)

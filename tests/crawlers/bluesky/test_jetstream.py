@@ -73,7 +73,7 @@ def test_an_edit_stores_the_new_text_and_a_delete_keeps_the_record(
     outcome = run.finish()
     mention, _last = run.mentions()
     assert mention.text == "アクメ最悪、返金して"
-    assert (outcome.new, outcome.updated, outcome.deleted) == (2, 1, 2)
+    assert (outcome.new, outcome.updated, outcome.counts["deleted"]) == (2, 1, 2)
 
 
 def test_a_dropped_connection_resumes_from_the_cursor_losing_nothing(
@@ -92,7 +92,7 @@ def test_a_dropped_connection_resumes_from_the_cursor_losing_nothing(
     assert sorted(m.text for m in run.mentions()) == sorted(
         p["commit"]["record"]["text"] for p in posts
     )
-    assert outcome.connects >= 4
+    assert outcome.counts["connects"] >= 4
     resumed = [int(r["cursor"][0]) for r in jetstream.requests[1:]]
     assert resumed
     # each resumes 2 µs before the last stored event: it comes again, stored once
@@ -132,7 +132,7 @@ def test_an_unreachable_jetstream_is_an_error_in_the_outcome(sqlite_url, open_db
         open_db(sqlite_url),
     )
     outcome = collector.listen(1.0, threading.Event())
-    assert outcome.connects == 0
+    assert outcome.counts["connects"] == 0
     assert outcome.error is not None
     assert outcome.error.startswith("bluesky source bsky: Jetstream at 127.0.0.1:9:")
     assert "reconnecting in 0.2 s" in outcome.error

@@ -97,10 +97,10 @@ def test_an_expired_session_fails_once_then_logs_in_again(xrpc, sqlite_url, open
     assert first.error == (
         "bluesky source bsky: search failed: 400 ExpiredToken: Token has expired"
     )
-    assert first.requests == 1
+    assert first.counts["requests"] == 1
     second = search.search()  # a new session
     assert second.error is None
-    assert second.requests == 2
+    assert second.counts["requests"] == 2
     assert xrpc.sessions["expired.test"] == 2
 
 

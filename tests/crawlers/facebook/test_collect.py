@@ -58,7 +58,12 @@ def test_edits_update_and_deletions_are_counted(
     app.comment(POST, "アクメのセール、サイトが重くて買えなかった")
     app.comment(POST, "同じく")
     later = facebook.poll()
-    assert (later.new, later.updated, later.deleted, later.error) == (2, 1, 1, None)
+    assert (later.new, later.updated, later.counts["deleted"], later.error) == (
+        2,
+        1,
+        1,
+        None,
+    )
     assert stored(facebook)[COMPLAINT].text == "アクメ、結局届かないので返金を求めます"
 
 

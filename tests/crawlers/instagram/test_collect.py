@@ -72,7 +72,7 @@ def test_only_media_whose_comment_count_changed_are_read_again(
     assert same_count.new == 0
     app.comment(MEDIA, "アクメの交換品も同じ不具合でした")
     later = instagram.poll()
-    assert (later.new, later.deleted, later.error) == (2, 1, None)
+    assert (later.new, later.counts["deleted"], later.error) == (2, 1, None)
     assert len(stored(instagram)) == 5  # the deleted comment's mention stays
 
 
@@ -86,7 +86,7 @@ def test_comments_on_media_posted_in_the_last_two_days_are_read_every_poll(
     app.comment(MEDIA, "アクメの問い合わせ窓口、三日待っても返事なし")
     app.delete_comment(MEDIA, "17870913679157001")
     later = instagram.poll()
-    assert (later.new, later.deleted, later.error) == (1, 1, None)
+    assert (later.new, later.counts["deleted"], later.error) == (1, 1, None)
 
 
 def test_a_restart_resumes_from_the_stored_cursor(

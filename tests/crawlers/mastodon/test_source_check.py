@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
+from crawlers.mastodon.kind import params
+from crawlers.mastodon.settings import MastodonSource
 from earful.cli import main
-from earful.config import MastodonSource, parse_config
+from earful.config import parse_config
 from earful.errors import ConfigError
 
 CONFIG = """
@@ -126,4 +128,4 @@ def test_instance_tokens_are_masked_in_the_logs(monkeypatch):
         environ=False,
     )
     assert "mstdn-secret" in config.secret_values()
-    assert "mstdn-secret" not in repr(config.sources[0].params())
+    assert "mstdn-secret" not in repr(params(config.sources[0]))

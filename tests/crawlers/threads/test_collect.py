@@ -44,7 +44,7 @@ def test_deleted_replies_are_counted_and_old_posts_no_longer_read(
     app.delete_reply("18050000000000013")
     app.reply("アクメのケトル、蓋が閉まらない")
     later = threads.poll()
-    assert (later.new, later.deleted, later.error) == (1, 1, None)
+    assert (later.new, later.counts["deleted"], later.error) == (1, 1, None)
     threads.now = lambda: NOW + timedelta(days=6)  # the post is over 7 days old
     threads.poll()
     assert app.requests[-1]["path"] == "25000000000000001/threads"

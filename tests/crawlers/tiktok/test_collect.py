@@ -50,7 +50,7 @@ def test_unchanged_videos_are_skipped_and_deletions_counted(
     account.comment("アクメのドライヤー、交換品も同じ症状")
     account.comment("私も")
     later = tiktok_collector(url).poll()  # a restart: the cursor is in the database
-    assert (later.new, later.deleted, later.error) == (2, 1, None)
+    assert (later.new, later.counts["deleted"], later.error) == (2, 1, None)
 
 
 def test_pages_are_followed_by_cursor(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawlers.match import BrandRule, Matcher
-from crawlers.x import XCollector, XCredentials, XParams
+from crawlers.x import XCollector, XCredentials, XSource
 from storage import Mention
 from tests.servers.x import XServer
 
@@ -38,7 +38,7 @@ def x_collector(
     ) -> XCollector:
         return XCollector(
             XCredentials(bearer_token=token, api_url=x_server.url),
-            XParams(source="x", **params),  # type: ignore[arg-type]
+            XSource(name="x", type="x", **params),  # type: ignore[arg-type]
             Matcher(brands),
             sessions,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crawlers.match import BrandRule, Matcher
-from crawlers.x import XCredentials, XParams, newest_items
+from crawlers.x import XCredentials, XSource, newest_items
 from tests.crawlers.conftest import ACME
 from tests.crawlers.x.conftest import MakeCollector, stored
 from tests.servers.x import Fault, XServer
@@ -87,7 +87,7 @@ def test_newest_items_for_source_check(x_server: XServer) -> None:
     token, _ = x_server.scenario()
     items = newest_items(
         XCredentials(bearer_token=token, api_url=x_server.url),
-        XParams(source="x"),
+        XSource(name="x", type="x"),
         Matcher((ACME,)),
         limit=2,
     )

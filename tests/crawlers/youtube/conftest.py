@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawlers.match import BrandRule, Matcher
-from crawlers.youtube import YouTubeCollector, YouTubeCredentials, YouTubeParams
+from crawlers.youtube import YouTubeCollector, YouTubeCredentials, YouTubeSource
 from storage import Mention
 from tests.servers.youtube import YouTubeServer
 
@@ -44,7 +44,7 @@ def youtube_collector(
     ) -> YouTubeCollector:
         collector = YouTubeCollector(
             YouTubeCredentials(api_key=key, api_url=youtube_server.endpoint),
-            YouTubeParams(source="youtube", **params),  # type: ignore[arg-type]
+            YouTubeSource(name="youtube", type="youtube", **params),  # type: ignore[arg-type]
             Matcher(brands),
             sessions,
         )

@@ -98,9 +98,7 @@ def test_found_videos_are_followed_for_follow_days(
     youtube.poll()  # no channel: only the search
     later = NOW + timedelta(days=2)
     youtube.now = lambda: later
-    youtube.params = type(youtube.params)(
-        source="youtube", follow_days=1.0, search=False
-    )
+    youtube.source = youtube.source.model_copy(update={"search": False})
     youtube.poll()
     assert [r["resource"] for r in scenario.requests] == ["search"]
 

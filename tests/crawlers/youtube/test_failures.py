@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crawlers.youtube import YouTubeCredentials, YouTubeParams, newest_items
+from crawlers.youtube import YouTubeCredentials, YouTubeSource, newest_items
 from storage.queries import get_cursor
 from tests.crawlers.conftest import ACME
 from tests.crawlers.youtube.conftest import CHANNEL, MakeCollector, stored
@@ -60,7 +60,7 @@ def test_newest_items_for_source_check(youtube_server: YouTubeServer) -> None:
     key, scenario = youtube_server.scenario()
     items = newest_items(
         YouTubeCredentials(api_key=key, api_url=youtube_server.endpoint),
-        YouTubeParams(source="yt", channel_id=CHANNEL),
+        YouTubeSource(name="yt", type="youtube", channel_id=CHANNEL),
         limit=2,
     )
     assert [i.external_id for i in items] == ["UgzAcmeEn0004", "UgzAcmeEn0003"]

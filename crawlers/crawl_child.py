@@ -1,8 +1,8 @@
-"""Run one crawl in this process and write its outcome as JSON: ``python -m crawlers.run``.
+"""The crawl process's child end: ``python -m crawlers.crawl_child``.
 
-This is the child side of ``earful.crawl``: the parent writes a ``CrawlJob`` as
-JSON to stdin, this module runs the spider once in a fresh Twisted reactor, and
-writes one JSON line to stdout::
+The parent (``crawlers.crawl_parent``) writes a ``CrawlJob`` as JSON to
+stdin; this module runs the spider once in a fresh Twisted reactor and
+writes one ``CrawlResult`` line to stdout::
 
     {"seen": 3, "new": 2, "updated": 0, "error": null, "warning": null,
      "pages": 2, "extracted": 40, "matched": 3}
@@ -17,16 +17,16 @@ outcome was written, even for a failed source; anything else is a crash.
 from __future__ import annotations
 
 import ctypes
-import json
 import signal
 import sys
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from crawlers.check import CHECKED_STAT
+from crawlers.crawl_job import CrawlJob, CrawlResult
 from crawlers.errors import (
     EMPTY_STAT,
     ERROR_STAT,
@@ -38,26 +38,7 @@ from crawlers.errors import (
     UPDATED_STAT,
     WARNING_STAT,
 )
-from crawlers.match import BrandRule
-from crawlers.politeness import Politeness
 from storage import redact_url
-
-
-class CrawlJob(BaseModel):
-    """What the parent asks for: one source, one spider, its arguments, brands, etiquette."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    source: str
-    spider: str
-    params: dict[str, Any]
-    brands: tuple[BrandRule, ...]
-    database_url: str
-    politeness: Politeness = Politeness()
-    own_accounts: tuple[str, ...] = ()  # their posts are the brand's replies
-    log_level: str = "WARNING"
-    check: bool = False  # report every item (crawlers.check) instead of storing
-
 
 CHECK_PIPELINES = {
     "crawlers.pipelines.NormalizePipeline": 100,
@@ -83,8 +64,8 @@ def crawl_settings(job: CrawlJob) -> Settings:
     return settings
 
 
-def outcome(stats: dict[str, Any], error: str | None = None) -> dict[str, Any]:
-    """The JSON-able outcome of a crawl from its stats."""
+def outcome(stats: dict[str, Any], error: str | None = None) -> CrawlResult:
+    """The outcome of a crawl from its stats."""
     if error is None:
         error = stats.get(ERROR_STAT)
     reason = stats.get("finish_reason")
@@ -99,19 +80,19 @@ def outcome(stats: dict[str, Any], error: str | None = None) -> dict[str, Any]:
     if pages and not extracted and error is None:  # a failure says why already
         empty = stats.get(EMPTY_STAT) or "nothing extracted"
         warnings.insert(0, f"{empty} ({pages} page{'s' * (pages != 1)} read)")
-    return {
-        "seen": int(stats.get(SEEN_STAT, 0)),
-        "new": int(stats.get(NEW_STAT, 0)),
-        "updated": int(stats.get(UPDATED_STAT, 0)),
-        "error": error,
-        "warning": "\n".join(warnings) or None,
-        "pages": pages,
-        "extracted": extracted,
-        "matched": int(stats.get(MATCHED_STAT, 0)),
-    }
+    return CrawlResult(
+        seen=int(stats.get(SEEN_STAT, 0)),
+        new=int(stats.get(NEW_STAT, 0)),
+        updated=int(stats.get(UPDATED_STAT, 0)),
+        error=error,
+        warning="\n".join(warnings) or None,
+        pages=pages,
+        extracted=extracted,
+        matched=int(stats.get(MATCHED_STAT, 0)),
+    )
 
 
-def run_job(job: CrawlJob) -> dict[str, Any]:
+def run_job(job: CrawlJob) -> CrawlResult:
     """Run ``job``'s spider once and return its outcome (never raises for a source)."""
     settings = crawl_settings(job)
     process = CrawlerProcess(settings)
@@ -134,7 +115,7 @@ def run_job(job: CrawlJob) -> dict[str, Any]:
     stats = crawler.stats.get_stats() if crawler.stats is not None else {}
     result = outcome(stats)
     if job.check:
-        result["items"] = stats.get(CHECKED_STAT, [])
+        result.items = list(stats.get(CHECKED_STAT, []))
     return result
 
 
@@ -161,11 +142,12 @@ def main() -> int:
         sys.stderr.write(f"invalid crawl job on stdin: {exc}\n")
         return 2
     result = run_job(job)
-    if result["error"]:
-        result["error"] = result["error"].replace(
+    if result.error:
+        result.error = result.error.replace(
             job.database_url, redact_url(job.database_url)
         )
-    sys.stdout.write(json.dumps(result) + "\n")
+    leave_out = None if job.check else {"items"}
+    sys.stdout.write(result.model_dump_json(exclude=leave_out) + "\n")
     sys.stdout.flush()
     return 0
 
