@@ -16,6 +16,7 @@ from earful.config import (
     AlertConfig,
     AppStoreSource,
     AspectConfig,
+    BlueskyAccountConfig,
     BlueskySource,
     BoardSource,
     BrandConfig,
@@ -29,8 +30,11 @@ from earful.config import (
     GooglePlaySource,
     HackerNewsSource,
     HatenaSource,
+    MastodonAccountConfig,
     MastodonSource,
+    RedditAccountConfig,
     RedditSource,
+    ReplyAccountsConfig,
     ReplyTemplateConfig,
     ResponseConfig,
     ReviewsSource,
@@ -100,6 +104,10 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ("`[daemon]`", DaemonConfig),
         ("`[response]`", ResponseConfig),
         ("`[[response.templates]]`", ReplyTemplateConfig),
+        ("`[response.accounts]`", ReplyAccountsConfig),
+        ("`[response.accounts.mastodon]`", MastodonAccountConfig),
+        ("`[response.accounts.bluesky]`", BlueskyAccountConfig),
+        ("`[response.accounts.reddit]`", RedditAccountConfig),
     ]
 
 

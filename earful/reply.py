@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from crawlers.bluesky.reply import BlueskyReplier
+from crawlers.mastodon.client import InstanceAccess, make_mastodon
+from crawlers.mastodon.reply import MastodonReplier
+from crawlers.reddit.reply import RedditAccount, RedditReplier, make_user_reddit
 from crawlers.reply import Reply, ReplyError, ReplyPoster, send
+from earful.config import ReplyAccountsConfig
 from storage.models import Mention, ReplyPost
 from storage.replies import due, mark_failed, mark_posted
 
@@ -31,6 +36,35 @@ class PostReport:
     posted: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     unposted: list[str] = field(default_factory=list)
+
+
+def posters(
+    accounts: ReplyAccountsConfig, env: Mapping[str, str]
+) -> dict[str, ReplyPoster]:
+    """A poster per network whose account is configured and whose secrets are set.
+
+    ``earful config check`` names every unset variable; an account missing one
+    gets no poster, so its replies wait as drafts.
+    """
+
+    def get(name: str) -> str:
+        return env.get(name, "").strip()
+
+    out: dict[str, ReplyPoster] = {}
+    if (mastodon := accounts.mastodon) and (token := get(mastodon.token_env)):
+        access = InstanceAccess(mastodon.instance, token, mastodon.token_env)
+        out["mastodon"] = MastodonReplier(make_mastodon(access), access.name)
+    if (bluesky := accounts.bluesky) and (password := get(bluesky.app_password_env)):
+        out["bluesky"] = BlueskyReplier(
+            bluesky.handle, password, api_url=bluesky.api_url
+        )
+    reddit = accounts.reddit
+    keys = ("password_env", "client_id_env", "client_secret_env")
+    if reddit and all(values := [get(getattr(reddit, k)) for k in keys]):
+        password, client_id, secret = values
+        account = RedditAccount(reddit.username, password, client_id, secret)
+        out["reddit"] = RedditReplier(make_user_reddit(account), reddit.username)
+    return out
 
 
 def answer_where(mention: Mention) -> str:
