@@ -365,18 +365,20 @@ class Case(Base):
 
 
 class ReplyPostState(enum.StrEnum):
-    """An approved reply's way out: approved → posted, or failed (retried later)."""
+    """A reply's way out: draft → approved → posted, or failed (retried later)."""
 
+    DRAFT = "draft"
     APPROVED = "approved"
     POSTED = "posted"
     FAILED = "failed"
 
 
 class ReplyPost(Base):
-    """A reply a person approved, to post on the mention's network as the brand.
+    """A reply drafted in Slack, to post on the mention's network as the brand.
 
-    The approver and the final text are kept; ``url`` and ``posted_at`` once
-    it went out. The outbox of the public answers (``storage.replies``).
+    Who drafted it, who approved it and the final text are kept; ``url`` and
+    ``posted_at`` once it went out. The outbox of the public answers
+    (``storage.replies``).
     """
 
     __tablename__ = "reply_posts"
@@ -388,8 +390,10 @@ class ReplyPost(Base):
     )
     network: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
-    approved_by: Mapped[str] = mapped_column(String(100))
-    approved_at: Mapped[datetime]
+    drafted_by: Mapped[str] = mapped_column(String(100))
+    drafted_at: Mapped[datetime]
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+    approved_at: Mapped[datetime | None]
     state: Mapped[ReplyPostState] = mapped_column(
         Enum(
             ReplyPostState,
@@ -397,7 +401,7 @@ class ReplyPost(Base):
             length=16,
             values_callable=lambda e: [m.value for m in e],
         ),
-        default=ReplyPostState.APPROVED,
+        default=ReplyPostState.DRAFT,
     )
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))

@@ -2,8 +2,9 @@
 
 Rules a reader must know:
 
-- A reply is posted only once a person approved it: ``approve`` records who
-  approved which final text, for which mention and network.
+- A reply is posted only once a person approved it: ``draft`` records the
+  final text and who wrote it, ``approve`` who approved it (the text cannot
+  change after; an edit is a new draft).
 - ``due`` lists approved replies not posted yet (failed ones included, to
   retry); the poster checks the network for the reply before posting again, so
   a retry after a timeout never posts twice.
@@ -25,32 +26,53 @@ MAX_ERROR = 500
 MAX_ATTEMPTS = 5
 
 
-def approve(
+def draft(
     session: Session,
     mention_id: int,
     text: str,
-    approver: Actor,
+    author: Actor,
     now: datetime | None = None,
 ) -> ReplyPost:
-    """Record that ``approver`` approved ``text`` as the reply to the mention."""
+    """Record ``text`` as a draft reply to the mention, written by ``author``."""
     mention = session.get(Mention, mention_id)
     if mention is None:
         msg = f"mention {mention_id} not found"
         raise CaseError(msg)
     if not text.strip():
-        msg = f"mention {mention_id}: an empty reply cannot be approved"
+        msg = f"mention {mention_id}: the draft is empty"
         raise CaseError(msg)
     post = ReplyPost(
         mention_id=mention_id,
         network=mention.source_type,
         text=text,
-        approved_by=approver.label,
-        approved_at=now or utcnow(),
-        state=ReplyPostState.APPROVED,
+        drafted_by=author.label,
+        drafted_at=now or utcnow(),
+        state=ReplyPostState.DRAFT,
         attempts=0,
     )
     session.add(post)
     open_case(session, mention_id, now)
+    session.flush()
+    return post
+
+
+def approve(
+    session: Session, post_id: int, approver: Actor, now: datetime | None = None
+) -> ReplyPost:
+    """``approver`` approved draft ``post_id``: it is due to be posted.
+
+    CaseError when there is no such draft, or it was approved already (a
+    second click changes nothing and is said so).
+    """
+    post = session.get(ReplyPost, post_id)
+    if post is None:
+        msg = f"reply {post_id} not found"
+        raise CaseError(msg)
+    if post.state != ReplyPostState.DRAFT:
+        msg = f"reply {post_id} was approved already, by {post.approved_by}"
+        raise CaseError(msg)
+    post.state = ReplyPostState.APPROVED
+    post.approved_by, post.approved_at = approver.label, now or utcnow()
     session.flush()
     return post
 
@@ -63,7 +85,7 @@ def due(session: Session, limit: int = 50) -> list[ReplyPost]:
             ReplyPost.state.in_((ReplyPostState.APPROVED, ReplyPostState.FAILED)),
             ReplyPost.attempts < MAX_ATTEMPTS,
         )
-        .order_by(ReplyPost.approved_at, ReplyPost.id)
+        .order_by(ReplyPost.id)
         .limit(limit)
     )
     return list(session.scalars(stmt))
@@ -76,7 +98,7 @@ def mark_posted(
     post.state, post.url, post.external_id = ReplyPostState.POSTED, url, external_id
     post.posted_at, post.last_error = at, None
     post.attempts += 1
-    actor = Actor(post.approved_by, "collector")
+    actor = Actor(post.approved_by or "someone", "collector")
     case = change(session, post.mention_id, actor, state=CaseState.REPLIED, now=at)
     case.reply_url = url
     case.replied_at = min(at, case.replied_at) if case.replied_at else at

@@ -1,8 +1,8 @@
 """reply posts: approved replies posted on the mention's network, and their URL
 
-``reply_posts`` is the outbox of public answers: one row per reply a person
-approved in Slack, with the approver, the final text and the network; once it
-went out, the reply's public URL, its id on the network and the time.
+``reply_posts`` is the outbox of public answers: one row per reply drafted
+in Slack, with who drafted and who approved it, the final text and the
+network; once it went out, the reply's public URL, its id on the network and the time.
 ``cases.reply_url`` keeps the URL of the reply that made the case ``replied``.
 
 Revision ID: 0017
@@ -29,9 +29,11 @@ def upgrade() -> None:
         sa.Column("mention_id", sa.Integer(), nullable=False),
         sa.Column("network", sa.String(length=32), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("approved_by", sa.String(length=100), nullable=False),
-        sa.Column("approved_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("state", sa.Enum("approved", "posted", "failed", name="replypoststate", native_enum=False, length=16), nullable=False),
+        sa.Column("drafted_by", sa.String(length=100), nullable=False),
+        sa.Column("drafted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("approved_by", sa.String(length=100), nullable=True),
+        sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("state", sa.Enum("draft", "approved", "posted", "failed", name="replypoststate", native_enum=False, length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.String(length=500), nullable=True),
         sa.Column("url", sa.String(length=2048), nullable=True),

@@ -14,13 +14,14 @@ from crawlers.match import Matcher
 from earful.reply import post_approved
 from storage.cases import Actor
 from storage.models import Case, CaseState, Mention, ReplyPost, ReplyPostState
-from storage.replies import approve, due
+from storage.replies import approve, draft, due
 from tests.crawlers.bluesky.conftest import ACME
 from tests.servers.xrpc import ACCOUNTS, PASSWORD, XrpcServer, post_view
 
 COMPLAINT = "at://did:plc:bob/app.bsky.feed.post/3lp01"
 REPLY = "ボブ様、炊飯器の件で大変ご迷惑をおかけしました。交換品をお送りします🙇"
 APPROVER = Actor("kenji (U061F7AUR)", "slack", "U061F7AUR")
+WRITER = Actor("dana (U0G9QF9C6)", "slack", "U0G9QF9C6")
 AT = datetime(2026, 12, 2, 3, 4, 5, tzinfo=UTC)
 
 
@@ -40,7 +41,11 @@ def _approved(xrpc, sessions, text=REPLY):  # type: ignore[no-untyped-def]
     ).search()
     with sessions() as session, session.begin():
         stmt = select(Mention).where(Mention.external_id == COMPLAINT)
-        return approve(session, session.scalars(stmt).one().id, text, APPROVER).id
+        return approve(
+            session,
+            draft(session, session.scalars(stmt).one().id, text, WRITER).id,
+            APPROVER,
+        ).id
 
 
 def _replier(xrpc: XrpcServer, password: str = PASSWORD) -> BlueskyReplier:

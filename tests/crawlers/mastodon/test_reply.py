@@ -9,13 +9,14 @@ from crawlers.mastodon.reply import MastodonReplier
 from earful.reply import post_approved
 from storage.cases import Actor
 from storage.models import Case, CaseState, Mention, ReplyPost, ReplyPostState
-from storage.replies import approve, due
+from storage.replies import approve, draft, due
 from tests.crawlers.mastodon.conftest import TOKEN, MakeCollector, access
 from tests.servers.mastodon import MastodonServer
 
 S1 = "https://mstdn.jp/users/hanako/statuses/113500000000000101"
 REPLY = "はなこ様、ご不便をおかけし申し訳ございません。DMで詳細をお伺いできますか?"
 APPROVER = Actor("kenji (U061F7AUR)", "slack", "U061F7AUR")
+WRITER = Actor("dana (U0G9QF9C6)", "slack", "U0G9QF9C6")
 
 
 def _approved(collector: MakeCollector, url: str, text: str = REPLY) -> tuple:
@@ -26,7 +27,9 @@ def _approved(collector: MakeCollector, url: str, text: str = REPLY) -> tuple:
         mention = session.scalars(
             select(Mention).where(Mention.external_id == S1)
         ).one()
-        post_id = approve(session, mention.id, text, APPROVER).id
+        post_id = approve(
+            session, draft(session, mention.id, text, WRITER).id, APPROVER
+        ).id
     return sessions, post_id
 
 

@@ -9,7 +9,7 @@ from earful.reply import post_approved
 from storage.cases import Actor
 from storage.models import Case, CaseState, ReplyPost, ReplyPostState
 from storage.queries import upsert_mentions
-from storage.replies import approve, due
+from storage.replies import approve, draft, due
 from tests.servers.reddit import RedditServer, Scenario
 
 COMPLAINT = "t1_kc0006"
@@ -17,6 +17,7 @@ REPLY = (
     "ご不便をおかけしております。ACMEサポートです。DMでご注文番号をお知らせください。"
 )
 APPROVER = Actor("kenji (U061F7AUR)", "slack", "U061F7AUR")
+WRITER = Actor("dana (U0G9QF9C6)", "slack", "U0G9QF9C6")
 
 
 def _approved(sessions, text: str = REPLY) -> int:  # type: ignore[no-untyped-def]
@@ -31,7 +32,9 @@ def _approved(sessions, text: str = REPLY) -> int:  # type: ignore[no-untyped-de
     }
     with sessions() as session, session.begin():
         (result,) = upsert_mentions(session, [(fields, [])])
-        return approve(session, result.mention_id, text, APPROVER).id
+        return approve(
+            session, draft(session, result.mention_id, text, WRITER).id, APPROVER
+        ).id
 
 
 def _replier(server: RedditServer) -> tuple[RedditReplier, Scenario]:
