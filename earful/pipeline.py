@@ -8,6 +8,7 @@ without a score for their current text, and alerts go through the outbox.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -58,6 +59,7 @@ from earful.config import (
     YouTubeSource,
 )
 from earful.crawl import CrawlOutcome, CrawlSpec, recorded_run, run_crawl
+from earful.reply import PostReport, post_approved, posters
 from storage import open_database
 from storage.aspects import save_aspects
 from storage.models import Mention, utcnow
@@ -176,6 +178,7 @@ class Pipeline:
         self._searches: dict[str, tuple[BlueskySearcher, list[float]]] = {}
         self._console = console or sys.stdout
         self._deliverer: Deliverer | None = None
+        self.posters = posters(config.response.accounts, os.environ)
         # Set on SIGTERM: long stages stop at their next safe point.
         self.stopping = threading.Event()
         self.brands = tuple(b.rule() for b in config.brands)
@@ -519,6 +522,12 @@ class Pipeline:
             self.sessions, self.deliverer(), policy=self.send_policy()
         )
         return queued, report
+
+    def post_replies(self) -> PostReport:
+        """Post the replies approved in Slack, each on its mention's network."""
+        if not self.posters:  # no account: approved drafts stay drafts
+            return PostReport()
+        return post_approved(self.sessions, self.posters)
 
     def digest(self) -> tuple[int, DeliveryReport]:
         """Queue a digest per brand and channel for the period just ended, and send it."""
