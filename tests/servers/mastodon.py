@@ -148,9 +148,7 @@ class _Handler(BaseHTTPRequestHandler):
         params = dict(parse_qsl(url.query, keep_blank_values=True)) | form
         token = self.headers.get("Authorization", "").removeprefix("Bearer ") or None
         with self.owner.lock:
-            instance.requests.append(
-                {"method": method, "path": unquote(path), **params}
-            )
+            instance.requests.append({"path": unquote(path), **params})
             fault = None
             if method == "POST" and instance.post_faults:
                 fault = instance.post_faults.pop(0)

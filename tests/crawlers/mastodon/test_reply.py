@@ -55,7 +55,7 @@ def test_an_approved_reply_survives_a_lost_answer_without_a_double_post(
     sid = instance.posted[0]
     assert second.posted == [f"https://mstdn.jp/@acme_support/{sid}"]
     assert len(instance.posted) == 1  # found, not posted again
-    posts = [r for r in instance.requests if r["method"] == "POST"]
+    posts = [r for r in instance.requests if r["path"] == "/api/v1/statuses"]
     assert len(posts) == 1
     reply = instance.statuses[sid]
     assert reply["in_reply_to_id"] == "113500000000000101"
