@@ -92,6 +92,7 @@ class RunSummary:
     negative: int = 0
     queued: int = 0
     delivery: DeliveryReport | None = None
+    replies: PostReport = field(default_factory=PostReport)
 
     @property
     def found(self) -> int:
@@ -119,7 +120,12 @@ class RunSummary:
         delivery_ok = self.delivery is None or not (
             self.delivery.errors or self.delivery.due_left
         )
-        return not self.failed_sources and not self.empty_sources and delivery_ok
+        return (
+            not self.failed_sources
+            and not self.empty_sources
+            and delivery_ok
+            and not self.replies.failed
+        )
 
 
 class ApiCollector(Protocol):
@@ -557,6 +563,7 @@ class Pipeline:
         summary = RunSummary(crawls=[self.collect(s, once=True) for s in chosen])
         summary.scored, summary.negative = self.score()
         summary.queued, summary.delivery = self.alert()
+        summary.replies = self.post_replies()
         return summary
 
     def enabled_sources(self) -> list[Source]:
