@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from crawlers.mastodon.client import make_mastodon
+from crawlers.mastodon.client import instance_name, make_mastodon
 from crawlers.mastodon.reply import MastodonReplier
-from earful.reply import post_approved
+from crawlers.reply import ReplyPoster
+from earful.config import MastodonAccountConfig, ReplyAccountsConfig
+from earful.reply import post_approved, posters
 from storage.cases import Actor
 from storage.models import Case, CaseState, Mention, ReplyPost, ReplyPostState
 from storage.replies import approve, draft, due
@@ -33,8 +35,10 @@ def _approved(collector: MakeCollector, url: str, text: str = REPLY) -> tuple:
     return sessions, post_id
 
 
-def _replier(url: str) -> MastodonReplier:
-    return MastodonReplier(make_mastodon(access(url, TOKEN)), "mstdn.jp")
+def _replier(url: str) -> ReplyPoster:
+    """The poster the daemon builds from ``[response.accounts.mastodon]``."""
+    accounts = ReplyAccountsConfig(mastodon=MastodonAccountConfig(instance=url))
+    return posters(accounts, {"EARFUL_REPLY_MASTODON_TOKEN": TOKEN})["mastodon"]
 
 
 def test_an_approved_reply_survives_a_lost_answer_without_a_double_post(
@@ -82,7 +86,7 @@ def test_a_reply_over_500_characters_is_refused_and_not_retried(
     sessions, post_id = _approved(mastodon_collector, url, "ご不便" * 167)  # 501
     report = post_approved(sessions, {"mastodon": _replier(url)})
     assert report.failed == [
-        f"reply {post_id}: mastodon mstdn.jp: refused the reply: 422 "
+        f"reply {post_id}: mastodon {instance_name(url)}: refused the reply: 422 "
         + "Validation failed: Text character limit of 500 exceeded"
     ]
     assert instance.posted == []
