@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPException
 from typing import Any
@@ -38,7 +38,7 @@ from alerts.classify import (
     network_error,
 )
 from alerts.deliver import SlackDeliverer
-from alerts.draft import DRAFT_CALLBACK, DraftModal
+from alerts.draft import APPROVE_REPLY_ACTION, DRAFT_CALLBACK, DraftModal
 from alerts.errors import (
     AlertError,
     SlackConfigError,
@@ -54,13 +54,15 @@ from alerts.render import (
     OPEN_ACTION,
     REOPEN_ACTION,
     REPLIED_ACTION,
+    SLACK_USER,
     TAKE_ACTION,
     clean_text,
 )
 from alerts.reply import ReplyTemplate
-from storage.cases import Actor
+from storage.cases import Actor, CaseError
 from storage.ids import parse_id
 from storage.models import CaseState
+from storage.replies import approve as approve_reply
 
 log = logging.getLogger(__name__)
 # slack-sdk's Socket Mode client logs each (re)connection here, at INFO.
@@ -140,6 +142,7 @@ class HandleListener:
         retry_cap: float = RETRY_CAP_S,
         templates: Sequence[ReplyTemplate] = (),
         app_token_env: str = DEFAULT_APP_TOKEN_ENV,
+        postable: Collection[str] = (),
     ) -> None:
         self._app_token_env = app_token_env
         if not app_token.startswith("xapp-"):
@@ -163,9 +166,10 @@ class HandleListener:
             self._app.action(action_id)(self._on_state)
         self._app.action(TAKE_ACTION)(self._on_take)
         self._app.action(ASSIGN_ACTION)(self._on_assign)
-        self._drafts = DraftModal(sessions, templates)
+        self._drafts = DraftModal(sessions, templates, postable)
         self._app.action(DRAFT_ACTION)(self._on_draft)
         self._app.view(DRAFT_CALLBACK)(self._on_draft_submit)
+        self._app.action(APPROVE_REPLY_ACTION)(self._on_approve_reply)
         self._ping_interval = ping_interval
         self._retry_cap = retry_cap
         self._stop = threading.Event()
@@ -322,11 +326,12 @@ class HandleListener:
             log.warning("a draft came back without its alert id; ignored")
             return
         try:
-            channel, ts, message = self._drafts.approval(alert_id, view, user)
+            channel, ts, message, blocks = self._drafts.approval(alert_id, view, user)
             self._app.client.chat_postMessage(
                 channel=channel,
                 thread_ts=ts,
                 text=message,
+                blocks=blocks,
                 unfurl_links=False,
                 unfurl_media=False,
             )
@@ -341,6 +346,46 @@ class HandleListener:
             return
         what = CaseChange(state=CaseState.IN_PROGRESS)  # someone is answering
         self._apply(str(alert_id), what, body)
+
+    def _on_approve_reply(
+        self, ack: Ack, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        """ "Approve and post": record the approver; the daemon posts the reply."""
+        ack()
+        post_id = parse_id(action.get("value"))
+        user = body.get("user") or {}
+        by = clicker(user)
+        if post_id is None:
+            log.warning("Approve and post with a bad reply id; ignored")
+            return
+        actor = Actor(by, "slack", _one_line(user.get("id")) or None)
+        try:
+            with self._sessions() as session, session.begin():
+                approve_reply(session, post_id, actor)
+            message = body.get("message") or {}
+            blocks = [b for b in message.get("blocks") or [] if b["type"] != "actions"]
+            uid = _one_line(user.get("id"))
+            who = f"<@{uid}>" if SLACK_USER.fullmatch(uid) else "someone"
+            note = f":white_check_mark: Approved by {who}: posting as the brand."
+            blocks.append(
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}
+            )
+            self._app.client.chat_update(
+                channel=str((body.get("channel") or {}).get("id") or ""),
+                ts=str(message.get("ts") or ""),
+                text=str(message.get("text") or "") + "\n" + note,
+                blocks=blocks,
+            )
+        except (
+            CaseError,
+            SQLAlchemyError,
+            SlackApiError,
+            OSError,
+            HTTPException,
+        ) as exc:
+            log.warning("reply %s not approved by %s: %s", post_id, by, exc)
+            return
+        log.info("reply %s approved by %s", post_id, by)
 
     def _user_name(self, user_id: str) -> str:
         """``name (U…)`` from users.info; the bare id when Slack will not say."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, Union
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, TypeVar, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -383,6 +383,72 @@ class ReplyTemplateConfig(Strict):
         return value
 
 
+class MastodonAccountConfig(Strict):
+    """The brand's Mastodon account that posts approved replies."""
+
+    instance: Annotated[str, Field(min_length=1, max_length=256)]
+    """Its instance (`mstdn.jp` or a URL); mentions elsewhere are found there."""
+    token_env: str = "EARFUL_REPLY_MASTODON_TOKEN"  # noqa: S105 - a variable's name
+    """The environment variable holding its access token (scopes `read`,
+    `write:statuses`)."""
+
+
+class BlueskyAccountConfig(Strict):
+    """The brand's Bluesky account that posts approved replies."""
+
+    handle: Annotated[str, Field(min_length=1, max_length=256)]
+    """Its handle (`acme.bsky.social`)."""
+    app_password_env: str = "EARFUL_REPLY_BLUESKY_APP_PASSWORD"  # noqa: S105 - a name
+    """The environment variable holding an app password of that account."""
+    api_url: str | None = None
+    """Its PDS or entryway (`https://bsky.social` when unset)."""
+
+
+class RedditAccountConfig(Strict):
+    """The brand's Reddit account, signed in through a script app, that posts replies."""
+
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    """Its user name (without `u/`)."""
+    password_env: str = "EARFUL_REPLY_REDDIT_PASSWORD"  # noqa: S105 - a name
+    """The environment variable holding its password."""
+    client_id_env: str = "EARFUL_REPLY_REDDIT_CLIENT_ID"
+    """The environment variable holding the script app's id (the app must list
+    the account as a developer)."""
+    client_secret_env: str = "EARFUL_REPLY_REDDIT_CLIENT_SECRET"  # noqa: S105
+    """The environment variable holding the script app's secret."""
+
+
+REPLY_SECRETS: Final = {
+    "mastodon": ("token_env",),
+    "bluesky": ("app_password_env",),
+    "reddit": ("password_env", "client_id_env", "client_secret_env"),
+}
+
+
+class ReplyAccountsConfig(Strict):
+    """The brand's own accounts that post replies once approved in Slack.
+
+    Where none is set for a mention's network (or the network has no reply
+    API), an approved draft stays a draft and the alert says where to answer."""
+
+    mastodon: MastodonAccountConfig | None = None
+    """`[response.accounts.mastodon]`: `instance`, `token_env`."""
+    bluesky: BlueskyAccountConfig | None = None
+    """`[response.accounts.bluesky]`: `handle`, `app_password_env`."""
+    reddit: RedditAccountConfig | None = None
+    """`[response.accounts.reddit]`: `username`, `password_env`, `client_id_env`,
+    `client_secret_env`."""
+
+    def secret_envs(self) -> list[tuple[str, str]]:
+        """(``response.accounts.<network>.<key>``, variable) of every set account."""
+        return [
+            (f"response.accounts.{network}.{key}", str(getattr(account, key)))
+            for network, keys in REPLY_SECRETS.items()
+            if (account := getattr(self, network)) is not None
+            for key in keys
+        ]
+
+
 class ResponseConfig(Strict):
     """How fast the team answers, where Earful sees it answered, reply templates."""
 
@@ -400,6 +466,8 @@ class ResponseConfig(Strict):
     never as a mention of any brand (every source type but Bluesky)."""
     templates: list[ReplyTemplateConfig] = []
     """Reply templates (`[[response.templates]]`), per brand and language."""
+    accounts: ReplyAccountsConfig = ReplyAccountsConfig()
+    """The brand's accounts that post approved replies (`[response.accounts]`)."""
 
     def accounts_on(self, source: str, source_type: str) -> tuple[str, ...]:
         """The brand's account names on the source named ``source``, by name or type."""
@@ -489,6 +557,11 @@ class Config(Strict):
         found = [self.slack_token, self.slack_app_token, self.slack_webhook_url]
         values = [s.get_secret_value() for s in found if s is not None]
         values += [v for source in self.sources for v in source.secret_values()]
+        values += [
+            reply_secret.get_secret_value()
+            for _, env in self.response.accounts.secret_envs()
+            if (reply_secret := self.secret(env)) is not None
+        ]
         password = make_url(self.database_url).password
         return [*values, str(password)] if password else values
 
@@ -512,9 +585,10 @@ class Config(Strict):
             if source.enabled
             for key, env in source.secret_envs()
         ]
+        wanted += self.response.accounts.secret_envs()
         return [
             f"{where}: environment variable {name} is not set (set it, or remove "
-            f"{where.rpartition('.')[2]} from the config)"
+            f"{_remove_hint(where)} from the config)"
             for where, name in wanted
             if self.secret(name) is None
         ]
@@ -538,6 +612,12 @@ class Config(Strict):
     def slack_webhook_url(self) -> SecretStr | None:
         """The Slack incoming-webhook URL from the environment."""
         return self.secret(self.slack.webhook_env)
+
+
+def _remove_hint(where: str) -> str:
+    """What to remove to stop needing a variable: its key, or a reply account's table."""
+    table, _, key = where.rpartition(".")
+    return f"[{table}]" if table.startswith("response.accounts.") else key
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

@@ -31,7 +31,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from types import FrameType
 
@@ -93,7 +93,9 @@ def _signal_children(signum: int) -> None:
 
 
 def handle_listener(
-    config: Config, sessions: sessionmaker[Session]
+    config: Config,
+    sessions: sessionmaker[Session],
+    postable: Collection[str] = (),
 ) -> HandleListener | None:
     """The "Mark handled" button's listener, not started; None without an app token.
 
@@ -115,13 +117,16 @@ def handle_listener(
         base_url=config.slack.base_url,
         templates=config.response.reply_templates(),
         app_token_env=config.slack.app_token_env,
+        postable=postable,
     )
 
 
 def _start_listener(pipeline: Pipeline) -> Callable[[], object]:
     """Start the "Mark handled" listener when configured; what stops it."""
     try:
-        listener = handle_listener(pipeline.config, pipeline.sessions)
+        listener = handle_listener(
+            pipeline.config, pipeline.sessions, postable=set(pipeline.posters)
+        )
     except SocketModeError as exc:
         log.error(
             'Socket Mode listener not started, "Mark handled" will not work: %s', exc

@@ -16,10 +16,14 @@ from earful.cli import main
 from earful.config import (
     AlertConfig,
     AspectConfig,
+    BlueskyAccountConfig,
     BrandConfig,
     Config,
     CrawlerConfig,
     DaemonConfig,
+    MastodonAccountConfig,
+    RedditAccountConfig,
+    ReplyAccountsConfig,
     ReplyTemplateConfig,
     ResponseConfig,
     SentimentConfig,
@@ -85,6 +89,10 @@ def _sub_models() -> list[tuple[str, type[BaseModel]]]:
         ("`[ui]`", UIConfig),
         ("`[response]`", ResponseConfig),
         ("`[[response.templates]]`", ReplyTemplateConfig),
+        ("`[response.accounts]`", ReplyAccountsConfig),
+        ("`[response.accounts.mastodon]`", MastodonAccountConfig),
+        ("`[response.accounts.bluesky]`", BlueskyAccountConfig),
+        ("`[response.accounts.reddit]`", RedditAccountConfig),
     ]
 
 

@@ -8,6 +8,7 @@ without a score for their current text, and alerts go through the outbox.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -36,6 +37,7 @@ from crawlers.outcome import Outcome
 from crawlers.registry import open_collector
 from earful.aspect_scoring import Verdict, aspect_scores
 from earful.config import AlertConfig, Config, Source
+from earful.reply import PostReport, post_approved, posters
 from earful.runs import recorded_run
 from storage import open_database
 from storage.aspects import save_aspects
@@ -63,6 +65,7 @@ class RunSummary:
     negative: int = 0
     queued: int = 0
     delivery: DeliveryReport | None = None
+    replies: PostReport = field(default_factory=PostReport)
 
     @property
     def found(self) -> int:
@@ -90,7 +93,12 @@ class RunSummary:
         delivery_ok = self.delivery is None or not (
             self.delivery.errors or self.delivery.due_left
         )
-        return not self.failed_sources and not self.empty_sources and delivery_ok
+        return (
+            not self.failed_sources
+            and not self.empty_sources
+            and delivery_ok
+            and not self.replies.failed
+        )
 
 
 class Pipeline:
@@ -106,6 +114,7 @@ class Pipeline:
         self._collectors: dict[str, tuple[Source, Collector]] = {}
         self._console = console or sys.stdout
         self._deliverer: Deliverer | None = None
+        self.posters = posters(config.response.accounts, os.environ)
         # Set on SIGTERM: long stages stop at their next safe point.
         self.stopping = threading.Event()
         self.brands = tuple(b.rule() for b in config.brands)
@@ -373,6 +382,12 @@ class Pipeline:
         )
         return queued, report
 
+    def post_replies(self) -> PostReport:
+        """Post the replies approved in Slack, each on its mention's network."""
+        if not self.posters:  # no account: approved drafts stay drafts
+            return PostReport()
+        return post_approved(self.sessions, self.posters)
+
     def digest(self) -> tuple[int, DeliveryReport]:
         """Queue a digest per brand and channel for the period just ended, and send it."""
         # Whole minutes, so two daemons firing the same digest share its key.
@@ -401,6 +416,7 @@ class Pipeline:
         summary = RunSummary(crawls=[self.collect(s, once=True) for s in chosen])
         summary.scored, summary.negative = self.score()
         summary.queued, summary.delivery = self.alert()
+        summary.replies = self.post_replies()
         return summary
 
     def enabled_sources(self) -> list[Source]:

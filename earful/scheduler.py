@@ -184,10 +184,15 @@ def run_soon(app: App, job_id: str) -> None:
 
 
 def deliver_alerts() -> None:
-    """Job: queue alerts for new negative mentions and deliver what is pending."""
+    """Job: queue alerts for new negative mentions and deliver what is pending.
+
+    Then post the replies approved in Slack (``earful.reply``), when the brand
+    has an account on some network: they wait at most one alert interval.
+    """
     app = current_app()
     with _working(app, ALERT_JOB):
         queued, report = app.pipeline.alert()
+        replies = app.pipeline.post_replies()
     if queued or report.sent or report.failed:
         log.info(
             "alerts: %d queued, %d sent, %d failed, %d pending",
@@ -198,6 +203,10 @@ def deliver_alerts() -> None:
         )
     for error in report.errors:
         log.warning("%s", error)
+    if replies.posted or replies.failed:
+        log.info(
+            "replies: %d posted, %d failed", len(replies.posted), len(replies.failed)
+        )
 
 
 def send_digest() -> None:

@@ -357,8 +357,58 @@ class Case(Base):
     waiting_since: Mapped[datetime | None]
     first_action_at: Mapped[datetime | None]
     replied_at: Mapped[datetime | None]
+    # The public URL of the brand's reply, where Earful posted it.
+    reply_url: Mapped[str | None] = mapped_column(String(2048))
     resolved_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    mention: Mapped[Mention] = relationship()
+
+
+class ReplyPostState(enum.StrEnum):
+    """A reply's way out: draft → approved → posted, or failed (retried later)."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    POSTED = "posted"
+    FAILED = "failed"
+
+
+class ReplyPost(Base):
+    """A reply drafted in Slack, to post on the mention's network as the brand.
+
+    Who drafted it, who approved it and the final text are kept; ``url`` and
+    ``posted_at`` once it went out. The outbox of the public answers
+    (``storage.replies``).
+    """
+
+    __tablename__ = "reply_posts"
+    __table_args__ = (Index("ix_reply_posts_state", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE")
+    )
+    network: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    drafted_by: Mapped[str] = mapped_column(String(100))
+    drafted_at: Mapped[datetime]
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+    approved_at: Mapped[datetime | None]
+    state: Mapped[ReplyPostState] = mapped_column(
+        Enum(
+            ReplyPostState,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=ReplyPostState.DRAFT,
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    external_id: Mapped[str | None] = mapped_column(String(512))
+    posted_at: Mapped[datetime | None]
 
     mention: Mapped[Mention] = relationship()
 

@@ -86,6 +86,13 @@ def _print_summary(summary: RunSummary, pipeline: Pipeline) -> None:
                 f"  {d.due_left} alert{'s' * (d.due_left != 1)} due but not sent "
                 "in this run (over its limit): run again"
             )
+    replies = summary.replies
+    if replies.posted or replies.failed:
+        click.echo(
+            f"Replies: {len(replies.posted)} posted, {len(replies.failed)} failed."
+        )
+    for line in [*replies.posted, *replies.failed]:
+        click.echo(terminal_safe(f"  reply: {line}"))
     click.echo(f"Database: {redact_url(pipeline.config.database_url)}")
 
 

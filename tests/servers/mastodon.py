@@ -21,14 +21,25 @@ What it checks and answers, after docs.joinmastodon.org:
   limit, 429 ``{"error": "Too many requests"}``.
 - ``GET /api/v2/instance/`` (Mastodon.py reads it before its first timeline
   call): a 4.3 instance, whose configuration predates ``timelines_access``.
-- Faults (on API calls, not the instance info): ``503`` and ``drop`` (the
-  connection closes without an answer).
+- Faults (on API calls, not the instance info): ``503``, ``drop`` (the
+  connection closes without an answer) and ``accept-drop`` (the call is
+  carried out, then the connection closes without an answer: a post that
+  went out while its client timed out); ``post_faults`` hit POSTs only.
+- Posting as the signed-in account (the brand's, ``Instance.me``):
+  ``GET /api/v1/accounts/verify_credentials``, ``GET
+  /api/v1/accounts/:id/statuses`` (newest first, ``limit`` at most 40) and
+  ``POST /api/v1/statuses`` (``status``, ``in_reply_to_id``: an unknown id is
+  404); over 500 characters is 422 ``Validation failed: Text character limit
+  of 500 exceeded``; the same ``Idempotency-Key`` answers the first status
+  again, as Mastodon does for an hour. ``GET /api/v2/search`` with
+  ``resolve=true`` and a status URI finds that status, signed in.
 - Edits change ``content`` and set ``edited_at``; deletions remove the status.
 """
 
 from __future__ import annotations
 
 import copy
+import html
 import itertools
 import json
 import re
@@ -57,7 +68,11 @@ class Instance:
     rate_limit: int = 300
     used: int = 0
     faults: list[str] = field(default_factory=list)
+    post_faults: list[str] = field(default_factory=list)  # for POSTs only
     requests: list[dict[str, str]] = field(default_factory=list)
+    me: dict[str, Any] = field(default_factory=lambda: dict(BRAND_ACCOUNT))
+    posted: list[str] = field(default_factory=list)  # ids of statuses posted, in order
+    idempotency: dict[str, str] = field(default_factory=dict)
     _ids: ClassVar[itertools.count[int]] = itertools.count(113500000000001000)
 
     def toot(self, html: str, tags: tuple[str, ...] = ()) -> str:
@@ -89,6 +104,17 @@ class Instance:
         del self.statuses[status_id]
 
 
+BRAND_ACCOUNT = {
+    "id": "109000000000000042",
+    "username": "acme_support",
+    "acct": "acme_support",
+    "display_name": "ACME サポート",
+    "url": "https://mstdn.jp/@acme_support",
+    "followers_count": 1200,
+}
+MAX_CHARS = 500
+
+
 def _text(status: dict[str, Any]) -> str:
     return _TAGS.sub("", status.get("content") or "").casefold()
 
@@ -100,6 +126,18 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        self._handle("GET", {})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode() if length else ""
+        if self.headers.get("Content-Type", "").startswith("application/json"):
+            form = {k: str(v) for k, v in json.loads(raw or "{}").items()}
+        else:
+            form = dict(parse_qsl(raw, keep_blank_values=True))
+        self._handle("POST", form)
+
+    def _handle(self, method: str, form: dict[str, str]) -> None:
         url = urlsplit(self.path)
         parts = url.path.split("/", 3)  # "", n, name, "api/..."
         instance = self.owner.instances.get("/".join(parts[1:3]))
@@ -107,12 +145,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": "Record not found"})
             return
         path = "/" + parts[3]
-        params = dict(parse_qsl(url.query, keep_blank_values=True))
+        params = dict(parse_qsl(url.query, keep_blank_values=True)) | form
         token = self.headers.get("Authorization", "").removeprefix("Bearer ") or None
         with self.owner.lock:
             instance.requests.append({"path": unquote(path), **params})
             fault = None
-            if instance.faults and path != "/api/v2/instance/":
+            if method == "POST" and instance.post_faults:
+                fault = instance.post_faults.pop(0)
+            elif instance.faults and path != "/api/v2/instance/":
                 fault = instance.faults.pop(0)
             instance.used += 1
             remaining = max(0, instance.rate_limit - instance.used)
@@ -120,7 +160,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.close()
             return
-        if fault is not None:
+        if fault is not None and fault != "accept-drop":
             self._json(int(fault), {"error": "Service Unavailable"}, remaining)
             return
         if instance.used > instance.rate_limit:
@@ -129,7 +169,18 @@ class _Handler(BaseHTTPRequestHandler):
         if token is not None and token not in instance.tokens:
             self._json(401, {"error": "The access token is invalid"}, remaining)
             return
-        status, body = self._answer(instance, path, params, signed_in=token is not None)
+        if method == "POST":
+            key = self.headers.get("Idempotency-Key")
+            with self.owner.lock:
+                status, body = _post(instance, path, params, token, key)
+        else:
+            status, body = self._answer(
+                instance, path, params, signed_in=token is not None
+            )
+        if fault == "accept-drop":
+            self.close_connection = True
+            self.connection.close()
+            return
         self._json(status, body, remaining)
 
     def _answer(
@@ -143,6 +194,8 @@ class _Handler(BaseHTTPRequestHandler):
             return 200, INSTANCE_INFO
         if path == "/api/v2/search":
             return _search(instance, params, signed_in=signed_in)
+        if path.startswith("/api/v1/accounts/"):
+            return _account(instance, path.removeprefix("/api/v1/accounts/"), params)
         return 404, {"error": "Record not found"}
 
     def _json(self, status: int, body: Any, remaining: int | None = None) -> None:
@@ -198,12 +251,83 @@ def _search(
     if not params.get("q"):
         return 400, {"error": "Validation failed: q can't be blank"}
     statuses = []
-    if signed_in and instance.full_text:
+    if signed_in and params.get("resolve") in {"true", "1", "True"}:
+        statuses = [s for s in instance.statuses.values() if s["uri"] == params["q"]]
+    if not statuses and signed_in and instance.full_text:
         q = params["q"].casefold()
         statuses = [s for s in instance.statuses.values() if q in _text(s)]
         statuses.sort(key=lambda s: int(s["id"]), reverse=True)
         statuses = statuses[: _limit(params)]
     return 200, {"accounts": [], "statuses": statuses, "hashtags": []}
+
+
+def _account(instance: Instance, rest: str, params: dict[str, str]) -> tuple[int, Any]:
+    if rest == "verify_credentials":
+        return 200, instance.me
+    account_id, _, what = rest.partition("/")
+    if what != "statuses":
+        return 404, {"error": "Record not found"}
+    own = [s for s in instance.statuses.values() if s["account"]["id"] == account_id]
+    own.sort(key=lambda s: int(s["id"]), reverse=True)
+    return 200, own[: _limit(params)]
+
+
+def _invalid(text: str) -> str | None:
+    if not text.strip():
+        return "Text can't be blank"
+    if len(text) > MAX_CHARS:
+        return f"Text character limit of {MAX_CHARS} exceeded"
+    return None
+
+
+def _post(
+    instance: Instance,
+    path: str,
+    form: dict[str, str],
+    token: str | None,
+    key: str | None,
+) -> tuple[int, Any]:
+    """``POST /api/v1/statuses`` as the signed-in account."""
+    if path != "/api/v1/statuses":
+        return 404, {"error": "Record not found"}
+    if token is None:
+        return 401, {"error": "The access token is invalid"}
+    if key and key in instance.idempotency:
+        return 200, instance.statuses[instance.idempotency[key]]
+    text = form.get("status") or ""
+    if invalid := _invalid(text):
+        return 422, {"error": f"Validation failed: {invalid}"}
+    parent = form.get("in_reply_to_id")
+    if parent and parent not in instance.statuses:
+        return 404, {"error": "Record not found"}
+    sid = str(next(instance._ids))
+    name = instance.me["username"]
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n"))
+    instance.statuses[sid] = {
+        "id": sid,
+        "uri": f"https://mstdn.jp/users/{name}/statuses/{sid}",
+        "url": f"https://mstdn.jp/@{name}/{sid}",
+        "created_at": "2026-12-02T03:04:05.000Z",
+        "edited_at": None,
+        "in_reply_to_id": parent,
+        "in_reply_to_account_id": (
+            instance.statuses[parent]["account"]["id"] if parent else None
+        ),
+        "content": paragraphs,
+        "spoiler_text": "",
+        "visibility": "public",
+        "language": None,
+        "account": instance.me,
+        "tags": [],
+        "reblog": None,
+        "replies_count": 0,
+        "reblogs_count": 0,
+        "favourites_count": 0,
+    }
+    instance.posted.append(sid)
+    if key:
+        instance.idempotency[key] = sid
+    return 200, instance.statuses[sid]
 
 
 def _limit(params: dict[str, str]) -> int:

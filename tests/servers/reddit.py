@@ -32,6 +32,15 @@ the token is answered from that scenario, so tests never share replay state:
   holds two versions of one post, so edits, like released comments, are made up
   by the test on top of recorded things.
 
+- **Posting as the brand** (a scenario with ``account``, the script app's
+  user, signed in with the password grant): ``POST /api/comment`` (``thing_id``,
+  ``text``) answers the new comment in ``{"json": {"errors": [], "data":
+  {"things": [...]}}}``; over 10000 characters it answers ``TOO_LONG`` and
+  while ``ratelimited`` ``RATELIMIT``, in ``json.errors`` with status 200, as
+  Reddit does. ``GET /user/<account>/comments`` lists what was posted, newest
+  first. ``post_faults`` (``accept-drop``: the comment is made, then the
+  connection closes unanswered) hit ``POST /api/comment`` only.
+
 The client id ``bad`` gets the token endpoint's 401, as wrong credentials do,
 in the shape of ``invalid_access_token``.
 """
@@ -60,6 +69,11 @@ DROP_HEADERS = frozenset(
 )
 BAD_CLIENT = "bad"
 COMMENT_TEMPLATE = "acme_comment_stream"
+MAX_COMMENT = 10000
+RATELIMIT_MESSAGE = (
+    "Looks like you've been doing that a lot. Take a break for 5 minutes "
+    "before trying again."
+)
 
 Key = tuple[str, str, frozenset[tuple[str, str]]]
 
@@ -147,6 +161,10 @@ class Scenario:
         default_factory=lambda: defaultdict(list)
     )
     edits: dict[str, dict[str, Any]] = field(default_factory=dict)
+    account: str | None = None
+    posted: list[dict[str, Any]] = field(default_factory=list)  # newest first
+    post_faults: list[str] = field(default_factory=list)
+    ratelimited: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -164,11 +182,7 @@ class Scenario:
         self, subreddit: str, body: str, *, author: str = "someone"
     ) -> dict[str, Any]:
         """Make a new comment visible in ``subreddit``'s comment listing now."""
-        if self._template is None:
-            (_, recorded), *_ = load_cassette(self.roots, COMMENT_TEMPLATE)
-            listing = json.loads(recorded.body)
-            self._template = listing["data"]["children"][0]["data"]
-        data = copy.deepcopy(self._template)
+        data = self._comment_data()
         cid = base36(next(self._ids))
         now = time.time()
         data.update(
@@ -191,6 +205,58 @@ class Scenario:
             self.released[subreddit.lower()].insert(0, {"kind": "t1", "data": data})
         return data
 
+    def _comment_data(self) -> dict[str, Any]:
+        if self._template is None:
+            (_, recorded), *_ = load_cassette(self.roots, COMMENT_TEMPLATE)
+            listing = json.loads(recorded.body)
+            self._template = listing["data"]["children"][0]["data"]
+        return copy.deepcopy(self._template)
+
+    def _post_comment(self, form: dict[str, str]) -> Recorded:
+        """``POST /api/comment`` as ``account``: a reply to ``thing_id``."""
+        text, parent = form.get("text") or "", form.get("thing_id") or ""
+        errors = []
+        if self.ratelimited:
+            errors.append(
+                [
+                    "RATELIMIT",
+                    RATELIMIT_MESSAGE,
+                    "ratelimit",
+                ]
+            )
+        elif len(text) > MAX_COMMENT:
+            errors.append(
+                ["TOO_LONG", f"this is too long (max: {MAX_COMMENT})", "text"]
+            )
+        elif not text.strip():
+            errors.append(["NO_TEXT", "we need something here", "text"])
+        if errors:
+            return _json({"json": {"errors": errors}})
+        data = self._comment_data()
+        cid = base36(next(self._ids))
+        link = parent if parent.startswith("t3_") else "t3_acme02"
+        data.update(
+            id=cid,
+            name=f"t1_{cid}",
+            body=text,
+            body_html=html.escape(text),
+            author=self.account,
+            parent_id=parent,
+            link_id=link,
+            permalink=f"/r/acmejp/comments/{link[3:]}/_/{cid}/",
+            created_utc=1796180645.0,  # 2026-12-02T03:04:05Z
+            created=1796180645.0,
+            replies="",
+        )
+        self.posted.insert(0, {"kind": "t1", "data": data})
+        return _json({"json": {"errors": [], "data": {"things": [self.posted[0]]}}})
+
+    def _own_comments(self, path: str, params: dict[str, str]) -> Recorded | None:
+        if path.rstrip("/") != f"/user/{self.account}/comments":
+            return None
+        items = self.posted[: int(params.get("limit", 25))]
+        return _json({"kind": "Listing", "data": {"children": items, "after": None}})
+
     def edit(self, fullname: str, text: str) -> None:
         """Answer ``fullname`` with ``text`` from now on, as after an edit."""
         key = "body" if fullname.startswith("t1_") else "selftext"
@@ -206,6 +272,12 @@ class Scenario:
         key = _key(method, target, body)
         with self.lock:
             self.requests.append((time.monotonic(), f"{method} {target}"))
+            if self.account is not None:
+                if method == "POST" and key[1] == "/api/comment":
+                    return self._post_comment(dict(parse_qsl(body)))
+                own = self._own_comments(key[1], dict(key[2]))
+                if method == "GET" and own is not None:
+                    return own
             for fault in self.faults:
                 if fault.times > 0 and fault.path.rstrip("/") == key[1]:
                     fault.times -= 1
@@ -265,6 +337,11 @@ class Scenario:
         return Recorded(
             200, (("Content-Type", "application/json; charset=UTF-8"),), body
         )
+
+
+def _json(body: Any) -> Recorded:
+    headers = (("Content-Type", "application/json; charset=UTF-8"),)
+    return Recorded(200, headers, json.dumps(body).encode())
 
 
 def _apply_edits(data: Any, edits: dict[str, dict[str, Any]]) -> None:
@@ -331,7 +408,16 @@ class RedditHandler(BaseHTTPRequestHandler):
         if scenario is None:
             self._send(self.token_error)
             return
-        self._send(scenario.answer(method, self.path, body))
+        fault = None
+        if method == "POST" and urlsplit(self.path).path.rstrip("/") == "/api/comment":
+            with scenario.lock:
+                fault = scenario.post_faults.pop(0) if scenario.post_faults else None
+        recorded = scenario.answer(method, self.path, body)
+        if fault == "accept-drop":
+            self.close_connection = True
+            self.connection.close()
+            return
+        self._send(recorded)
 
     def _send(self, recorded: Recorded) -> None:
         self.send_response(recorded.status)
@@ -364,7 +450,11 @@ class RedditServer:
         return self.server.url
 
     def scenario(
-        self, *cassettes: str, faults: tuple[Fault, ...] = (), ordered: bool = False
+        self,
+        *cassettes: str,
+        faults: tuple[Fault, ...] = (),
+        ordered: bool = False,
+        account: str | None = None,
     ) -> tuple[str, Scenario]:
         """Register a scenario; returns (client id, scenario).
 
@@ -374,6 +464,7 @@ class RedditServer:
         """
         client_id = f"scenario{next(self._ids)}"
         scenario = Scenario(self.roots, cassettes, ordered, list(faults))
+        scenario.account = account
         self.scenarios[client_id] = scenario
         return client_id, scenario
 
