@@ -20,7 +20,6 @@ from alerts import (
     AlertError,
     CaseChange,
     HandleReport,
-    SlackDeliverer,
     SocketModeError,
     apply_change,
     case_number,
@@ -28,8 +27,7 @@ from alerts import (
     requeue_failed,
 )
 from earful.cli.analyst import parse_when
-from earful.cli.common import CONFIG_OPTION, DB_OPTION, load
-from earful.config import Config
+from earful.cli.common import CONFIG_OPTION, DB_OPTION, load, slack_updater
 from earful.logs import add_secret, setup_logging
 from storage import StorageError, open_database
 from storage.cases import Actor
@@ -42,13 +40,6 @@ STATES = {
     "folded": (AlertState.FOLDED,),
     "open": (AlertState.PENDING, AlertState.FAILED),
 }
-
-
-def _updater(config: Config) -> SlackDeliverer | None:
-    token = config.slack_token
-    if token is None:
-        return None
-    return SlackDeliverer(token.get_secret_value(), base_url=config.slack.base_url)
 
 
 def _default_handler() -> str:
@@ -86,7 +77,12 @@ def _change(
         with sessions() as session:
             case_id = case_number(session, ref)
         return apply_change(
-            sessions, case_id, what, actor, updater=_updater(config), buttons=buttons
+            sessions,
+            case_id,
+            what,
+            actor,
+            updater=slack_updater(config),
+            buttons=buttons,
         )
     except (AlertError, StorageError) as exc:
         raise click.ClickException(str(exc)) from None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from alerts import SlackDeliverer
 from earful.config import (
     DATABASE_URL_ENV,
     Config,
@@ -114,3 +115,11 @@ def _safe_char(char: str) -> str:
     if unicodedata.category(char) not in _UNSAFE:
         return char
     return f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}"  # noqa: PLR2004 - Latin-1
+
+
+def slack_updater(config: Config) -> SlackDeliverer | None:
+    """What rewrites Slack messages (the bot), or None without a bot token."""
+    token = config.slack_token
+    if token is None:
+        return None
+    return SlackDeliverer(token.get_secret_value(), base_url=config.slack.base_url)

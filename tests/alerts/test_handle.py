@@ -129,8 +129,10 @@ def test_list_shows_pending_and_failed_with_last_error(
     result = CliRunner().invoke(main, ["alerts", "list", "--config", str(config_file)])
     assert (result.exit_code, result.output) == (
         0,
-        "case 1      a1     failed   mention  #nope  attempts=1  "
-        "last_error=channel_not_found\n",
+        (
+            "case 1      a1     failed   mention  #nope  attempts=1  "
+            "last_error=channel_not_found\n"
+        ),
     )
     result = CliRunner().invoke(
         main, ["alerts", "list", "--state", "pending", "--config", str(config_file)]
