@@ -27,7 +27,7 @@ from alerts import (
     requeue_failed,
 )
 from earful.cli.analyst import parse_when
-from earful.cli.common import CONFIG_OPTION, DB_OPTION, load, slack_updater
+from earful.cli.common import CONFIG_OPTION, DB_OPTION, database, load, slack_updater
 from earful.logs import add_secret, setup_logging
 from storage import StorageError, open_database
 from storage.cases import Actor
@@ -194,8 +194,7 @@ def list_command(
     """List alerts in the outbox, newest first, with their last error."""
     config = load(config_path, database_url)
     try:
-        sessions = open_database(config.database_url)
-        with sessions() as session:
+        with database(config.database_url) as sessions, sessions() as session:
             rows = outbox_rows(session, STATES[state], limit=limit)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
@@ -249,8 +248,11 @@ def retry_command(
     config = load(config_path, database_url)
     after = parse_when(since) if since else None
     try:
-        sessions = open_database(config.database_url)
-        with sessions() as session, session.begin():
+        with (
+            database(config.database_url) as sessions,
+            sessions() as session,
+            session.begin(),
+        ):
             requeued = requeue_failed(session, channel=channel, since=after)
             lines = [
                 f"{_ids(a)}  {a.kind:<7}  {a.channel}  last_error={a.last_error or '-'}"

@@ -20,11 +20,12 @@ from alerts.why import because
 from earful.cli.common import (
     CONFIG_OPTION,
     DB_OPTION,
+    database,
     load,
     open_pipeline,
     terminal_safe,
 )
-from storage import StorageError, open_database
+from storage import StorageError
 from storage.cases import case_events
 from storage.models import Alert, AlertState, Case, Mention, utcnow
 
@@ -42,8 +43,7 @@ def show_command(case: str, config_path: Path, database_url: str | None) -> None
     """
     config = load(config_path, database_url)
     try:
-        sessions = open_database(config.database_url)
-        with sessions() as session:
+        with database(config.database_url) as sessions, sessions() as session:
             case_id = case_number(session, case)
             lines = _case_lines(session.get_one(Mention, case_id), session)
     except (AlertError, StorageError) as exc:
@@ -112,7 +112,7 @@ def release_command(
         with pipeline.sessions() as session, session.begin():
             ids = [case_number(session, ref) for ref in cases]
             released = [
-                f"{_alert_line(a, utcnow())} (case {a.mention_id})"
+                f"case {a.mention_id}: a{a.id} to {a.channel} released"
                 for a in release_held(session, ids)
             ]
         report = deliver_pending(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from sqlalchemy.orm import Session, sessionmaker
 
 from alerts import SlackDeliverer
 from earful.config import (
@@ -18,7 +21,7 @@ from earful.config import (
 from earful.errors import EarfulError
 from earful.pipeline import Pipeline
 from sentiment import SentimentError
-from storage import StorageError, normalize_url
+from storage import StorageError, normalize_url, open_database
 
 # Control, format (bidi overrides), surrogate, private-use and line separators.
 _UNSAFE = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
@@ -123,3 +126,13 @@ def slack_updater(config: Config) -> SlackDeliverer | None:
     if token is None:
         return None
     return SlackDeliverer(token.get_secret_value(), base_url=config.slack.base_url)
+
+
+@contextmanager
+def database(url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on ``url`` whose connections are closed when the command is done."""
+    sessions = open_database(url)
+    try:
+        yield sessions
+    finally:
+        sessions.kw["bind"].dispose()
