@@ -229,7 +229,7 @@ def test_alerts_say_why_they_fired(
 
 
 def test_held_alerts_are_shown_retimed_and_released(
-    db: Factory, slack: SlackServer, config, monkeypatch, tmp_path
+    db: Factory, slack: SlackServer, config, monkeypatch, slack_deliverer
 ) -> None:
     from alerts import DeliveryWindow, retime_held  # noqa: PLC0415 - this test only
 
@@ -241,6 +241,8 @@ def test_held_alerts_are_shown_retimed_and_released(
         session.get_one(Alert, 1).deliver_after = later
     listed = cli(config, "list", "--state", "pending")
     assert f"held until {later:%Y-%m-%d %H:%M} UTC" in listed
+    report = deliver_pending(db, slack_deliverer("xoxb-ok"))  # what run --once says
+    assert (report.sent, report.held, report.held_until) == (0, 1, later)
     # A rule made urgent (or quiet hours removed): the alert is due at once.
     with db() as session, session.begin():
         urgent = replace(RULE, urgent=True)
