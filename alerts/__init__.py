@@ -21,10 +21,18 @@ from alerts.errors import (
     SocketModeError,
     TransientDeliveryError,
 )
-from alerts.handle import CaseChange, HandleReport, handle
+from alerts.handle import CaseChange, HandleReport, case_number, handle
 from alerts.handle import apply as apply_change
 from alerts.listen import HandleListener
-from alerts.outbox import enqueue, outbox_rows, requeue_failed, retry_failed
+from alerts.outbox import (
+    case_alerts,
+    enqueue,
+    outbox_rows,
+    release_held,
+    requeue_failed,
+    retime_held,
+    retry_failed,
+)
 from alerts.render import SlackMessage, escape_mrkdwn, render
 from alerts.reply import ReplyTemplate
 from alerts.rules import AlertRule
@@ -60,6 +68,8 @@ __all__ = [
     "WebhookDeliverer",
     "apply_change",
     "build_digest",
+    "case_alerts",
+    "case_number",
     "deliver_pending",
     "detect_spike",
     "enqueue",
@@ -69,9 +79,11 @@ __all__ = [
     "handle",
     "make_deliverer",
     "outbox_rows",
+    "release_held",
     "render",
     "render_alert",
     "requeue_failed",
+    "retime_held",
     "retry_failed",
     "terminal_safe",
 ]

@@ -45,7 +45,7 @@ from alerts.errors import (
     SocketModeError,
     TransientDeliveryError,
 )
-from alerts.handle import CaseChange, HandleReport, apply
+from alerts.handle import CaseChange, HandleReport, apply, mention_of_alert
 from alerts.render import (
     ASSIGN_ACTION,
     CASE_BLOCK,
@@ -405,9 +405,11 @@ class HandleListener:
             log.warning("case action with a bad alert id %r; ignored", bad)
             return
         try:
+            with self._sessions() as session:
+                case_id = mention_of_alert(session, alert_id)
             report = apply(
                 self._sessions,
-                alert_id,
+                case_id,
                 what,
                 Actor(
                     by, "slack", _one_line((body.get("user") or {}).get("id")) or None
@@ -425,7 +427,7 @@ def _log_report(alert_id: int, report: HandleReport, by: str) -> None:
     updated = f"{report.updated} Slack message{'s' * (report.updated != 1)}"
     owner = f", owner {report.owner}" if report.owner else ""
     log.info(
-        "alert %s: mention %d is %s%s (by %s); %s updated",
+        "alert %s: case %d is %s%s (by %s); %s updated",
         alert_id,
         report.mention_id,
         report.state.replace("_", " "),

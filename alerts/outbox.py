@@ -12,17 +12,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from alerts.flood import fold_floods
 from alerts.queue import insert_alert
 from alerts.rules import AlertRule, route
+from alerts.why import reason
 from alerts.window import DeliveryWindow
 from storage.models import (
     Alert,
+    AlertKind,
     AlertState,
     BrandMatch,
     Mention,
@@ -108,7 +111,8 @@ def enqueue(
         for rule in route(rules, matching):
             if (mention.id, rule.channel) in done:
                 continue
-            values = {
+            why = reason(rule, mention, score)
+            values: dict[str, Any] = {
                 "key": f"mention:{mention.id}",
                 "mention_id": mention.id,
                 "rule": rule.name,
@@ -116,12 +120,14 @@ def enqueue(
                 "urgent": rule.urgent,
                 "thread_key": thread_key(mention),
                 "deliver_after": window.hold_until(rule, now),
+                "payload": {"why": why},
             }
             planned.append((rule, mention, score, values))
     folded, created = fold_floods(session, planned, now)
     for i, (_rule, _mention, _score, values) in enumerate(planned):
         if i in folded:  # told by the incident message, never posted itself
-            values |= {"state": AlertState.FOLDED, "payload": {"incident": folded[i]}}
+            values["state"] = AlertState.FOLDED
+            values["payload"] = {**values["payload"], "incident": folded[i]}
         created += insert_alert(session, values)
     log.debug("%d alerts queued from %d candidates", created, len(pairs))
     return created
@@ -164,4 +170,59 @@ def outbox_rows(
         .order_by(Alert.id.desc())
         .limit(limit)
     )
+    return list(session.scalars(stmt))
+
+
+def _held(now: datetime) -> Select[Alert]:
+    return select(Alert).where(
+        Alert.state == AlertState.PENDING,
+        Alert.kind == AlertKind.MENTION,
+        Alert.deliver_after > now,
+    )
+
+
+def retime_held(
+    session: Session,
+    rules: Sequence[AlertRule],
+    window: DeliveryWindow,
+    now: datetime | None = None,
+) -> int:
+    """Hold pending mention alerts by the quiet hours as configured now; how many moved.
+
+    An alert queued under an older config (quiet hours since removed or
+    changed, a rule made urgent) is released or re-timed, instead of waiting
+    for a time no config holds any more. Alerts of rules no longer configured
+    keep their time.
+    """
+    now = now or utcnow()
+    by_name = {rule.name: rule for rule in rules}
+    moved = 0
+    for alert in session.scalars(_held(now)):
+        rule = by_name.get(alert.rule)
+        if rule is None:
+            continue
+        until = window.hold_until(rule, now)
+        if until != alert.deliver_after:
+            alert.deliver_after = until
+            moved += 1
+    return moved
+
+
+def release_held(
+    session: Session, case_ids: Sequence[int] = (), now: datetime | None = None
+) -> list[Alert]:
+    """Make held mention alerts (of ``case_ids``, or all) due now; oldest first."""
+    now = now or utcnow()
+    stmt = _held(now).order_by(Alert.id)
+    if case_ids:
+        stmt = stmt.where(Alert.mention_id.in_(list(case_ids)))
+    alerts = list(session.scalars(stmt))
+    for alert in alerts:
+        alert.deliver_after = None
+    return alerts
+
+
+def case_alerts(session: Session, case_id: int) -> list[Alert]:
+    """Every alert about case (mention) ``case_id``, oldest first."""
+    stmt = select(Alert).where(Alert.mention_id == case_id).order_by(Alert.id)
     return list(session.scalars(stmt))

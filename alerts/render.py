@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from alerts.errors import AlertError
+from alerts.why import because, headline
 from storage.models import Alert, Mention, SentimentResult
 from storage.precision import shown_date
 from storage.ratings import stars_text
@@ -202,6 +203,12 @@ def about_line(mention: Mention) -> str | None:
     return fit(clean_text(", ".join(parts)), 300) if parts else None
 
 
+def why_of(alert: Alert) -> dict[str, Any] | None:
+    """What fired the alert, as queued (``alerts.why``); None for older alerts."""
+    why = (alert.payload or {}).get("why")
+    return why if isinstance(why, dict) else None
+
+
 def _field(title: str, value: str) -> dict[str, str]:
     return {"type": "mrkdwn", "text": f"*{title}*\n{value}"}
 
@@ -212,6 +219,8 @@ def _fields(alert: Alert, negative: float | None) -> list[dict[str, str]]:
         _field("Source", fit(source_line(mention), 300)),
         _field("Sentiment", sentiment_line(alert, negative)),
     ]
+    if (why := because(why_of(alert))) is not None:
+        fields.append(_field("Why", fit(why, 300)))
     if (about := about_line(mention)) is not None:
         fields.append(_field("About", about))
     if mention.rating is not None:
@@ -364,7 +373,8 @@ def render(
     """
     mention = mention_of(alert)
     brands = brands_of(mention)
-    header = fit(f"Negative mention of {brands}", MAX_PLAIN_TEXT, str)
+    title = headline(why_of(alert), brands)
+    header = fit(title, MAX_PLAIN_TEXT, str)
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": header}},
         {"type": "section", "fields": _fields(alert, negative)},
@@ -381,13 +391,15 @@ def render(
         blocks.append(actions)
     if (line := case_line(mention)) is not None:
         blocks.append(_section_text(line))
-    context = fit(f"rule {alert.rule} · alert {alert.id} · Earful", 300)
+    case = f"case {mention.id}" if mention.id is not None else None
+    context = fit(" · ".join(filter(None, (case, f"rule {alert.rule}", "Earful"))), 300)
     blocks.append(
         {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]}
     )
     gist = clean_text(mention.title or mention.text).replace("\n", " ")
     text = fit(
-        f"Negative mention of {brands} on {source_line(mention)}: {gist}", MAX_FALLBACK
+        f"{title} on {source_line(mention)}{f' ({case})' if case else ''}: {gist}",
+        MAX_FALLBACK,
     )
     return SlackMessage(
         channel=alert.channel, text=text, blocks=tuple(blocks[:MAX_BLOCKS])

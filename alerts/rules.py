@@ -133,8 +133,16 @@ class AlertRule:
 
     def triggered(self, mention: Mention) -> bool:
         """True when the mention's title or text contains one of the keywords."""
+        return self.matched_term(mention) is not None
+
+    def matched_term(self, mention: Mention) -> str | None:
+        """The first keyword (as configured) the mention's title or text contains."""
         text = normalise(f"{mention.title or ''}\n{mention.text}")
-        return any(p.search(text) for p in self.patterns)
+        keywords = [k for k in self.keywords if k.strip()]
+        return next(
+            (k for k, p in zip(keywords, self.patterns, strict=True) if p.search(text)),
+            None,
+        )
 
     def matches(
         self, mention: Mention, brands: Iterable[str], score: SentimentResult | None

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alerts.deliver import Deliverer, Delivery, Recoverer
 from alerts.errors import DeliveryError, PermanentDeliveryError, SlackConfigError
+from alerts.handle import note_shown, refresh_cases
 from alerts.pace import BACKOFF_BASE_S, backoff
 from alerts.recount import recount, refresh_incidents
 from alerts.summary import render_alert
@@ -45,6 +46,9 @@ class DeliveryReport:
     due_left: int = 0  # pending and due now, but not sent in this run (the limit)
     recovered: int = 0
     incidents_updated: int = 0  # incident messages rewritten with a new count
+    cases_updated: int = 0  # messages rewritten to show their case's last change
+    held: int = 0  # pending, held by quiet hours or for the digest
+    held_until: datetime | None = None  # when the first held alert goes
     errors: list[str] = field(default_factory=list)
     stopped: bool = False
 
@@ -74,6 +78,15 @@ def _due(now: datetime) -> list[ColumnElement[bool]]:
         or_(Alert.deliver_after.is_(None), Alert.deliver_after <= now),
         or_(Alert.next_attempt_at.is_(None), Alert.next_attempt_at <= now),
     ]
+
+
+def held(session: Session, now: datetime) -> tuple[int, datetime | None]:
+    """How many pending alerts are held (quiet hours, digest) and the first release."""
+    stmt = select(func.count(), func.min(Alert.deliver_after)).where(
+        Alert.state == AlertState.PENDING, Alert.deliver_after > now
+    )
+    count, first = session.execute(stmt).one()
+    return count or 0, first
 
 
 def due_ids(session: Session, now: datetime, limit: int) -> list[int]:
@@ -130,11 +143,21 @@ def _thread_root(session: Session, alert: Alert, since: datetime) -> str | None:
 
 
 def _mark_sent(
-    session: Session, alert: Alert, delivery: Delivery, now: datetime
+    session: Session,
+    alert: Alert,
+    delivery: Delivery,
+    now: datetime,
+    controls: bool = False,
 ) -> None:
-    """Record the send; a mention alert opens its case (the response clock starts)."""
+    """Record the send; a mention alert opens its case (the response clock starts).
+
+    A mention alert's payload records that its message shows the case as of
+    now, and whether with the case's controls (``alerts.handle``).
+    """
     if alert.kind == AlertKind.MENTION and alert.mention_id is not None:
-        note_alerted(session, alert.mention_id, now)
+        note_shown(
+            alert, note_alerted(session, alert.mention_id, now), controls=controls
+        )
     alert.state = AlertState.SENT
     alert.slack_channel = delivery.channel or alert.slack_channel
     alert.slack_ts = delivery.ts
@@ -212,7 +235,7 @@ def _send_one(
                 log.info(
                     "alert %s was already in Slack: adopted %s", alert.id, found.ts
                 )
-                _mark_sent(session, alert, found, now)
+                _mark_sent(session, alert, found, now, policy.handle_button)
                 report.sent += 1
                 report.recovered += 1
                 return
@@ -230,7 +253,7 @@ def _send_one(
                 return
             if after_send is not None:
                 after_send(alert, delivery)
-            _mark_sent(session, alert, delivery, clock())
+            _mark_sent(session, alert, delivery, clock(), policy.handle_button)
             report.sent += 1
 
 
@@ -270,10 +293,15 @@ def deliver_pending(
     if not report.stopped:
         updated, errors = refresh_incidents(session_factory, deliverer, clock())
         report.incidents_updated, report.errors = updated, report.errors + errors
+        updated, errors = refresh_cases(
+            session_factory, deliverer, clock(), buttons=policy.handle_button
+        )
+        report.cases_updated, report.errors = updated, report.errors + errors
     with session_factory() as session:
         stmt = select(func.count()).where(Alert.state == AlertState.PENDING)
         report.still_pending = session.scalar(stmt) or 0
         report.due_left = (
             session.scalar(select(func.count()).where(*_due(clock()))) or 0
         )
+        report.held, report.held_until = held(session, clock())
     return report

@@ -7,10 +7,20 @@ The file never holds a secret: it names the environment variable that does
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, TypeVar, Union
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    Final,
+    Literal,
+    TypeVar,
+    Union,
+    get_args,
+)
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -632,12 +642,36 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
+def _models_in(annotation: object) -> list[type[BaseModel]]:
+    """The pydantic models an annotation holds (inside lists, optionals, unions)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]
+
+
+def _keys_at(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the table holding ``loc``'s last key accepts; [] where unsure."""
+    model: type[BaseModel] = Config
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        found = _models_in(field.annotation) if field is not None else []
+        if len(found) != 1:  # a source's union: which kind is unknown here
+            return []
+        model = found[0]
+    return list(model.model_fields)
+
+
 def _messages(origin: str, exc: ValidationError) -> list[str]:
     lines = []
     for err in exc.errors():
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown key (check the spelling)"
+            close = difflib.get_close_matches(str(err["loc"][-1]), _keys_at(err["loc"]))
+            if close:
+                message = f"unknown key: did you mean `{close[0]}`?"
         elif err["type"] == "missing":
             message = "required key is missing"
         elif err["type"] == "finite_number":

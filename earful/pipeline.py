@@ -28,6 +28,7 @@ from alerts import (
     enqueue_digests,
     enqueue_spikes,
     make_deliverer,
+    retime_held,
 )
 from alerts import deliver_pending as deliver_outbox
 from alerts import enqueue as enqueue_alerts
@@ -370,6 +371,7 @@ class Pipeline:
         model_id = self.scorer.model_id
         now = utcnow()
         with self.sessions() as session, session.begin():
+            retime_held(session, self.rules, self.window, now)  # the config may differ
             # Spikes first: a flood's mentions then fold into its spike message.
             queued = enqueue_spikes(session, self.rules, model_id=model_id, now=now)
             queued += enqueue_alerts(

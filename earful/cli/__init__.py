@@ -14,6 +14,7 @@ import click
 
 from earful.cli.alerts import alerts_group
 from earful.cli.analyst import dashboard, mentions, stats
+from earful.cli.cases import release_command, show_command
 from earful.cli.export import datasette_metadata_command, export
 from earful.cli.run import config_group, db_group, demo, run
 from earful.cli.sentiment import sentiment_group
@@ -55,6 +56,8 @@ for command in (
 ):
     main.add_command(command)
 main.add_command(alerts_group)
+alerts_group.add_command(show_command)
+alerts_group.add_command(release_command)
 db_group.add_command(datasette_metadata_command)
 main.add_command(status)
 main.add_command(source_group)

@@ -1,4 +1,8 @@
-"""Alert commands: ``handle``/``assign``/``reply``/``resolve`` ID, ``list``, ``retry``, ``listen``."""
+"""Alert commands: ``assign``/``reply``/``resolve``/``reopen``/``show`` CASE, ``list``, ``release``, ``retry``, ``listen``.
+
+A case's number is its mention's id, as Slack shows it ("case 18"); an old
+alert number is accepted written ``a7``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import getpass
 import logging
 import signal
 import threading
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 
@@ -15,19 +20,18 @@ from alerts import (
     AlertError,
     CaseChange,
     HandleReport,
-    SlackDeliverer,
     SocketModeError,
     apply_change,
+    case_number,
     outbox_rows,
     requeue_failed,
 )
 from earful.cli.analyst import parse_when
-from earful.cli.common import CONFIG_OPTION, DB_OPTION, load
-from earful.config import Config
+from earful.cli.common import CONFIG_OPTION, DB_OPTION, database, load, slack_updater
 from earful.logs import add_secret, setup_logging
 from storage import StorageError, open_database
 from storage.cases import Actor
-from storage.models import AlertState, CaseState
+from storage.models import Alert, AlertState, CaseState, utcnow
 
 STATES = {
     "pending": (AlertState.PENDING,),
@@ -36,13 +40,6 @@ STATES = {
     "folded": (AlertState.FOLDED,),
     "open": (AlertState.PENDING, AlertState.FAILED),
 }
-
-
-def _updater(config: Config) -> SlackDeliverer | None:
-    token = config.slack_token
-    if token is None:
-        return None
-    return SlackDeliverer(token.get_secret_value(), base_url=config.slack.base_url)
 
 
 def _default_handler() -> str:
@@ -60,29 +57,42 @@ def alerts_group() -> None:
 BY_OPTION = click.option("--by", "by", help="Who does it (default: your login name).")
 
 
+CASE_ARG = click.argument("case")
+CASE_HELP = "CASE is the case number Slack shows (18, or an old alert number as a7)."
+
+
 def _change(
     config_path: Path,
     database_url: str | None,
-    alert_id: int,
+    ref: str,
     what: CaseChange,
     by: str | None,
 ) -> HandleReport:
-    """Apply ``what`` to the alert's case from the CLI; its Slack messages follow."""
+    """Apply ``what`` to case ``ref`` from the CLI; its Slack messages follow."""
     config = load(config_path, database_url)
     actor = Actor(by or _default_handler(), "cli")
     buttons = bool(config.slack_token and config.slack_app_token)
     try:
         sessions = open_database(config.database_url)
+        with sessions() as session:
+            case_id = case_number(session, ref)
         return apply_change(
-            sessions, alert_id, what, actor, updater=_updater(config), buttons=buttons
+            sessions,
+            case_id,
+            what,
+            actor,
+            updater=slack_updater(config),
+            buttons=buttons,
         )
     except (AlertError, StorageError) as exc:
         raise click.ClickException(str(exc)) from None
 
 
 def _echo_report(report: HandleReport, done: str) -> None:
+    if report.reopened:
+        done = f"reopened (it was resolved) and {done}"
     click.echo(
-        f"Mention {report.mention_id} {done}; "
+        f"Case {report.mention_id} {done}; "
         f"{report.updated} Slack message{'s' * (report.updated != 1)} updated."
     )
     for error in report.errors:
@@ -90,71 +100,81 @@ def _echo_report(report: HandleReport, done: str) -> None:
 
 
 @alerts_group.command("handle")
-@click.argument("alert_id", type=int)
+@CASE_ARG
 @BY_OPTION
 @CONFIG_OPTION
 @DB_OPTION
 def handle_command(
-    alert_id: int, by: str | None, config_path: Path, database_url: str | None
+    case: str, by: str | None, config_path: Path, database_url: str | None
 ) -> None:
-    """Mark alert ALERT_ID's mention handled (its case resolved); update Slack.
+    """Mark case CASE handled (resolved); update Slack. The same as `resolve`.
 
-    The same as `earful alerts resolve`. The messages show the new state
-    through chat.update, which needs the bot token; with a webhook only the
-    database records it.
+    CASE is the case number Slack shows (18, or an old alert number as a7).
+    The messages show the new state through chat.update, which needs the bot
+    token; with a webhook only the database records it.
     """
     what = CaseChange(state=CaseState.RESOLVED)
-    report = _change(config_path, database_url, alert_id, what, by)
+    report = _change(config_path, database_url, case, what, by)
     _echo_report(report, "marked handled")
 
 
 @alerts_group.command("assign")
-@click.argument("alert_id", type=int)
+@CASE_ARG
 @click.argument("owner")
 @click.option("--slack-id", help="The owner's Slack user id (U…), to mention them.")
 @BY_OPTION
 @CONFIG_OPTION
 @DB_OPTION
 def assign_command(  # noqa: PLR0917 - click passes each option
-    alert_id: int,
+    case: str,
     owner: str,
     slack_id: str | None,
     by: str | None,
     config_path: Path,
     database_url: str | None,
 ) -> None:
-    """Give alert ALERT_ID's case to OWNER; a new case becomes in progress."""
+    """Give case CASE to OWNER; a new or resolved case becomes in progress.
+
+    CASE is the case number Slack shows (18, or an old alert number as a7).
+    """
     what = CaseChange(owner=owner, owner_slack_id=slack_id)
-    report = _change(config_path, database_url, alert_id, what, by)
+    report = _change(config_path, database_url, case, what, by)
     _echo_report(report, f"assigned to {report.owner}")
 
 
-@alerts_group.command("reply")
-@click.argument("alert_id", type=int)
-@BY_OPTION
-@CONFIG_OPTION
-@DB_OPTION
-def reply_command(
-    alert_id: int, by: str | None, config_path: Path, database_url: str | None
-) -> None:
-    """Record that alert ALERT_ID's mention was answered in public (replied)."""
-    what = CaseChange(state=CaseState.REPLIED)
-    report = _change(config_path, database_url, alert_id, what, by)
-    _echo_report(report, "replied")
+def _state_command(name: str, state: CaseState, done: str, summary: str) -> None:
+    """Register ``earful alerts NAME CASE``: move the case to ``state``."""
+
+    @alerts_group.command(name, help=f"{summary}\n\n{CASE_HELP}")
+    @CASE_ARG
+    @BY_OPTION
+    @CONFIG_OPTION
+    @DB_OPTION
+    def command(
+        case: str, by: str | None, config_path: Path, database_url: str | None
+    ) -> None:
+        report = _change(config_path, database_url, case, CaseChange(state=state), by)
+        _echo_report(report, done)
 
 
-@alerts_group.command("resolve")
-@click.argument("alert_id", type=int)
-@BY_OPTION
-@CONFIG_OPTION
-@DB_OPTION
-def resolve_command(
-    alert_id: int, by: str | None, config_path: Path, database_url: str | None
-) -> None:
-    """Resolve alert ALERT_ID's case: the customer was satisfied or updated the review."""
-    what = CaseChange(state=CaseState.RESOLVED)
-    report = _change(config_path, database_url, alert_id, what, by)
-    _echo_report(report, "resolved")
+_state_command(
+    "reply",
+    CaseState.REPLIED,
+    "replied",
+    "Record that case CASE was answered in public (replied).",
+)
+_state_command(
+    "resolve",
+    CaseState.RESOLVED,
+    "resolved",
+    "Resolve case CASE: the customer was satisfied or updated the review.",
+)
+_state_command(
+    "reopen",
+    CaseState.IN_PROGRESS,
+    "reopened",
+    "Reopen case CASE (in progress again), after it was replied or resolved.",
+)
 
 
 @alerts_group.command("list")
@@ -174,21 +194,36 @@ def list_command(
     """List alerts in the outbox, newest first, with their last error."""
     config = load(config_path, database_url)
     try:
-        sessions = open_database(config.database_url)
-        with sessions() as session:
+        with database(config.database_url) as sessions, sessions() as session:
             rows = outbox_rows(session, STATES[state], limit=limit)
     except StorageError as exc:
         raise click.ClickException(str(exc)) from None
     if not rows:
         click.echo(f"No {state} alerts.")
         return
+    now = utcnow()
     for a in rows:
-        due = a.next_attempt_at or a.deliver_after
-        when = f" next {due:%Y-%m-%d %H:%M} UTC" if due and a.state == "pending" else ""
         click.echo(
-            f"{a.id:>6}  {a.state:<7}  {a.kind:<7}  {a.channel}  "
-            f"attempts={a.attempts}{when}  last_error={a.last_error or '-'}"
+            f"{_ids(a)}  {a.state:<7}  {a.kind:<7}  {a.channel}  "
+            f"attempts={a.attempts}{_when(a, now)}  last_error={a.last_error or '-'}"
         )
+
+
+def _ids(alert: Alert) -> str:
+    """``case 18  a7``: the case users know, then the outbox row's own number."""
+    case = f"case {alert.mention_id}" if alert.mention_id is not None else "-"
+    return f"{case:<11} a{alert.id:<4}"
+
+
+def _when(alert: Alert, now: datetime) -> str:
+    """A pending alert's next time: held (quiet hours, digest) or its next retry."""
+    if alert.state != AlertState.PENDING:
+        return ""
+    if alert.deliver_after is not None and alert.deliver_after > now:
+        return f"  held until {alert.deliver_after:%Y-%m-%d %H:%M} UTC"
+    if alert.next_attempt_at is not None:
+        return f"  next {alert.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+    return ""
 
 
 @alerts_group.command("retry")
@@ -213,11 +248,14 @@ def retry_command(
     config = load(config_path, database_url)
     after = parse_when(since) if since else None
     try:
-        sessions = open_database(config.database_url)
-        with sessions() as session, session.begin():
+        with (
+            database(config.database_url) as sessions,
+            sessions() as session,
+            session.begin(),
+        ):
             requeued = requeue_failed(session, channel=channel, since=after)
             lines = [
-                f"{a.id:>6}  {a.kind:<7}  {a.channel}  last_error={a.last_error or '-'}"
+                f"{_ids(a)}  {a.kind:<7}  {a.channel}  last_error={a.last_error or '-'}"
                 for a in requeued
             ]
     except StorageError as exc:

@@ -7,7 +7,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from earful.cli.common import (
     checked_url,
     load,
     no_database,
+    slack_updater,
     url_without_config,
 )
 from earful.cli.response import response_lines, response_target
@@ -447,6 +448,10 @@ def dashboard(
             language=analyst.language,
             brand_names=dict(analyst.brand_names),
         )
+        if config_path.exists():  # the team's Slack messages follow the dashboard
+            config = load(config_path, database_url)
+            controls = bool(config.slack_token and config.slack_app_token)
+            dash = replace(dash, slack=slack_updater(config), slack_controls=controls)
         serve(dash, host, port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from sqlalchemy.orm import Session, sessionmaker
 
+from alerts import SlackDeliverer
 from earful.config import (
     DATABASE_URL_ENV,
     Config,
@@ -17,7 +21,7 @@ from earful.config import (
 from earful.errors import EarfulError
 from earful.pipeline import Pipeline
 from sentiment import SentimentError
-from storage import StorageError, normalize_url
+from storage import StorageError, normalize_url, open_database
 
 # Control, format (bidi overrides), surrogate, private-use and line separators.
 _UNSAFE = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
@@ -114,3 +118,21 @@ def _safe_char(char: str) -> str:
     if unicodedata.category(char) not in _UNSAFE:
         return char
     return f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}"  # noqa: PLR2004 - Latin-1
+
+
+def slack_updater(config: Config) -> SlackDeliverer | None:
+    """What rewrites Slack messages (the bot), or None without a bot token."""
+    token = config.slack_token
+    if token is None:
+        return None
+    return SlackDeliverer(token.get_secret_value(), base_url=config.slack.base_url)
+
+
+@contextmanager
+def database(url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on ``url`` whose connections are closed when the command is done."""
+    sessions = open_database(url)
+    try:
+        yield sessions
+    finally:
+        sessions.kw["bind"].dispose()

@@ -79,6 +79,12 @@ def _print_summary(summary: RunSummary, pipeline: Pipeline) -> None:
             f"{pipeline.delivery_target()}, {d.failed} failed, "
             f"{d.still_pending} pending."
         )
+        if d.held and d.held_until is not None:
+            click.echo(
+                f"  {d.held} held (quiet hours or digest) until "
+                f"{d.held_until:%Y-%m-%d %H:%M} UTC: `earful alerts release` "
+                "sends them now"
+            )
         for error in d.errors:
             click.echo(f"  alert error: {error}")
         if d.due_left:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import re
 import secrets
 from collections.abc import Mapping
@@ -28,6 +29,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from alerts.catalog import translations
+from alerts.handle import HandleReport, update_messages
+from alerts.recount import Updater
 from earful.web import charts
 from earful.web.compare import aspect_charts, compare_context
 from storage import BrandMatch, Mention, utcnow
@@ -40,6 +43,7 @@ from storage.response import duration, response_times, unanswered
 from storage.search import LABELS, MentionQuery, find_mentions, set_handled
 from storage.stats import Period, Window, share_of_voice, volume_by, volume_over_time
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 CSRF_COOKIE, TOKEN_COOKIE = "earful_csrf", "earful_token"
 WEEKLY_AFTER_DAYS = 120  # longer periods chart weeks, not days
@@ -73,6 +77,10 @@ class Dashboard:
     zone: str = "UTC"  # [daemon] timezone: times shown and where days begin
     language: str = "en"  # [ui] language: the catalogue the pages are read in
     brand_names: Mapping[str, str] = field(default_factory=dict)  # name → shown
+    # Rewrites the case's Slack messages after a change (a bot's SlackDeliverer);
+    # None: the next delivery run of `earful run` does (``alerts.handle``).
+    slack: Updater | None = None
+    slack_controls: bool = False  # a Socket Mode listener answers the buttons
 
 
 class _App:
@@ -242,11 +250,27 @@ class _App:
                 return False
             actor = Actor(self.dash.handled_by, "dashboard")
             change(s, mention_id, actor, state=state, owner=owner)
-            return True
+        self._show_in_slack(mention_id)
+        return True
 
     def _set_handled(self, mention_id: int, handled: bool) -> bool:
         with self.dash.sessions() as s, s.begin():
-            return set_handled(s, mention_id, handled=handled, by=self.dash.handled_by)
+            found = set_handled(s, mention_id, handled=handled, by=self.dash.handled_by)
+        if found:
+            self._show_in_slack(mention_id)
+        return found
+
+    def _show_in_slack(self, mention_id: int) -> None:
+        """Rewrite the case's Slack messages; a failure is logged, the change kept."""
+        report = HandleReport(mention_id)
+        update_messages(
+            self.dash.sessions,
+            report,
+            self.dash.slack,
+            buttons=self.dash.slack_controls,
+        )
+        for error in report.errors:
+            log.warning("case %d: %s", mention_id, error)
 
 
 def shown_when(value: object, precision: str | None = None, *, zone: str) -> str:

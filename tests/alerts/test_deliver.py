@@ -53,8 +53,8 @@ def test_exact_payload_with_hostile_text(
     [request] = slack.calls("/api/chat.postMessage")
     assert request.payload == {
         "channel": "#brand-alerts",
-        "text": "Negative mention of Acme on reddit-acme · Trust &amp; &lt;pilot&gt;: "
-        "&lt;!channel&gt; refund &amp; &lt;!here&gt;",
+        "text": "Negative mention of Acme on reddit-acme · Trust &amp; &lt;pilot&gt; "
+        "(case 1): &lt;!channel&gt; refund &amp; &lt;!here&gt;",
         "unfurl_links": False,
         "unfurl_media": False,
         "metadata": {
@@ -76,6 +76,10 @@ def test_exact_payload_with_hostile_text(
                     {
                         "type": "mrkdwn",
                         "text": "*Sentiment*\nnegative (93%, from the text)",
+                    },
+                    {
+                        "type": "mrkdwn",
+                        "text": "*Why*\nnegative 93% (the model) · rule acme-negative",
                     },
                     {"type": "mrkdwn", "text": "*Rating*\n★★☆☆☆ 2/5"},
                     {"type": "mrkdwn", "text": "*Author*\n&lt;@U999&gt;"},
@@ -110,7 +114,7 @@ def test_exact_payload_with_hostile_text(
             {
                 "type": "context",
                 "elements": [
-                    {"type": "mrkdwn", "text": "rule acme-negative · alert 1 · Earful"}
+                    {"type": "mrkdwn", "text": "case 1 · rule acme-negative · Earful"}
                 ],
             },
         ],

@@ -42,7 +42,7 @@ def test_handle_updates_the_message_in_slack(
     result = CliRunner().invoke(main, args)
     assert (result.exit_code, result.output) == (
         0,
-        "Mention 1 marked handled; 1 Slack message updated.\n",
+        "Case 1 marked handled; 1 Slack message updated.\n",
     )
     [update] = slack.calls("chat.update")
     [message] = slack.history[channel_id("#brand-alerts")]
@@ -73,11 +73,12 @@ def test_assign_reply_resolve_from_the_cli_in_japanese(
     runner = CliRunner()
     steps = [
         (["assign", "1", "佐藤", "--slack-id", "U0G9QF9C6", "--by", "lead"],
-         "Mention 1 assigned to 佐藤; 1 Slack message updated.\n"),
-        (["reply", "1", "--by", "佐藤"], "Mention 1 replied; 1 Slack message updated.\n"),
+         "Case 1 assigned to 佐藤; 1 Slack message updated.\n"),
+        (["reply", "1", "--by", "佐藤"], "Case 1 replied; 1 Slack message updated.\n"),
         (["resolve", "1", "--by", "佐藤"],
-         "Mention 1 resolved; 1 Slack message updated.\n"),
-        (["resolve", "7"], "Error: alert 7 not found: see `earful alerts list`\n"),
+         "Case 1 resolved; 1 Slack message updated.\n"),
+        (["resolve", "a7"], "Error: alert 7 not found: see `earful alerts list`\n"),
+        (["resolve", "7"], "Error: case 7 not found: see `earful alerts list`\n"),
     ]  # fmt: skip
     for args, output in steps:
         result = runner.invoke(main, ["alerts", *args, *config])
@@ -128,7 +129,10 @@ def test_list_shows_pending_and_failed_with_last_error(
     result = CliRunner().invoke(main, ["alerts", "list", "--config", str(config_file)])
     assert (result.exit_code, result.output) == (
         0,
-        "     1  failed   mention  #nope  attempts=1  last_error=channel_not_found\n",
+        (
+            "case 1      a1     failed   mention  #nope  attempts=1  "
+            "last_error=channel_not_found\n"
+        ),
     )
     result = CliRunner().invoke(
         main, ["alerts", "list", "--state", "pending", "--config", str(config_file)]
@@ -152,8 +156,8 @@ def test_retry_requeues_failed_alerts_and_never_doubles_them(
     assert (result.exit_code, result.output) == (
         0,
         (
-            "     1  mention  #brand-alerts  last_error=fatal_error\n"
-            "     2  mention  #brand-alerts  last_error=fatal_error\n"
+            "case 1      a1     mention  #brand-alerts  last_error=fatal_error\n"
+            "case 2      a2     mention  #brand-alerts  last_error=fatal_error\n"
             "2 failed alerts queued again.\n"
         ),
     )

@@ -92,6 +92,10 @@ HEAD = [
         "fields": [
             {"type": "mrkdwn", "text": "*Source*\nreddit-acme · r/acme"},
             {"type": "mrkdwn", "text": "*Sentiment*\nnegative (93%)"},
+            {
+                "type": "mrkdwn",
+                "text": "*Why*\nnegative 93% (the model) · rule acme-negative",
+            },
             {"type": "mrkdwn", "text": "*Author*\nunhappy_customer"},
             {"type": "mrkdwn", "text": "*Reach*\n1,234 points · 56 comments"},
             {
@@ -112,9 +116,11 @@ HEAD = [
 ]
 CONTEXT = {
     "type": "context",
-    "elements": [{"type": "mrkdwn", "text": "rule acme-negative · alert 1 · Earful"}],
+    "elements": [{"type": "mrkdwn", "text": "case 1 · rule acme-negative · Earful"}],
 }
-TEXT = "Negative mention of Acme on reddit-acme · r/acme: Acme support is broken"
+TEXT = (
+    "Negative mention of Acme on reddit-acme · r/acme (case 1): Acme support is broken"
+)
 
 
 @pytest.fixture
