@@ -9,9 +9,10 @@ from email.utils import format_datetime
 from scrapy.http import Response
 
 from crawlers.backoff import retry_after
+from crawlers.crawl_child import crawl_settings
+from crawlers.crawl_job import CrawlJob
 from crawlers.match import BrandRule
 from crawlers.politeness import Politeness
-from crawlers.run import CrawlJob, crawl_settings
 from tests.crawlers.conftest import ACME, crawl, mentions
 from tests.servers.scripted import Reply
 from tests.servers.site import news_feed
