@@ -25,11 +25,11 @@ extracted nothing from them is reported as empty, with the reason.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.crawler import Crawler
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.python.failure import Failure
+if TYPE_CHECKING:  # Scrapy and Twisted load only in a crawl, not for `earful --help`
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
 
 ERROR_STAT = "earful/error"
 WARNING_STAT = "earful/warnings"  # a list: every distinct warning, in order
@@ -72,6 +72,8 @@ def record_error(crawler: Crawler, message: str) -> None:
 
 def record_fetch_failure(crawler: Crawler, failure: Failure, fallback_url: str) -> None:
     """Record why a request failed: ``HTTP 404 from URL`` or ``cannot fetch URL: …``."""
+    from scrapy.spidermiddlewares.httperror import HttpError  # noqa: PLC0415 - see above
+
     request = getattr(failure, "request", None)
     url = request.url if request is not None else fallback_url
     error: Any = failure.value

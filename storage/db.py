@@ -6,13 +6,14 @@ import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 from storage.errors import DatabaseMissingError, DatabaseUnavailableError
 from storage.folding import register_sqlite_fold
@@ -90,6 +91,8 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 def alembic_config(engine: Engine) -> Config:
     """Alembic configuration pointing at the packaged migrations and ``engine``."""
+    from alembic.config import Config  # noqa: PLC0415 - only where a schema changes
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -105,6 +108,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         url = redact_url(engine.url.render_as_string(hide_password=False))
         msg = f"cannot open database {url}: {exc.orig}"
         raise DatabaseUnavailableError(msg) from None
+    from alembic import command  # noqa: PLC0415 - only where a schema changes
+
     with _migration_lock(engine):
         command.upgrade(alembic_config(engine), revision)
 
