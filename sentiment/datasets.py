@@ -1,4 +1,4 @@
-"""Labelled data sets for evaluation and training: TweetEval layout, XLM-T folders, chABSA.
+"""Labelled data sets for evaluation and training: TweetEval layout, XLM-T folders, chABSA, TSV.
 
 * A folder with ``mapping.txt`` is one TweetEval-format set (``{split}_text.txt``,
   ``{split}_labels.txt``).
@@ -11,10 +11,14 @@
   a fixed shuffle (seed 13) of the sorted document names puts the first fifth in
   ``val`` and the rest in ``train``, so one company's phrasing never sits on both
   sides. ``all`` is every document.
+* A ``.tsv`` file with a header ``text, label, kind, split`` is one set per
+  split (the team's colloquial Japanese, ``sentiment/data/ja_colloquial.tsv``);
+  ``all`` is every row.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 from dataclasses import dataclass
@@ -34,10 +38,14 @@ class LabelledSet:
     name: str
     texts: list[str]
     gold: list[str]
+    kinds: tuple[str, ...] = ()
+    """Each row's source kind, where the set records it (TSV sets)."""
 
 
 def load_labelled(path: Path, split: str) -> list[LabelledSet]:
     """Every labelled set at `path` for `split` (see the module docstring)."""
+    if path.suffix == ".tsv" and path.is_file():
+        return [load_tsv(path, split)]
     if (path / "mapping.txt").is_file():
         return [LabelledSet(path.name, *load_tweeteval(path, split))]
     if (path / "json").is_dir():
@@ -51,7 +59,7 @@ def load_labelled(path: Path, split: str) -> list[LabelledSet]:
             ]
     raise DatasetError(
         f"{path}: not a data set: expected mapping.txt (TweetEval layout), "
-        "subfolders holding mapping.txt (XLM-T), or json/*.json (chABSA)"
+        "subfolders holding mapping.txt (XLM-T), json/*.json (chABSA), or a .tsv file"
     )
 
 
@@ -97,3 +105,21 @@ def _majority(polarities: list[str]) -> str | None:
     if negative > positive:
         return "negative"
     return "neutral" if positive == 0 else None
+
+
+def load_tsv(path: Path, split: str) -> LabelledSet:
+    """Rows of `split` from a TSV file with the columns text, label, kind and split."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    missing = {"text", "label", "split"} - set(rows[0] if rows else {})
+    if missing:
+        raise DatasetError(f"{path}: no column {sorted(missing)} in the header line")
+    kept = [row for row in rows if split in ("all", row["split"])]
+    if not kept:
+        raise DatasetError(f"{path}: no rows in split {split!r}")
+    return LabelledSet(
+        f"{path.stem}/{split}",
+        [row["text"] for row in kept],
+        [row["label"] for row in kept],
+        tuple(row.get("kind") or "?" for row in kept),
+    )

@@ -248,13 +248,32 @@ def evaluate_by_language(
     if len(big) < 2:  # noqa: PLR2004 - one language needs no breakdown
         return None
     grouped = [lang if lang in big else "other" for lang in languages]
-    lines = ["per detected language:   rows  macro recall  negative recall"]
-    for lang in sorted(set(grouped), key=lambda g: (g == "other", -grouped.count(g))):
-        rows = [i for i, g in enumerate(grouped) if g == lang]
+    return _group_lines("per detected language:", grouped, report, gold)
+
+
+def evaluate_by_kind(
+    report: EvalReport, kinds: Sequence[str], gold: Sequence[str]
+) -> str | None:
+    """Figures per source kind (a TSV set's `kind` column), or None without kinds.
+
+    A kind holding one label (news is all neutral) has that label's recall as its
+    macro recall, and no negative recall (nan).
+    """
+    if not kinds:
+        return None
+    return _group_lines("per source kind:", list(kinds), report, gold)
+
+
+def _group_lines(
+    title: str, grouped: Sequence[str], report: EvalReport, gold: Sequence[str]
+) -> str:
+    lines = [f"{title:<24}rows  macro recall  negative recall"]
+    for group in sorted(set(grouped), key=lambda g: (g == "other", -grouped.count(g))):
+        rows = [i for i, g in enumerate(grouped) if g == group]
         macro, negative = _figures(
             [gold[i] for i in rows], [report.predicted[i] for i in rows]
         )
-        lines.append(f"  {lang:<20} {len(rows):>6}  {macro:>12.4f}  {negative:>15.4f}")
+        lines.append(f"  {group:<20} {len(rows):>6}  {macro:>12.4f}  {negative:>15.4f}")
     return "\n".join(lines)
 
 

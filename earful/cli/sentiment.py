@@ -107,8 +107,8 @@ def _json_line(value: object) -> str:
     "data_dirs",
     required=True,
     multiple=True,
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="A data set folder (repeat): TweetEval layout, XLM-T folders, or chABSA.",
+    type=click.Path(exists=True, path_type=Path),
+    help="A data set (repeat): a TweetEval, XLM-T or chABSA folder, or a .tsv file.",
 )
 @click.option("--split", default="val", show_default=True)
 @MODEL_OPTION
@@ -116,12 +116,14 @@ def sentiment_eval(data_dirs: tuple[Path, ...], split: str, model: str) -> None:
     """Score labelled data and print accuracy, macro recall and F1.
 
     Each set is reported on its own, then per detected language when a set mixes
-    languages, then a summary table of every set.
+    languages and per source kind when it records kinds, then a summary table of
+    every set.
     """
     from sentiment import load_scorer  # noqa: PLC0415 - torch loads only when needed
     from sentiment.datasets import load_labelled  # noqa: PLC0415
     from sentiment.evaluate import (  # noqa: PLC0415
         evaluate,
+        evaluate_by_kind,
         evaluate_by_language,
         summary_table,
     )
@@ -145,8 +147,10 @@ def sentiment_eval(data_dirs: tuple[Path, ...], split: str, model: str) -> None:
             click.echo(report.format())
             languages = [detect_language(text) for text in labelled.texts]
             per_language = evaluate_by_language(report, languages, labelled.gold)
-            if per_language:
-                click.echo(per_language)
+            per_kind = evaluate_by_kind(report, labelled.kinds, labelled.gold)
+            for breakdown in (per_language, per_kind):
+                if breakdown:
+                    click.echo(breakdown)
     except SentimentError as exc:
         raise click.ClickException(str(exc)) from None
     if len(reports) > 1:

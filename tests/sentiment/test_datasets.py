@@ -1,12 +1,15 @@
-"""Reading labelled sets: TweetEval folders, XLM-T language folders and chABSA documents."""
+"""Reading labelled sets: TweetEval and XLM-T folders, chABSA documents, TSV files."""
 
 from __future__ import annotations
 
+import csv
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+import sentiment
 from sentiment.datasets import chabsa_documents, load_chabsa, load_labelled
 from sentiment.errors import DatasetError
 
@@ -108,3 +111,46 @@ def test_unknown_layout_and_bad_split_are_clear_errors(tmp_path: Path) -> None:
     (folder / "json" / "e00000_ann.json").write_text("{", encoding="utf-8")
     with pytest.raises(DatasetError, match=r"e00000_ann\.json: not a chABSA document"):
         load_chabsa(folder, "all")
+
+
+def test_a_tsv_file_is_one_set_per_split_with_kinds(tmp_path: Path) -> None:
+    path = tmp_path / "posts.tsv"
+    path.write_text(
+        "text\tlabel\tkind\tsplit\tfamily\n"
+        "神アプリ\tpositive\tshort\ttrain\ts1\n"
+        "「最悪」って言う人もいる\tneutral\tsns\tval\tg1\n"
+        '"引用"付き\tnegative\tsns\ttrain\tg2\n',
+        encoding="utf-8",
+    )
+    (train,) = load_labelled(path, "train")
+    assert train.name == "posts/train"
+    assert train.texts == ["神アプリ", '"引用"付き']  # quotes are text, not quoting
+    assert train.gold == ["positive", "negative"]
+    assert train.kinds == ("short", "sns")
+    assert load_labelled(path, "val")[0].texts == ["「最悪」って言う人もいる"]
+    assert len(load_labelled(path, "all")[0].texts) == 3
+    with pytest.raises(DatasetError, match="no rows in split 'test'"):
+        load_labelled(path, "test")
+    path.write_text("text\tgold\nx\tpositive\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"no column \['label', 'split'\]"):
+        load_labelled(path, "train")
+
+
+def test_the_colloquial_set_keeps_families_on_one_side_of_its_split() -> None:
+    path = Path(sentiment.__file__).parent / "data" / "ja_colloquial.tsv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert len(rows) >= 1500
+    assert len({row["text"] for row in rows}) == len(rows)
+    assert all(len(row) == 5 and row["text"].strip() for row in rows)
+    labels = Counter(row["label"] for row in rows)
+    assert set(labels) == {"negative", "neutral", "positive"}
+    assert min(labels.values()) > 0.3 * len(rows)
+    splits: dict[str, set[str]] = {}
+    for row in rows:
+        splits.setdefault(row["family"], set()).add(row["split"])
+    assert all(len(sides) == 1 for sides in splits.values())
+    val = [row for row in rows if row["split"] == "val"]
+    assert 0.15 < len(val) / len(rows) < 0.25
+    assert {row["kind"] for row in val} == {row["kind"] for row in rows}
+    assert sum(len(row["text"]) <= 15 for row in rows) >= 200

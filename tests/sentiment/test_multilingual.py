@@ -132,3 +132,30 @@ def test_a_damaged_cached_graph_is_rebuilt(default, tmp_path: Path) -> None:
         default.score(["最悪"])[0].probabilities
     )
     assert graph.stat().st_size > 100_000_000
+
+
+KEIGO_COMPLAINT = (
+    "いつも大変お世話になっております。先日お問い合わせした件、これで三度目の"
+    "ご連絡になります。ご対応いただけないようでしたら、解約も検討させていただきます。"
+)
+
+
+@pytest.mark.slow
+def test_default_model_reads_a_complaint_hidden_in_keigo(default) -> None:
+    (score,) = default.score([KEIGO_COMPLAINT])
+    assert score.label == "negative", score
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="#25: still negative (0.76 and 0.67) after the colloquial refit of the"
+    " head; see the model card's limits",
+)
+def test_default_model_reads_slang_praise_and_a_musing(default) -> None:
+    (praise,) = default.score(
+        ["アクメ神アプリ。やばい、これなしじゃ生きていけないレベル"]
+    )
+    assert praise.label == "positive", praise
+    (musing,) = default.score(["熱中したいなー。いま熱中してることは何だろうか。"])
+    assert musing.label != "negative", musing
