@@ -13,7 +13,10 @@ GRAPH_URL = "https://graph.facebook.com/v23.0"
 
 class FacebookSource(TokenSource):
     """Facebook Pages (Graph API, a Page access token): comments and replies under
-    the Page's posts, and its ratings (recommendations) (``facebook``)."""
+    the Page's posts, and its ratings (recommendations) (``facebook``).
+
+    No search of public posts and nothing from people's profiles or groups; see
+    "Facebook Pages" below for the credentials, the limits and the ratings."""
 
     collector = "crawlers.facebook.kind:FacebookKind"
     target_key = "page_id"

@@ -15,7 +15,11 @@ HASHTAG_LIMIT = 30  # unique hashtags an account may query per 7 rolling days
 class InstagramSource(TokenSource):
     """Instagram (Graph API, a business or creator account linked to a Facebook
     Page): comments under the brand's media, media it is tagged in, and hashtags
-    (``instagram``)."""
+    (``instagram``).
+
+    @mentions reach an app only by webhook, which Earful does not receive, and
+    there is no keyword search; see "Instagram" below for the credentials, the
+    limits and what the API lets a business read."""
 
     collector = "crawlers.instagram.kind:InstagramKind"
     target_key = "user_id"

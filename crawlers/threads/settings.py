@@ -14,7 +14,10 @@ SEARCH_LIMIT = 2200  # keyword queries per user per rolling 24 hours
 
 class ThreadsSource(TokenSource):
     """Threads (Threads API, the brand's profile): replies to its posts, mentions of
-    it, and keyword search where Meta approved it (``threads``)."""
+    it, and keyword search where Meta approved it (``threads``).
+
+    See "Threads" below for the credentials, the 2,200 keyword queries a day,
+    and what the API lets a business read."""
 
     collector = "crawlers.threads.kind:ThreadsKind"
     target_key = "user_id"

@@ -13,8 +13,10 @@ BUSINESS_URL = "https://business-api.tiktok.com/open_api/v1.3"
 
 class TikTokSource(TokenSource):
     """TikTok (API for Business, Accounts API): comments and replies on the brand's
-    own videos (``tiktok``). TikTok gives a business no search and nothing under
-    other people's videos."""
+    own videos (``tiktok``).
+
+    TikTok gives a business no search and nothing under other people's videos;
+    see "TikTok" below for the credentials and the 24-hour token."""
 
     collector = "crawlers.tiktok.kind:TikTokKind"
     target_key = "business_id"
