@@ -32,6 +32,10 @@ KINDS: dict[str, str] = {
     "youtube": "crawlers.youtube.settings:YouTubeSource",
     "mastodon": "crawlers.mastodon.settings:MastodonSource",
     "bluesky": "crawlers.bluesky.settings:BlueskySource",
+    "instagram": "crawlers.instagram.settings:InstagramSource",
+    "facebook": "crawlers.facebook.settings:FacebookSource",
+    "threads": "crawlers.threads.settings:ThreadsSource",
+    "tiktok": "crawlers.tiktok.settings:TikTokSource",
 }
 SOURCE_TYPES = frozenset(KINDS)
 

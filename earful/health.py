@@ -1,7 +1,7 @@
 """What ``earful status`` reports: each source's recent runs, its next run, and the outbox.
 
-Also the daemon's newest heartbeat and each job's last run, and the API
-units a quota-bound source (YouTube) used today. Read-only: it reads
+Also the daemon's newest heartbeat and each job's last run, and how much of
+its quota a quota-bound source used (API units today, hashtags this week...). Read-only: it reads
 ``crawl_runs``, ``source_cursors``, ``daemon_heartbeats``, ``job_runs`` (a
 source whose job started and has not finished is running there),
 ``scheduled_jobs`` (next runs) and the alert outbox, so it can run beside a
@@ -52,7 +52,8 @@ class SourceHealth:
     extracted_last_run: int | None = None
     matched_last_run: int | None = None
     empty_runs: int = 0  # the latest runs in a row that extracted nothing
-    # API units used today against a daily budget (YouTube): {"day", "used", "budget"}
+    # what a quota-bound source used of its budget, in the ``unit`` it counts:
+    # {"day", "used", "budget", "unit"} and, when its day is not UTC's, "zone"
     quota: dict[str, Any] | None = None
 
     def failing_for(self, now: datetime) -> timedelta | None:
@@ -160,11 +161,19 @@ def _source(
 
 
 def _quota(session: Session, name: str) -> dict[str, Any] | None:
-    """The unit ledger a quota-bound collector keeps in its cursor, if any."""
+    """The ledger a quota-bound collector keeps in its cursor's ``quota``, if any.
+
+    Its ``unit`` says what is counted (``"units"`` when a ledger written before
+    units were named leaves it out), ``zone`` the time zone of ``day``.
+    """
     quota = get_cursor(session, name).get("quota")
-    if isinstance(quota, dict) and {"day", "used", "budget"} <= quota.keys():
-        return {k: quota[k] for k in ("day", "used", "budget")}
-    return None
+    if not (isinstance(quota, dict) and {"day", "used", "budget"} <= quota.keys()):
+        return None
+    shown = {k: quota[k] for k in ("day", "used", "budget")}
+    shown["unit"] = str(quota.get("unit") or "units")
+    if quota.get("zone"):
+        shown["zone"] = str(quota["zone"])
+    return shown
 
 
 def gather(session: Session, config: Config, now: datetime) -> Health:

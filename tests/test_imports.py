@@ -19,7 +19,16 @@ def test_cli_and_crawl_child_import_no_model_runtime():
     assert done.stdout.strip() == "[]"
 
 
-NETWORK_CLIENTS = ("atproto", "mastodon", "googleapiclient", "praw", *HEAVY)
+# crawlers.metagraph and crawlers.tiktok.client hold the Meta and TikTok clients
+NETWORK_CLIENTS = (
+    "atproto",
+    "mastodon",
+    "googleapiclient",
+    "praw",
+    "crawlers.metagraph",
+    "crawlers.tiktok.client",
+    *HEAVY,
+)
 
 
 def test_earful_help_and_a_config_import_no_network_client():
@@ -32,6 +41,10 @@ def test_earful_help_and_a_config_import_no_network_client():
         "    {'name': 'm', 'type': 'mastodon', 'instances': ['mstdn.jp']},\n"
         "    {'name': 'b', 'type': 'bluesky'},\n"
         "    {'name': 'y', 'type': 'youtube', 'videos': ['dQw4w9WgXcQ']},\n"
+        "    {'name': 'i', 'type': 'instagram', 'user_id': '17841405822304914'},\n"
+        "    {'name': 'f', 'type': 'facebook', 'page_id': '104857600000001'},\n"
+        "    {'name': 't', 'type': 'threads', 'user_id': '25000000000000001'},\n"
+        "    {'name': 'k', 'type': 'tiktok', 'business_id': '-000AcmeJp'},\n"
         "]}, environ=False)\n"
         "sys.argv = ['earful', '--help']\n"
         "try:\n"

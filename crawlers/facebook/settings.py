@@ -1,24 +1,27 @@
-"""The settings of a ``facebook`` source: the brand's Page, what is read, the token."""
+"""The ``facebook`` source's settings: the brand's Page, what is read, the token."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from crawlers.facebook.collect import FacebookParams
-from crawlers.metagraph import GraphAccess
+from crawlers.tokensource import TokenSource
 
 GRAPH_URL = "https://graph.facebook.com/v23.0"
 
 
-class FacebookSettings(BaseModel):
+class FacebookSource(TokenSource):
     """Facebook Pages (Graph API, a Page access token): comments and replies under
-    the Page's posts, and its ratings (recommendations)."""
+    the Page's posts, and its ratings (recommendations) (``facebook``).
 
-    model_config = ConfigDict(extra="forbid")
+    No search of public posts and nothing from people's profiles or groups; see
+    "Facebook Pages" below for the credentials, the limits and the ratings."""
 
+    collector = "crawlers.facebook.kind:FacebookKind"
+    target_key = "page_id"
+
+    type: Literal["facebook"]
     page_id: Annotated[str, Field(pattern=r"^\d{5,25}$")]
     """The Page's numeric id (the Page's About section, or `GET /me/accounts`)."""
     comments: bool = True
@@ -38,25 +41,8 @@ class FacebookSettings(BaseModel):
     """Graph API root with its version, for proxies and tests."""
 
     @model_validator(mode="after")
-    def _something_to_read(self) -> FacebookSettings:
+    def _something_to_read(self) -> FacebookSource:
         if not (self.comments or self.ratings):
             msg = "set comments = true or ratings = true"
             raise ValueError(msg)
         return self
-
-    def access(self, environ: Mapping[str, str]) -> GraphAccess:
-        """The token from the variable this source names (None when unset)."""
-        token = environ.get(self.token_env, "").strip()
-        return GraphAccess(token or None, self.token_env, self.api_url)
-
-    def params(self, source: str, environ: Mapping[str, str]) -> FacebookParams:
-        """What the collector reads, for the source named ``source``."""
-        return FacebookParams(
-            source=source,
-            access=self.access(environ),
-            page_id=self.page_id,
-            comments=self.comments,
-            posts_max=self.posts_max,
-            ratings=self.ratings,
-            max_pages=self.max_pages,
-        )

@@ -20,7 +20,6 @@ from typing import Any
 from crawlers.bounds import parse_iso
 
 WINDOW = timedelta(days=7)
-LIMIT = 30
 
 
 def hashtag_key(tag: str) -> str:

@@ -1,25 +1,30 @@
-"""The settings of an ``instagram`` source: the brand's account, what is read, the token."""
+"""The ``instagram`` source's settings: the brand's account, what is read, the token."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from crawlers.instagram.collect import InstagramParams
-from crawlers.instagram.hashtags import LIMIT
-from crawlers.metagraph import GraphAccess
+from crawlers.tokensource import TokenSource
 
 GRAPH_URL = "https://graph.facebook.com/v23.0"
+HASHTAG_LIMIT = 30  # unique hashtags an account may query per 7 rolling days
 
 
-class InstagramSettings(BaseModel):
+class InstagramSource(TokenSource):
     """Instagram (Graph API, a business or creator account linked to a Facebook
-    Page): comments under the brand's media, media it is tagged in, and hashtags."""
+    Page): comments under the brand's media, media it is tagged in, and hashtags
+    (``instagram``).
 
-    model_config = ConfigDict(extra="forbid")
+    @mentions reach an app only by webhook, which Earful does not receive, and
+    there is no keyword search; see "Instagram" below for the credentials, the
+    limits and what the API lets a business read."""
 
+    collector = "crawlers.instagram.kind:InstagramKind"
+    target_key = "user_id"
+
+    type: Literal["instagram"]
     user_id: Annotated[str, Field(pattern=r"^\d{5,25}$")]
     """The brand's Instagram user id (`GET /me/accounts?fields=instagram_business_account`
     gives it), not its @username."""
@@ -34,7 +39,7 @@ class InstagramSettings(BaseModel):
     lets an account query 30 unique hashtags per 7 rolling days."""
     top_media: bool = False
     """Also read each hashtag's most popular media (`top_media`)."""
-    hashtag_budget: Annotated[int, Field(ge=1, le=LIMIT)] = LIMIT
+    hashtag_budget: Annotated[int, Field(ge=1, le=HASHTAG_LIMIT)] = HASHTAG_LIMIT
     """Unique hashtags this source may query per 7 days (lower it when another app
     queries hashtags for the same account); `earful status` shows the count."""
     max_pages: Annotated[int, Field(ge=1, le=20)] = 3
@@ -46,28 +51,8 @@ class InstagramSettings(BaseModel):
     """Graph API root with its version, for proxies and tests."""
 
     @model_validator(mode="after")
-    def _something_to_read(self) -> InstagramSettings:
+    def _something_to_read(self) -> InstagramSource:
         if not (self.comments or self.tags or self.hashtags):
             msg = "set comments = true, tags = true or some hashtags"
             raise ValueError(msg)
         return self
-
-    def access(self, environ: Mapping[str, str]) -> GraphAccess:
-        """The token from the variable this source names (None when unset)."""
-        token = environ.get(self.token_env, "").strip()
-        return GraphAccess(token or None, self.token_env, self.api_url)
-
-    def params(self, source: str, environ: Mapping[str, str]) -> InstagramParams:
-        """What the collector reads, for the source named ``source``."""
-        return InstagramParams(
-            source=source,
-            access=self.access(environ),
-            user_id=self.user_id,
-            comments=self.comments,
-            media_max=self.media_max,
-            tags=self.tags,
-            hashtags=tuple(self.hashtags),
-            top_media=self.top_media,
-            hashtag_budget=self.hashtag_budget,
-            max_pages=self.max_pages,
-        )

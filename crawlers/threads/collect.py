@@ -49,9 +49,9 @@ from crawlers.metapoll import GraphPoller, watched
 from crawlers.outcome import Outcome
 from crawlers.poller import load_cursor, store
 from crawlers.query import positive_terms
+from crawlers.threads.settings import SEARCH_LIMIT
 from crawlers.threads.things import (
     POST_FIELDS,
-    SEARCH_LIMIT,
     USER_FIELDS,
     Account,
     SearchLedger,

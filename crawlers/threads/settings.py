@@ -1,25 +1,28 @@
-"""The settings of a ``threads`` source: the brand's profile, what is read, the token."""
+"""The ``threads`` source's settings: the brand's profile, what is read, the token."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from crawlers.metagraph import GraphAccess
-from crawlers.threads.collect import ThreadsParams
-from crawlers.threads.things import SEARCH_LIMIT
+from crawlers.tokensource import TokenSource
 
 THREADS_URL = "https://graph.threads.net/v1.0"
+SEARCH_LIMIT = 2200  # keyword queries per user per rolling 24 hours
 
 
-class ThreadsSettings(BaseModel):
+class ThreadsSource(TokenSource):
     """Threads (Threads API, the brand's profile): replies to its posts, mentions of
-    it, and keyword search where Meta approved it."""
+    it, and keyword search where Meta approved it (``threads``).
 
-    model_config = ConfigDict(extra="forbid")
+    See "Threads" below for the credentials, the 2,200 keyword queries a day,
+    and what the API lets a business read."""
 
+    collector = "crawlers.threads.kind:ThreadsKind"
+    target_key = "user_id"
+
+    type: Literal["threads"]
     user_id: Annotated[str, Field(pattern=r"^\d{5,25}$")]
     """The brand's Threads user id (`GET /me?fields=id` with its token)."""
     replies: bool = True
@@ -45,28 +48,8 @@ class ThreadsSettings(BaseModel):
     """Threads API root with its version, for proxies and tests."""
 
     @model_validator(mode="after")
-    def _something_to_read(self) -> ThreadsSettings:
+    def _something_to_read(self) -> ThreadsSource:
         if not (self.replies or self.mentions or self.search):
             msg = "set replies, mentions or search to true"
             raise ValueError(msg)
         return self
-
-    def access(self, environ: Mapping[str, str]) -> GraphAccess:
-        """The token from the variable this source names (None when unset)."""
-        token = environ.get(self.token_env, "").strip()
-        return GraphAccess(token or None, self.token_env, self.api_url)
-
-    def params(self, source: str, environ: Mapping[str, str]) -> ThreadsParams:
-        """What the collector reads, for the source named ``source``."""
-        return ThreadsParams(
-            source=source,
-            access=self.access(environ),
-            user_id=self.user_id,
-            replies=self.replies,
-            follow_days=self.follow_days,
-            posts_max=self.posts_max,
-            mentions=self.mentions,
-            search=self.search,
-            search_budget=self.search_budget,
-            max_pages=self.max_pages,
-        )

@@ -13,7 +13,6 @@ from crawlers.text import one_line, truncate
 SITE = "Threads"
 USER_FIELDS = "id,username,name"
 POST_FIELDS = "id,text,timestamp,permalink,username,is_reply,root_post,replied_to"
-SEARCH_LIMIT = 2200  # keyword queries per user per rolling 24 hours
 WINDOW = timedelta(hours=24)
 MAX_TITLE = 200
 

@@ -8,7 +8,7 @@ replies read again, newest first (``/business/comment/list/``,
 brand's video is about the brand even when it does not name it; the
 account's own replies are kept with no brand. Ids gone from a video read to
 its end are counted as deleted. TikTok lets a business read nothing else of
-other people's: see docs/networks-tiktok.md.
+other people's: see docs/config.md, "TikTok".
 """
 
 from __future__ import annotations

@@ -1,25 +1,27 @@
-"""The settings of a ``tiktok`` source: the brand's business account and its token."""
+"""The ``tiktok`` source's settings: the brand's business account and its token."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from crawlers.metagraph import GraphAccess
-from crawlers.tiktok.collect import TikTokParams
+from crawlers.tokensource import TokenSource
 
 BUSINESS_URL = "https://business-api.tiktok.com/open_api/v1.3"
 
 
-class TikTokSettings(BaseModel):
+class TikTokSource(TokenSource):
     """TikTok (API for Business, Accounts API): comments and replies on the brand's
-    own videos. TikTok gives a business no search and nothing under other people's
-    videos."""
+    own videos (``tiktok``).
 
-    model_config = ConfigDict(extra="forbid")
+    TikTok gives a business no search and nothing under other people's videos;
+    see "TikTok" below for the credentials and the 24-hour token."""
 
+    collector = "crawlers.tiktok.kind:TikTokKind"
+    target_key = "business_id"
+
+    type: Literal["tiktok"]
     business_id: Annotated[str, Field(min_length=1, max_length=200)]
     """The business account's id (the `open_id` its authorization returned)."""
     videos_max: Annotated[int, Field(ge=1, le=20)] = 20
@@ -32,18 +34,3 @@ class TikTokSettings(BaseModel):
     and must be refreshed by the operator's token job)."""
     api_url: str = BUSINESS_URL
     """API root with its version, for the sandbox, proxies and tests."""
-
-    def access(self, environ: Mapping[str, str]) -> GraphAccess:
-        """The token from the variable this source names (None when unset)."""
-        token = environ.get(self.token_env, "").strip()
-        return GraphAccess(token or None, self.token_env, self.api_url)
-
-    def params(self, source: str, environ: Mapping[str, str]) -> TikTokParams:
-        """What the collector reads, for the source named ``source``."""
-        return TikTokParams(
-            source=source,
-            access=self.access(environ),
-            business_id=self.business_id,
-            videos_max=self.videos_max,
-            max_pages=self.max_pages,
-        )

@@ -66,4 +66,10 @@ class QuotaLedger:
 
     def as_json(self) -> dict[str, Any]:
         """The ``quota`` value of the cursor (``budget`` for ``earful status``)."""
-        return {"day": self.day, "used": self.used, "budget": self.budget}
+        return {
+            "day": self.day,
+            "used": self.used,
+            "budget": self.budget,
+            "unit": "units",
+            "zone": "Pacific",
+        }

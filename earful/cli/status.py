@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
@@ -109,12 +110,18 @@ def _table(health: Health, now: datetime) -> list[str]:
     )
     lines.extend(f"  {s.name}: {w}" for s in health.sources for w in _warnings(s))
     lines.extend(
-        f"  {s.name}: quota: {q['used']} of {q['budget']} units used on "
-        f"{q['day']} (Pacific)"
-        for s in health.sources
-        if (q := s.quota)
+        f"  {s.name}: quota: {_quota(q)}" for s in health.sources if (q := s.quota)
     )
     return lines
+
+
+def _quota(quota: dict[str, Any]) -> str:
+    """``412 of 10000 units used on 2026-11-30 (Pacific)``, in the source's unit."""
+    zone = f" ({quota['zone']})" if "zone" in quota else ""
+    return (
+        f"{quota['used']} of {quota['budget']} {quota['unit']} used on "
+        f"{quota['day']}{zone}"
+    )
 
 
 def _json(health: Health, database: str, now: datetime) -> str:

@@ -41,6 +41,10 @@ SOURCE_NEEDS: dict[str, dict[str, Any]] = {
     "youtube": {"search": True},
     "mastodon": {"instances": ["https://mastodon.example"]},
     "bluesky": {},
+    "instagram": {"user_id": "17841405822304914"},
+    "facebook": {"page_id": "104857600000001"},
+    "threads": {"user_id": "25000000000000001"},
+    "tiktok": {"business_id": "-000AcmeJp"},
 }
 SECTIONS = ("sentiment", "slack", "digest", "crawler", "daemon", "response")
 

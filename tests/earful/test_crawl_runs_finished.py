@@ -12,8 +12,12 @@ from sqlalchemy import select
 
 import crawlers.crawl_parent
 from crawlers.bluesky import JetstreamCollector
+from crawlers.facebook import FacebookCollector
+from crawlers.instagram import InstagramCollector
 from crawlers.mastodon import MastodonCollector
 from crawlers.reddit import RedditCollector
+from crawlers.threads import ThreadsCollector
+from crawlers.tiktok import TikTokCollector
 from crawlers.x import XCollector
 from crawlers.youtube import YouTubeCollector
 from earful.config import parse_config
@@ -39,6 +43,10 @@ KINDS = {
         JetstreamCollector,
         "listen",
     ),
+    "instagram": ({"user_id": "17841405822304914"}, InstagramCollector, "poll"),
+    "facebook": ({"page_id": "104857600000001"}, FacebookCollector, "poll"),
+    "threads": ({"user_id": "25000000000000001"}, ThreadsCollector, "poll"),
+    "tiktok": ({"business_id": "-000AcmeJp"}, TikTokCollector, "poll"),
 }
 
 

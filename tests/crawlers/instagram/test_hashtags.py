@@ -91,6 +91,14 @@ def test_status_shows_the_hashtags_used_of_the_budget(
     )
     (source,) = json.loads(result.output)["sources"]
     today = datetime.now(UTC).date().isoformat()
-    # The text form still says "units ... (Pacific)", YouTube's words: the
-    # registry merge gives each kind its own wording (see the branch's report).
-    assert source["quota"] == {"day": today, "used": 1, "budget": 30}
+    assert source["quota"] == {
+        "day": today,
+        "used": 1,
+        "budget": 30,
+        "unit": "hashtags in 7 days",
+    }
+    text = CliRunner().invoke(main, ["status", "--database-url", database])
+    assert (
+        f"  instagram: quota: 1 of 30 hashtags in 7 days used on {today}"
+        in text.output.splitlines()
+    )

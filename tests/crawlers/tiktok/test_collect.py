@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crawlers.errors import CollectorError
-from crawlers.tiktok import TikTokSettings, newest_items
+from crawlers.tiktok import TikTokSource, newest_items
+from crawlers.tiktok.kind import params
 from tests.crawlers.tiktok.conftest import (
     BUSINESS_ID,
     TOKEN,
@@ -101,11 +102,17 @@ def test_too_many_requests_backs_the_source_off(
     assert len(account.requests) == 1
 
 
-def test_settings_and_the_source_check_dry_run(tiktok_server: TikTokServer) -> None:
+def test_settings_and_the_source_check_dry_run(
+    tiktok_server: TikTokServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url, _ = tiktok_server.account({TOKEN: "ok"})
-    settings = TikTokSettings(business_id=BUSINESS_ID, api_url=url)
-    items = newest_items(settings.params("tt", {"EARFUL_TIKTOK_TOKEN": TOKEN}))
+    settings = TikTokSource.model_validate(
+        {"name": "tt", "type": "tiktok", "business_id": BUSINESS_ID, "api_url": url}
+    )
+    monkeypatch.setenv("EARFUL_TIKTOK_TOKEN", TOKEN)
+    items = newest_items(params(settings))
     texts = [i.text for i in items]
     assert "買ったけど一週間で熱くならなくなった。返金してほしい" in texts
+    monkeypatch.delenv("EARFUL_TIKTOK_TOKEN")
     with pytest.raises(CollectorError, match=r"set EARFUL_TIKTOK_TOKEN$"):
-        newest_items(settings.params("tt", {}))
+        newest_items(params(settings))

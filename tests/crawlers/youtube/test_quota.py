@@ -107,5 +107,11 @@ def test_status_shows_units_used_of_the_budget(
         main, ["status", "--database-url", f"sqlite:///{db}", "--format", "json"]
     )
     (source,) = json.loads(as_json.output)["sources"]
-    assert source["quota"] == {"day": today, "used": 102, "budget": 5000}
+    assert source["quota"] == {
+        "day": today,
+        "used": 102,
+        "budget": 5000,
+        "unit": "units",
+        "zone": "Pacific",
+    }
     assert key in config.secret_values()  # masked in the logs
