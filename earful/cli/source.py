@@ -201,7 +201,7 @@ def source_group() -> None:
     default=10,
     show_default=True,
     type=click.IntRange(1, 100),
-    help="Newest items read from a feed, Hacker News, Reddit, X, YouTube, Mastodon or Bluesky.",
+    help="Newest items read, for the types that read a feed or an API.",
 )
 def check(
     *,
@@ -219,8 +219,9 @@ def check(
     file, a Hacker News query, a subreddit, words to search X for (without a
     config), a YouTube video (id or watch URL), a Mastodon hashtag
     (`mstdn.jp/#tag`) or public timeline (`mstdn.jp`), or a Jetstream URL
-    (bluesky: the next posts on the firehose, for up to 15 s). Nothing is
-    stored. Prints each
+    (bluesky: the next posts on the firehose, for up to 15 s), or an account or
+    page id for instagram, facebook, threads and tiktok; docs/config.md gives
+    each type's target. Nothing is stored. Prints each
     post or review (author, date, rating, link, language, first line), the
     brands it matches and, for each empty field, the selector that found
     nothing. Exits 1 when nothing was extracted.
