@@ -630,12 +630,18 @@ def _remove_hint(where: str) -> str:
     return f"[{table}]" if table.startswith("response.accounts.") else key
 
 
+_TAG_AT = 2  # ("sources", i, tag, ...)
+
+
 def _location(loc: tuple[int | str, ...]) -> str:
     out = ""
-    for part in loc:
+    # pydantic inserts the kind's tag after `sources[i]`; a field named like a
+    # kind elsewhere (a board source's `threads`) is kept
+    tag_at = _TAG_AT if loc[:1] == ("sources",) else -1
+    for i, part in enumerate(loc):
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in SOURCE_TYPES:  # the discriminator tag pydantic inserts
+        elif i == tag_at and part in SOURCE_TYPES:
             continue
         else:
             out += f".{part}" if out else str(part)

@@ -74,7 +74,7 @@ def test_three_mistakes_are_all_reported(tmp_path):
             " got 'ftp://example.com/f'"
         ),
         f"{path}: alerts[0].channel: required key is missing",
-        f"{path}: alerts[0].chanel: unknown key (check the spelling)",
+        f"{path}: alerts[0].chanel: unknown key: did you mean `channel`?",
     ]
 
 
