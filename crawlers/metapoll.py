@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawlers.backoff import Backoff
+from crawlers.bounds import parse_iso
 from crawlers.errors import BadItemError, CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
@@ -36,9 +38,11 @@ from crawlers.metagraph import (
 )
 from crawlers.outcome import Outcome
 from crawlers.pipelines import NormalizePipeline
-from crawlers.poller import matched
+from crawlers.poller import load_cursor, matched, store
 
 log = logging.getLogger(__name__)
+
+FRESH = timedelta(days=2)  # posts this young are read every poll, whatever their count
 
 MAX_IDS = 500  # comment ids remembered per watched post, for counting deletions
 
@@ -131,6 +135,53 @@ class GraphPoller:
         accounts = (*self.own_accounts, *own)
         found = matched(item, self.matcher, self._normalize, accounts)
         return [found] if found is not None else []
+
+    def recent(self, posted: datetime | None) -> bool:
+        """Whether a post of this time is young enough to be read every poll."""
+        return posted is not None and self.now() - posted < FRESH
+
+    def fresh(self, posted: Any) -> bool:
+        """:meth:`recent` for Graph's ISO 8601 time string (or nothing)."""
+        return self.recent(parse_iso(str(posted or "")))
+
+    def follow(
+        self,
+        key: str,
+        posts: Mapping[str, Watch],
+        read: Callable[[Any], tuple[list[MentionItem], set[str], bool]],
+        outcome: Outcome,
+    ) -> None:
+        """Read again the comments under each watched post whose count moved.
+
+        The cursor's ``key`` holds each post's comment count and ids, for the
+        posts listed now (the window); each post's comments are stored with
+        the cursor, so a restart loses and doubles nothing. ``read`` returns a
+        post's items, their ids and whether they were read to the end.
+        """
+        cursor = load_cursor(self.sessions, self.source)
+        before_poll: dict[str, Any] = dict(cursor.get(key) or {})
+        state = {k: v for k, v in before_poll.items() if k in posts}
+        for post_id, watch in posts.items():
+            before = state.get(post_id) or {}
+            if before.get("count", 0) == watch.count and not watch.due:
+                continue
+            items, ids, complete = read(watch.post)
+            state[post_id] = watched(before, ids, complete, watch.count, outcome)
+            cursor[key] = state
+            store(self.sessions, self.source, items, cursor, outcome)
+        if state != before_poll:
+            cursor[key] = state
+            store(self.sessions, self.source, (), cursor, outcome)
+
+
+@dataclass(frozen=True)
+class Watch:
+    """A post whose comments a poller follows: its count, and whether it is due anyway
+    (posted recently, or a network that gives no count)."""
+
+    post: Any
+    count: int | None
+    due: bool
 
 
 def watched(

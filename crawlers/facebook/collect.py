@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -51,12 +50,11 @@ from crawlers.metagraph import (
     GraphError,
     next_link,
 )
-from crawlers.metapoll import GraphPoller, watched
+from crawlers.metapoll import GraphPoller, Watch
 from crawlers.outcome import Outcome
 from crawlers.poller import load_cursor, store
 
 PAGE = 100  # comments per page
-FRESH = timedelta(days=2)  # posts this young are read every poll
 DEPRECATED = 12  # Graph's code for a field or edge removed in this version
 
 
@@ -104,25 +102,18 @@ class FacebookCollector(GraphPoller):
     def _comments(self, client: GraphClient, page: Page, outcome: Outcome) -> None:
         params = {"fields": POST_FIELDS, "limit": self.params.posts_max}
         posts = next(client.pages(f"{page.page_id}/posts", params, 1), [])
-        cursor = load_cursor(self.sessions, self.source)
-        before_poll: dict[str, Any] = dict(cursor.get("posts") or {})
-        current = {str(p.get("id")) for p in posts}
-        state = {k: v for k, v in before_poll.items() if k in current}  # the window
-        for post in posts:
-            post_id = str(post.get("id"))
-            before = state.get(post_id) or {}
-            count = comment_total(post)
-            posted = parse_iso(str(post.get("created_time") or ""))
-            fresh = posted is not None and self.now() - posted < FRESH
-            if before.get("count", 0) == count and not fresh:
-                continue
-            items, ids, complete = self._post_comments(client, page, post, outcome)
-            state[post_id] = watched(before, ids, complete, count, outcome)
-            cursor["posts"] = state
-            store(self.sessions, self.source, items, cursor, outcome)
-        if state != before_poll:
-            cursor["posts"] = state
-            store(self.sessions, self.source, (), cursor, outcome)
+        watches = {
+            str(post.get("id")): Watch(
+                post, comment_total(post), self.fresh(post.get("created_time"))
+            )
+            for post in posts
+        }
+        self.follow(
+            "posts",
+            watches,
+            lambda post: self._post_comments(client, page, post, outcome),
+            outcome,
+        )
 
     def _post_comments(
         self, client: GraphClient, page: Page, post: Any, outcome: Outcome

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -64,14 +63,13 @@ from crawlers.metagraph import (
     GraphError,
     next_link,
 )
-from crawlers.metapoll import GraphPoller, watched
+from crawlers.metapoll import GraphPoller, Watch
 from crawlers.outcome import Outcome
 from crawlers.poller import load_cursor, store
 
 PAGE = 50  # the largest page the comments and hashtag edges give
 # Media this young have their comments read every poll: one comment added and
 # another deleted leave ``comments_count`` as it was.
-FRESH = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -130,25 +128,18 @@ class InstagramCollector(GraphPoller):
     ) -> None:
         params = {"fields": OWN_MEDIA_FIELDS, "limit": self.params.media_max}
         media_list = next(client.pages(f"{account.user_id}/media", params, 1), [])
-        cursor = load_cursor(self.sessions, self.params.source)
-        before_poll: dict[str, Any] = dict(cursor.get("media") or {})
-        current = {str(m.get("id")) for m in media_list}
-        state = {k: v for k, v in before_poll.items() if k in current}  # the window
-        for media in media_list:
-            media_id = str(media.get("id"))
-            before = state.get(media_id) or {}
-            count = media.get("comments_count")
-            posted = parse_iso(str(media.get("timestamp") or ""))
-            fresh = posted is not None and self.now() - posted < FRESH
-            if before.get("count", 0) == count and not fresh:
-                continue
-            items, ids, complete = self._media_comments(client, account, media, outcome)
-            state[media_id] = watched(before, ids, complete, count, outcome)
-            cursor["media"] = state
-            store(self.sessions, self.params.source, items, cursor, outcome)
-        if state != before_poll:
-            cursor["media"] = state
-            store(self.sessions, self.params.source, (), cursor, outcome)
+        watches = {
+            str(media.get("id")): Watch(
+                media, media.get("comments_count"), self.fresh(media.get("timestamp"))
+            )
+            for media in media_list
+        }
+        self.follow(
+            "media",
+            watches,
+            lambda media: self._media_comments(client, account, media, outcome),
+            outcome,
+        )
 
     def _media_comments(
         self, client: GraphClient, account: Account, media: Any, outcome: Outcome

@@ -45,7 +45,7 @@ from crawlers.metagraph import (
     GraphPermissionError,
     next_link,
 )
-from crawlers.metapoll import GraphPoller, watched
+from crawlers.metapoll import GraphPoller, Watch
 from crawlers.outcome import Outcome
 from crawlers.poller import load_cursor, store
 from crawlers.query import positive_terms
@@ -114,22 +114,14 @@ class ThreadsCollector(GraphPoller):
         posts = next(client.pages(f"{account.user_id}/threads", params, 1), [])
         since = self.now() - timedelta(days=self.params.follow_days)
         followed = [p for p in posts if _after(p, since)]
-        cursor = load_cursor(self.sessions, self.source)
-        before_poll: dict[str, Any] = dict(cursor.get("posts") or {})
-        state = {
-            k: v
-            for k, v in before_poll.items()
-            if k in {str(p["id"]) for p in followed}
-        }
-        for post in followed:
-            items, ids, complete = self._conversation(client, account, post, outcome)
-            before = state.get(str(post["id"])) or {}
-            state[str(post["id"])] = watched(before, ids, complete, None, outcome)
-            cursor["posts"] = state
-            store(self.sessions, self.source, items, cursor, outcome)
-        if state != before_poll:
-            cursor["posts"] = state
-            store(self.sessions, self.source, (), cursor, outcome)
+        # Threads gives no reply count: every followed post is read each poll
+        watches = {str(post["id"]): Watch(post, None, due=True) for post in followed}
+        self.follow(
+            "posts",
+            watches,
+            lambda post: self._conversation(client, account, post, outcome),
+            outcome,
+        )
 
     def _conversation(
         self, client: GraphClient, account: Account, post: Any, outcome: Outcome

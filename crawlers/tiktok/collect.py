@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -26,9 +26,8 @@ from crawlers.errors import CollectorError
 from crawlers.items import MentionItem
 from crawlers.match import Matcher
 from crawlers.metagraph import GraphAccess, GraphError
-from crawlers.metapoll import GraphPoller, watched
+from crawlers.metapoll import GraphPoller, Watch
 from crawlers.outcome import Outcome
-from crawlers.poller import load_cursor, store
 from crawlers.tiktok.client import TikTokClient
 from crawlers.tiktok.things import (
     ACCOUNT_FIELDS,
@@ -39,7 +38,6 @@ from crawlers.tiktok.things import (
 )
 
 PAGE = 30  # the comment list's largest page
-FRESH = timedelta(days=2)  # videos this young are read every poll
 
 
 @dataclass(frozen=True)
@@ -86,25 +84,21 @@ class TikTokCollector(GraphPoller):
             "max_count": self.params.videos_max,
         }
         videos = client.get("business/video/list/", query).get("videos") or []
-        cursor = load_cursor(self.sessions, self.source)
-        before_poll: dict[str, Any] = dict(cursor.get("videos") or {})
-        current = {str(v.get("item_id")) for v in videos if isinstance(v, dict)}
-        state = {k: v for k, v in before_poll.items() if k in current}
-        for video in (v for v in videos if isinstance(v, dict)):
-            video_id = str(video.get("item_id"))
-            before = state.get(video_id) or {}
-            count = video.get("comments")
-            posted = _when(video.get("create_time"))
-            fresh = posted is not None and self.now() - posted < FRESH
-            if before.get("count", 0) == count and not fresh:
-                continue
-            items, ids, complete = self._comments(client, account, video, outcome)
-            state[video_id] = watched(before, ids, complete, count, outcome)
-            cursor["videos"] = state
-            store(self.sessions, self.source, items, cursor, outcome)
-        if state != before_poll:
-            cursor["videos"] = state
-            store(self.sessions, self.source, (), cursor, outcome)
+        watches = {
+            str(video.get("item_id")): Watch(
+                video,
+                video.get("comments"),
+                self.recent(_when(video.get("create_time"))),
+            )
+            for video in videos
+            if isinstance(video, dict)
+        }
+        self.follow(
+            "videos",
+            watches,
+            lambda video: self._comments(client, account, video, outcome),
+            outcome,
+        )
 
     def _comments(
         self, client: TikTokClient, account: Account, video: Any, outcome: Outcome
